@@ -1,0 +1,59 @@
+package ai.bayeslora.core;
+
+import java.util.Locale;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Floating-point compute dtypes. CPU inference and training use {@link #FLOAT32} (bf16 matmul on CPU runs at about
+ * 1 GFLOP/s, see docs/JAVACPP-PYTORCH.md); {@link #FLOAT64} is the validation mode; {@link #BFLOAT16} and
+ * {@link #FLOAT16} are for CUDA.
+ */
+public enum DType {
+    FLOAT32(ScalarType.Float, 4, "float32"),
+    FLOAT64(ScalarType.Double, 8, "float64"),
+    BFLOAT16(ScalarType.BFloat16, 2, "bfloat16"),
+    FLOAT16(ScalarType.Half, 2, "float16");
+
+    private final ScalarType scalarType;
+    private final int byteSize;
+    private final String hfName;
+
+    DType(ScalarType scalarType, int byteSize, String hfName) {
+        this.scalarType = scalarType;
+        this.byteSize = byteSize;
+        this.hfName = hfName;
+    }
+
+    /** The libtorch scalar type. */
+    public ScalarType scalarType() {
+        return scalarType;
+    }
+
+    /** Bytes per element. */
+    public int byteSize() {
+        return byteSize;
+    }
+
+    /** The name used by HF configs and the CLI, for example {@code bfloat16}. */
+    public String hfName() {
+        return hfName;
+    }
+
+    /**
+     * Parses an HF / CLI dtype name: float32, fp32, float, float64, double, bfloat16, bf16, float16, fp16, half.
+     *
+     * @throws IllegalArgumentException naming the accepted values
+     */
+    public static DType parse(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT).replace("torch.", "");
+        switch (n) {
+            case "float32": case "fp32": case "float": case "f32": return FLOAT32;
+            case "float64": case "fp64": case "double": case "f64": return FLOAT64;
+            case "bfloat16": case "bf16": return BFLOAT16;
+            case "float16": case "fp16": case "half": case "f16": return FLOAT16;
+            default:
+                throw new IllegalArgumentException("unknown dtype '" + name
+                        + "'; expected one of float32, float64, bfloat16, float16");
+        }
+    }
+}
