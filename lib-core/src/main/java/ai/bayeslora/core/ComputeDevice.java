@@ -1,0 +1,68 @@
+package ai.bayeslora.core;
+
+import java.util.Locale;
+import java.util.Objects;
+import org.bytedeco.pytorch.Device;
+
+/**
+ * Where tensors live and which dtype computes there. Chosen explicitly ({@link #cpu()}, {@link #cuda(int)}) or by
+ * {@link DeviceSelector#select(String)} with {@code auto}. CPU computes in fp32 (bf16 matmul is ~100x slower there),
+ * CUDA in bf16 by default.
+ *
+ * @param kind CPU or CUDA
+ * @param index CUDA device index, 0 for CPU
+ * @param dtype the compute dtype for weights and activations
+ * @param reason why this device was chosen, for the log line
+ */
+public record ComputeDevice(Kind kind, int index, DType dtype, String reason) {
+
+    /** Device families supported by the library. */
+    public enum Kind { CPU, CUDA }
+
+    public ComputeDevice {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(dtype, "dtype");
+        reason = reason == null ? "requested" : reason;
+        if (index < 0) {
+            throw new IllegalArgumentException("device index must be >= 0, got " + index);
+        }
+        if (kind == Kind.CPU && (dtype == DType.BFLOAT16 || dtype == DType.FLOAT16)) {
+            // Allowed but slow; the caller asked for it explicitly.
+            reason = reason + " (warning: " + dtype.hfName() + " matmul on CPU is very slow; prefer float32)";
+        }
+    }
+
+    /** CPU with fp32 compute. */
+    public static ComputeDevice cpu() {
+        return new ComputeDevice(Kind.CPU, 0, DType.FLOAT32, "requested cpu");
+    }
+
+    /** CUDA device {@code index} with bf16 compute. Availability is checked by {@link DeviceSelector}. */
+    public static ComputeDevice cuda(int index) {
+        return new ComputeDevice(Kind.CUDA, index, DType.BFLOAT16, "requested cuda:" + index);
+    }
+
+    /** The same device with another compute dtype. */
+    public ComputeDevice withDType(DType newDtype) {
+        return new ComputeDevice(kind, index, newDtype, reason);
+    }
+
+    public boolean isCuda() {
+        return kind == Kind.CUDA;
+    }
+
+    /** A new libtorch {@link Device}; the caller owns it (it is a small native object). */
+    public Device torchDevice() {
+        return new Device(isCuda() ? "cuda:" + index : "cpu");
+    }
+
+    /** {@code cpu} or {@code cuda:N}. */
+    public String name() {
+        return isCuda() ? "cuda:" + index : "cpu";
+    }
+
+    @Override
+    public String toString() {
+        return name() + "/" + dtype.hfName().toLowerCase(Locale.ROOT);
+    }
+}

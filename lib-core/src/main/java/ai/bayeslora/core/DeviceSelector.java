@@ -1,0 +1,138 @@
+package ai.bayeslora.core;
+
+import java.util.Locale;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch_cuda;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses the compute device from a request ({@code auto}, {@code cpu}, {@code cuda}, {@code cuda:N}) and logs one
+ * line naming the choice and the reason.
+ *
+ * <p>CUDA detection first loads the {@code torch_cuda} natives: with a fresh JavaCPP cache, {@code cuda_is_available()}
+ * otherwise reports false on the first run (docs/JAVACPP-PYTORCH.md, "GPU").
+ */
+public final class DeviceSelector {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceSelector.class);
+
+    /** What the selector needs to know about CUDA; replaceable in tests. */
+    public interface CudaProbe {
+        /** Number of usable CUDA devices; 0 when none. */
+        int deviceCount();
+
+        /** Why CUDA is unusable, or null when it is usable. */
+        String unavailableReason();
+    }
+
+    private final CudaProbe probe;
+
+    public DeviceSelector(CudaProbe probe) {
+        this.probe = probe;
+    }
+
+    /** A selector that probes the real libtorch CUDA runtime. */
+    public static DeviceSelector system() {
+        return new DeviceSelector(new LibtorchCudaProbe());
+    }
+
+    /** Selects with the real probe; see {@link #choose(String)}. */
+    public static ComputeDevice select(String request) {
+        return system().choose(request);
+    }
+
+    /**
+     * Resolves a device request.
+     *
+     * @param request {@code auto} (CUDA if usable, else CPU), {@code cpu}, {@code cuda} or {@code cuda:N}
+     * @throws DeviceUnavailableException if CUDA was requested explicitly and is not usable
+     */
+    public ComputeDevice choose(String request) {
+        String r = request == null ? "auto" : request.trim().toLowerCase(Locale.ROOT);
+        ComputeDevice chosen;
+        if (r.equals("cpu")) {
+            chosen = ComputeDevice.cpu();
+        } else if (r.equals("auto")) {
+            String why = probe.unavailableReason();
+            if (why == null && probe.deviceCount() > 0) {
+                chosen = new ComputeDevice(ComputeDevice.Kind.CUDA, 0, DType.BFLOAT16,
+                        "auto: CUDA available with " + probe.deviceCount() + " device(s)");
+            } else {
+                chosen = new ComputeDevice(ComputeDevice.Kind.CPU, 0, DType.FLOAT32,
+                        "auto: no CUDA (" + (why == null ? "0 devices" : why) + ")");
+            }
+        } else if (r.equals("cuda") || r.startsWith("cuda:")) {
+            int index = parseIndex(request, r);
+            String why = probe.unavailableReason();
+            if (why != null) {
+                throw new DeviceUnavailableException("device '" + request + "' requested but CUDA is unusable: " + why
+                        + ". Build with the gpu Maven profile (-Pgpu) and run with"
+                        + " -Dorg.bytedeco.javacpp.platform.extension=-gpu, or use --device cpu.");
+            }
+            int count = probe.deviceCount();
+            if (index >= count) {
+                throw new DeviceUnavailableException("device '" + request + "' requested but only " + count
+                        + " CUDA device(s) are visible");
+            }
+            chosen = new ComputeDevice(ComputeDevice.Kind.CUDA, index, DType.BFLOAT16, "requested " + r);
+        } else {
+            throw new IllegalArgumentException("unknown device '" + request + "'; expected auto, cpu, cuda or cuda:N");
+        }
+        LOG.info("Compute device: {} ({})", chosen, chosen.reason());
+        return chosen;
+    }
+
+    private static int parseIndex(String original, String r) {
+        if (r.equals("cuda")) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(r.substring("cuda:".length()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad device '" + original + "'; expected cuda:N with an integer N", e);
+        }
+    }
+
+    /** Probes libtorch, loading the CUDA natives first. */
+    static final class LibtorchCudaProbe implements CudaProbe {
+        private String reason;
+        private int count;
+        private boolean probed;
+
+        private synchronized void probe() {
+            if (probed) {
+                return;
+            }
+            probed = true;
+            try {
+                Loader.load(torch.class);
+                try {
+                    Loader.load(torch_cuda.class);
+                } catch (Throwable t) {
+                    reason = "CUDA natives not on the classpath (CPU build)";
+                    return;
+                }
+                if (!torch.cuda_is_available()) {
+                    reason = "libtorch reports cuda_is_available() == false";
+                    return;
+                }
+                count = torch.cuda_device_count();
+            } catch (Throwable t) {
+                reason = "probe failed: " + t.getMessage();
+            }
+        }
+
+        @Override
+        public int deviceCount() {
+            probe();
+            return count;
+        }
+
+        @Override
+        public String unavailableReason() {
+            probe();
+            return reason;
+        }
+    }
+}

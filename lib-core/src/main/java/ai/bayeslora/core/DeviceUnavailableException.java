@@ -1,0 +1,10 @@
+package ai.bayeslora.core;
+
+/** A requested device (for example {@code cuda:1}) cannot be used here. */
+public class DeviceUnavailableException extends BayesLoraException {
+    private static final long serialVersionUID = 1L;
+
+    public DeviceUnavailableException(String message) {
+        super(message);
+    }
+}

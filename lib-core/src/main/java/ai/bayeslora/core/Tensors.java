@@ -1,0 +1,123 @@
+package ai.bayeslora.core;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Small conversions between Java arrays and libtorch tensors. Tensors returned here are new and owned by the
+ * caller (attached to the caller's {@link PointerScope} if one is open).
+ */
+public final class Tensors {
+    private Tensors() {
+    }
+
+    /** An int64 CPU tensor holding a copy of {@code data}, viewed as {@code shape}. */
+    public static Tensor ofLongs(long[] data, long... shape) {
+        checkNumel(data.length, shape);
+        try (LongPointer p = new LongPointer(data)) {
+            return torch.from_blob(p, shape, new TensorOptions(ScalarType.Long)).clone();
+        }
+    }
+
+    /** A float32 CPU tensor holding a copy of {@code data}, viewed as {@code shape}. */
+    public static Tensor ofFloats(float[] data, long... shape) {
+        checkNumel(data.length, shape);
+        try (FloatPointer p = new FloatPointer(data)) {
+            return torch.from_blob(p, shape, new TensorOptions(ScalarType.Float)).clone();
+        }
+    }
+
+    /** A float64 CPU tensor holding a copy of {@code data}, viewed as {@code shape}. */
+    public static Tensor ofDoubles(double[] data, long... shape) {
+        checkNumel(data.length, shape);
+        try (DoublePointer p = new DoublePointer(data)) {
+            return torch.from_blob(p, shape, new TensorOptions(ScalarType.Double)).clone();
+        }
+    }
+
+    /** All elements as doubles (any dtype, any device), in row-major order. */
+    public static double[] toDoubles(Tensor t) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Double).contiguous();
+            double[] out = new double[(int) c.numel()];
+            c.data_ptr_double().get(out);
+            return out;
+        }
+    }
+
+    /** All elements as floats (any dtype, any device), in row-major order. */
+    public static float[] toFloats(Tensor t) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Float).contiguous();
+            float[] out = new float[(int) c.numel()];
+            c.data_ptr_float().get(out);
+            return out;
+        }
+    }
+
+    /** All elements as longs (integer tensors), in row-major order. */
+    public static long[] toLongs(Tensor t) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Long).contiguous();
+            long[] out = new long[(int) c.numel()];
+            c.data_ptr_long().get(out);
+            return out;
+        }
+    }
+
+    /** The shape as a Java array. */
+    public static long[] shape(Tensor t) {
+        long[] s = new long[(int) t.dim()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = t.size(i);
+        }
+        return s;
+    }
+
+    /** {@code [2, 3]} style shape text for messages. */
+    public static String shapeText(long[] shape) {
+        return java.util.Arrays.toString(shape);
+    }
+
+    /** A libtorch scalar; the caller's scope owns it. */
+    public static Scalar scalar(double v) {
+        return new Scalar(v);
+    }
+
+    /** The most negative finite value of a floating dtype: the additive mask value transformers uses. */
+    public static double finfoMin(ScalarType type) {
+        switch (type) {
+            case Float: return -Float.MAX_VALUE;
+            case Double: return -Double.MAX_VALUE;
+            case BFloat16: return -3.3895313892515355e38;
+            case Half: return -65504.0;
+            default: throw new IllegalArgumentException("not a floating dtype: " + type);
+        }
+    }
+
+    /** Largest absolute elementwise difference of two tensors of the same shape, computed in float64. */
+    public static double maxAbsDiff(Tensor a, Tensor b) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor d = a.detach().to(ScalarType.Double).sub(b.detach().to(ScalarType.Double)).abs();
+            return d.numel() == 0 ? 0 : d.max().item_double();
+        }
+    }
+
+    private static void checkNumel(int length, long[] shape) {
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        if (n != length) {
+            throw new IllegalArgumentException("data has " + length + " elements but shape " + shapeText(shape)
+                    + " needs " + n);
+        }
+    }
+}

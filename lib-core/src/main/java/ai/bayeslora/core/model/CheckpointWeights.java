@@ -1,0 +1,47 @@
+package ai.bayeslora.core.model;
+
+import ai.bayeslora.core.safetensors.Checkpoint;
+import java.nio.file.Path;
+import java.util.Set;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/** {@link WeightSource} over a safetensors {@link Checkpoint} (single file or sharded folder). */
+public final class CheckpointWeights implements WeightSource {
+    private final Checkpoint checkpoint;
+
+    private CheckpointWeights(Checkpoint checkpoint) {
+        this.checkpoint = checkpoint;
+    }
+
+    /** Opens a model folder's safetensors weights. */
+    public static CheckpointWeights open(Path modelDir) {
+        return new CheckpointWeights(Checkpoint.open(modelDir));
+    }
+
+    @Override
+    public Set<String> names() {
+        return checkpoint.names();
+    }
+
+    @Override
+    public long[] shape(String name) {
+        return checkpoint.info(name).shape();
+    }
+
+    @Override
+    public Tensor load(String name, ScalarType dtype, Device device) {
+        return checkpoint.tensor(name, dtype, device);
+    }
+
+    @Override
+    public String describe() {
+        return checkpoint.path().toString();
+    }
+
+    @Override
+    public void close() {
+        checkpoint.close();
+    }
+}

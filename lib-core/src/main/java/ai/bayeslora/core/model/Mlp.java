@@ -1,0 +1,33 @@
+package ai.bayeslora.core.model;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/** Gated MLP: {@code down(act(gate(x)) ⊙ up(x))}, SwiGLU when the activation is SiLU. */
+public final class Mlp {
+    private final LinearLayer gate;
+    private final LinearLayer up;
+    private final LinearLayer down;
+    private final String act;
+
+    public Mlp(LinearLayer gate, LinearLayer up, LinearLayer down, String act) {
+        this.gate = gate;
+        this.up = up;
+        this.down = down;
+        this.act = act;
+    }
+
+    public Tensor forward(Tensor x) {
+        return down.forward(activation(gate.forward(x)).mul(up.forward(x)));
+    }
+
+    private Tensor activation(Tensor x) {
+        switch (act) {
+            case "silu": case "swish": return torch.silu(x);
+            case "gelu": return torch.gelu(x);
+            case "gelu_pytorch_tanh": case "gelu_new": return torch.gelu(x, "tanh");
+            case "relu": return torch.relu(x);
+            default: throw new UnsupportedArchitectureException("unsupported hidden_act '" + act + "'");
+        }
+    }
+}

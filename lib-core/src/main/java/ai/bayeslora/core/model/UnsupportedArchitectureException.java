@@ -1,0 +1,12 @@
+package ai.bayeslora.core.model;
+
+import ai.bayeslora.core.BayesLoraException;
+
+/** config.json names a {@code model_type} (or an option such as a RoPE type or activation) the library lacks. */
+public class UnsupportedArchitectureException extends BayesLoraException {
+    private static final long serialVersionUID = 1L;
+
+    public UnsupportedArchitectureException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,12 @@
+package ai.bayeslora.core.model;
+
+import ai.bayeslora.core.BayesLoraException;
+
+/** A checkpoint tensor is missing or its shape disagrees with what config.json implies. */
+public class WeightShapeException extends BayesLoraException {
+    private static final long serialVersionUID = 1L;
+
+    public WeightShapeException(String message) {
+        super(message);
+    }
+}
