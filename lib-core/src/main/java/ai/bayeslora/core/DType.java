@@ -29,6 +29,19 @@ public enum DType {
         return scalarType;
     }
 
+    /**
+     * The compute dtype of a libtorch scalar type, if it is one. Compares by {@code value}: enum constants returned
+     * from native code are not the canonical instances (use {@code intern()} or this method, never {@code ==}).
+     */
+    public static java.util.Optional<DType> of(ScalarType type) {
+        for (DType d : values()) {
+            if (d.scalarType.value == type.value) {
+                return java.util.Optional.of(d);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Bytes per element. */
     public int byteSize() {
         return byteSize;

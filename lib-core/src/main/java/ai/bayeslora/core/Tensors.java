@@ -93,7 +93,7 @@ public final class Tensors {
 
     /** The most negative finite value of a floating dtype: the additive mask value transformers uses. */
     public static double finfoMin(ScalarType type) {
-        switch (type) {
+        switch (type.intern()) { // native-returned enum constants are not canonical
             case Float: return -Float.MAX_VALUE;
             case Double: return -Double.MAX_VALUE;
             case BFloat16: return -3.3895313892515355e38;
