@@ -1,0 +1,305 @@
+package ai.bayeslora.lora;
+
+import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.Tensors;
+import ai.bayeslora.core.model.CausalLM;
+import ai.bayeslora.core.model.LinearLayer;
+import ai.bayeslora.core.safetensors.Checkpoint;
+import ai.bayeslora.core.safetensors.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A set of LoRA layers for one base {@link CausalLM}, in peft's adapter format. Create fresh ones with
+ * {@link #create}, read peft folders with {@link #load}, write them with {@link #save}. {@link #attach()} installs the
+ * layers into the model's linear layers; {@link #detach()} removes them.
+ *
+ * <p>A and B are float32 (or the model's compute dtype) leaf tensors with {@code requires_grad}; they live outside any
+ * {@link PointerScope} and are released by {@link #close()}.
+ */
+public final class LoraAdapter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LoraAdapter.class);
+    /** peft's key prefix for a causal LM: {@code base_model.model.} + HF module name. */
+    static final String PREFIX = "base_model.model.";
+    static final String WEIGHTS = "adapter_model.safetensors";
+    private static final Pattern KEY = Pattern.compile("^base_model\\.model\\.(.+)\\.lora_([AB])(?:\\.[^.]+)?\\.weight$");
+
+    private final CausalLM model;
+    private final LoraConfig config;
+    private final Map<String, LoraLayer> layers;
+    private boolean closed;
+
+    private LoraAdapter(CausalLM model, LoraConfig config, Map<String, LoraLayer> layers) {
+        this.model = model;
+        this.config = config;
+        this.layers = Collections.unmodifiableMap(layers);
+    }
+
+    /**
+     * New adapter on every linear layer {@code config} targets: A initialised from {@code seed} (Kaiming-uniform
+     * a=√5, i.e. U(±1/√in), or N(0, 1/r)), B = 0. The same seed gives the same bytes on every platform.
+     */
+    public static LoraAdapter create(CausalLM model, LoraConfig config, long seed) {
+        checkTiedHead(model, config.targetModules().stream().anyMatch("lm_head"::equals), "config");
+        SplittableRandom rng = new SplittableRandom(seed);
+        Map<String, LoraLayer> layers = new LinkedHashMap<>();
+        for (LinearLayer lin : model.linearLayers().values()) {
+            if (!config.targets(lin.name())) {
+                continue;
+            }
+            int in = (int) lin.inFeatures();
+            int out = (int) lin.outFeatures();
+            int r = config.rank();
+            float[] a = new float[r * in];
+            double bound = 1.0 / Math.sqrt(in);
+            double std = 1.0 / r; // peft's gaussian init: std = 1/r
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) (config.init() == LoraConfig.Init.GAUSSIAN ? gaussian(rng) * std
+                        : (rng.nextDouble() * 2 - 1) * bound);
+            }
+            layers.put(lin.name(), newLayer(model, lin.name(), Tensors.ofFloats(a, r, in),
+                    Tensors.ofFloats(new float[out * r], out, r), config.scaling(), config.dropout()));
+        }
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("target_modules " + config.targetModules() + " match no linear layer of the "
+                    + model.config().architecture().modelType() + " model; e.g. q_proj, v_proj, lm_head");
+        }
+        return new LoraAdapter(model, config, layers);
+    }
+
+    /**
+     * Reads a peft adapter folder ({@code adapter_config.json} + {@code adapter_model.safetensors}) for this model.
+     * Extra keys such as {@code lm_head.base_layer.weight} are ignored.
+     */
+    public static LoraAdapter load(Path dir, CausalLM model) {
+        PeftAdapterConfig pc = PeftAdapterConfig.read(dir);
+        Path file = dir.resolve(WEIGHTS);
+        if (!Files.isRegularFile(file)) {
+            throw new AdapterFormatException(file + ": adapter_model.safetensors not found");
+        }
+        Map<String, String[]> keys = new TreeMap<>();
+        List<String> ignored = new ArrayList<>();
+        try (Checkpoint ck = Checkpoint.open(file)) {
+            for (String key : ck.names()) {
+                Matcher m = KEY.matcher(key);
+                if (!m.matches()) {
+                    ignored.add(key);
+                    continue;
+                }
+                keys.computeIfAbsent(m.group(1), k -> new String[2])[m.group(2).equals("A") ? 0 : 1] = key;
+            }
+            if (keys.isEmpty()) {
+                throw new AdapterFormatException(file + ": no lora_A/lora_B tensors (keys like "
+                        + PREFIX + "model.layers.0.self_attn.q_proj.lora_A.weight)");
+            }
+            checkTiedHead(model, keys.containsKey("lm_head"), file.toString());
+            Map<String, LoraLayer> layers = new LinkedHashMap<>();
+            for (LinearLayer lin : model.linearLayers().values()) {
+                String[] ab = keys.remove(lin.name());
+                if (ab == null) {
+                    continue;
+                }
+                if (ab[0] == null || ab[1] == null) {
+                    throw new AdapterFormatException(file + ": module '" + lin.name() + "' has lora_"
+                            + (ab[0] == null ? "B but no lora_A" : "A but no lora_B"));
+                }
+                int r = pc.rankFor(lin.name());
+                checkShape(ck, file, ab[0], r, lin.inFeatures());
+                checkShape(ck, file, ab[1], lin.outFeatures(), r);
+                ScalarType dt = model.device().dtype().scalarType();
+                Tensor a;
+                Tensor b;
+                try (PointerScope s = new PointerScope()) {
+                    a = ck.tensor(ab[0], dt, model.device().torchDevice());
+                    b = ck.tensor(ab[1], dt, model.device().torchDevice());
+                }
+                layers.put(lin.name(), newLayer(model, lin.name(), a, b, pc.scalingFor(lin.name()),
+                        pc.config.dropout()));
+            }
+            if (!keys.isEmpty()) {
+                throw new AdapterFormatException(file + ": adapter has weights for module(s) the base model lacks: "
+                        + keys.keySet().stream().limit(5).toList() + " (is it for another model?)");
+            }
+            if (!ignored.isEmpty()) {
+                LOG.debug("{}: ignored non-LoRA tensors {}", file, ignored);
+            }
+            return new LoraAdapter(model, pc.config, layers);
+        }
+    }
+
+    private static void checkShape(Checkpoint ck, Path file, String key, long rows, long cols) {
+        long[] shape = ck.info(key).shape();
+        if (shape.length != 2 || shape[0] != rows || shape[1] != cols) {
+            throw new AdapterFormatException(file + ": tensor '" + key + "' has shape " + Tensors.shapeText(shape)
+                    + " but the base model and adapter_config.json imply [" + rows + ", " + cols + "]");
+        }
+    }
+
+    private static void checkTiedHead(CausalLM model, boolean targetsHead, String source) {
+        if (targetsHead && model.config().tieWordEmbeddings()) {
+            LOG.warn("{}: lm_head is tied to embed_tokens; the LoRA update applies to the head only (as in peft), "
+                    + "the input embedding stays frozen and unadapted", source);
+        }
+    }
+
+    private static LoraLayer newLayer(CausalLM model, String name, Tensor a, Tensor b, double scaling, double dropout) {
+        Tensor aa;
+        Tensor bb;
+        try (PointerScope s = new PointerScope()) {
+            ScalarType dt = model.device().dtype().scalarType();
+            aa = a.to(model.device().torchDevice(), dt).detach().clone();
+            bb = b.to(model.device().torchDevice(), dt).detach().clone();
+            aa.set_requires_grad(true);
+            bb.set_requires_grad(true);
+            aa.retainReference();
+            bb.retainReference();
+        }
+        return new LoraLayer(name, aa, bb, scaling, dropout);
+    }
+
+    private static double gaussian(SplittableRandom rng) {
+        // Box–Muller; deterministic across platforms
+        double u1 = rng.nextDouble();
+        double u2 = rng.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    /**
+     * Writes a peft adapter folder atomically: files go to a temporary sibling folder that is then moved into place,
+     * so a crash never leaves a half-written adapter.
+     */
+    public void save(Path dir) {
+        Map<String, Tensor> out = new TreeMap<>();
+        try (PointerScope s = new PointerScope()) {
+            for (LoraLayer l : layers.values()) {
+                out.put(PREFIX + l.moduleName() + ".lora_A.weight", l.a().detach().to(ScalarType.Float).contiguous());
+                out.put(PREFIX + l.moduleName() + ".lora_B.weight", l.b().detach().to(ScalarType.Float).contiguous());
+            }
+            Path parent = dir.toAbsolutePath().getParent();
+            Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + System.nanoTime());
+            try {
+                Files.createDirectories(tmp);
+                SafetensorsWriter.write(tmp.resolve(WEIGHTS), out, Map.of("format", "pt"));
+                Files.writeString(tmp.resolve(PeftAdapterConfig.FILE), PeftAdapterConfig.write(config,
+                        model.config().source().replaceAll("[/\\\\]config\\.json$", "")));
+                replaceDir(tmp, dir);
+            } catch (IOException e) {
+                deleteQuietly(tmp);
+                throw new BayesLoraException("cannot write adapter to " + dir + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                deleteQuietly(tmp);
+                throw e;
+            }
+        }
+    }
+
+    private static void replaceDir(Path tmp, Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            Path old = dir.toAbsolutePath().getParent().resolve("." + dir.getFileName() + ".old-" + System.nanoTime());
+            Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            deleteQuietly(old);
+        } else {
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try (var walk = Files.walk(p)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | RuntimeException ignored) {
+            // best effort
+        }
+    }
+
+    /** Installs the LoRA layers into the model's linear layers. Returns this. */
+    public LoraAdapter attach() {
+        for (LoraLayer l : layers.values()) {
+            model.linear(l.moduleName()).setAdapter(l);
+        }
+        return this;
+    }
+
+    /** Removes this adapter's layers from the model (only where they are still installed). */
+    public LoraAdapter detach() {
+        for (LoraLayer l : layers.values()) {
+            LinearLayer lin = model.linear(l.moduleName());
+            if (lin.adapter() == l) {
+                lin.setAdapter(null);
+            }
+        }
+        return this;
+    }
+
+    /** Enables LoRA dropout (training) or disables it (evaluation). */
+    public void train(boolean on) {
+        layers.values().forEach(l -> l.setTraining(on));
+    }
+
+    public LoraConfig config() {
+        return config;
+    }
+
+    public CausalLM model() {
+        return model;
+    }
+
+    /** LoRA layers keyed by module name, in model order. */
+    public Map<String, LoraLayer> layers() {
+        return layers;
+    }
+
+    /** All trainable tensors, A then B per module, in model order. */
+    public List<Tensor> parameters() {
+        List<Tensor> p = new ArrayList<>();
+        for (LoraLayer l : layers.values()) {
+            p.add(l.a());
+            p.add(l.b());
+        }
+        return p;
+    }
+
+    /** peft's name for each parameter ({@code base_model.model.<module>.lora_A.weight}), aligned with {@link #parameters()}. */
+    public List<String> parameterNames() {
+        List<String> n = new ArrayList<>();
+        for (LoraLayer l : layers.values()) {
+            n.add(PREFIX + l.moduleName() + ".lora_A.weight");
+            n.add(PREFIX + l.moduleName() + ".lora_B.weight");
+        }
+        return n;
+    }
+
+    /** Number of trainable scalars. */
+    public long parameterCount() {
+        return parameters().stream().mapToLong(Tensor::numel).sum();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        detach();
+        for (LoraLayer l : layers.values()) {
+            l.a().releaseReference();
+            l.b().releaseReference();
+        }
+    }
+}

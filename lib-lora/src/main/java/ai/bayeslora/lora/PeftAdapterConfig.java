@@ -1,0 +1,168 @@
+package ai.bayeslora.lora;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and writes peft's {@code adapter_config.json} for LoRA (METHODS.md §2), including per-module
+ * {@code rank_pattern} / {@code alpha_pattern} overrides.
+ */
+final class PeftAdapterConfig {
+    static final String FILE = "adapter_config.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final LoraConfig config;
+    final Map<String, Integer> rankPattern;
+    final Map<String, Double> alphaPattern;
+    final String targetRegex;
+
+    private PeftAdapterConfig(LoraConfig config, Map<String, Integer> rankPattern, Map<String, Double> alphaPattern,
+                              String targetRegex) {
+        this.config = config;
+        this.rankPattern = rankPattern;
+        this.alphaPattern = alphaPattern;
+        this.targetRegex = targetRegex;
+    }
+
+    static PeftAdapterConfig read(Path dir) {
+        Path file = dir.resolve(FILE);
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new AdapterFormatException(file + ": adapter_config.json not found (is " + dir + " a peft adapter folder?)");
+        } catch (IOException e) {
+            throw new AdapterFormatException(file + ": cannot parse: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new AdapterFormatException(file + ": expected a JSON object");
+        }
+        String type = root.path("peft_type").asText("LORA");
+        if (!"LORA".equalsIgnoreCase(type)) {
+            throw new AdapterFormatException(file + ": peft_type '" + type + "' is not supported; only LORA");
+        }
+        if (root.path("use_dora").asBoolean(false)) {
+            throw new AdapterFormatException(file + ": use_dora=true (DoRA) is not supported");
+        }
+        if (root.path("fan_in_fan_out").asBoolean(false)) {
+            throw new AdapterFormatException(file + ": fan_in_fan_out=true (Conv1D models) is not supported");
+        }
+        String bias = root.path("bias").asText("none");
+        if (!"none".equals(bias)) {
+            throw new AdapterFormatException(file + ": bias='" + bias + "' is not supported; only 'none'");
+        }
+        JsonNode r = root.get("r");
+        if (r == null || !r.canConvertToInt() || r.asInt() <= 0) {
+            throw new AdapterFormatException(file + ": field 'r' must be a positive integer, got " + r);
+        }
+        double alpha = root.has("lora_alpha") ? root.get("lora_alpha").asDouble() : 8;
+        JsonNode targets = root.get("target_modules");
+        List<String> suffixes = new ArrayList<>();
+        String regex = null;
+        if (targets == null || targets.isNull()) {
+            throw new AdapterFormatException(file + ": field 'target_modules' is missing");
+        } else if (targets.isTextual()) {
+            regex = targets.asText(); // peft: a string is a full-match regex on the module name
+            suffixes.add(regex);
+        } else {
+            targets.forEach(t -> suffixes.add(t.asText()));
+        }
+        List<Integer> layers = new ArrayList<>();
+        JsonNode ltt = root.get("layers_to_transform");
+        if (ltt != null && ltt.isInt()) {
+            layers.add(ltt.asInt());
+        } else if (ltt != null && ltt.isArray()) {
+            ltt.forEach(n -> layers.add(n.asInt()));
+        }
+        LoraConfig cfg = new LoraConfig(r.asInt(), alpha, root.path("lora_dropout").asDouble(0),
+                root.path("use_rslora").asBoolean(false), suffixes, layers,
+                "gaussian".equals(root.path("init_lora_weights").asText()) ? LoraConfig.Init.GAUSSIAN
+                        : LoraConfig.Init.KAIMING_UNIFORM);
+        Map<String, Integer> rp = new LinkedHashMap<>();
+        root.path("rank_pattern").fields().forEachRemaining(e -> rp.put(e.getKey(), e.getValue().asInt()));
+        Map<String, Double> ap = new LinkedHashMap<>();
+        root.path("alpha_pattern").fields().forEachRemaining(e -> ap.put(e.getKey(), e.getValue().asDouble()));
+        return new PeftAdapterConfig(cfg, rp, ap, regex);
+    }
+
+    /** Whether peft targets this module: full-match regex for a string, else suffix match (plus layer filter). */
+    boolean targets(String module) {
+        if (targetRegex != null) {
+            return Pattern.matches(targetRegex, module);
+        }
+        return config.targets(module);
+    }
+
+    /** The rank for a module: a matching rank_pattern key (peft: regex matched at the end of the name), else r. */
+    int rankFor(String module) {
+        return pattern(rankPattern, module, config.rank());
+    }
+
+    /** The scale for a module, with alpha_pattern and rsLoRA. */
+    double scalingFor(String module) {
+        double a = pattern(alphaPattern, module, config.alpha());
+        int r = rankFor(module);
+        return config.useRslora() ? a / Math.sqrt(r) : a / r;
+    }
+
+    private static <T> T pattern(Map<String, T> patterns, String module, T fallback) {
+        for (Map.Entry<String, T> e : patterns.entrySet()) {
+            if (Pattern.compile("(.*\\.)?" + e.getKey() + "$").matcher(module).matches()) {
+                return e.getValue();
+            }
+        }
+        return fallback;
+    }
+
+    /** peft-compatible JSON for a config written by this library. */
+    static String write(LoraConfig c, String baseModel) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("peft_type", "LORA");
+        o.put("task_type", "CAUSAL_LM");
+        o.put("base_model_name_or_path", baseModel);
+        o.put("r", c.rank());
+        if (c.alpha() == Math.rint(c.alpha())) {
+            o.put("lora_alpha", (long) c.alpha());
+        } else {
+            o.put("lora_alpha", c.alpha());
+        }
+        o.put("lora_dropout", c.dropout());
+        o.put("use_rslora", c.useRslora());
+        ArrayNode t = o.putArray("target_modules");
+        c.targetModules().forEach(t::add);
+        if (c.layersToTransform().isEmpty()) {
+            o.putNull("layers_to_transform");
+        } else {
+            ArrayNode l = o.putArray("layers_to_transform");
+            c.layersToTransform().forEach(l::add);
+        }
+        o.put("bias", "none");
+        o.put("fan_in_fan_out", false);
+        o.put("use_dora", false);
+        o.put("inference_mode", true);
+        o.putNull("modules_to_save");
+        o.put("init_lora_weights", c.init() == LoraConfig.Init.GAUSSIAN ? "gaussian" : "true");
+        if (c.init() != LoraConfig.Init.GAUSSIAN) {
+            o.put("init_lora_weights", true);
+        }
+        o.putObject("rank_pattern");
+        o.putObject("alpha_pattern");
+        o.put("revision", (String) null);
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
