@@ -29,7 +29,7 @@ final class MmluCsvReader {
     static final List<String> LABELS = List.of("A", "B", "C", "D");
     private static final int COLUMNS = 6;
     private static final List<String> SPLITS = List.of("dev", "val", "test", "train");
-    private static final CsvMapper CSV = new CsvMapper();
+    private static final CsvMapper CSV = CsvMapper.builder().enable(CsvParser.Feature.SKIP_EMPTY_LINES).build();
 
     private MmluCsvReader() {
     }
@@ -109,15 +109,16 @@ final class MmluCsvReader {
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
              CsvParser parser = (CsvParser) CSV.getFactory().createParser(in)) {
             parser.setSchema(CsvSchema.emptySchema());
-            parser.enable(CsvParser.Feature.SKIP_EMPTY_LINES);
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
                 if (token != JsonToken.START_ARRAY) {
                     continue;
                 }
-                line = parser.currentTokenLocation().getLineNr();
                 List<String> cols = new ArrayList<>(COLUMNS);
                 while ((token = parser.nextToken()) != JsonToken.END_ARRAY && token != null) {
+                    if (cols.isEmpty()) {
+                        line = parser.currentTokenLocation().getLineNr(); // where the record starts
+                    }
                     cols.add(parser.getText());
                 }
                 if (!cols.isEmpty() && line == 1 && cols.get(0).startsWith("\uFEFF")) {
