@@ -17,6 +17,7 @@ final class LongTensors {
      * {@code from_blob} view are freed before returning. The result belongs to the caller's innermost open
      * {@link PointerScope} if there is one (freed when it closes), otherwise the caller must {@code close()} it.
      */
+    @SuppressWarnings("try") // the scope is used only for its side effect of collecting temporaries
     static Tensor of(long[] data, long... shape) {
         long n = 1;
         for (long d : shape) {

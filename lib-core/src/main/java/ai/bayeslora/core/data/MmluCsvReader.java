@@ -107,7 +107,7 @@ final class MmluCsvReader {
         String stem = file.getFileName().toString().replaceFirst("\\.csv$", "");
         long line = 0;
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-             CsvParser parser = (CsvParser) CSV.getFactory().createParser(in)) {
+             CsvParser parser = CSV.getFactory().createParser(in)) {
             parser.setSchema(CsvSchema.emptySchema());
             JsonToken token;
             while ((token = parser.nextToken()) != null) {

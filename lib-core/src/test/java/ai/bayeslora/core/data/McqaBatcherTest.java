@@ -197,6 +197,7 @@ class McqaBatcherTest {
 
         Tensor scoped;
         try (PointerScope scope = new PointerScope()) {
+            assertThat(PointerScope.getInnerScope()).isSameAs(scope);
             scoped = batch.inputIdsTensor();
             Tensor mask = batch.attentionMaskTensor();
             Tensor labels = batch.labelsTensor();
