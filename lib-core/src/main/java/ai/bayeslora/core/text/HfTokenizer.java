@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A configured token missing from the vocabulary is logged and the fallback is used.
  *
- * <p>Thread-safe for concurrent {@code encode}/{@code decode}. Holds native memory: {@link #close()} it.
+ * <p>Holds a native tokenizer: {@link #close()} it when done; using it afterwards throws
+ * {@link IllegalStateException}.
  */
 public final class HfTokenizer implements TextTokenizer, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HfTokenizer.class);
@@ -47,6 +48,7 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
     private final OptionalInt eosId;
     private final OptionalInt padId;
     private final boolean addBos;
+    private volatile boolean closed;
 
     private HfTokenizer(HuggingFaceTokenizer tokenizer, Path file, TokenizerOptions options, HfVocabulary vocabulary,
                         HfTokenizerConfig config) {
@@ -153,6 +155,7 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
     @Override
     public int[] encode(String text) {
         Objects.requireNonNull(text, "text");
+        ensureOpen();
         long[] ids = tokenizer.encode(text, options.addSpecialTokens(), false).getIds();
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
@@ -163,6 +166,7 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
 
     @Override
     public String decode(int[] ids) {
+        ensureOpen();
         long[] longs = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
             longs[i] = ids[i];
@@ -213,7 +217,16 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
     /** Frees the native tokenizer. */
     @Override
     public void close() {
-        tokenizer.close();
+        if (!closed) {
+            closed = true;
+            tokenizer.close();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("tokenizer " + file + " is closed");
+        }
     }
 
     @Override

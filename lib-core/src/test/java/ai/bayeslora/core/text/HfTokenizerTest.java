@@ -111,6 +111,14 @@ class HfTokenizerTest {
     }
 
     @Test
+    void useAfterCloseIsAnError() {
+        HfTokenizer t = HfTokenizer.load(Fixtures.tokenizerJson());
+        t.close();
+        t.close();
+        assertThatThrownBy(() -> t.encode("A")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void missingTokenizerNamesThePath(@TempDir Path dir) {
         assertThatThrownBy(() -> HfTokenizer.load(dir))
                 .isInstanceOf(TokenizerNotFoundException.class)
