@@ -1,0 +1,72 @@
+package ai.bayeslora.core.data;
+
+import ai.bayeslora.core.BayesLoraException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Data files shipped inside lib-core.
+ *
+ * <p>{@link #syntheticMcqa()}: 64 generated 4-choice questions in the style of the test fixtures
+ * ({@code Question: what the cat likes?}); the correct choice is the one equal to the subject, answers are balanced
+ * over A–D, so a model that learns the rule beats the 25 % chance level. How it was made:
+ * {@code ai/bayeslora/core/data/synthetic/README.md} next to the resource.
+ */
+public final class BundledData {
+    /** Class-path location of the synthetic MCQA file (generic JSONL). */
+    public static final String SYNTHETIC_MCQA_RESOURCE = "/ai/bayeslora/core/data/synthetic-mcqa.jsonl";
+
+    private static Path extracted;
+
+    private BundledData() {
+    }
+
+    /**
+     * The synthetic MCQA file as a path: the resource itself when it is on disk, otherwise a copy extracted once per
+     * JVM to a temporary file (deleted on exit). Load it with {@link McqaDatasets#load(Path)}.
+     */
+    public static synchronized Path syntheticMcqa() {
+        URL url = BundledData.class.getResource(SYNTHETIC_MCQA_RESOURCE);
+        if (url == null) {
+            throw new BayesLoraException("resource " + SYNTHETIC_MCQA_RESOURCE + " missing from the class path");
+        }
+        if (extracted == null || !Files.isRegularFile(extracted)) {
+            Path path = onDiskOrExtracted(url);
+            if ("file".equals(url.getProtocol())) {
+                return path;
+            }
+            extracted = path;
+        }
+        return extracted;
+    }
+
+    /** The file behind {@code url}, or a temporary copy (deleted on exit) when it is not a plain file. */
+    static Path onDiskOrExtracted(URL url) {
+        if ("file".equals(url.getProtocol())) {
+            try {
+                return Paths.get(url.toURI());
+            } catch (URISyntaxException e) {
+                throw new BayesLoraException("bad resource URL " + url, e);
+            }
+        }
+        try (InputStream in = url.openStream()) {
+            Path tmp = Files.createTempFile("bayeslora-synthetic-mcqa-", ".jsonl");
+            tmp.toFile().deleteOnExit();
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            return tmp;
+        } catch (IOException e) {
+            throw new BayesLoraException("cannot extract " + url + " to a temporary file", e);
+        }
+    }
+
+    /** The synthetic MCQA dataset, loaded. */
+    public static McqaDataset syntheticMcqaDataset() {
+        return McqaDatasets.load(syntheticMcqa(), McqaFormat.GENERIC);
+    }
+}

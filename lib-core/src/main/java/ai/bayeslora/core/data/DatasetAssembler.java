@@ -1,0 +1,46 @@
+package ai.bayeslora.core.data;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects the examples of one file with their line numbers and builds the dataset, checking the class set. */
+final class DatasetAssembler {
+    private final Path file;
+    private final List<McqaExample> examples = new ArrayList<>();
+    private final List<Long> lines = new ArrayList<>();
+
+    DatasetAssembler(Path file) {
+        this.file = file;
+    }
+
+    void add(long line, McqaExample example) {
+        lines.add(line);
+        examples.add(example);
+    }
+
+    /** Class labels = the longest label list of any row; every row's labels must start it. */
+    McqaDataset build() {
+        List<String> longest = List.of();
+        for (McqaExample e : examples) {
+            if (e.labels().size() > longest.size()) {
+                longest = e.labels();
+            }
+        }
+        return build(longest);
+    }
+
+    McqaDataset build(List<String> classLabels) {
+        if (examples.isEmpty()) {
+            throw new EmptyDatasetException(file.toString(), "the file has no rows");
+        }
+        for (int i = 0; i < examples.size(); i++) {
+            McqaExample e = examples.get(i);
+            if (!Letters.isPrefix(e.labels(), classLabels)) {
+                throw new DatasetFormatException(file, lines.get(i), "labels " + Letters.describe(e.labels())
+                        + " do not match the dataset's classes " + Letters.describe(classLabels));
+            }
+        }
+        return McqaDataset.of(file.toString(), classLabels, examples);
+    }
+}

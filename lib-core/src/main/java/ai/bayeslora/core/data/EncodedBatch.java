@@ -1,0 +1,116 @@
+package ai.bayeslora.core.data;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * A left-padded batch of tokenized prompts, in plain Java arrays (row-major, {@code [batchSize, length]}).
+ *
+ * <p>With left padding every row's last real token sits at column {@code length - 1}, where the answer logits are
+ * read. {@code positionIds = max(cumsum(attentionMask) - 1, 0)} per row, so a padded row sees the same positions as
+ * the unpadded prompt (docs/METHODS.md §1).
+ *
+ * <p>The arrays are shared, not copied: treat them as read-only.
+ *
+ * <p>Tensors: {@link #inputIdsTensor()} and friends return a new int64 CPU tensor each call, a copy of the array. The
+ * caller owns it: inside a {@code PointerScope} it is freed when that scope closes; outside any scope, call
+ * {@code close()} on it.
+ *
+ * @param exampleIds    the ids of the examples, one per row
+ * @param inputIds      token ids, {@code [batchSize * length]}, padding = the pad id
+ * @param attentionMask 1 for real tokens, 0 for padding, {@code [batchSize * length]}
+ * @param positionIds   {@code max(cumsum(mask) - 1, 0)} per row, {@code [batchSize * length]}
+ * @param labels        the answer index of each row, -1 if unknown
+ * @param batchSize     number of rows B
+ * @param length        row length L (the longest row of the batch)
+ * @param truncatedRows how many rows lost tokens to left truncation
+ */
+public record EncodedBatch(List<String> exampleIds, long[] inputIds, long[] attentionMask, long[] positionIds,
+                           int[] labels, int batchSize, int length, int truncatedRows) {
+
+    /** Checks that every array has the declared shape. */
+    public EncodedBatch {
+        exampleIds = List.copyOf(exampleIds);
+        Objects.requireNonNull(inputIds, "inputIds");
+        Objects.requireNonNull(attentionMask, "attentionMask");
+        Objects.requireNonNull(positionIds, "positionIds");
+        Objects.requireNonNull(labels, "labels");
+        long cells = (long) batchSize * length;
+        if (batchSize < 1 || length < 1 || inputIds.length != cells || attentionMask.length != cells
+                || positionIds.length != cells || labels.length != batchSize || exampleIds.size() != batchSize) {
+            throw new IllegalArgumentException("inconsistent batch shape: B=" + batchSize + ", L=" + length);
+        }
+    }
+
+    /** The token id at ({@code row}, {@code col}). */
+    public long inputId(int row, int col) {
+        return inputIds[index(row, col)];
+    }
+
+    /** The number of real (unpadded) tokens of {@code row}. */
+    public int realLength(int row) {
+        int n = 0;
+        for (int c = 0; c < length; c++) {
+            n += (int) attentionMask[index(row, c)];
+        }
+        return n;
+    }
+
+    /** The real tokens of {@code row}, padding removed. */
+    public long[] realTokens(int row) {
+        int from = row * length + (length - realLength(row));
+        return Arrays.copyOfRange(inputIds, from, (row + 1) * length);
+    }
+
+    /** Input ids as a new int64 tensor {@code [B, L]}; see the class comment for ownership. */
+    public Tensor inputIdsTensor() {
+        return LongTensors.of(inputIds, batchSize, length);
+    }
+
+    /** Attention mask as a new int64 tensor {@code [B, L]}; see the class comment for ownership. */
+    public Tensor attentionMaskTensor() {
+        return LongTensors.of(attentionMask, batchSize, length);
+    }
+
+    /** Position ids as a new int64 tensor {@code [B, L]}; see the class comment for ownership. */
+    public Tensor positionIdsTensor() {
+        return LongTensors.of(positionIds, batchSize, length);
+    }
+
+    /** Labels as a new int64 tensor {@code [B]} (-1 where unknown); see the class comment for ownership. */
+    public Tensor labelsTensor() {
+        long[] l = new long[batchSize];
+        for (int i = 0; i < batchSize; i++) {
+            l[i] = labels[i];
+        }
+        return LongTensors.of(l, batchSize);
+    }
+
+    private int index(int row, int col) {
+        Objects.checkIndex(row, batchSize);
+        Objects.checkIndex(col, length);
+        return row * length + col;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EncodedBatch b && batchSize == b.batchSize && length == b.length
+                && truncatedRows == b.truncatedRows && exampleIds.equals(b.exampleIds)
+                && Arrays.equals(inputIds, b.inputIds) && Arrays.equals(attentionMask, b.attentionMask)
+                && Arrays.equals(positionIds, b.positionIds) && Arrays.equals(labels, b.labels);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(exampleIds, Arrays.hashCode(inputIds), Arrays.hashCode(attentionMask),
+                Arrays.hashCode(labels), batchSize, length);
+    }
+
+    @Override
+    public String toString() {
+        return "EncodedBatch[B=" + batchSize + ", L=" + length + ", truncatedRows=" + truncatedRows + ", ids="
+                + exampleIds + "]";
+    }
+}

@@ -1,0 +1,86 @@
+package ai.bayeslora.core.data;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads a JSONL file into JSON objects with their line numbers; blank lines are skipped. */
+final class JsonlRows {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One JSON object and the 1-based line it was on. */
+    record Row(Path file, long line, JsonNode node) {
+        DatasetFormatException error(String what) {
+            return new DatasetFormatException(file, line, what);
+        }
+    }
+
+    private JsonlRows() {
+    }
+
+    static List<Row> read(Path file) {
+        List<Row> rows = new ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String text;
+            long line = 0;
+            while ((text = in.readLine()) != null) {
+                line++;
+                if (line == 1 && text.startsWith("\uFEFF")) {
+                    text = text.substring(1);
+                }
+                if (text.isBlank()) {
+                    continue;
+                }
+                rows.add(new Row(file, line, parse(file, line, text)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        return rows;
+    }
+
+    /** The first non-blank row, or null if the file has none. */
+    static Row first(Path file) {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String text;
+            long line = 0;
+            while ((text = in.readLine()) != null) {
+                line++;
+                if (line == 1 && text.startsWith("\uFEFF")) {
+                    text = text.substring(1);
+                }
+                if (!text.isBlank()) {
+                    if (text.strip().startsWith("[")) {
+                        throw new DatasetFormatException(file, line,
+                                "a JSON array; expected JSON Lines (one JSON object per line)");
+                    }
+                    return new Row(file, line, parse(file, line, text));
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static JsonNode parse(Path file, long line, String text) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new DatasetFormatException(file, line, "malformed JSON: " + e.getOriginalMessage(), e);
+        }
+        if (node == null || !node.isObject()) {
+            throw new DatasetFormatException(file, line, "expected a JSON object");
+        }
+        return node;
+    }
+}

@@ -1,0 +1,37 @@
+package ai.bayeslora.core.data;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Letter labels A, B, C, … and their compact description. */
+final class Letters {
+    static final int MAX = 26;
+
+    private Letters() {
+    }
+
+    /** The first {@code n} letters, A… */
+    static List<String> first(int n) {
+        if (n < 1 || n > MAX) {
+            throw new IllegalArgumentException("number of letter labels must be in 1..26, got " + n);
+        }
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(String.valueOf((char) ('A' + i)));
+        }
+        return List.copyOf(out);
+    }
+
+    /** "A–E" for consecutive letters from A, else the labels joined by commas. */
+    static String describe(List<String> labels) {
+        if (labels.size() > 1 && labels.size() <= MAX && labels.equals(first(labels.size()))) {
+            return labels.get(0) + "–" + labels.get(labels.size() - 1);
+        }
+        return String.join(",", labels);
+    }
+
+    /** True if {@code prefix} equals the first elements of {@code full}. */
+    static boolean isPrefix(List<String> prefix, List<String> full) {
+        return prefix.size() <= full.size() && full.subList(0, prefix.size()).equals(prefix);
+    }
+}

@@ -1,0 +1,67 @@
+package ai.bayeslora.core.data;
+
+import ai.bayeslora.core.BayesLoraException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Loads MCQA datasets from the formats of {@link McqaFormat}.
+ *
+ * <p>Errors: a malformed row gives a {@link DatasetFormatException} {@code file:line: what is wrong}; a file or
+ * selection without rows an {@link EmptyDatasetException}; an unrecognised file a {@link DatasetFormatException}
+ * listing the supported formats.
+ */
+public final class McqaDatasets {
+    private McqaDatasets() {
+    }
+
+    /** Loads {@code path} (a file, or a folder of MMLU CSVs), detecting the format, with default options. */
+    public static McqaDataset load(Path path) {
+        return load(path, McqaFormat.AUTO, McqaLoadOptions.defaults());
+    }
+
+    /** Loads {@code path} in {@code format} ({@link McqaFormat#AUTO} detects it), with default options. */
+    public static McqaDataset load(Path path, McqaFormat format) {
+        return load(path, format, McqaLoadOptions.defaults());
+    }
+
+    /**
+     * Loads {@code path} in {@code format}. A folder is read as MMLU CSV ({@code *_{split}.csv}). A subject filter in
+     * {@code options} applies to every format.
+     */
+    public static McqaDataset load(Path path, McqaFormat format, McqaLoadOptions options) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(options, "options");
+        if (!Files.exists(path)) {
+            throw new BayesLoraException("dataset not found: " + path + " (no such file or folder)");
+        }
+        McqaFormat actual = format == McqaFormat.AUTO ? detect(path) : format;
+        if (Files.isDirectory(path)) {
+            if (actual != McqaFormat.MMLU_CSV) {
+                throw new DatasetFormatException(path, 0, "is a folder; only " + McqaFormat.MMLU_CSV
+                        + " loads folders, not " + actual);
+            }
+            return MmluCsvReader.readFolder(path, options);
+        }
+        McqaDataset dataset = read(path, actual);
+        return options.subjects().isEmpty() ? dataset : dataset.withSubjects(options.subjects());
+    }
+
+    /** The format {@link McqaFormat#AUTO} would choose for {@code path}. */
+    public static McqaFormat detect(Path path) {
+        return FormatDetector.detect(path);
+    }
+
+    private static McqaDataset read(Path file, McqaFormat format) {
+        switch (format) {
+            case CQA_OFFICIAL: return CqaOfficialReader.read(file);
+            case CQA_HF: return CqaHfReader.read(file);
+            case MMLU_CSV: return MmluCsvReader.readFile(file);
+            case MMLU_HF: return MmluHfReader.read(file);
+            case GENERIC: return GenericJsonlReader.read(file);
+            default: throw new IllegalArgumentException("format " + format);
+        }
+    }
+}

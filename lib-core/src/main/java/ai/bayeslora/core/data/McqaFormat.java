@@ -1,0 +1,32 @@
+package ai.bayeslora.core.data;
+
+/** The dataset file formats {@link McqaDatasets#load} reads. */
+public enum McqaFormat {
+    /** Detect the format from the file name and the first row. */
+    AUTO("auto-detect"),
+    /** CommonsenseQA official JSONL: {@code {"id","question":{"stem","choices":[{"label","text"}]},"answerKey"}}. */
+    CQA_OFFICIAL("CommonsenseQA official JSONL {\"id\",\"question\":{\"stem\",\"choices\":[{\"label\",\"text\"}]},"
+            + "\"answerKey\"}"),
+    /** CommonsenseQA HF-datasets JSONL: {@code {"id","question","choices":{"label":[..],"text":[..]},"answerKey"}}. */
+    CQA_HF("CommonsenseQA HF JSONL {\"id\",\"question\",\"choices\":{\"label\":[...],\"text\":[...]},\"answerKey\"}"),
+    /** MMLU official CSV: no header, columns question,A,B,C,D,answer; a file {@code {subject}_{split}.csv} or a folder. */
+    MMLU_CSV("MMLU official CSV (no header; question,A,B,C,D,answer; {subject}_{split}.csv, or a folder of them)"),
+    /** MMLU HF JSONL: {@code {"question","subject","choices":[4],"answer":int}}. */
+    MMLU_HF("MMLU HF JSONL {\"question\",\"subject\",\"choices\":[...],\"answer\":int}"),
+    /**
+     * Generic JSONL: {@code {"question","choices":[..],"answer"}} or a verbatim {@code {"prompt","answer"}} with optional
+     * {@code labels}/{@code num_choices}/{@code choices}; {@code answer} is an index or a label.
+     */
+    GENERIC("generic JSONL {\"question\",\"choices\":[...],\"answer\"} or {\"prompt\",\"answer\"}");
+
+    private final String description;
+
+    McqaFormat(String description) {
+        this.description = description;
+    }
+
+    /** A one-line description with the expected fields. */
+    public String description() {
+        return description;
+    }
+}

@@ -1,0 +1,153 @@
+package ai.bayeslora.core.data;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Renders an {@link McqaExample} as the prompt whose next token is the answer letter (docs/METHODS.md §1).
+ *
+ * <p>The default output, as in MMLU's reference evaluation:
+ * <pre>
+ * The following are multiple choice questions (with answers) about high school physics.   (only with a subject)
+ *
+ * {question}
+ * A. {choice 1}
+ * B. {choice 2}
+ * Answer:
+ * </pre>
+ * There is no space after {@code Answer:}; the answer token carries it ({@code " A"}). Every part is configurable:
+ * <ul>
+ *   <li>header: a format with an optional {@code {subject}} placeholder (underscores shown as spaces). A header that
+ *       mentions {@code {subject}} is left out for examples without a subject. {@link Builder#noHeader()} removes it.</li>
+ *   <li>question format, with {@code {question}}; default {@code "{question}"}.</li>
+ *   <li>choice line format, with {@code {label}} and {@code {choice}}; default {@code "{label}. {choice}"}.</li>
+ *   <li>answer cue, default {@code "Answer:"}.</li>
+ * </ul>
+ * Lines are joined with {@code "\n"}. Verbatim examples are returned unchanged. Immutable and thread-safe.
+ */
+public final class PromptTemplate {
+    /** The MMLU reference header. */
+    public static final String DEFAULT_HEADER =
+            "The following are multiple choice questions (with answers) about {subject}.\n\n";
+    public static final String DEFAULT_QUESTION = "{question}";
+    public static final String DEFAULT_CHOICE = "{label}. {choice}";
+    public static final String DEFAULT_ANSWER_CUE = "Answer:";
+
+    private static final PromptTemplate DEFAULTS = builder().build();
+
+    private final Optional<String> header;
+    private final String questionFormat;
+    private final String choiceFormat;
+    private final String answerCue;
+
+    private PromptTemplate(Builder b) {
+        this.header = b.header;
+        this.questionFormat = b.questionFormat;
+        this.choiceFormat = b.choiceFormat;
+        this.answerCue = b.answerCue;
+    }
+
+    /** The default template: subject header (when the example has a subject), question, choices, "Answer:". */
+    public static PromptTemplate defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from this template. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.header = header;
+        b.questionFormat = questionFormat;
+        b.choiceFormat = choiceFormat;
+        b.answerCue = answerCue;
+        return b;
+    }
+
+    /** The prompt for {@code example}; a verbatim example's text is returned as is. */
+    public String render(McqaExample example) {
+        if (example.verbatim()) {
+            return example.question();
+        }
+        StringBuilder sb = new StringBuilder();
+        header.ifPresent(h -> {
+            if (!h.contains("{subject}")) {
+                sb.append(h);
+            } else {
+                example.subject().ifPresent(s -> sb.append(Placeholders.fill(h, Map.of("subject",
+                        s.replace('_', ' ')))));
+            }
+        });
+        sb.append(Placeholders.fill(questionFormat, Map.of("question", example.question()))).append('\n');
+        for (int i = 0; i < example.choices().size(); i++) {
+            sb.append(Placeholders.fill(choiceFormat,
+                    Map.of("label", example.labels().get(i), "choice", example.choices().get(i)))).append('\n');
+        }
+        return sb.append(answerCue).toString();
+    }
+
+    /** The header format, if any. */
+    public Optional<String> header() {
+        return header;
+    }
+
+    public String questionFormat() {
+        return questionFormat;
+    }
+
+    public String choiceFormat() {
+        return choiceFormat;
+    }
+
+    public String answerCue() {
+        return answerCue;
+    }
+
+    /** Builder of {@link PromptTemplate}; starts from the defaults. */
+    public static final class Builder {
+        private Optional<String> header = Optional.of(DEFAULT_HEADER);
+        private String questionFormat = DEFAULT_QUESTION;
+        private String choiceFormat = DEFAULT_CHOICE;
+        private String answerCue = DEFAULT_ANSWER_CUE;
+
+        private Builder() {
+        }
+
+        /** The header format; {@code {subject}} is replaced by the subject. Include the blank line you want. */
+        public Builder header(String format) {
+            this.header = Optional.of(Objects.requireNonNull(format, "format"));
+            return this;
+        }
+
+        /** No header. */
+        public Builder noHeader() {
+            this.header = Optional.empty();
+            return this;
+        }
+
+        /** The question line format, with {@code {question}}, for example {@code "Question: {question}"}. */
+        public Builder questionFormat(String format) {
+            this.questionFormat = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        /** The choice line format, with {@code {label}} and {@code {choice}}. */
+        public Builder choiceFormat(String format) {
+            this.choiceFormat = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        /** The text after the last choice line, for example {@code "Answer:"}. */
+        public Builder answerCue(String cue) {
+            this.answerCue = Objects.requireNonNull(cue, "cue");
+            return this;
+        }
+
+        public PromptTemplate build() {
+            return new PromptTemplate(this);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package ai.bayeslora.core.text;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.bayeslora.core.testing.Fixtures;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class AnswerTokensTest {
+    private static HfTokenizer tok;
+
+    @BeforeAll
+    static void load() {
+        tok = HfTokenizer.load(Fixtures.tokenizerJson());
+    }
+
+    @AfterAll
+    static void close() {
+        tok.close();
+    }
+
+    @Test
+    void lettersAToDMapToReferenceIds() {
+        AnswerTokens answers = AnswerTokens.of(tok, List.of("A", "B", "C", "D"));
+        assertThat(answers.ids()).containsExactly(317, 318, 319, 320);
+        assertThat(answers.numClasses()).isEqualTo(4);
+        assertThat(answers.labels()).containsExactly("A", "B", "C", "D");
+        assertThat(answers.id(2)).isEqualTo(319);
+        assertThat(answers.prefix()).isEqualTo(" ");
+    }
+
+    @Test
+    void letterThatSplitsIsRejectedWithDetails() {
+        // The fixture tokenizer has no " E" merge: it encodes as [223 ("Ġ"), 39 ("E")].
+        assertThatThrownBy(() -> AnswerTokens.of(tok, List.of("A", "B", "C", "D", "E")))
+                .isInstanceOf(AnswerTokenException.class)
+                .hasMessageContaining("\"E\"")
+                .hasMessageContaining("\" E\"")
+                .hasMessageContaining("[223, 39]");
+        assertThatThrownBy(() -> AnswerTokens.of(tok, List.of("A", "B"), "  "))
+                .isInstanceOf(AnswerTokenException.class)
+                .hasMessageContaining("\"A\"")
+                .hasMessageContaining("\"  A\"")
+                .hasMessageContaining("[223, 317]");
+        assertThatThrownBy(() -> AnswerTokens.of(tok, List.of("AB")))
+                .isInstanceOf(AnswerTokenException.class)
+                .hasMessageContaining("\"AB\"")
+                .hasMessageContaining("\" AB\"");
+    }
+
+    @Test
+    void labelsSharingATokenAreRejected() {
+        TextTokenizer constant = new TextTokenizer() {
+            @Override public int[] encode(String text) { return new int[] {7}; }
+            @Override public String decode(int[] ids) { return ""; }
+            @Override public int vocabSize() { return 8; }
+            @Override public OptionalInt padId() { return OptionalInt.empty(); }
+            @Override public OptionalInt bosId() { return OptionalInt.empty(); }
+            @Override public OptionalInt tokenId(String token) { return OptionalInt.empty(); }
+        };
+        assertThatThrownBy(() -> AnswerTokens.of(constant, List.of("A", "B")))
+                .isInstanceOf(AnswerTokenException.class)
+                .hasMessageContaining("token 7");
+    }
+
+    @Test
+    void idsIsADefensiveCopy() {
+        AnswerTokens answers = AnswerTokens.of(tok, List.of("A", "B"));
+        answers.ids()[0] = 99;
+        assertThat(answers.id(0)).isEqualTo(317);
+    }
+}
