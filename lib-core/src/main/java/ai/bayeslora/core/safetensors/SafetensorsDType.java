@@ -62,13 +62,16 @@ public enum SafetensorsDType {
     }
 
     /**
-     * The safetensors dtype that stores libtorch {@code type} bit for bit.
+     * The safetensors dtype that stores libtorch {@code type} bit for bit. Accepts the non-canonical ScalarType
+     * objects that native calls such as {@code Tensor.scalar_type()} return (they are not {@code ==} to the
+     * constants, so this compares by {@code intern()}).
      *
      * @throws BayesLoraException if safetensors has no such type (complex, quantized, sub-byte types)
      */
     public static SafetensorsDType fromScalarType(ScalarType type) {
+        ScalarType canonical = type.intern();
         for (SafetensorsDType d : values()) {
-            if (d.scalarType == type) {
+            if (d.scalarType == canonical) {
                 return d;
             }
         }

@@ -147,7 +147,8 @@ public final class SafetensorsFile implements Checkpoint {
 
     /** Converts within the caller's scope; returns {@code stored} itself when nothing changes. */
     private static Tensor convert(Tensor stored, ScalarType target, Device device) {
-        boolean sameType = target == null || target == stored.scalar_type();
+        // Native calls return fresh ScalarType objects: compare canonical ones.
+        boolean sameType = target == null || target.intern() == stored.scalar_type().intern();
         boolean onCpu = device == null || device.is_cpu();
         if (sameType && onCpu) {
             return stored;
