@@ -101,7 +101,8 @@ final class SafetensorsHeader {
         }
         if (root == null || !root.isObject()) {
             throw new SafetensorsFormatException(file, null, Reason.INVALID_JSON,
-                    "header is not a JSON object (found " + (root == null ? "nothing" : root.getNodeType()) + ")");
+                    root == null || root.isMissingNode() ? "header is empty, expected a JSON object"
+                            : "header is not a JSON object (found " + root.getNodeType() + ")");
         }
         Map<String, String> metadata = Collections.emptyMap();
         Map<String, TensorInfo> tensors = new TreeMap<>();
