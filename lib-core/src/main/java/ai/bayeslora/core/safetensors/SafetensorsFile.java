@@ -18,8 +18,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * One safetensors file, opened for reading. Opening reads and validates the whole header (see
- * {@link SafetensorsFormatException.Reason}); tensor data is memory-mapped on demand, one tensor (or 1 GiB window)
- * at a time, so files and tensors of any size work. The file must not be modified while open.
+ * {@link SafetensorsFormatException.Reason}); tensor data is read on demand, one tensor at a time in windows of at
+ * most 1 GiB, so files and tensors of any size work. {@link #rawBytes} memory-maps just that tensor's region. The file
+ * must not be modified while open.
  *
  * <pre>{@code
  * try (SafetensorsFile f = SafetensorsFile.open(path)) {
@@ -48,10 +49,10 @@ public final class SafetensorsFile implements Checkpoint {
      * @throws BayesLoraException if the file does not exist or cannot be read
      */
     public static SafetensorsFile open(Path file) {
-        return open(file, MappedTensorLoader.DEFAULT_CHUNK_BYTES);
+        return open(file, TensorLoader.DEFAULT_CHUNK_BYTES);
     }
 
-    /** As {@link #open(Path)} with a custom mapping window, so tests can exercise multi-window loads. */
+    /** As {@link #open(Path)} with a custom read window, so tests can exercise multi-window loads. */
     static SafetensorsFile open(Path file, int chunkBytes) {
         if (chunkBytes <= 0) {
             throw new IllegalArgumentException("chunkBytes must be positive: " + chunkBytes);
@@ -119,7 +120,7 @@ public final class SafetensorsFile implements Checkpoint {
         }
         ensureOpen();
         try {
-            return MappedTensorLoader.map(channel, header.dataStart() + info.begin(), n);
+            return TensorLoader.map(channel, header.dataStart() + info.begin(), n);
         } catch (IOException e) {
             throw new BayesLoraException(path + ": tensor '" + name + "': cannot map its bytes: " + e, e);
         }
@@ -130,7 +131,7 @@ public final class SafetensorsFile implements Checkpoint {
         TensorInfo info = info(name);
         ensureOpen();
         try (PointerScope scope = new PointerScope()) {
-            Tensor stored = MappedTensorLoader.load(channel, header.dataStart() + info.begin(), info, chunkBytes);
+            Tensor stored = TensorLoader.load(channel, header.dataStart() + info.begin(), info, chunkBytes);
             Tensor result = convert(stored, target, device);
             // Survives the scope's release; the caller now holds the only reference.
             return result.retainReference();

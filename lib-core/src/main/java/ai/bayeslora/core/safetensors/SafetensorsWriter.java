@@ -30,7 +30,7 @@ import org.bytedeco.pytorch.Tensor;
  * sorted-name order, {@code __metadata__} omitted when empty.
  */
 public final class SafetensorsWriter {
-    /** Bytes copied out of a tensor per write call. */
+    /** Bytes handed to the channel per write call. */
     private static final int WRITE_CHUNK = 64 << 20;
 
     private SafetensorsWriter() {
@@ -46,9 +46,14 @@ public final class SafetensorsWriter {
      *     store, or libtorch fails to copy it; or if the file cannot be written
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        write(file, tensors, metadata, WRITE_CHUNK);
+    }
+
+    /** As {@link #write(Path, Map, Map)} with a custom write window, so tests can exercise multi-window writes. */
+    static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, int chunkBytes) {
         List<Entry> entries = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : sorted(file, tensors).entrySet()) {
-            entries.add(tensorEntry(file, e.getKey(), e.getValue()));
+            entries.add(tensorEntry(file, e.getKey(), e.getValue(), chunkBytes));
         }
         writeEntries(file, entries, metadata);
     }
@@ -92,7 +97,7 @@ public final class SafetensorsWriter {
         return out;
     }
 
-    private static Entry tensorEntry(Path file, String name, Tensor t) {
+    private static Entry tensorEntry(Path file, String name, Tensor t, int chunkBytes) {
         if (t == null || t.isNull() || !t.defined()) {
             throw new BayesLoraException("cannot write " + file + ": tensor '" + name + "' is undefined");
         }
@@ -107,20 +112,19 @@ public final class SafetensorsWriter {
             shape[i] = t.size(i);
         }
         long bytes = Math.multiplyExact(t.numel(), dtype.byteSize());
-        return new Entry(name, dtype, shape, bytes, ch -> writeTensor(ch, t, bytes));
+        return new Entry(name, dtype, shape, bytes, ch -> writeTensor(ch, t, bytes, chunkBytes));
     }
 
     /** Appends a contiguous CPU copy of {@code t}; all temporaries live in a scope. */
-    private static void writeTensor(FileChannel channel, Tensor t, long bytes) throws IOException {
+    private static void writeTensor(FileChannel channel, Tensor t, long bytes, int chunkBytes) throws IOException {
         if (bytes == 0) {
             return;
         }
         try (PointerScope scope = new PointerScope()) {
             Tensor cpu = t.cpu().contiguous();
             BytePointer data = new BytePointer(cpu.data_ptr()).capacity(bytes);
-            for (long off = 0; off < bytes; off += WRITE_CHUNK) {
-                long end = Math.min(bytes, off + WRITE_CHUNK);
-                writeFully(channel, data.position(off).limit(end).asByteBuffer());
+            for (long off = 0; off < bytes; off += chunkBytes) {
+                writeFully(channel, TensorLoader.window(data, off, (int) Math.min(chunkBytes, bytes - off)));
             }
         }
     }

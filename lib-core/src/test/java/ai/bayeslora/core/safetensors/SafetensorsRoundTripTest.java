@@ -108,6 +108,18 @@ class SafetensorsRoundTripTest {
     }
 
     @Test
+    void multiWindowWriteEqualsSingleWindowWrite(@TempDir Path dir) {
+        Path one = dir.resolve("one.safetensors");
+        Path many = dir.resolve("many.safetensors");
+        try (PointerScope scope = new PointerScope()) {
+            Map<String, Tensor> in = Map.of("w", torch.randn(37, 11), "v", torch.randn(5).to(ScalarType.BFloat16));
+            SafetensorsWriter.write(one, in, Map.of("k", "v"));
+            SafetensorsWriter.write(many, in, Map.of("k", "v"), 7);
+        }
+        assertThat(readBytes(many)).isEqualTo(readBytes(one));
+    }
+
+    @Test
     void metadataRoundTrips(@TempDir Path dir) {
         Path file = dir.resolve("m.safetensors");
         Map<String, String> meta = new LinkedHashMap<>();
