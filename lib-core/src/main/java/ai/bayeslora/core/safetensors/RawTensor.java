@@ -9,6 +9,7 @@ import java.util.Objects;
  */
 public record RawTensor(SafetensorsDType dtype, long[] shape, byte[] data) {
 
+    /** Copies the arrays and checks that the byte count matches shape and dtype. */
     public RawTensor {
         Objects.requireNonNull(dtype, "dtype");
         shape = Objects.requireNonNull(shape, "shape").clone();

@@ -127,6 +127,7 @@ public final class SafetensorsFile implements Checkpoint {
     }
 
     @Override
+    @SuppressWarnings("try") // the PointerScope is used for its side effect
     public Tensor tensor(String name, ScalarType target, Device device) {
         TensorInfo info = info(name);
         ensureOpen();

@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -116,6 +115,7 @@ public final class SafetensorsWriter {
     }
 
     /** Appends a contiguous CPU copy of {@code t}; all temporaries live in a scope. */
+    @SuppressWarnings("try") // the PointerScope is used for its side effect
     private static void writeTensor(FileChannel channel, Tensor t, long bytes, int chunkBytes) throws IOException {
         if (bytes == 0) {
             return;
@@ -132,6 +132,9 @@ public final class SafetensorsWriter {
     private static void writeEntries(Path file, List<Entry> entries, Map<String, String> metadata) {
         byte[] header = header(file, entries, metadata);
         Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new BayesLoraException("cannot write " + file + ": folder " + dir + " does not exist");
+        }
         Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
                 + ".tmp");
         boolean moved = false;
@@ -155,8 +158,6 @@ public final class SafetensorsWriter {
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             moved = true;
-        } catch (NoSuchFileException e) {
-            throw new BayesLoraException("cannot write " + file + ": folder " + dir + " does not exist", e);
         } catch (IOException e) {
             throw new BayesLoraException("cannot write " + file + where(current) + ": " + e, e);
         } catch (BayesLoraException e) {

@@ -72,7 +72,8 @@ public final class ShardedCheckpoint implements Checkpoint {
                 }
                 byTensor.put(tensor, shard);
             }
-            return new ShardedCheckpoint(modelDir, metadata, Collections.unmodifiableMap(byTensor),
+            Path shown = Files.isDirectory(modelDir) ? modelDir : folder;
+            return new ShardedCheckpoint(shown, metadata, Collections.unmodifiableMap(byTensor),
                     List.copyOf(openShards.values()));
         } catch (RuntimeException e) {
             closeAll(openShards.values(), e);

@@ -11,6 +11,7 @@ import java.util.Objects;
  */
 public record TensorInfo(String name, SafetensorsDType dtype, long[] shape, long begin, long end) {
 
+    /** Copies {@code shape}; rejects nulls. */
     public TensorInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dtype, "dtype");

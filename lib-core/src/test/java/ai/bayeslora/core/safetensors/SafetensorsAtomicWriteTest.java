@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A failed write leaves the previous file untouched and no temporary file behind. */
+@SuppressWarnings("try") // PointerScopes are used for their side effect
 class SafetensorsAtomicWriteTest {
     @TempDir
     Path dir;

@@ -26,6 +26,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 
 /** Reads the tiny-llama fixture and checks names, shapes and values against an independent decode of the bytes. */
+@SuppressWarnings("try") // PointerScopes are used for their side effect
 class SafetensorsReadTest {
     private static final Path LLAMA = Fixtures.path("models/tiny-llama/model.safetensors");
     private static final String EMBED = "model.embed_tokens.weight";

@@ -29,6 +29,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Writer then reader: bitwise equality per dtype, metadata, and the on-disk layout. */
+@SuppressWarnings("try") // PointerScopes are used for their side effect
 class SafetensorsRoundTripTest {
 
     @BeforeAll

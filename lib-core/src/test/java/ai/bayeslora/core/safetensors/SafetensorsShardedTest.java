@@ -60,6 +60,7 @@ class SafetensorsShardedTest {
     @Test
     void shardedOpenAlsoAcceptsTheIndexFile() {
         try (ShardedCheckpoint c = ShardedCheckpoint.open(SHARDED.resolve(Checkpoint.INDEX_FILE))) {
+            assertThat(c.path()).isEqualTo(SHARDED.toAbsolutePath());
             assertThat(c.names()).contains("model.embed_tokens.weight");
             assertThat(c.shardPath("model.embed_tokens.weight").getFileName()).hasToString(SHARD1);
         }

@@ -19,6 +19,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * Test helpers independent of the code under test: a raw file crafter (length prefix + header text + data) and an
  * independent header decoder, plus byte/float extraction from tensors. Holds no tests.
  */
+@SuppressWarnings("try") // PointerScopes are used for their side effect
 final class SafetensorsTestSupport {
     private static final ObjectMapper JSON = new ObjectMapper();
 
