@@ -75,6 +75,7 @@ public final class CausalLM implements AutoCloseable {
 
     /** Builds a model from a parsed config and a weight source, validating every tensor's shape. */
     public static CausalLM build(ModelConfig config, WeightSource weights, ComputeDevice device) {
+        ai.bayeslora.core.NativeRuntime.configure();
         return new Builder(config, weights, device).build();
     }
 
@@ -176,9 +177,22 @@ public final class CausalLM implements AutoCloseable {
         if (from < 0 || to > layers.size() || from > to) {
             throw new IllegalArgumentException("layer range [" + from + ", " + to + ") outside [0, " + layers.size() + ")");
         }
+        PointerScope outer = PointerScope.getInnerScope();
         for (int i = from; i < to; i++) {
             Tensor mask = ctx.masks().get(config.slidingWindows().get(i));
-            h = layers.get(i).forward(h, ctx.cos(), ctx.sin(), mask, rope);
+            if (outer == null) {
+                h = layers.get(i).forward(h, ctx.cos(), ctx.sin(), mask, rope);
+                continue;
+            }
+            // A scope per layer frees the layer's temporaries at once instead of at the caller's scope end (peak
+            // memory ~ one layer's activations). The output is attached to the caller's scope first (attach retains,
+            // the inner close releases). Autograd holds its own references to saved tensors, so this is safe with
+            // gradients too.
+            try (PointerScope layerScope = new PointerScope()) {
+                Tensor out = layers.get(i).forward(h, ctx.cos(), ctx.sin(), mask, rope);
+                outer.attach(out);
+                h = out;
+            }
         }
         return h;
     }

@@ -1,0 +1,45 @@
+package ai.bayeslora.examples.cli;
+
+import ai.bayeslora.examples.bench.ForwardBenchmark;
+import ai.bayeslora.examples.bench.MemoryLoopBenchmark;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Benchmarks: each prints a table and writes JSON under {@code --out-dir}. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Runs benchmarks; prints a table and writes JSON.",
+        subcommands = {BenchCommand.Forward.class, BenchCommand.Memory.class})
+final class BenchCommand {
+
+    @Command(name = "forward", mixinStandardHelpOptions = true,
+            description = {"Forward throughput (tokens/s) and peak native memory of a random ~110M-parameter",
+                "Llama-shaped model at batch x length, next to the fp32 GEMM rate measured in the same run."})
+    static final class Forward implements Callable<Integer> {
+        @Option(names = "--batch", defaultValue = "8") int batch;
+        @Option(names = "--length", defaultValue = "256") int length;
+        @Option(names = "--iterations", defaultValue = "3") int iterations;
+        @Option(names = "--layers", defaultValue = "12") int layers;
+        @Option(names = "--out-dir", defaultValue = "bench-results") Path outDir;
+
+        @Override
+        public Integer call() {
+            new ForwardBenchmark(batch, length, iterations, layers).run().writeJson(outDir.resolve("forward.json"));
+            return 0;
+        }
+    }
+
+    @Command(name = "memory", mixinStandardHelpOptions = true,
+            description = "Native memory over a long scoped inference loop on the bundled tiny model.")
+    static final class Memory implements Callable<Integer> {
+        @Option(names = "--steps", defaultValue = "10000") int steps;
+        @Option(names = "--out-dir", defaultValue = "bench-results") Path outDir;
+
+        @Override
+        public Integer call() {
+            new MemoryLoopBenchmark(BundledModel.tinyLlama(), steps).run().writeJson(outDir.resolve("memory.json"));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package ai.bayeslora.examples.cli;
+
+import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.ComputeDevice;
+import ai.bayeslora.core.Tensors;
+import ai.bayeslora.core.model.CausalLM;
+import ai.bayeslora.core.model.ModelInput;
+import ai.bayeslora.core.safetensors.Checkpoint;
+import ai.bayeslora.core.safetensors.SafetensorsWriter;
+import ai.bayeslora.lora.LoraAdapter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Parity tool: full logits [batch, length, vocab] for given token ids, to compare with transformers on any checkpoint.
+ */
+@Command(name = "logits", mixinStandardHelpOptions = true,
+        description = {"Writes the logits [batch, length, vocab] (float32) of the model for the token ids in --inputs.",
+            "Inputs: input_ids (int64/int32 [B, L]); optional attention_mask ([B, L], 1 = token, 0 = padding, left-padded)",
+            "and position_ids (default: cumsum(mask) - 1, clamped at 0)."})
+final class LogitsCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--inputs", required = true, paramLabel = "IN.safetensors", description = "Token ids to run.")
+    Path inputs;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT.safetensors", description = "Where to write logits.")
+    Path out;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "Rows per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Override
+    public Integer call() {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
+        }
+        ComputeDevice device = modelOptions.computeDevice();
+        try (CausalLM model = CausalLM.load(modelOptions.modelDir(), device);
+             LoraAdapter adapter = modelOptions.adapter == null ? null : LoraAdapter.load(modelOptions.adapter, model);
+             Checkpoint in = Checkpoint.open(inputs);
+             PointerScope scope = new PointerScope();
+             NoGradGuard noGrad = new NoGradGuard()) {
+            if (adapter != null) {
+                adapter.attach();
+            }
+            ModelInput all = readInputs(in, model.config().vocabSize());
+            long rows = all.batchSize();
+            List<Tensor> chunks = new ArrayList<>();
+            try (ProgressBar bar = Progress.bar("logits", rows)) {
+                for (long start = 0; start < rows; start += batchSize) {
+                    long n = Math.min(batchSize, rows - start);
+                    try (PointerScope step = new PointerScope()) {
+                        ModelInput part = new ModelInput(all.inputIds().narrow(0, start, n),
+                                all.attentionMask().narrow(0, start, n), all.positionIds().narrow(0, start, n));
+                        Tensor logits = model.forward(part).to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Float);
+                        logits.retainReference();
+                        chunks.add(logits);
+                    }
+                    bar.stepBy(n);
+                }
+            }
+            Tensor logits = torch.cat(new TensorVector(chunks.toArray(new Tensor[0])), 0);
+            chunks.forEach(Tensor::releaseReference);
+            SafetensorsWriter.write(out, Map.of("logits", logits), Map.of("format", "pt",
+                    "model", modelOptions.modelDir().toString(), "dtype", device.dtype().hfName()));
+            System.out.printf("wrote logits %s (%s compute on %s) to %s%n", Tensors.shapeText(Tensors.shape(logits)),
+                    device.dtype().hfName(), device.name(), out);
+        }
+        return 0;
+    }
+
+    private ModelInput readInputs(Checkpoint in, int vocab) {
+        if (!in.contains("input_ids")) {
+            throw new BayesLoraException(inputs + ": missing tensor 'input_ids' (found " + in.names() + ")");
+        }
+        Tensor ids = in.tensor("input_ids", ScalarType.Long, null);
+        if (ids.dim() != 2) {
+            throw new BayesLoraException(inputs + ": tensor 'input_ids' must be [batch, length], got shape "
+                    + Tensors.shapeText(Tensors.shape(ids)));
+        }
+        long min = ids.min().item_long();
+        long max = ids.max().item_long();
+        if (min < 0 || max >= vocab) {
+            throw new BayesLoraException(inputs + ": tensor 'input_ids' has ids in [" + min + ", " + max
+                    + "] but the model's vocab_size is " + vocab);
+        }
+        Tensor mask = in.contains("attention_mask") ? in.tensor("attention_mask", ScalarType.Long, null)
+                : torch.ones_like(ids);
+        checkShape("attention_mask", mask, ids);
+        Tensor pos = in.contains("position_ids") ? in.tensor("position_ids", ScalarType.Long, null)
+                : ModelInput.positionsFromMask(mask);
+        checkShape("position_ids", pos, ids);
+        return new ModelInput(ids, mask, pos);
+    }
+
+    private void checkShape(String name, Tensor t, Tensor ids) {
+        if (!java.util.Arrays.equals(Tensors.shape(t), Tensors.shape(ids))) {
+            throw new BayesLoraException(inputs + ": tensor '" + name + "' has shape " + Tensors.shapeText(Tensors.shape(t))
+                    + " but input_ids has " + Tensors.shapeText(Tensors.shape(ids)));
+        }
+    }
+}
