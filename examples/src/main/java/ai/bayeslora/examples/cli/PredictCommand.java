@@ -1,0 +1,201 @@
+package ai.bayeslora.examples.cli;
+
+import ai.bayeslora.core.ComputeDevice;
+import ai.bayeslora.core.Tensors;
+import ai.bayeslora.core.data.BundledData;
+import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.core.data.McqaBatcher;
+import ai.bayeslora.core.data.McqaDataset;
+import ai.bayeslora.core.data.McqaDatasets;
+import ai.bayeslora.core.data.McqaFormat;
+import ai.bayeslora.core.data.McqaLoadOptions;
+import ai.bayeslora.core.data.PromptTemplate;
+import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.mcqa.ClassReduction;
+import ai.bayeslora.core.model.CausalLM;
+import ai.bayeslora.core.text.AnswerTokens;
+import ai.bayeslora.core.text.HfTokenizer;
+import ai.bayeslora.core.text.TokenizerOptions;
+import ai.bayeslora.lora.LoraAdapter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Class probabilities, the predicted letter and the predictive entropy for each question of an MCQA file. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Predicts multiple-choice answers: per question the class probabilities, the predicted letter",
+            "and the predictive entropy (nats). With no arguments it runs the bundled tiny random model on the",
+            "bundled synthetic MCQA file (a smoke test: a random model's answers are meaningless)."})
+final class PredictCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--data", paramLabel = "FILE",
+            description = "MCQA data: CommonsenseQA JSONL, MMLU CSV/folder/JSONL, or generic JSONL. Default: bundled.")
+    Path data;
+
+    @Option(names = "--format", defaultValue = "AUTO",
+            description = "Data format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    McqaFormat format;
+
+    @Option(names = "--split", defaultValue = "test", description = "MMLU split for CSV folders (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--reduction", defaultValue = "answer-tokens",
+            description = "answer-tokens (softmax over the answer letters) or full-vocab (plus an 'other' class).")
+    String reduction;
+
+    @Option(names = "--batch-size", defaultValue = "8") int batchSize;
+
+    @Option(names = "--max-length", defaultValue = "512",
+            description = "Longer prompts are truncated from the left (default: ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    @Option(names = "--limit", description = "Only the first N questions.") Integer limit;
+
+    @Option(names = "--out", paramLabel = "FILE.jsonl", description = "Also write one JSON object per question.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
+        }
+        Path modelDir = modelOptions.modelDir();
+        McqaDataset dataset = data == null ? BundledData.syntheticMcqaDataset()
+                : McqaDatasets.load(data, format, new McqaLoadOptions(split, java.util.Set.of()));
+        if (limit != null) {
+            dataset = dataset.limit(limit);
+        }
+        ClassReduction red = ClassReduction.parse(reduction);
+        if (modelOptions.model == null) {
+            System.err.println("note: using the bundled tiny model (random weights, 2 layers): the pipeline runs, the"
+                    + " answers are noise. Use --model DIR with a real HF checkpoint.");
+        }
+        ComputeDevice device = modelOptions.computeDevice();
+        List<String> labels = new ArrayList<>(dataset.classLabels());
+        if (red == ClassReduction.FULL_VOCAB_WITH_OTHER) {
+            labels.add("other");
+        }
+        ObjectMapper json = new ObjectMapper();
+        List<ObjectNode> rows = new ArrayList<>();
+        int correct = 0;
+        int labelled = 0;
+        double nll = 0;
+        double entropySum = 0;
+        try (CausalLM model = CausalLM.load(modelDir, device);
+             LoraAdapter adapter = modelOptions.adapter == null ? null : LoraAdapter.load(modelOptions.adapter, model);
+             HfTokenizer tokenizer = HfTokenizer.load(modelDir, TokenizerOptions.builder().addBosFromConfig().build())) {
+            if (adapter != null) {
+                adapter.attach();
+            }
+            AnswerScorer scorer = new AnswerScorer(model, AnswerTokens.of(tokenizer, dataset.classLabels()), red);
+            McqaBatcher batcher = new McqaBatcher(tokenizer, PromptTemplate.defaults(),
+                    McqaBatcher.Config.forTokenizer(tokenizer).withMaxLength(maxLength));
+            try (ProgressBar bar = Progress.bar("predict", dataset.size())) {
+                for (EncodedBatch batch : batcher.batches(dataset, batchSize)) {
+                    double[] logp;
+                    try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+                        logp = Tensors.toDoubles(scorer.logProbs(batch));
+                    }
+                    int c = labels.size();
+                    for (int r = 0; r < batch.batchSize(); r++) {
+                        double[] p = new double[c];
+                        int best = 0;
+                        double h = 0;
+                        for (int k = 0; k < c; k++) {
+                            p[k] = Math.exp(logp[r * c + k]);
+                            if (p[k] > p[best]) {
+                                best = k;
+                            }
+                            h -= p[k] > 0 ? p[k] * logp[r * c + k] : 0; // 0·log 0 = 0
+                        }
+                        ObjectNode row = json.createObjectNode();
+                        row.put("id", batch.exampleIds().get(r));
+                        ArrayNode probs = row.putArray("probabilities");
+                        for (double v : p) {
+                            probs.add(v);
+                        }
+                        row.put("predicted", labels.get(best));
+                        row.put("entropy", h);
+                        int y = batch.labels()[r];
+                        if (y >= 0) {
+                            row.put("answer", labels.get(y));
+                            row.put("correct", y == best);
+                            labelled++;
+                            correct += y == best ? 1 : 0;
+                            nll -= logp[r * c + y];
+                        }
+                        entropySum += h;
+                        rows.add(row);
+                    }
+                    bar.stepBy(batch.batchSize());
+                }
+            }
+        }
+        printTable(labels, rows);
+        System.out.printf(Locale.ROOT, "%n%d questions, classes %s, reduction %s%n", rows.size(), labels,
+                red.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        if (labelled > 0) {
+            System.out.printf(Locale.ROOT, "accuracy %.4f, NLL %.4f, mean predictive entropy %.4f nats%n",
+                    (double) correct / labelled, nll / labelled, entropySum / rows.size());
+        }
+        if (out != null) {
+            writeJsonl(json, rows);
+        }
+        return 0;
+    }
+
+    private static void printTable(List<String> labels, List<ObjectNode> rows) {
+        StringBuilder head = new StringBuilder(String.format("%-14s", "id"));
+        labels.forEach(l -> head.append(String.format("%8s", "p(" + l + ")")));
+        head.append("  pred  entropy  answer");
+        System.out.println(head);
+        for (ObjectNode r : rows) {
+            StringBuilder line = new StringBuilder(String.format("%-14s", abbreviate(r.get("id").asText(), 13)));
+            r.get("probabilities").forEach(v -> line.append(String.format(Locale.ROOT, "%8.4f", v.asDouble())));
+            line.append(String.format(Locale.ROOT, "  %-5s %7.4f  %s", r.get("predicted").asText(),
+                    r.get("entropy").asDouble(), r.has("answer") ? r.get("answer").asText()
+                            + (r.get("correct").asBoolean() ? " ✓" : " ✗") : "-"));
+            System.out.println(line);
+        }
+    }
+
+    private static String abbreviate(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    }
+
+    private void writeJsonl(ObjectMapper json, List<ObjectNode> rows) {
+        try {
+            Path dir = out.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
+            try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
+                for (ObjectNode r : rows) {
+                    w.write(json.writeValueAsString(r));
+                    w.newLine();
+                }
+            }
+            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            System.out.println("wrote " + out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out, e);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package ai.bayeslora.core.mcqa;
+
+/**
+ * How last-token logits become class probabilities (METHODS.md §1).
+ */
+public enum ClassReduction {
+    /**
+     * (a) Softmax over the C answer-token logits. Used by Laplace-LoRA, bayesian_lora and SWAG-LoRA. The default.
+     */
+    ANSWER_TOKENS,
+    /**
+     * (b) Softmax over the full vocabulary, read at the C answer tokens, plus an extra class "other" = 1 − Σ, so that
+     * mass off the answer tokens shows up as uncertainty (LoRA ensembles, Balabanov &amp; Linander 2024). C + 1 classes.
+     */
+    FULL_VOCAB_WITH_OTHER;
+
+    /** Number of predictive classes for a dataset with {@code numAnswers} answer letters. */
+    public int numClasses(int numAnswers) {
+        return this == ANSWER_TOKENS ? numAnswers : numAnswers + 1;
+    }
+
+    /** Parses {@code answer-tokens} / {@code full-vocab} (also the enum names). */
+    public static ClassReduction parse(String s) {
+        String n = s.trim().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        switch (n) {
+            case "answer-tokens": case "a": return ANSWER_TOKENS;
+            case "full-vocab": case "full-vocab-with-other": case "b": return FULL_VOCAB_WITH_OTHER;
+            default: throw new IllegalArgumentException("unknown class reduction '" + s
+                    + "'; expected answer-tokens (a) or full-vocab (b)");
+        }
+    }
+}
