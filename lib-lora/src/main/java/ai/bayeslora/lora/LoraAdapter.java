@@ -285,6 +285,41 @@ public final class LoraAdapter implements AutoCloseable {
         return n;
     }
 
+    /**
+     * All parameters concatenated into one new detached vector θ [P] (A then B per module, row-major), in
+     * {@code dtype} on the adapter's device. The caller owns it.
+     */
+    public Tensor flatten(ScalarType dtype) {
+        List<Tensor> flat = new ArrayList<>();
+        try (PointerScope s = new PointerScope()) {
+            for (Tensor t : parameters()) {
+                flat.add(t.detach().reshape(-1).to(dtype));
+            }
+            Tensor out = org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(
+                    flat.toArray(new Tensor[0])), 0);
+            out.retainReference();
+            s.detach(out);
+            return out;
+        }
+    }
+
+    /** Copies a flat vector θ [P] (layout of {@link #flatten}) into the parameters, without recording gradients. */
+    public void assign(Tensor flat) {
+        long p = parameterCount();
+        if (flat.dim() != 1 || flat.size(0) != p) {
+            throw new IllegalArgumentException("flat parameter vector has shape " + Tensors.shapeText(Tensors.shape(flat))
+                    + " but the adapter has " + p + " parameters");
+        }
+        try (PointerScope s = new PointerScope(); org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+            long offset = 0;
+            for (Tensor t : parameters()) {
+                long n = t.numel();
+                t.copy_(flat.narrow(0, offset, n).view(Tensors.shape(t)).to(t.device(), t.scalar_type()));
+                offset += n;
+            }
+        }
+    }
+
     /** Number of trainable scalars. */
     public long parameterCount() {
         return parameters().stream().mapToLong(Tensor::numel).sum();
