@@ -51,13 +51,10 @@ final class LogitsCommand implements Callable<Integer> {
         }
         ComputeDevice device = modelOptions.computeDevice();
         try (CausalLM model = CausalLM.load(modelOptions.modelDir(), device);
-             LoraAdapter adapter = modelOptions.adapter == null ? null : LoraAdapter.load(modelOptions.adapter, model);
+             LoraAdapter adapter = modelOptions.attachAdapter(model);
              Checkpoint in = Checkpoint.open(inputs);
              PointerScope scope = new PointerScope();
              NoGradGuard noGrad = new NoGradGuard()) {
-            if (adapter != null) {
-                adapter.attach();
-            }
             ModelInput all = readInputs(in, model.config().vocabSize());
             long rows = all.batchSize();
             List<Tensor> chunks = new ArrayList<>();

@@ -28,6 +28,11 @@ final class ModelOptions {
         return dtype == null ? d : d.withDType(DType.parse(dtype));
     }
 
+    /** The --adapter folder loaded and attached to {@code model}, or null without --adapter. */
+    ai.bayeslora.lora.LoraAdapter attachAdapter(ai.bayeslora.core.model.CausalLM model) {
+        return adapter == null ? null : ai.bayeslora.lora.LoraAdapter.load(adapter, model).attach();
+    }
+
     Path modelDir() {
         return model != null ? model : BundledModel.tinyLlama();
     }

@@ -100,11 +100,8 @@ final class PredictCommand implements Callable<Integer> {
         double nll = 0;
         double entropySum = 0;
         try (CausalLM model = CausalLM.load(modelDir, device);
-             LoraAdapter adapter = modelOptions.adapter == null ? null : LoraAdapter.load(modelOptions.adapter, model);
+             LoraAdapter adapter = modelOptions.attachAdapter(model);
              HfTokenizer tokenizer = HfTokenizer.load(modelDir, TokenizerOptions.builder().addBosFromConfig().build())) {
-            if (adapter != null) {
-                adapter.attach();
-            }
             AnswerScorer scorer = new AnswerScorer(model, AnswerTokens.of(tokenizer, dataset.classLabels()), red);
             McqaBatcher batcher = new McqaBatcher(tokenizer, PromptTemplate.defaults(),
                     McqaBatcher.Config.forTokenizer(tokenizer).withMaxLength(maxLength));
