@@ -9,9 +9,11 @@ import org.bytedeco.pytorch.Tensor;
  * <p>The confidence of an example is max_c p̄_c and it is correct when the arg-max is the label. With B bins, bin b
  * (0-based) holds the confidences in (b/B, (b+1)/B], following torchmetrics' edges as METHODS.md fixes them; a
  * confidence of exactly 0 goes to bin 0. The edges are the doubles nearest to k/B, and a confidence equal to an edge
- * goes to the bin below it: with B = 5, 0.6 falls in (0.4, 0.6], and with B = 10, 0.7 in (0.6, 0.7] (the product
- * 0.7 · 10 rounds to 7.000000000000001 in floating point, so the bin is found by comparing with the edges, not by
- * {@code ceil(c · B)}). Then, with n_b examples in bin b, acc_b their fraction correct and conf_b their mean confidence:
+ * goes to the bin below it: with B = 5, 0.6 falls in (0.4, 0.6], and with B = 25, 0.28 in (0.24, 0.28]. (The
+ * product 0.28 · 25 rounds to 7.000000000000001, and the double just above 1/3 times 3 rounds to exactly 1, so the bin
+ * is found by comparing with the edges, not by {@code ceil(c · B)}.) The comparison is in double precision: float32
+ * inputs are widened exactly, so 0.6f = 0.6000000238… lies above the edge 0.6 and goes to (0.6, 0.8] with B = 5.
+ * Then, with n_b examples in bin b, acc_b their fraction correct and conf_b their mean confidence:
  * <pre>
  *   ECE = Σ_b (n_b / N) |acc_b − conf_b|        (empty bins contribute nothing)
  *   MCE = max_{b : n_b > 0} |acc_b − conf_b|

@@ -72,7 +72,7 @@ public final class LabeledProbabilities {
     public static LabeledProbabilities fromSamples(ProbabilitySamples samples, int[] labels) {
         SampleView view = SampleView.of(samples);
         int n = view.batch();
-        Checks.sameLength(n, "samples (batch)", labels.length, "labels");
+        Checks.sameLength(n, "examples of the samples", labels.length, "labels");
         double[][] mean = new double[n][];
         for (int i = 0; i < n; i++) {
             Checks.label(labels[i], i, view.classes());
@@ -84,7 +84,7 @@ public final class LabeledProbabilities {
     private static LabeledProbabilities validated(double[][] probabilities, long[] labels, double tolerance) {
         int c = Checks.probabilityMatrix(probabilities, tolerance);
         int n = probabilities.length;
-        Checks.sameLength(n, "probabilities (rows)", labels.length, "labels");
+        Checks.sameLength(n, "probability rows", labels.length, "labels");
         double[][] copy = new double[n][];
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {

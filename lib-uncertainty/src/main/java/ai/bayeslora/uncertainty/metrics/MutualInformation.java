@@ -10,8 +10,8 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>MI ≥ 0 exactly (Jensen: −x log x is concave, so H of the mean is at least the mean of H, for any non-negative
  * rows). Computed as a difference of two floating-point sums it can come out as a tiny negative number (of the order
- * of 1e-16 · log C) when all samples agree; such values are clamped to 0, so the result is always ≥ 0 and exactly 0
- * when every sample is identical.
+ * of 1e-16 · log C) when all samples agree; such values are clamped to 0, so the result is always ≥ 0. When every
+ * sample is identical it is 0 up to that rounding (the mean (Σ_s p)/S need not reproduce p bit for bit).
  */
 public final class MutualInformation {
     private MutualInformation() {

@@ -10,14 +10,14 @@ public final class Checks {
     /** Throws unless {@code n ≥ 1}. */
     public static void nonEmpty(int n, String what) {
         if (n < 1) {
-            throw new InvalidMetricInputException("no examples: " + what + " needs at least one");
+            throw new InvalidMetricInputException("no examples: need at least one for " + what);
         }
     }
 
     /** Throws unless the two lengths agree. */
     public static void sameLength(int a, String aName, int b, String bName) {
         if (a != b) {
-            throw new InvalidMetricInputException(aName + " has " + a + " entries but " + bName + " has " + b);
+            throw new InvalidMetricInputException(aName + " (" + a + ") and " + bName + " (" + b + ") differ in length");
         }
     }
 

@@ -24,7 +24,7 @@ public final class SampleView {
 
     /** A view of samples (already validated by {@link ProbabilitySamples}); B must be ≥ 1. */
     public static SampleView of(ProbabilitySamples samples) {
-        Checks.nonEmpty(samples.batchSize(), "the uncertainty decomposition");
+        Checks.nonEmpty(samples.batchSize(), "the metrics");
         return new SampleView(null, samples, samples.samples(), samples.batchSize(), samples.numClasses());
     }
 
@@ -41,7 +41,7 @@ public final class SampleView {
                     "probability samples need S >= 1 and C >= 1, got shape [" + shape[0] + ", " + shape[1] + ", "
                             + shape[2] + "]");
         }
-        Checks.nonEmpty(shape[1], "the uncertainty decomposition");
+        Checks.nonEmpty(shape[1], "the metrics");
         int c = shape[2];
         double[] row = new double[c];
         for (int k = 0; k < shape[0]; k++) {
