@@ -21,7 +21,11 @@ public final class Aupr {
     private Aupr() {
     }
 
-    /** Average precision of the problem's scores. */
+    /**
+     * Average precision of the problem's scores.
+     *
+     * @throws UndefinedMetricException if only one class is present
+     */
     public static double compute(DetectionProblem problem) {
         problem.requireBothClasses("AUPR");
         double[] s = problem.scores();

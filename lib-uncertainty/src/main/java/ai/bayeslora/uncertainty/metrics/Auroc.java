@@ -11,15 +11,18 @@ import org.bytedeco.pytorch.Tensor;
  * </pre>
  * where R₊ is the sum of the (1-based, ascending) mid-ranks of the positives. Equivalently, the probability that a
  * random positive scores higher than a random negative, counting ties as one half. It equals scikit-learn's
- * {@code roc_auc_score}. 0.5 is chance, 1 perfect separation.
- *
- * @throws UndefinedMetricException if only one class is present
+ * {@code roc_auc_score}. 0.5 is chance, 1 perfect separation. With only positives or only negatives the value is
+ * undefined and {@link UndefinedMetricException} is thrown.
  */
 public final class Auroc {
     private Auroc() {
     }
 
-    /** AUROC of the problem's scores. */
+    /**
+     * AUROC of the problem's scores.
+     *
+     * @throws UndefinedMetricException if only one class is present
+     */
     public static double compute(DetectionProblem problem) {
         problem.requireBothClasses("AUROC");
         double[] ranks = Ranks.averageRanks(problem.scores());

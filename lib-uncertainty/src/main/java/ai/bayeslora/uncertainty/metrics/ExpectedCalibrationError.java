@@ -51,7 +51,7 @@ public final class ExpectedCalibrationError {
     /**
      * From confidences in [0, 1] and correctness flags directly, for a confidence other than max_c p̄_c.
      *
-     * @throws InvalidMetricInputException if empty, the lengths differ, bins < 1, or a confidence is NaN or outside
+     * @throws InvalidMetricInputException if empty, the lengths differ, bins &lt; 1, or a confidence is NaN or outside
      *     [0, 1]
      */
     public static CalibrationResult compute(double[] confidences, boolean[] correct, int bins) {
