@@ -1,6 +1,8 @@
 package ai.bayeslora.uncertainty;
 
 import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.core.mcqa.ClassReduction;
+import ai.bayeslora.core.text.AnswerTokens;
 import java.util.List;
 
 /**
@@ -21,4 +23,16 @@ public interface PosteriorPredictive {
 
     /** Short name for reports, e.g. "ensemble (M=5)", "swag (S=15)". */
     String name();
+
+    /**
+     * The same posterior scoring another answer set or reduction: the class set belongs to the dataset (train on
+     * CommonsenseQA with A–E, evaluate on MMLU with A–D, METHODS.md §1). Posteriors built on
+     * {@link ai.bayeslora.core.mcqa.AnswerScorer} override this cheaply; the default refuses.
+     *
+     * @throws UnsupportedOperationException if this posterior has a fixed class set
+     */
+    default PosteriorPredictive rescored(AnswerTokens answers, ClassReduction reduction) {
+        throw new UnsupportedOperationException(name() + " has a fixed class set " + classLabels()
+                + " and cannot score " + answers.labels() + " with " + reduction);
+    }
 }

@@ -1,0 +1,90 @@
+package ai.bayeslora.uncertainty;
+
+import ai.bayeslora.uncertainty.metrics.UncertaintyDecomposition;
+import java.util.List;
+
+/**
+ * The predictive of a posterior for one batch: the per-member (or per-sample) probabilities, their mean p̄, the
+ * predicted class and its confidence, and the decomposition of the predictive entropy (METHODS.md §4). Immutable.
+ */
+public final class Prediction {
+    private final List<String> exampleIds;
+    private final ProbabilitySamples samples;
+    private final double[][] mean;
+    private final int[] predicted;
+    private final double[] confidence;
+    private final UncertaintyDecomposition uncertainty;
+
+    Prediction(List<String> exampleIds, ProbabilitySamples samples) {
+        this.exampleIds = List.copyOf(exampleIds);
+        this.samples = samples;
+        this.mean = samples.mean();
+        this.predicted = new int[mean.length];
+        this.confidence = new double[mean.length];
+        for (int b = 0; b < mean.length; b++) {
+            int best = 0;
+            for (int c = 1; c < mean[b].length; c++) {
+                if (mean[b][c] > mean[b][best]) {
+                    best = c; // ties go to the lowest class index
+                }
+            }
+            predicted[b] = best;
+            confidence[b] = mean[b][best];
+        }
+        this.uncertainty = UncertaintyDecomposition.of(samples);
+    }
+
+    /** Creates a prediction from posterior samples (ids may be empty when unknown). */
+    public static Prediction of(List<String> exampleIds, ProbabilitySamples samples) {
+        if (!exampleIds.isEmpty() && exampleIds.size() != samples.batchSize()) {
+            throw new IllegalArgumentException(exampleIds.size() + " ids for " + samples.batchSize() + " examples");
+        }
+        return new Prediction(exampleIds, samples);
+    }
+
+    public List<String> exampleIds() {
+        return exampleIds;
+    }
+
+    /** Per-member / per-sample probabilities [S, B, C]. */
+    public ProbabilitySamples samples() {
+        return samples;
+    }
+
+    public List<String> classLabels() {
+        return samples.classLabels();
+    }
+
+    public int size() {
+        return mean.length;
+    }
+
+    /** p̄ [B][C] (a copy). */
+    public double[][] mean() {
+        double[][] out = new double[mean.length][];
+        for (int b = 0; b < mean.length; b++) {
+            out[b] = mean[b].clone();
+        }
+        return out;
+    }
+
+    /** Index of the predicted class per example (arg-max of p̄; ties to the lowest index). */
+    public int[] predicted() {
+        return predicted.clone();
+    }
+
+    /** The predicted class label of example b. */
+    public String predictedLabel(int b) {
+        return samples.classLabels().get(predicted[b]);
+    }
+
+    /** max_c p̄_c per example. */
+    public double[] confidence() {
+        return confidence.clone();
+    }
+
+    /** Total H[p̄], aleatoric E_s H[p_s] and epistemic (mutual information) per example. */
+    public UncertaintyDecomposition uncertainty() {
+        return uncertainty;
+    }
+}

@@ -1,0 +1,203 @@
+package ai.bayeslora.uncertainty;
+
+import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.core.data.McqaBatcher;
+import ai.bayeslora.core.data.McqaDataset;
+import ai.bayeslora.core.data.McqaExample;
+import ai.bayeslora.core.mcqa.ClassReduction;
+import ai.bayeslora.core.text.AnswerTokens;
+import ai.bayeslora.uncertainty.metrics.ExpectedCalibrationError;
+import ai.bayeslora.uncertainty.metrics.Metrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * The entry point for trusting a fine-tuned model: wraps any {@link PosteriorPredictive} (deep ensemble, SWAG, MC
+ * dropout, Laplace) and computes predictions with decomposed uncertainty, every calibration metric, OOD detection
+ * and side-by-side comparisons.
+ *
+ * <pre>{@code
+ * EvaluationReport r = UncertaintyEstimator.of(ensemble).batcher(batcher).evaluate(testSet);
+ * OodReport ood = UncertaintyEstimator.of(ensemble).batcher(batcher).detectOod(testSet, mmluStem);
+ * }</pre>
+ *
+ * Immutable: every option returns a new estimator.
+ */
+public final class UncertaintyEstimator {
+    /** Default ECE bins: 15, as torchmetrics, BLoB and Laplace-LoRA (METHODS.md §7). */
+    public static final int DEFAULT_ECE_BINS = ExpectedCalibrationError.DEFAULT_BINS;
+    /** Default prompts per forward pass. */
+    public static final int DEFAULT_BATCH_SIZE = 8;
+
+    private final PosteriorPredictive posterior;
+    private final McqaBatcher batcher;
+    private final ClassReduction reduction;
+    private final int eceBins;
+    private final int batchSize;
+    private final boolean progress;
+
+    private UncertaintyEstimator(PosteriorPredictive posterior, McqaBatcher batcher, ClassReduction reduction,
+                                 int eceBins, int batchSize, boolean progress) {
+        this.posterior = Objects.requireNonNull(posterior, "posterior");
+        this.batcher = batcher;
+        this.reduction = reduction;
+        this.eceBins = eceBins;
+        this.batchSize = batchSize;
+        this.progress = progress;
+    }
+
+    /** An estimator over {@code posterior} with default options (15 ECE bins, batch 8, progress bars on). */
+    public static UncertaintyEstimator of(PosteriorPredictive posterior) {
+        return new UncertaintyEstimator(posterior, null, null, DEFAULT_ECE_BINS, DEFAULT_BATCH_SIZE, true);
+    }
+
+    /** How datasets are tokenised and batched (needed by the dataset methods). */
+    public UncertaintyEstimator batcher(McqaBatcher newBatcher) {
+        return new UncertaintyEstimator(posterior, Objects.requireNonNull(newBatcher), reduction, eceBins, batchSize,
+                progress);
+    }
+
+    /**
+     * The class-probability reduction: (a) answer tokens or (b) full vocabulary plus "other" (METHODS.md §1).
+     * Default: whatever the posterior was built with.
+     */
+    public UncertaintyEstimator reduction(ClassReduction newReduction) {
+        return new UncertaintyEstimator(posterior, batcher, Objects.requireNonNull(newReduction), eceBins, batchSize,
+                progress);
+    }
+
+    /** Number of equal-width ECE bins (default 15); printed with every ECE. */
+    public UncertaintyEstimator eceBins(int bins) {
+        if (bins < 1) {
+            throw new IllegalArgumentException("ECE bins must be >= 1, got " + bins);
+        }
+        return new UncertaintyEstimator(posterior, batcher, reduction, bins, batchSize, progress);
+    }
+
+    /** Prompts per forward pass (default 8). */
+    public UncertaintyEstimator batchSize(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + size);
+        }
+        return new UncertaintyEstimator(posterior, batcher, reduction, eceBins, size, progress);
+    }
+
+    /** Show progress bars on stderr for dataset passes (default on). */
+    public UncertaintyEstimator progress(boolean on) {
+        return new UncertaintyEstimator(posterior, batcher, reduction, eceBins, batchSize, on);
+    }
+
+    public PosteriorPredictive posterior() {
+        return posterior;
+    }
+
+    public int eceBins() {
+        return eceBins;
+    }
+
+    /** Prediction with uncertainty for one encoded batch (the posterior's own class set). */
+    public Prediction predict(EncodedBatch batch) {
+        PosteriorPredictive p = reduction == null ? posterior : scoredFor(null);
+        return Prediction.of(batch.exampleIds(), p.predict(batch));
+    }
+
+    /** Predictions for a whole dataset, scored over the dataset's class set. */
+    public Prediction predict(McqaDataset dataset) {
+        requireBatcher("predict(dataset)");
+        if (dataset.size() == 0) {
+            throw new IllegalArgumentException("dataset " + dataset.source() + " is empty");
+        }
+        PosteriorPredictive p = scoredFor(dataset);
+        List<ProbabilitySamples> parts = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        try (ProgressBar bar = bar(p.name() + " " + shortName(dataset), dataset.size())) {
+            for (EncodedBatch b : batcher.batches(dataset, batchSize)) {
+                parts.add(p.predict(b));
+                ids.addAll(b.exampleIds());
+                if (bar != null) {
+                    bar.stepBy(b.batchSize());
+                }
+            }
+        }
+        return Prediction.of(ids, ProbabilitySamples.concat(parts));
+    }
+
+    /** Every metric on a labelled dataset. */
+    public EvaluationReport evaluate(McqaDataset dataset) {
+        int[] labels = new int[dataset.size()];
+        int i = 0;
+        for (McqaExample e : dataset.examples()) {
+            if (!e.hasAnswer()) {
+                throw new IllegalArgumentException("dataset " + dataset.source() + ": example '" + e.id()
+                        + "' has no answer; evaluation needs labelled data");
+            }
+            labels[i++] = e.answer();
+        }
+        Prediction pred = predict(dataset);
+        return new EvaluationReport(posteriorName(), shortName(dataset), pred, labels,
+                Metrics.evaluate(pred.samples(), labels, eceBins));
+    }
+
+    /** OOD detection with in-domain examples as negatives and {@code outOfDomain} as positives. */
+    public OodReport detectOod(McqaDataset inDomain, McqaDataset outOfDomain) {
+        return new OodReport(posteriorName(), predict(inDomain), predict(outOfDomain));
+    }
+
+    /** Evaluates several posteriors on the same data, and on OOD data if given (null for none). */
+    public static Comparison compare(McqaDataset test, McqaDataset ood, List<UncertaintyEstimator> estimators) {
+        if (estimators.isEmpty()) {
+            throw new IllegalArgumentException("nothing to compare");
+        }
+        List<Comparison.Entry> entries = new ArrayList<>();
+        for (UncertaintyEstimator e : estimators) {
+            EvaluationReport r = e.evaluate(test);
+            OodReport o = ood == null ? null : new OodReport(e.posteriorName(), r.prediction(), e.predict(ood));
+            entries.add(new Comparison.Entry(r, o));
+        }
+        return new Comparison(entries);
+    }
+
+    private String posteriorName() {
+        return posterior.name();
+    }
+
+    /** The posterior rescored for the dataset's classes and the chosen reduction, when either differs. */
+    private PosteriorPredictive scoredFor(McqaDataset dataset) {
+        List<String> current = posterior.classLabels();
+        boolean hasOther = !current.isEmpty() && current.get(current.size() - 1).equals("other");
+        ClassReduction currentReduction = hasOther ? ClassReduction.FULL_VOCAB_WITH_OTHER : ClassReduction.ANSWER_TOKENS;
+        ClassReduction want = reduction == null ? currentReduction : reduction;
+        List<String> answerLabels = hasOther ? current.subList(0, current.size() - 1) : current;
+        List<String> wantLabels = dataset == null ? answerLabels : dataset.classLabels();
+        if (want == currentReduction && wantLabels.equals(answerLabels)) {
+            return posterior;
+        }
+        requireBatcher("scoring " + wantLabels + " with " + want);
+        return posterior.rescored(AnswerTokens.of(batcher.tokenizer(), wantLabels), want);
+    }
+
+    private void requireBatcher(String what) {
+        if (batcher == null) {
+            throw new IllegalStateException(what + " needs a batcher: UncertaintyEstimator.of(p).batcher("
+                    + "McqaBatcher.forTokenizer(tokenizer))");
+        }
+    }
+
+    private ProgressBar bar(String task, long total) {
+        if (!progress) {
+            return null;
+        }
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500).continuousUpdate().build();
+    }
+
+    private static String shortName(McqaDataset d) {
+        String s = d.source();
+        int slash = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
+        return slash >= 0 ? s.substring(slash + 1) : s;
+    }
+}
