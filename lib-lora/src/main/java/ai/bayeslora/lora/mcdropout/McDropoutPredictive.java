@@ -3,7 +3,7 @@ package ai.bayeslora.lora.mcdropout;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.lora.LoraAdapter;
-import ai.bayeslora.lora.swag.internal.ClassProbabilities;
+import ai.bayeslora.lora.internal.ClassProbabilities;
 import ai.bayeslora.uncertainty.PosteriorPredictive;
 import ai.bayeslora.uncertainty.ProbabilitySamples;
 import java.util.List;

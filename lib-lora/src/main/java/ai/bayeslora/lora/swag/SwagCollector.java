@@ -2,7 +2,7 @@ package ai.bayeslora.lora.swag;
 
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.swag.internal.MomentAccumulator;
-import ai.bayeslora.lora.swag.internal.ParameterLayout;
+import ai.bayeslora.lora.internal.ParameterLayout;
 import ai.bayeslora.lora.train.EpochSummary;
 import ai.bayeslora.lora.train.TrainingListener;
 import ai.bayeslora.lora.train.TrainingStep;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.lora.swag.internal.MomentAccumulator;
-import ai.bayeslora.lora.swag.internal.ParameterLayout;
+import ai.bayeslora.lora.internal.ParameterLayout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;

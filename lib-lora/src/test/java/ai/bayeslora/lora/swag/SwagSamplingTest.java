@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.lora.swag.internal.MomentAccumulator;
-import ai.bayeslora.lora.swag.internal.ParameterLayout;
+import ai.bayeslora.lora.internal.ParameterLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.swag.internal;
 
+import ai.bayeslora.lora.internal.Scopes;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;

@@ -1,4 +1,4 @@
-package ai.bayeslora.lora.swag.internal;
+package ai.bayeslora.lora.internal;
 
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.lora.LoraAdapter;

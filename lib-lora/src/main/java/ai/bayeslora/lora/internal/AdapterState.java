@@ -1,4 +1,4 @@
-package ai.bayeslora.lora.swag.internal;
+package ai.bayeslora.lora.internal;
 
 import ai.bayeslora.lora.LoraAdapter;
 import java.util.ArrayList;

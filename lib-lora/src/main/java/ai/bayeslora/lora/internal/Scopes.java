@@ -1,4 +1,4 @@
-package ai.bayeslora.lora.swag.internal;
+package ai.bayeslora.lora.internal;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;

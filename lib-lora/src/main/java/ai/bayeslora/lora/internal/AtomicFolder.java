@@ -1,4 +1,4 @@
-package ai.bayeslora.lora.swag.internal;
+package ai.bayeslora.lora.internal;
 
 import java.io.IOException;
 import java.nio.file.Files;
