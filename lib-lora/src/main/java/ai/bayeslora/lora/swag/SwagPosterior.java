@@ -1,15 +1,17 @@
 package ai.bayeslora.lora.swag;
 
 import ai.bayeslora.core.ComputeDevice;
+import ai.bayeslora.core.DType;
+import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.internal.ParameterLayout;
 import ai.bayeslora.lora.internal.Scopes;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
@@ -37,7 +39,8 @@ public final class SwagPosterior implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * Keeps its own references to the given tensors (the caller keeps its own). Checks shapes and dtypes.
+     * Keeps its own references to the given tensors, without copying: pass fresh tensors that nothing else will modify
+     * (the caller may close its own handles). Checks shapes and dtypes.
      *
      * @param deviations D [P, K], oldest column first, with K = min(n, maxRank)
      */
@@ -64,15 +67,13 @@ public final class SwagPosterior implements AutoCloseable {
     }
 
     private static void checkTensor(String what, Tensor t, long... shape) {
-        boolean ok = t.dim() == shape.length && ai.bayeslora.core.DType.of(t.scalar_type())
-                .filter(d -> d == ai.bayeslora.core.DType.FLOAT64).isPresent();
+        boolean ok = t.dim() == shape.length && DType.of(t.scalar_type()).filter(d -> d == DType.FLOAT64).isPresent();
         for (int i = 0; ok && i < shape.length; i++) {
             ok = t.size(i) == shape[i];
         }
         if (!ok) {
-            throw new IllegalArgumentException("SWAG " + what + " must be float64 " + java.util.Arrays.toString(shape)
-                    + ", got " + t.scalar_type().intern() + " " + java.util.Arrays.toString(
-                    ai.bayeslora.core.Tensors.shape(t)));
+            throw new IllegalArgumentException("SWAG " + what + " must be float64 " + Arrays.toString(shape) + ", got "
+                    + t.scalar_type().intern() + " " + Arrays.toString(Tensors.shape(t)));
         }
     }
 
@@ -183,10 +184,10 @@ public final class SwagPosterior implements AutoCloseable {
         double b = config.variant().lowRankFactor(k, config.maxRank());
         PointerScope outer = PointerScope.getInnerScope();
         try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            Generator gen = torch.createCPUGenerator(seed);
+            GeneratorOptional gen = new GeneratorOptional(torch.createCPUGenerator(seed));
             TensorOptions cpu = new TensorOptions(ScalarType.Double);
-            Tensor z1 = torch.randn(new long[] {parameterCount()}, new GeneratorOptional(gen), cpu).to(mean.device(), ScalarType.Double);
-            Tensor z2 = torch.randn(new long[] {k}, new GeneratorOptional(gen), cpu).to(mean.device(), ScalarType.Double);
+            Tensor z1 = torch.randn(new long[] {parameterCount()}, gen, cpu).to(mean.device(), ScalarType.Double);
+            Tensor z2 = torch.randn(new long[] {k}, gen, cpu).to(mean.device(), ScalarType.Double);
             Tensor noise = stdDiag.mul(z1).mul(new Scalar(a));
             if (b != 0) {
                 noise = noise.add(deviations.mv(z2), new Scalar(b));
