@@ -252,6 +252,11 @@ public final class LoraAdapter implements AutoCloseable {
         layers.values().forEach(l -> l.setTraining(on));
     }
 
+    /** Whether LoRA dropout is active, i.e. the last {@link #train(boolean)} call enabled it (false for a new adapter). */
+    public boolean isTraining() {
+        return layers.values().stream().anyMatch(LoraLayer::isTraining);
+    }
+
     public LoraConfig config() {
         return config;
     }

@@ -48,6 +48,10 @@ public final class LoraLayer implements LinearAdapter {
         this.training = on;
     }
 
+    boolean isTraining() {
+        return training;
+    }
+
     @Override
     public Tensor forward(Tensor input, Tensor baseOutput, Tensor outputRows) {
         Tensor x = training && dropout > 0 ? torch.dropout(input, dropout, true) : input;

@@ -1,0 +1,97 @@
+package ai.bayeslora.lora.mcdropout;
+
+import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.lora.LoraAdapter;
+import ai.bayeslora.lora.internal.ClassProbabilities;
+import ai.bayeslora.uncertainty.PosteriorPredictive;
+import ai.bayeslora.uncertainty.ProbabilitySamples;
+import java.util.List;
+import java.util.Objects;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * MC dropout over the LoRA branch (METHODS.md §4, "any sample-based posterior"): each of S forward passes keeps LoRA
+ * dropout active, so every pass sees a different dropout mask on the adapted layers' inputs; p_s [S, B, C] are the
+ * passes' class probabilities and their mean the predictive. The base model has no dropout.
+ *
+ * <p>Reproducible: each {@link #predict} call seeds libtorch's global generators with {@code seed}
+ * ({@code torch.manual_seed}), so a given batch gets the same passes every time; the CPU generator's previous state is
+ * restored afterwards (a CUDA generator stays reseeded). The adapter's dropout flag is restored too. Not thread-safe:
+ * it toggles the adapter and the global generator.
+ */
+public final class McDropoutPredictive implements PosteriorPredictive {
+    /** Default number of passes S. */
+    public static final int DEFAULT_PASSES = 10;
+
+    private final LoraAdapter adapter;
+    private final AnswerScorer scorer;
+    private final int passes;
+    private final long seed;
+    private final List<String> labels;
+
+    /**
+     * @param adapter an adapter with lora_dropout &gt; 0, attached to the scorer's model
+     * @param passes S
+     * @throws IllegalArgumentException if the adapter's lora_dropout is 0 (every pass would be the same), or S &lt; 1
+     */
+    public McDropoutPredictive(LoraAdapter adapter, AnswerScorer scorer, int passes, long seed) {
+        this.adapter = Objects.requireNonNull(adapter, "adapter");
+        this.scorer = Objects.requireNonNull(scorer, "scorer");
+        if (adapter.config().dropout() <= 0) {
+            throw new IllegalArgumentException("MC dropout needs LoRA dropout, but the adapter's lora_dropout is "
+                    + adapter.config().dropout() + ": every pass would give the same probabilities. Train (or load) "
+                    + "the adapter with lora_dropout > 0, e.g. 0.1");
+        }
+        if (passes < 1) {
+            throw new IllegalArgumentException("MC dropout needs S >= 1 passes, got " + passes);
+        }
+        this.passes = passes;
+        this.seed = seed;
+        this.labels = ClassProbabilities.labels(scorer);
+    }
+
+    /** S = {@value #DEFAULT_PASSES} passes. */
+    public McDropoutPredictive(LoraAdapter adapter, AnswerScorer scorer, long seed) {
+        this(adapter, scorer, DEFAULT_PASSES, seed);
+    }
+
+    @Override
+    public ProbabilitySamples predict(EncodedBatch batch) {
+        ClassProbabilities.checkBinding(adapter, scorer);
+        int b = batch.batchSize();
+        int c = labels.size();
+        double[] out = new double[passes * b * c];
+        boolean wasTraining = adapter.isTraining();
+        try (Generator cpu = torch.getDefaultCPUGenerator(); Tensor state = cpu.get_state()) {
+            try {
+                adapter.train(true);
+                torch.manual_seed(seed);
+                for (int s = 0; s < passes; s++) {
+                    ClassProbabilities.score(scorer, batch, out, s * b * c);
+                }
+            } finally {
+                adapter.train(wasTraining);
+                cpu.set_state(state);
+            }
+        }
+        return new ProbabilitySamples(out, passes, b, c, labels);
+    }
+
+    @Override
+    public List<String> classLabels() {
+        return labels;
+    }
+
+    @Override
+    public String name() {
+        return "mc-dropout (S=" + passes + ", p=" + adapter.config().dropout() + ")";
+    }
+
+    /** S. */
+    public int passes() {
+        return passes;
+    }
+}

@@ -1,0 +1,255 @@
+package ai.bayeslora.lora.swag;
+
+import ai.bayeslora.core.ComputeDevice;
+import ai.bayeslora.core.DType;
+import ai.bayeslora.core.Tensors;
+import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.lora.LoraAdapter;
+import ai.bayeslora.lora.internal.ParameterLayout;
+import ai.bayeslora.lora.internal.Scopes;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * A SWAG posterior over the LoRA parameters θ [P] (METHODS.md §5): the SWA mean θ̄, the mean of squares, Σ_diag =
+ * max(mean of squares − θ̄², 0), the last K deviation columns D [P, K] and the number n of snapshots, all float64.
+ * Immutable; built by {@link SwagCollector#posterior()} or {@link #load}. Owns native tensors: {@link #close()} it.
+ *
+ * <p>Samples follow {@link SwagConfig#variant()} and {@link SwagConfig#scale()}; {@link #predictive} turns the posterior
+ * into a {@link ai.bayeslora.uncertainty.PosteriorPredictive} on an adapter with the same layout.
+ */
+public final class SwagPosterior implements AutoCloseable {
+    private final SwagConfig config;
+    private final ParameterLayout layout;
+    private final long collected;
+    private final Tensor mean;
+    private final Tensor squaredMean;
+    private final Tensor deviations;
+    private final Tensor stdDiag; // √Σ_diag
+    private volatile boolean closed;
+
+    /**
+     * Keeps its own references to the given tensors, without copying: pass fresh tensors that nothing else will modify
+     * (the caller may close its own handles). Checks shapes and dtypes.
+     *
+     * @param deviations D [P, K], oldest column first, with K = min(n, maxRank)
+     */
+    @SuppressWarnings("try")
+    SwagPosterior(SwagConfig config, ParameterLayout layout, long collected, Tensor mean, Tensor squaredMean,
+                  Tensor deviations) {
+        long p = layout.parameterCount();
+        long k = Math.min(collected, config.maxRank());
+        if (collected < 1) {
+            throw new IllegalArgumentException("a SWAG posterior needs at least one snapshot, got n = " + collected);
+        }
+        checkTensor("mean", mean, p);
+        checkTensor("squared mean", squaredMean, p);
+        checkTensor("deviations", deviations, p, k);
+        this.config = config;
+        this.layout = layout;
+        this.collected = collected;
+        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            this.mean = Scopes.longLived(mean.detach().contiguous());
+            this.squaredMean = Scopes.longLived(squaredMean.detach().contiguous());
+            this.deviations = Scopes.longLived(deviations.detach().contiguous());
+            this.stdDiag = Scopes.longLived(variance(mean, squaredMean).sqrt());
+        }
+    }
+
+    private static void checkTensor(String what, Tensor t, long... shape) {
+        boolean ok = t.dim() == shape.length && DType.of(t.scalar_type()).filter(d -> d == DType.FLOAT64).isPresent();
+        for (int i = 0; ok && i < shape.length; i++) {
+            ok = t.size(i) == shape[i];
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("SWAG " + what + " must be float64 " + Arrays.toString(shape) + ", got "
+                    + t.scalar_type().intern() + " " + Arrays.toString(Tensors.shape(t)));
+        }
+    }
+
+    /** Σ_diag = max(mean of squares − θ̄², 0): the clamp removes the negative rounding residue of a zero variance. */
+    private static Tensor variance(Tensor mean, Tensor squaredMean) {
+        return squaredMean.sub(mean.mul(mean)).clamp_min(new Scalar(0.0));
+    }
+
+    /** Reads a posterior written by {@link #save} onto the CPU. */
+    public static SwagPosterior load(Path dir) {
+        return load(dir, ComputeDevice.cpu());
+    }
+
+    /**
+     * Reads a posterior written by {@link #save} onto {@code device} (float64 whatever the device's compute dtype).
+     *
+     * @throws SwagFormatException naming the file and field if the folder is incomplete, the manifest malformed or of
+     *     an unsupported version, or the tensors disagree with it
+     */
+    public static SwagPosterior load(Path dir, ComputeDevice device) {
+        return SwagFiles.read(dir, device);
+    }
+
+    /**
+     * Writes {@code swag.json} (config, n, K, P, parameter layout, format version) and {@code swag.safetensors}
+     * (mean, sq_mean, deviations in float64) into {@code dir}, atomically: a failed write leaves an existing folder as
+     * it was.
+     */
+    public void save(Path dir) {
+        checkOpen();
+        SwagFiles.write(this, dir);
+    }
+
+    /** The configuration the posterior was collected with; it also fixes the sampler. */
+    public SwagConfig config() {
+        return config;
+    }
+
+    /** n, the number of snapshots averaged. */
+    public long collected() {
+        return collected;
+    }
+
+    /** K = min(n, maxRank), the number of deviation columns held. */
+    public int rank() {
+        return (int) Math.min(collected, config.maxRank());
+    }
+
+    /** P. */
+    public long parameterCount() {
+        return layout.parameterCount();
+    }
+
+    /** peft names of the parameters behind θ, in {@link LoraAdapter#flatten} order. */
+    public List<String> parameterNames() {
+        return layout.names();
+    }
+
+    ParameterLayout layout() {
+        return layout;
+    }
+
+    /** θ̄ [P], float64: a copy for the caller's scope (or the caller, outside any scope). */
+    public Tensor mean() {
+        return copy(mean);
+    }
+
+    /** The running mean of squares [P], float64: a copy for the caller's scope (or the caller). */
+    public Tensor squaredMean() {
+        return copy(squaredMean);
+    }
+
+    /** Σ_diag = max(mean of squares − θ̄², 0) [P], float64: a new tensor for the caller's scope (or the caller). */
+    @SuppressWarnings("try")
+    public Tensor variance() {
+        checkOpen();
+        PointerScope outer = PointerScope.getInnerScope();
+        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            return Scopes.toCaller(variance(mean, squaredMean), outer);
+        }
+    }
+
+    /** D [P, K], oldest column first, float64: a copy for the caller's scope (or the caller). */
+    public Tensor deviations() {
+        return copy(deviations);
+    }
+
+    @SuppressWarnings("try")
+    private Tensor copy(Tensor t) {
+        checkOpen();
+        PointerScope outer = PointerScope.getInnerScope();
+        try (PointerScope s = new PointerScope()) {
+            return Scopes.toCaller(t.clone(), outer);
+        }
+    }
+
+    /**
+     * One sample θ [P] (float64, on the posterior's device) per {@link SwagVariant}: z₁ and z₂ are standard normals
+     * drawn by a CPU generator seeded with {@code rng.nextLong()}, so a given {@code rng} state gives the same θ on every
+     * device. The result belongs to the caller's scope (or the caller).
+     */
+    @SuppressWarnings("try")
+    public Tensor sample(SplittableRandom rng) {
+        checkOpen();
+        long seed = rng.nextLong();
+        int k = rank();
+        double a = config.variant().diagonalFactor();
+        double b = config.variant().lowRankFactor(k, config.maxRank());
+        PointerScope outer = PointerScope.getInnerScope();
+        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            GeneratorOptional gen = new GeneratorOptional(torch.createCPUGenerator(seed));
+            TensorOptions cpu = new TensorOptions(ScalarType.Double);
+            Tensor z1 = torch.randn(new long[] {parameterCount()}, gen, cpu).to(mean.device(), ScalarType.Double);
+            Tensor z2 = torch.randn(new long[] {k}, gen, cpu).to(mean.device(), ScalarType.Double);
+            Tensor noise = stdDiag.mul(z1).mul(new Scalar(a));
+            if (b != 0) {
+                noise = noise.add(deviations.mv(z2), new Scalar(b));
+            }
+            return Scopes.toCaller(mean.add(noise, new Scalar(Math.sqrt(config.scale()))), outer);
+        }
+    }
+
+    /** {@link #sample(SplittableRandom)} with {@code new SplittableRandom(seed)}. */
+    public Tensor sample(long seed) {
+        return sample(new SplittableRandom(seed));
+    }
+
+    /**
+     * The posterior predictive on {@code adapter} (same layout as collected; attached to the scorer's model) with
+     * {@link SwagConfig#samples()} samples drawn from {@code seed}. The predictive borrows this posterior: keep it open
+     * while predicting.
+     */
+    public SwagPredictive predictive(LoraAdapter adapter, AnswerScorer scorer, long seed) {
+        return predictive(adapter, scorer, config.samples(), seed);
+    }
+
+    /** As {@link #predictive(LoraAdapter, AnswerScorer, long)} with S = {@code samples}. */
+    public SwagPredictive predictive(LoraAdapter adapter, AnswerScorer scorer, int samples, long seed) {
+        checkOpen();
+        return new SwagPredictive(this, adapter, scorer, samples, seed);
+    }
+
+    /** The float64 tensors, for the writer (no copies; do not modify). */
+    Tensor rawMean() {
+        return mean;
+    }
+
+    Tensor rawSquaredMean() {
+        return squaredMean;
+    }
+
+    Tensor rawDeviations() {
+        return deviations;
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the SWAG posterior was closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        mean.releaseReference();
+        squaredMean.releaseReference();
+        deviations.releaseReference();
+        stdDiag.releaseReference();
+    }
+
+    @Override
+    public String toString() {
+        return "SwagPosterior[P=" + parameterCount() + ", n=" + collected + ", K=" + rank() + ", " + config.variant()
+                + ", scale=" + config.scale() + "]";
+    }
+}

@@ -1,0 +1,91 @@
+package ai.bayeslora.lora.swag;
+
+import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.lora.LoraAdapter;
+import ai.bayeslora.lora.internal.AdapterState;
+import ai.bayeslora.lora.internal.ClassProbabilities;
+import ai.bayeslora.lora.internal.ParameterLayout;
+import ai.bayeslora.uncertainty.PosteriorPredictive;
+import ai.bayeslora.uncertainty.ProbabilitySamples;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The SWAG posterior predictive (METHODS.md §5): for each batch, S weight samples θ_s are written into the adapter
+ * ({@link LoraAdapter#assign}) and scored without gradients and without dropout; the result is p_s [S, B, C], whose mean
+ * is the predictive. Sample s is drawn from a generator seeded by {@code seed}, identically for every batch, so the S
+ * samples are S fixed networks across a dataset (like ensemble members) and the same seed gives the same numbers. The
+ * adapter's parameters and dropout flag are restored bit for bit afterwards, also on failure.
+ *
+ * <p>Created by {@link SwagPosterior#predictive}. Borrows the posterior, adapter and scorer. Not thread-safe: it
+ * overwrites the adapter while predicting.
+ */
+public final class SwagPredictive implements PosteriorPredictive {
+    private final SwagPosterior posterior;
+    private final LoraAdapter adapter;
+    private final AnswerScorer scorer;
+    private final int samples;
+    private final long seed;
+    private final List<String> labels;
+
+    SwagPredictive(SwagPosterior posterior, LoraAdapter adapter, AnswerScorer scorer, int samples, long seed) {
+        this.posterior = Objects.requireNonNull(posterior, "posterior");
+        this.adapter = Objects.requireNonNull(adapter, "adapter");
+        this.scorer = Objects.requireNonNull(scorer, "scorer");
+        if (samples < 1) {
+            throw new IllegalArgumentException("SWAG predictive needs S >= 1 samples, got " + samples);
+        }
+        ParameterLayout here = ParameterLayout.of(adapter);
+        posterior.layout().mismatch(here).ifPresent(m -> {
+            throw new IllegalArgumentException("the adapter does not match the SWAG posterior's parameters: " + m);
+        });
+        this.samples = samples;
+        this.seed = seed;
+        this.labels = ClassProbabilities.labels(scorer);
+    }
+
+    @Override
+    @SuppressWarnings("try")
+    public ProbabilitySamples predict(EncodedBatch batch) {
+        ClassProbabilities.checkBinding(adapter, scorer);
+        posterior.checkOpen();
+        int b = batch.batchSize();
+        int c = labels.size();
+        double[] out = new double[samples * b * c];
+        try (AdapterState saved = AdapterState.save(adapter)) {
+            adapter.train(false);
+            SplittableRandom rng = new SplittableRandom(seed);
+            for (int s = 0; s < samples; s++) {
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor theta = posterior.sample(rng);
+                    adapter.assign(theta);
+                }
+                ClassProbabilities.score(scorer, batch, out, s * b * c);
+            }
+        }
+        return new ProbabilitySamples(out, samples, b, c, labels);
+    }
+
+    @Override
+    public List<String> classLabels() {
+        return labels;
+    }
+
+    @Override
+    public String name() {
+        return "swag (S=" + samples + ")";
+    }
+
+    /** S. */
+    public int samples() {
+        return samples;
+    }
+
+    public long seed() {
+        return seed;
+    }
+}
