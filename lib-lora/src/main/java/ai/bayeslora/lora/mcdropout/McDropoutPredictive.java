@@ -91,6 +91,12 @@ public final class McDropoutPredictive implements PosteriorPredictive {
     }
 
     /** S. */
+    @Override
+    public ai.bayeslora.uncertainty.PosteriorPredictive rescored(ai.bayeslora.core.text.AnswerTokens answers,
+                                                                 ai.bayeslora.core.mcqa.ClassReduction reduction) {
+        return new McDropoutPredictive(adapter, new AnswerScorer(scorer.model(), answers, reduction), passes, seed);
+    }
+
     public int passes() {
         return passes;
     }

@@ -80,6 +80,13 @@ public final class SwagPredictive implements PosteriorPredictive {
         return "swag (S=" + samples + ")";
     }
 
+    @Override
+    public PosteriorPredictive rescored(ai.bayeslora.core.text.AnswerTokens answers,
+                                        ai.bayeslora.core.mcqa.ClassReduction reduction) {
+        return new SwagPredictive(posterior, adapter, new AnswerScorer(scorer.model(), answers, reduction), samples,
+                seed);
+    }
+
     /** S. */
     public int samples() {
         return samples;
