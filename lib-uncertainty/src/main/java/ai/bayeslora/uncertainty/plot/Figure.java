@@ -23,6 +23,7 @@ public final class Figure {
 
     private final String name;
     private final Chart<?, ?> chart;
+    private byte[] pngCache;
 
     Figure(String name, Chart<?, ?> chart) {
         this.name = name;
@@ -34,11 +35,15 @@ public final class Figure {
         return name;
     }
 
-    /** PNG bytes. */
-    public byte[] png() {
+    /** PNG bytes (rendered once). */
+    public synchronized byte[] png() {
+        if (pngCache != null) {
+            return pngCache.clone();
+        }
         try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
             BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-            return out.toByteArray();
+            pngCache = out.toByteArray();
+            return pngCache.clone();
         } catch (IOException e) {
             throw new BayesLoraException("cannot render figure " + name + " as PNG: " + e.getMessage(), e);
         }
