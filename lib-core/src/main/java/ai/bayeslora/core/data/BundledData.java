@@ -67,6 +67,7 @@ public final class BundledData {
 
     /** The synthetic MCQA dataset, loaded. */
     public static McqaDataset syntheticMcqaDataset() {
-        return McqaDatasets.load(syntheticMcqa(), McqaFormat.GENERIC);
+        McqaDataset d = McqaDatasets.load(syntheticMcqa(), McqaFormat.GENERIC);
+        return McqaDataset.of("synthetic-mcqa", d.classLabels(), d.examples()); // not the temp file's name
     }
 }
