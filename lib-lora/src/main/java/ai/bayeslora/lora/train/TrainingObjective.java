@@ -1,0 +1,86 @@
+package ai.bayeslora.lora.train;
+
+import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.lora.LoraAdapter;
+import java.util.Objects;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The loss the trainer minimises (see {@link Prior} and {@link TrainingConfig}): per optimizer step over examples B,
+ * {@code (1/|B|) Σ_{n∈B} NLL_n + penalty(θ)} with NLL_n = −log p(y_n | x_n) from the {@link AnswerScorer}'s class
+ * log-probabilities (reduction (a) or (b) of METHODS.md §1; with (b) the extra "other" class is never a label, so its
+ * mass only lowers p(y)). A step may span several micro-batches: {@link #dataTerm} of each with the step's |B| as
+ * denominator, plus {@link #penalty} once, sum to the step objective.
+ *
+ * <p>Returned tensors belong to the caller's {@code PointerScope}.
+ */
+public final class TrainingObjective {
+    private final AnswerScorer scorer;
+    private final Prior prior;
+    private final long datasetSize;
+
+    /**
+     * @param scorer class log-probabilities of the model with the adapter attached
+     * @param prior the penalty
+     * @param datasetSize N, the number of training examples (scales the Gaussian prior)
+     */
+    public TrainingObjective(AnswerScorer scorer, Prior prior, long datasetSize) {
+        this.scorer = Objects.requireNonNull(scorer, "scorer");
+        this.prior = Objects.requireNonNull(prior, "prior");
+        if (datasetSize < 1) {
+            throw new IllegalArgumentException("datasetSize must be positive, got " + datasetSize);
+        }
+        this.datasetSize = datasetSize;
+    }
+
+    /**
+     * The data term of one micro-batch.
+     *
+     * @param batch the micro-batch; every label must be known (≥ 0)
+     * @param stepExamples |B|, the number of examples of the whole optimizer step
+     * @return Σ_{n ∈ batch} NLL_n / stepExamples and the class log-probabilities [b, classes]
+     */
+    public DataTerm dataTerm(EncodedBatch batch, long stepExamples) {
+        if (stepExamples < batch.batchSize()) {
+            throw new IllegalArgumentException("stepExamples " + stepExamples + " < micro-batch size "
+                    + batch.batchSize());
+        }
+        Tensor logProbs = scorer.logProbs(batch);
+        Tensor labels = batch.labelsTensor().to(logProbs.device(), org.bytedeco.pytorch.global.torch.ScalarType.Long);
+        Tensor nllSum = logProbs.gather(1, labels.view(-1, 1)).sum().neg();
+        return new DataTerm(nllSum.div(new Scalar((double) stepExamples)), logProbs, labels);
+    }
+
+    /** The prior's per-step penalty ({@link Prior#stepPenalty}) for this objective's N. */
+    public Tensor penalty(LoraAdapter adapter) {
+        return prior.stepPenalty(adapter, datasetSize);
+    }
+
+    public AnswerScorer scorer() {
+        return scorer;
+    }
+
+    public Prior prior() {
+        return prior;
+    }
+
+    public long datasetSize() {
+        return datasetSize;
+    }
+
+    /**
+     * A micro-batch's share of the step objective.
+     *
+     * @param loss Σ NLL over the micro-batch divided by the step's example count (0-dim, differentiable)
+     * @param logProbs class log-probabilities [b, classes]
+     * @param labels the labels, int64 [b]
+     */
+    public record DataTerm(Tensor loss, Tensor logProbs, Tensor labels) {
+        /** How many rows the arg-max class gets right (the "other" class counts as wrong). */
+        public long correct() {
+            return logProbs.argmax(new org.bytedeco.pytorch.LongOptional(1), false).eq(labels).sum().item_long();
+        }
+    }
+}

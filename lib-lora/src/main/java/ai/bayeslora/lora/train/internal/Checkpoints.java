@@ -1,0 +1,88 @@
+package ai.bayeslora.lora.train.internal;
+
+import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.lora.LoraAdapter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Writes an epoch checkpoint folder atomically: the peft adapter and the trainer state go to a hidden temporary
+ * sibling, which is then renamed to {@code epoch-NNN}. A crash leaves either the complete folder or none (plus a
+ * hidden temporary folder that the next write ignores).
+ */
+public final class Checkpoints {
+    private Checkpoints() {
+    }
+
+    /** {@code epoch-001} style folder name (at least three digits). */
+    public static String folderName(int epoch) {
+        return String.format("epoch-%03d", epoch);
+    }
+
+    /**
+     * Writes {@code outputDir/epoch-NNN} with the adapter ({@code adapter_config.json},
+     * {@code adapter_model.safetensors}) and the trainer state; replaces an existing folder of that name.
+     *
+     * @return the absolute checkpoint folder
+     */
+    public static Path write(Path outputDir, int epoch, LoraAdapter adapter, TrainerState.Meta meta,
+                             Map<String, Tensor> stateTensors) {
+        Path out = outputDir.toAbsolutePath();
+        Path dir = out.resolve(folderName(epoch));
+        Path tmp = out.resolve("." + folderName(epoch) + ".tmp-" + System.nanoTime());
+        try {
+            Files.createDirectories(out);
+            adapter.save(tmp);
+            TrainerState.write(tmp, meta, stateTensors);
+            if (Files.exists(dir)) {
+                Path old = out.resolve("." + folderName(epoch) + ".old-" + System.nanoTime());
+                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                deleteQuietly(old);
+            } else {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return dir;
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new BayesLoraException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    /** Writes {@code text} to {@code file} through a temporary file and an atomic rename. */
+    public static void writeAtomically(Path file, String text) {
+        Path dir = file.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            try {
+                Files.writeString(tmp, text);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new BayesLoraException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: a leftover hidden folder is harmless
+        }
+    }
+}

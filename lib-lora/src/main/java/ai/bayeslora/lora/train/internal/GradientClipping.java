@@ -1,0 +1,49 @@
+package ai.bayeslora.lora.train.internal;
+
+import java.util.List;
+import java.util.OptionalDouble;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Global-norm gradient clipping as {@code torch.nn.utils.clip_grad_norm_}: ‖g‖ = √(Σ_i ‖g_i‖²) over all tensors; if
+ * a maximum c is set, every gradient is multiplied by min(1, c / (‖g‖ + 1e-6)).
+ */
+public final class GradientClipping {
+    /** torch's guard against division by zero. */
+    static final double EPS = 1e-6;
+
+    private GradientClipping() {
+    }
+
+    /**
+     * Scales {@code grads} in place when their global norm exceeds {@code maxNorm}.
+     *
+     * @return the global norm before clipping (NaN or ∞ if a gradient is not finite; nothing is scaled then)
+     */
+    @SuppressWarnings("try")
+    public static double clip(List<Tensor> grads, OptionalDouble maxNorm) {
+        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            Tensor[] norms = new Tensor[grads.size()];
+            for (int i = 0; i < norms.length; i++) {
+                norms[i] = grads.get(i).norm();
+            }
+            double total = torch.stack(new TensorVector(norms)).norm().item_double();
+            if (!Double.isFinite(total) || maxNorm.isEmpty()) {
+                return total;
+            }
+            double coef = maxNorm.getAsDouble() / (total + EPS);
+            if (coef < 1) {
+                Scalar c = new Scalar(coef);
+                for (Tensor grad : grads) {
+                    grad.mul_(c);
+                }
+            }
+            return total;
+        }
+    }
+}
