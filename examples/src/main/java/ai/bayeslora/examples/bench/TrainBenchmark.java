@@ -62,7 +62,6 @@ public final class TrainBenchmark {
     public BenchReport run() {
         ModelConfig c = ForwardBenchmark.config(layers);
         BenchReport report = new BenchReport("train")
-                .env("torch_threads", torch.get_num_threads())
                 .env("model", "llama hidden 768, " + layers + " layers, 12 heads, mlp 2048, vocab 32000, tied")
                 .env("parameters", c.parameterCount())
                 .env("lora", "r=" + rank + ", alpha=" + 2 * rank + ", q_proj+v_proj, dropout 0")
@@ -74,6 +73,9 @@ public final class TrainBenchmark {
              LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(rank).alpha(2 * rank)
                      .targetModules("q_proj", "v_proj").build(), 0)) {
             long rssWeights = NativeMemory.rss();
+            // after CausalLM.build, which applies the threading policy (NativeRuntime)
+            report.env("torch_intra_op_threads", torch.get_num_threads())
+                    .env("OPENBLAS_NUM_THREADS", String.valueOf(System.getenv("OPENBLAS_NUM_THREADS")));
             McqaBatcher batcher = new McqaBatcher(tokenizer, PromptTemplate.defaults(),
                     McqaBatcher.Config.forTokenizer(tokenizer).withMaxLength(length));
             McqaDataset data = longPrompts((steps + 1) * batch);

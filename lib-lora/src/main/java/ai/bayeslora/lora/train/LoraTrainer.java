@@ -6,7 +6,6 @@ import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.data.McqaExample;
 import ai.bayeslora.core.mcqa.AnswerScorer;
-import ai.bayeslora.core.safetensors.SafetensorsFile;
 import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.train.internal.Checkpoints;
@@ -17,15 +16,13 @@ import ai.bayeslora.lora.train.internal.Evaluator;
 import ai.bayeslora.lora.train.internal.GradientClipping;
 import ai.bayeslora.lora.train.internal.ParameterOptimizer;
 import ai.bayeslora.lora.train.internal.ProgressReporter;
+import ai.bayeslora.lora.train.internal.TrainerCheckpoint;
 import ai.bayeslora.lora.train.internal.TrainerState;
 import ai.bayeslora.lora.train.internal.TrainingLog;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -377,18 +374,9 @@ public final class LoraTrainer {
 
         @SuppressWarnings("try")
         private Path writeCheckpoint(int epoch) {
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
             try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-                for (int i = 0; i < params.size(); i++) {
-                    tensors.put(TrainerState.paramKey(names.get(i)), params.get(i).detach());
-                    for (Map.Entry<String, Tensor> e : optimizer.state(i).entrySet()) {
-                        tensors.put(TrainerState.optimizerKey(names.get(i), e.getKey()), e.getValue());
-                    }
-                }
-                if (dropout != null) {
-                    tensors.put(TrainerState.DROPOUT_RNG_KEY, dropout.state());
-                }
-                return Checkpoints.write(outputDir.get(), epoch, adapter, meta(), tensors);
+                return Checkpoints.write(outputDir.get(), epoch, adapter, meta(),
+                        TrainerCheckpoint.stateTensors(adapter, optimizer, Optional.ofNullable(dropout)));
             }
         }
 
@@ -399,66 +387,12 @@ public final class LoraTrainer {
                     stoppedEarly);
         }
 
-        @SuppressWarnings("try")
         private void restore(Path checkpoint) {
-            Path json = checkpoint.resolve(TrainerState.JSON_FILE);
-            TrainerState.Meta meta = TrainerState.readMeta(checkpoint);
-            List<String> diff = ConfigJson.differences(meta.config(), ConfigJson.of(config));
-            if (!diff.isEmpty()) {
-                throw new TrainerStateException(json + ": field 'config' differs from this trainer's config: "
-                        + String.join("; ", diff));
-            }
-            if (meta.trainExamples() != train.size() || !meta.trainFingerprint().equals(TrainingLog.fingerprint(train))) {
-                throw new TrainerStateException(json + ": field 'train_fingerprint' does not match the training data "
-                        + train.source() + " (" + train.size() + " examples; the checkpoint had " + meta.trainExamples()
-                        + ")");
-            }
-            if (!meta.parameterNames().equals(names)) {
-                throw new TrainerStateException(json + ": field 'parameters' lists " + meta.parameterNames().size()
-                        + " parameters that differ from the adapter's " + names.size());
-            }
-            if (!meta.optimizerType().equals(optimizer.type())) {
-                throw new TrainerStateException(json + ": field 'optimizer.type' is " + meta.optimizerType());
-            }
-            if (usesDropout && !meta.dropoutRng() && !adapter.model().device().isCuda()) {
-                throw new TrainerStateException(json + ": field 'dropout_rng' is empty but the adapter uses dropout "
-                        + adapter.config().dropout());
-            }
-            try (SafetensorsFile f = TrainerState.openTensors(checkpoint)) {
-                List<Map<String, Tensor>> state = new ArrayList<>();
-                List<Tensor> owned = new ArrayList<>();
-                try {
-                    for (int i = 0; i < params.size(); i++) {
-                        Tensor saved = read(f, TrainerState.paramKey(names.get(i)), owned);
-                        if (!Arrays.equals(ai.bayeslora.core.Tensors.shape(saved),
-                                ai.bayeslora.core.Tensors.shape(params.get(i)))) {
-                            throw new TrainerStateException(f.path() + ": tensor '" + TrainerState.paramKey(names.get(i))
-                                    + "' has another shape than the adapter's parameter");
-                        }
-                        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-                            params.get(i).copy_(saved.to(params.get(i).device(), params.get(i).scalar_type()));
-                        }
-                        String prefix = TrainerState.optimizerKey(names.get(i), "");
-                        Map<String, Tensor> st = new LinkedHashMap<>();
-                        for (String key : f.names()) {
-                            if (key.startsWith(prefix)) {
-                                st.put(key.substring(prefix.length()), read(f, key, owned));
-                            }
-                        }
-                        state.add(st);
-                    }
-                    try {
-                        optimizer.load(meta.optimizerSteps(), state, params);
-                    } catch (IllegalArgumentException e) {
-                        throw new TrainerStateException(f.path() + ": " + e.getMessage(), e);
-                    }
-                    if (usesDropout && meta.dropoutRng() && !adapter.model().device().isCuda()) {
-                        dropout = DropoutRng.fromState(read(f, TrainerState.DROPOUT_RNG_KEY, owned));
-                    }
-                } finally {
-                    owned.forEach(Tensor::close);
-                }
-            }
+            boolean restoreDropout = usesDropout && !adapter.model().device().isCuda();
+            TrainerCheckpoint.Restored r = TrainerCheckpoint.restore(checkpoint, config, train, adapter, optimizer,
+                    restoreDropout);
+            dropout = r.dropout().orElse(null);
+            TrainerState.Meta meta = r.meta();
             completedEpochs = meta.epoch();
             globalStep = meta.globalStep();
             history.addAll(meta.history());
@@ -468,15 +402,6 @@ public final class LoraTrainer {
             stoppedEarly = meta.stoppedEarly();
             lastCheckpoint = Optional.of(checkpoint.toAbsolutePath());
             LOG.info("Resuming from {} after epoch {} (step {})", checkpoint, completedEpochs, globalStep);
-        }
-
-        private Tensor read(SafetensorsFile f, String key, List<Tensor> owned) {
-            if (!f.contains(key)) {
-                throw new TrainerStateException(f.path() + ": tensor '" + key + "' missing");
-            }
-            Tensor t = f.tensor(key);
-            owned.add(t);
-            return t;
         }
 
         private EpochSummary summary(TrainerState.EpochRecord r) {
