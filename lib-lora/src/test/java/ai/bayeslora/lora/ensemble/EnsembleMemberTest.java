@@ -85,6 +85,28 @@ class EnsembleMemberTest {
     }
 
     @Test
+    void aFailedPredictionRestoresTheModelsAdapters() {
+        try (CausalLM model = TestEnsembles.tiny(DType.FLOAT32); HfTokenizer tok = TestEnsembles.tokenizer();
+             LoraAdapter intruder = randomMember(model, config(4, 8, "k_proj"), 99, 0.3).attach();
+             LoraEnsemble e = LoraEnsemble.builder(model, TestEnsembles.answers(tok))
+                     .member(randomMember(model, config(4, 8, TARGETS), 1, 0.1)).build()) {
+            EncodedBatch good = TestEnsembles.batch(tok, 2);
+            long[] ids = good.inputIds().clone();
+            ids[ids.length - 1] = 100_000; // outside the vocabulary: the embedding lookup throws mid-forward
+            EncodedBatch bad = new EncodedBatch(good.exampleIds(), ids, good.attentionMask(), good.positionIds(),
+                    good.labels(), good.batchSize(), good.length(), 0);
+            for (EnsembleInference mode : EnsembleInference.values()) {
+                assertThatThrownBy(() -> e.predict(bad, EnsembleOptions.builder().inference(mode).build()))
+                        .isInstanceOf(RuntimeException.class);
+                for (var l : model.linearLayers().values()) {
+                    assertThat(l.adapter()).as(mode + " " + l.name())
+                            .isSameAs(intruder.layers().get(l.name())); // null except on k_proj
+                }
+            }
+        }
+    }
+
+    @Test
     void membersMustShareTheModelObjectAndBeDistinct() {
         try (CausalLM model = TestEnsembles.tiny(DType.FLOAT32); CausalLM other = TestEnsembles.tiny(DType.FLOAT32);
              HfTokenizer tok = TestEnsembles.tokenizer();
