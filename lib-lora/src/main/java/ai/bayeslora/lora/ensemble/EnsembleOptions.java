@@ -1,0 +1,74 @@
+package ai.bayeslora.lora.ensemble;
+
+import ai.bayeslora.core.mcqa.ClassReduction;
+import java.util.Objects;
+
+/**
+ * How a {@link LoraEnsemble} predicts. Immutable; build with {@link #builder()} or take {@link #defaults()}.
+ *
+ * @param inference batched (default) or sequential member evaluation
+ * @param prefixSharing in batched mode, run the decoder layers below the lowest adapted layer once for the B rows
+ *                      instead of once per member (default on; exact up to rounding)
+ * @param reduction how last-token logits become class probabilities (METHODS.md §1; default (a) answer tokens)
+ * @param maxRowsPerPass in batched mode, the most rows (members × examples) one forward pass may hold; a larger
+ *                       batch is split into example chunks so that activation memory stays bounded. 0 = no limit.
+ *                       At least one example (M rows) runs per pass.
+ */
+public record EnsembleOptions(EnsembleInference inference, boolean prefixSharing, ClassReduction reduction,
+                              int maxRowsPerPass) {
+
+    public EnsembleOptions {
+        Objects.requireNonNull(inference, "inference");
+        Objects.requireNonNull(reduction, "reduction");
+        if (maxRowsPerPass < 0) {
+            throw new IllegalArgumentException("maxRowsPerPass must be >= 0 (0 = no limit), got " + maxRowsPerPass);
+        }
+    }
+
+    /** Batched, prefix sharing on, answer-token reduction, no row limit. */
+    public static EnsembleOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder().inference(inference).prefixSharing(prefixSharing).reduction(reduction)
+                .maxRowsPerPass(maxRowsPerPass);
+    }
+
+    /** Builder with the defaults of {@link #defaults()}. */
+    public static final class Builder {
+        private EnsembleInference inference = EnsembleInference.BATCHED;
+        private boolean prefixSharing = true;
+        private ClassReduction reduction = ClassReduction.ANSWER_TOKENS;
+        private int maxRowsPerPass;
+
+        public Builder inference(EnsembleInference mode) {
+            this.inference = mode;
+            return this;
+        }
+
+        public Builder prefixSharing(boolean on) {
+            this.prefixSharing = on;
+            return this;
+        }
+
+        public Builder reduction(ClassReduction r) {
+            this.reduction = r;
+            return this;
+        }
+
+        public Builder maxRowsPerPass(int rows) {
+            this.maxRowsPerPass = rows;
+            return this;
+        }
+
+        public EnsembleOptions build() {
+            return new EnsembleOptions(inference, prefixSharing, reduction, maxRowsPerPass);
+        }
+    }
+}

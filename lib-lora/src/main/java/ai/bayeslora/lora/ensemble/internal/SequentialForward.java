@@ -1,0 +1,43 @@
+package ai.bayeslora.lora.ensemble.internal;
+
+import ai.bayeslora.core.Tensors;
+import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.model.CausalLM;
+import ai.bayeslora.core.model.ModelInput;
+import ai.bayeslora.lora.LoraAdapter;
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+
+/**
+ * Members one after another, as peft evaluates them: attach member m, score the batch, detach. Each member runs in
+ * its own scope, so peak memory is that of a single model.
+ */
+public final class SequentialForward {
+    private final CausalLM model;
+    private final AnswerScorer scorer;
+    private final List<LoraAdapter> members;
+
+    public SequentialForward(CausalLM model, AnswerScorer scorer, List<LoraAdapter> members) {
+        this.model = model;
+        this.scorer = scorer;
+        this.members = List.copyOf(members);
+    }
+
+    /** Class log-probabilities [M, B, C'] row-major. */
+    @SuppressWarnings("try")
+    public double[] logProbs(ModelInput input) {
+        double[] out = null;
+        for (int m = 0; m < members.size(); m++) {
+            double[] lp;
+            try (PointerScope scope = new PointerScope(); AdapterSwap swap = AdapterSwap.clearAll(model)) {
+                members.get(m).attach();
+                lp = Tensors.toDoubles(scorer.logProbs(input));
+            }
+            if (out == null) {
+                out = new double[members.size() * lp.length];
+            }
+            System.arraycopy(lp, 0, out, m * lp.length, lp.length);
+        }
+        return out;
+    }
+}
