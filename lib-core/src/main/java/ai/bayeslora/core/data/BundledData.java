@@ -65,7 +65,29 @@ public final class BundledData {
         }
     }
 
-    /** The synthetic MCQA dataset, loaded. */
+    /** The 767-question training split of the synthetic task (same rule, no question repeated from the test split). */
+    public static McqaDataset syntheticMcqaTrain() {
+        return loadResource("/ai/bayeslora/core/data/synthetic-mcqa-train.jsonl", "synthetic-mcqa-train");
+    }
+
+    /**
+     * The shifted split: the same rule with subjects and verbs the tokenizer never saw, 64 questions. Used as
+     * out-of-distribution data.
+     */
+    public static McqaDataset syntheticMcqaOod() {
+        return loadResource("/ai/bayeslora/core/data/synthetic-mcqa-ood.jsonl", "synthetic-mcqa-ood");
+    }
+
+    private static McqaDataset loadResource(String resource, String name) {
+        URL url = BundledData.class.getResource(resource);
+        if (url == null) {
+            throw new BayesLoraException("resource " + resource + " missing from the class path");
+        }
+        McqaDataset d = McqaDatasets.load(onDiskOrExtracted(url), McqaFormat.GENERIC);
+        return McqaDataset.of(name, d.classLabels(), d.examples());
+    }
+
+    /** The synthetic MCQA dataset (64 questions, the in-domain test split), loaded. */
     public static McqaDataset syntheticMcqaDataset() {
         McqaDataset d = McqaDatasets.load(syntheticMcqa(), McqaFormat.GENERIC);
         return McqaDataset.of("synthetic-mcqa", d.classLabels(), d.examples()); // not the temp file's name

@@ -117,9 +117,13 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
      * Member class probabilities [M, B, C] with other options (e.g. to compare inference modes on the same members).
      * The class labels follow {@code opts.reduction()}.
      */
-    public synchronized ProbabilitySamples predict(EncodedBatch batch, EnsembleOptions opts) {
+    public ProbabilitySamples predict(EncodedBatch batch, EnsembleOptions opts) {
+        return predict(batch, answers, opts);
+    }
+
+    private synchronized ProbabilitySamples predict(EncodedBatch batch, AnswerTokens scored, EnsembleOptions opts) {
         checkOpen();
-        AnswerScorer scorer = new AnswerScorer(model, answers, opts.reduction());
+        AnswerScorer scorer = new AnswerScorer(model, scored, opts.reduction());
         int m = members.size();
         int perPass = opts.inference() == EnsembleInference.SEQUENTIAL || opts.maxRowsPerPass() == 0
                 ? batch.batchSize() : Math.max(1, opts.maxRowsPerPass() / m); // examples per forward pass
@@ -144,7 +148,7 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
                     ? new SequentialForward(model, scorer, members).logProbs(input)
                     : new BatchedForward(model, scorer, members, opts.prefixSharing()).logProbs(input);
         }
-        return samples(logProbs, batch.batchSize(), scorer.numClasses(), labels(opts.reduction()));
+        return samples(logProbs, batch.batchSize(), scorer.numClasses(), labels(scorer.answers(), opts.reduction()));
     }
 
     private ProbabilitySamples samples(double[] logProbs, int b, int c, List<String> labels) {
@@ -167,10 +171,40 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
     /** The predictive's class labels: the answer letters, plus "other" under the full-vocabulary reduction. */
     @Override
     public List<String> classLabels() {
-        return labels(options.reduction());
+        return labels(answers, options.reduction());
     }
 
-    private List<String> labels(ClassReduction reduction) {
+    /**
+     * A view of this ensemble scoring another answer set or reduction (same members; closing the ensemble ends it).
+     */
+    @Override
+    public PosteriorPredictive rescored(AnswerTokens otherAnswers, ClassReduction reduction) {
+        EnsembleOptions opts = options.toBuilder().reduction(reduction).build();
+        LoraEnsemble outer = this;
+        return new PosteriorPredictive() {
+            @Override
+            public ProbabilitySamples predict(EncodedBatch batch) {
+                return outer.predict(batch, otherAnswers, opts);
+            }
+
+            @Override
+            public List<String> classLabels() {
+                return labels(otherAnswers, reduction);
+            }
+
+            @Override
+            public String name() {
+                return outer.name();
+            }
+
+            @Override
+            public PosteriorPredictive rescored(AnswerTokens a, ClassReduction r) {
+                return outer.rescored(a, r);
+            }
+        };
+    }
+
+    private static List<String> labels(AnswerTokens answers, ClassReduction reduction) {
         List<String> l = new ArrayList<>(answers.labels());
         if (reduction == ClassReduction.FULL_VOCAB_WITH_OTHER) {
             l.add("other");
