@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JShellNotebooksTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"metrics.jsh", "custom-posterior.jsh"})
+    @ValueSource(strings = {"metrics.jsh", "custom-posterior.jsh", "quickstart.jsh"})
     void notebookRunsCleanly(String name) throws IOException, InterruptedException {
         Path root = Path.of("").toAbsolutePath().getParent(); // surefire runs in examples/
         Path notebook = root.resolve("examples/jshell").resolve(name);
