@@ -115,7 +115,7 @@ public final class EnsembleTrainer {
      * with {@link LoraTrainer#resume}, an interleaved run with {@link #resume}.
      *
      * @param answers the class set the ensemble scores (the training data's classes)
-     * @param outputDir parent of the {@code member-MM/} folders
+     * @param outputDir parent of the {@code member-MM/} folders, or null for no checkpoints
      * @throws ai.bayeslora.lora.train.TrainingDivergedException if a member's loss or gradient becomes NaN or
      *     infinite (INTERLEAVED: the message names the member; no member's step is applied)
      */
@@ -138,7 +138,8 @@ public final class EnsembleTrainer {
                 if (l != null) {
                     trainer = trainer.withListener(l);
                 }
-                results.add(trainer.train(adapter, batcher, train, validation, memberDir(outputDir, m)));
+                results.add(trainer.train(adapter, batcher, train, validation,
+                        outputDir == null ? null : memberDir(outputDir, m)));
                 adapter.detach();
             }
             return new Result(results, ensemble(model, answers, options, adapters));
