@@ -16,6 +16,10 @@ import ai.bayeslora.core.text.HfTokenizer;
 import ai.bayeslora.core.text.TokenizerOptions;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.LoraConfig;
+import ai.bayeslora.lora.ensemble.EnsembleOptions;
+import ai.bayeslora.lora.ensemble.EnsembleTrainer;
+import ai.bayeslora.lora.ensemble.EnsembleTrainingMode;
+import ai.bayeslora.lora.ensemble.LoraEnsemble;
 import ai.bayeslora.lora.train.LoraTrainer;
 import ai.bayeslora.lora.train.TrainingConfig;
 import ai.bayeslora.lora.train.TrainingListener;
@@ -35,7 +39,7 @@ import org.bytedeco.pytorch.global.torch;
  * AdamW, batch × length tokens per step, every prompt exactly {@code length} tokens after left truncation), next to
  * the forward-only time of the same batch measured in the same run. The step is the trainer's own loop
  * ({@link LoraTrainer}: encode, forward with autograd, backward, clipping, AdamW); the first step is a warm-up and is
- * not timed. Resident memory is sampled every 20 ms during training.
+ * not timed. Resident memory is sampled every 20 ms during training (the ensemble rows, if asked for, run after it).
  */
 public final class TrainBenchmark {
     private final Path tokenizerDir;
@@ -44,6 +48,7 @@ public final class TrainBenchmark {
     private final int steps;
     private final int layers;
     private final int rank;
+    private final int ensembleMembers;
 
     /**
      * @param tokenizerDir a folder with tokenizer.json (the bundled tiny model's byte-level BPE; its ids are valid in
@@ -51,6 +56,16 @@ public final class TrainBenchmark {
      * @param steps timed training steps (one more runs as warm-up)
      */
     public TrainBenchmark(Path tokenizerDir, int batch, int length, int steps, int layers, int rank) {
+        this(tokenizerDir, batch, length, steps, layers, rank, 0);
+    }
+
+    /**
+     * @param ensembleMembers M &gt; 0 adds two rows: an ensemble step of M members trained SEQUENTIAL (M lone steps)
+     *     and INTERLEAVED (one stacked step), by {@link EnsembleTrainer}; 0 skips them
+     */
+    public TrainBenchmark(Path tokenizerDir, int batch, int length, int steps, int layers, int rank,
+                          int ensembleMembers) {
+        this.ensembleMembers = ensembleMembers;
         this.tokenizerDir = tokenizerDir;
         this.batch = batch;
         this.length = length;
@@ -125,6 +140,19 @@ public final class TrainBenchmark {
                     "tokens/s", tokens / forwardGrad, "ratio vs forward", forwardGrad / forward));
             report.row(BenchReport.ordered("mode", "train step (fwd+bwd+AdamW)", "seconds/batch", step,
                     "tokens/s", tokens / step, "ratio vs forward", step / forward));
+            if (ensembleMembers > 0) {
+                adapter.detach();
+                LoraConfig lora = LoraConfig.builder().rank(rank).alpha(2 * rank).targetModules("q_proj", "v_proj")
+                        .build();
+                AnswerTokens answers = AnswerTokens.of(tokenizer, data.classLabels());
+                for (EnsembleTrainingMode mode : EnsembleTrainingMode.values()) {
+                    double ensembleStep = ensembleStepSeconds(model, batcher, answers, data, lora, config, mode);
+                    report.row(BenchReport.ordered("mode", "ensemble step, " + ensembleMembers + " members "
+                                    + mode.name().toLowerCase(java.util.Locale.ROOT), "seconds/batch", ensembleStep,
+                            "tokens/s", tokens * ensembleMembers / ensembleStep, "ratio vs forward",
+                            ensembleStep / forward));
+                }
+            }
             report.summary("lora_parameters", adapter.parameterCount())
                     .summary("first_step_seconds (warm-up, untimed)", warmup)
                     .summary("rss_before_mb", NativeMemory.mb(rssBefore))
@@ -135,6 +163,32 @@ public final class TrainBenchmark {
         }
         report.print();
         return report;
+    }
+
+    /**
+     * Seconds for one optimizer step of all M members: SEQUENTIAL sums the members' mean step times (each member's
+     * first step is a warm-up), INTERLEAVED is the mean time of its stacked steps after the first.
+     */
+    private double ensembleStepSeconds(CausalLM model, McqaBatcher batcher, AnswerTokens answers, McqaDataset data,
+                                       LoraConfig lora, TrainingConfig config, EnsembleTrainingMode mode) {
+        List<List<Long>> ends = new ArrayList<>();
+        for (int m = 0; m < ensembleMembers; m++) {
+            ends.add(new ArrayList<>());
+        }
+        try (LoraEnsemble e = new EnsembleTrainer(lora, config, ensembleMembers, 0).mode(mode)
+                .withListeners(m -> new TrainingListener() {
+                    @Override
+                    public void onStepEnd(TrainingStep step) {
+                        ends.get(m).add(System.nanoTime());
+                    }
+                }).train(model, batcher, answers, data, Optional.empty(), null, EnsembleOptions.defaults())
+                .ensemble()) {
+            double total = 0;
+            for (List<Long> t : mode == EnsembleTrainingMode.SEQUENTIAL ? ends : ends.subList(0, 1)) {
+                total += (t.get(t.size() - 1) - t.get(0)) / 1e9 / (t.size() - 1);
+            }
+            return total;
+        }
     }
 
     /** Mean seconds of the class log-probabilities of {@code batch} (after one warm-up), with or without autograd. */

@@ -16,14 +16,19 @@ final class TrainBenchCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "3", description = "Timed steps (one more runs as warm-up).") int steps;
     @Option(names = "--layers", defaultValue = "12") int layers;
     @Option(names = "--rank", defaultValue = "8") int rank;
+    @Option(names = "--ensemble-members", defaultValue = "0", description = {"M > 0 adds ensemble-step rows:",
+        "M members trained SEQUENTIAL vs INTERLEAVED (EnsembleTrainer); 0 skips them."}) int ensembleMembers;
     @Option(names = "--out-dir", defaultValue = "bench-results") Path outDir;
 
     @Override
     public Integer call() {
+        if (ensembleMembers < 0) {
+            throw new IllegalArgumentException("--ensemble-members must be >= 0, got " + ensembleMembers);
+        }
         if (steps < 1) {
             throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
         }
-        new TrainBenchmark(BundledModel.tinyLlama(), batch, length, steps, layers, rank).run()
+        new TrainBenchmark(BundledModel.tinyLlama(), batch, length, steps, layers, rank, ensembleMembers).run()
                 .writeJson(outDir.resolve("train.json"));
         return 0;
     }

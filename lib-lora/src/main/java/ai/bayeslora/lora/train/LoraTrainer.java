@@ -18,6 +18,7 @@ import ai.bayeslora.lora.train.internal.ParameterOptimizer;
 import ai.bayeslora.lora.train.internal.ProgressReporter;
 import ai.bayeslora.lora.train.internal.TrainerCheckpoint;
 import ai.bayeslora.lora.train.internal.TrainerState;
+import ai.bayeslora.lora.train.internal.TrainingData;
 import ai.bayeslora.lora.train.internal.TrainingLog;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -166,8 +167,8 @@ public final class LoraTrainer {
             if (train.size() == 0) {
                 throw new EmptyDatasetException(train.source(), "no training examples");
             }
-            requireLabels(train, "training");
-            validation.ifPresent(v -> requireLabels(v, "validation"));
+            TrainingData.requireLabels(train, "training");
+            validation.ifPresent(v -> TrainingData.requireLabels(v, "validation"));
             if (config.earlyStoppingPatience().isPresent() && validation.isEmpty()) {
                 throw new TrainingDataException("early stopping (patience " + config.earlyStoppingPatience().getAsInt()
                         + ") needs validation data");
@@ -417,15 +418,6 @@ public final class LoraTrainer {
             Optional<Path> finalCheckpoint = history.isEmpty() ? Optional.empty()
                     : history.get(history.size() - 1).checkpoint();
             return new TrainingResult(epochs, best, bestCheckpoint, finalCheckpoint, globalStep, stoppedEarly);
-        }
-
-        private void requireLabels(McqaDataset data, String role) {
-            for (McqaExample e : data.examples()) {
-                if (e.answer() < 0) {
-                    throw new TrainingDataException(data.source() + ": " + role + " example '" + e.id()
-                            + "' has no answer; " + role + " data must be labelled");
-                }
-            }
         }
 
         @Override

@@ -49,6 +49,18 @@ public final class TrainingObjective {
         }
         Tensor logProbs = scorer.logProbs(batch);
         Tensor labels = batch.labelsTensor().to(logProbs.device(), org.bytedeco.pytorch.global.torch.ScalarType.Long);
+        return dataTerm(logProbs, labels, stepExamples);
+    }
+
+    /**
+     * The data term from class log-probabilities computed elsewhere (e.g. one ensemble member's rows of a stacked
+     * forward): the same arithmetic as {@link #dataTerm(EncodedBatch, long)}.
+     *
+     * @param logProbs class log-probabilities [b, classes]
+     * @param labels int64 labels [b] on {@code logProbs}' device
+     * @param stepExamples |B|, the number of examples of the whole optimizer step
+     */
+    public static DataTerm dataTerm(Tensor logProbs, Tensor labels, long stepExamples) {
         Tensor nllSum = logProbs.gather(1, labels.view(-1, 1)).sum().neg();
         return new DataTerm(nllSum.div(new Scalar((double) stepExamples)), logProbs, labels);
     }

@@ -72,18 +72,26 @@ public final class BatchedForward {
         int m = members.size();
         try (PointerScope scope = new PointerScope(); AdapterSwap swap = AdapterSwap.clearAll(model)) {
             stacked().forEach((name, layer) -> model.linear(name).setAdapter(layer));
-            ForwardContext ctx = model.prepare(input);
-            Tensor h = model.runLayers(model.embed(input.inputIds()), ctx, 0, prefix); // B rows, no member adapts these
-            Tensor hidden;
-            if (prefix == model.numLayers()) {
-                hidden = model.finalNorm(CausalLM.gatherLast(h, ctx.lastIndex())).repeat(m, 1);
-            } else {
-                ForwardContext ctxM = ContextRepeat.repeat(ctx, m);
-                Tensor hm = model.runLayers(h.repeat(m, 1, 1), ctxM, prefix, model.numLayers());
-                hidden = model.finalNorm(CausalLM.gatherLast(hm, ctxM.lastIndex()));
-            }
+            Tensor hidden = lastHidden(model, input, m, prefix);
             return Tensors.toDoubles(scorer.logProbsFromHidden(hidden)); // [M·B, C'] = [M, B, C']
         }
+    }
+
+    /**
+     * The final-normed last-token hidden states [M·B, H] of a batch of B rows repeated {@code members} times
+     * member-major, with whatever adapters are installed on the model (stacked ones expect M·B rows). Layers
+     * [0, {@code prefix}) must carry no adapter: they run once on the B rows and their output is repeated. The same
+     * operations as {@link CausalLM#lastTokenHidden} otherwise; differentiable. Tensors belong to the caller's scope.
+     */
+    public static Tensor lastHidden(CausalLM model, ModelInput input, int members, int prefix) {
+        ForwardContext ctx = model.prepare(input);
+        Tensor h = model.runLayers(model.embed(input.inputIds()), ctx, 0, prefix); // B rows, no member adapts these
+        if (prefix == model.numLayers()) {
+            return model.finalNorm(CausalLM.gatherLast(h, ctx.lastIndex())).repeat(members, 1);
+        }
+        ForwardContext ctxM = ContextRepeat.repeat(ctx, members);
+        Tensor hm = model.runLayers(members == 1 ? h : h.repeat(members, 1, 1), ctxM, prefix, model.numLayers());
+        return model.finalNorm(CausalLM.gatherLast(hm, ctxM.lastIndex()));
     }
 
     /** One stacked layer per module any member adapts, in model order. Created in the caller's scope. */

@@ -1,0 +1,332 @@
+package ai.bayeslora.lora.ensemble;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.bayeslora.core.DType;
+import ai.bayeslora.core.data.BundledData;
+import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.core.data.McqaBatcher;
+import ai.bayeslora.core.data.McqaDataset;
+import ai.bayeslora.core.data.McqaExample;
+import ai.bayeslora.core.model.CausalLM;
+import ai.bayeslora.core.text.AnswerTokens;
+import ai.bayeslora.core.text.HfTokenizer;
+import ai.bayeslora.core.text.TokenizerOptions;
+import ai.bayeslora.lora.LoraAdapter;
+import ai.bayeslora.lora.LoraConfig;
+import ai.bayeslora.lora.ensemble.internal.InterleavedRun;
+import ai.bayeslora.lora.train.EpochSummary;
+import ai.bayeslora.lora.train.LearningRateSchedule;
+import ai.bayeslora.lora.train.LoraTrainer;
+import ai.bayeslora.lora.train.OptimizerConfig;
+import ai.bayeslora.lora.train.Prior;
+import ai.bayeslora.lora.train.TrainingConfig;
+import ai.bayeslora.lora.train.TrainingDivergedException;
+import ai.bayeslora.lora.train.TrainingListener;
+import ai.bayeslora.lora.train.TrainingResult;
+import ai.bayeslora.uncertainty.ProbabilitySamples;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link EnsembleTrainer} in both modes on tiny-llama in float64. The oracle for INTERLEAVED is SEQUENTIAL training
+ * of each member alone by {@link LoraTrainer} with the same init seed, the shared data order and the same config:
+ * the stacked forward, the joint backward through Σ_m loss_m and the per-member clipping and optimizer steps must
+ * reproduce the lone runs up to float64 rounding.
+ */
+class EnsembleTrainerTest {
+    private static final long BASE_SEED = 7;
+    private static CausalLM model;
+    private static HfTokenizer tokenizer;
+    private static McqaBatcher batcher;
+    private static AnswerTokens answers;
+    private static McqaDataset train;
+    private static McqaDataset validation;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void setUp() {
+        model = TestEnsembles.tiny(DType.FLOAT64);
+        tokenizer = HfTokenizer.load(TestEnsembles.TINY, TokenizerOptions.builder().addBosFromConfig().build());
+        batcher = McqaBatcher.forTokenizer(tokenizer);
+        McqaDataset all = BundledData.syntheticMcqaDataset();
+        train = all.filter("first 12", e -> index(e) < 12);
+        validation = all.filter("next 6", e -> index(e) >= 12 && index(e) < 18);
+        answers = AnswerTokens.of(tokenizer, train.classLabels());
+    }
+
+    @AfterAll
+    static void tearDown() {
+        tokenizer.close();
+        model.close();
+    }
+
+    private static int index(McqaExample e) {
+        return Integer.parseInt(e.id().substring(e.id().lastIndexOf('-') + 1));
+    }
+
+    private static LoraConfig lora(double dropout) {
+        return LoraConfig.builder().rank(4).alpha(8).dropout(dropout).targetModules("q_proj", "v_proj", "lm_head")
+                .build();
+    }
+
+    /** AdamW with decay, warm-up + cosine, clipping, accumulation, a Gaussian prior: all per-member state. */
+    private static TrainingConfig config(int epochs) {
+        return TrainingConfig.builder().optimizer(OptimizerConfig.adamW(0.01)).learningRate(2e-2)
+                .schedule(LearningRateSchedule.cosine(1)).maxGradNorm(0.5).batchSize(2).gradientAccumulationSteps(2)
+                .epochs(epochs).prior(Prior.gaussian(2.0)).progressBar(false).build();
+    }
+
+    /** Member {@code seed} trained alone by LoraTrainer on the data order of seed {@code orderSeed}. */
+    private static double[] alone(LoraConfig lora, TrainingConfig cfg, long seed, long orderSeed,
+                                  List<TrainingResult> results) {
+        try (LoraAdapter a = LoraAdapter.create(model, lora, seed)) {
+            results.add(new LoraTrainer(cfg.toBuilder().seed(orderSeed).build())
+                    .train(a, batcher, train, Optional.empty(), null));
+            return TestEnsembles.theta(a);
+        }
+    }
+
+    private static double relDiff(double[] a, double[] b) {
+        assertThat(a).hasSameSizeAs(b);
+        double d = 0;
+        double scale = 0;
+        for (int i = 0; i < a.length; i++) {
+            d = Math.max(d, Math.abs(a[i] - b[i]));
+            scale = Math.max(scale, Math.abs(b[i]));
+        }
+        return d / scale;
+    }
+
+    @Test
+    void interleavedMembersEqualLoneRunsOnTheSharedDataOrder() throws Exception {
+        int m = 2;
+        TrainingConfig cfg = config(2); // 12 examples, 4 per step: 3 steps per epoch, 6 steps
+        Path out = tmp.resolve("inter");
+        EnsembleTrainer.Result r = new EnsembleTrainer(lora(0), cfg, m, BASE_SEED)
+                .mode(EnsembleTrainingMode.INTERLEAVED)
+                .train(model, batcher, answers, train, Optional.of(validation), out, EnsembleOptions.defaults());
+        try (LoraEnsemble ens = r.ensemble()) {
+            assertThat(ens.size()).isEqualTo(m);
+            List<double[]> thetas = new ArrayList<>();
+            for (int k = 0; k < m; k++) {
+                List<TrainingResult> lone = new ArrayList<>();
+                double[] expected = alone(lora(0), cfg, BASE_SEED + k, BASE_SEED, lone);
+                double[] actual = TestEnsembles.theta(ens.members().get(k));
+                double[] init;
+                try (LoraAdapter a = LoraAdapter.create(model, lora(0), BASE_SEED + k)) {
+                    init = TestEnsembles.theta(a);
+                }
+                assertThat(relDiff(expected, init)).as("member %d moved", k).isGreaterThan(1e-3);
+                assertThat(relDiff(actual, expected)).as("member %d vs lone run", k).isLessThan(1e-10);
+                TrainingResult got = r.members().get(k);
+                assertThat(got.globalSteps()).isEqualTo(6);
+                for (int e = 0; e < 2; e++) {
+                    assertThat(got.epochs().get(e).trainLoss())
+                            .isCloseTo(lone.get(0).epochs().get(e).trainLoss(), org.assertj.core.data.Offset.offset(1e-10));
+                    assertThat(got.epochs().get(e).validationNll()).isPresent();
+                }
+                for (String epoch : List.of("epoch-001", "epoch-002")) {
+                    Path dir = EnsembleTrainer.memberDir(out, k).resolve(epoch);
+                    assertThat(dir.resolve("adapter_model.safetensors")).exists();
+                    assertThat(dir.resolve("trainer_state.safetensors")).exists();
+                }
+                assertThat(EnsembleTrainer.memberDir(out, k).resolve(LoraTrainer.METRICS_FILE)).exists();
+                thetas.add(actual);
+            }
+            assertThat(relDiff(thetas.get(0), thetas.get(1))).as("members differ").isGreaterThan(1e-2);
+        }
+    }
+
+    @Test
+    void eachMemberHasItsOwnDropoutStreamAndMemberZeroEqualsTheSequentialMemberZero() {
+        TrainingConfig cfg = config(1);
+        EnsembleTrainer.Result r = new EnsembleTrainer(lora(0.2), cfg, 2, BASE_SEED)
+                .mode(EnsembleTrainingMode.INTERLEAVED)
+                .train(model, batcher, answers, train, Optional.empty(), null, EnsembleOptions.defaults());
+        try (LoraEnsemble ens = r.ensemble()) {
+            // member 0 of both modes: init, dropout and data order all from BASE_SEED
+            double[] seq0 = alone(lora(0.2), cfg, BASE_SEED, BASE_SEED, new ArrayList<>());
+            assertThat(relDiff(TestEnsembles.theta(ens.members().get(0)), seq0)).isLessThan(1e-10);
+            // member 1 alone with member 0's data order but dropout seed BASE_SEED (LoraTrainer ties them): differs,
+            // because interleaved member 1 draws its masks from its own stream (seed BASE_SEED + 1)
+            double[] seq1 = alone(lora(0.2), cfg, BASE_SEED + 1, BASE_SEED, new ArrayList<>());
+            assertThat(relDiff(TestEnsembles.theta(ens.members().get(1)), seq1)).isGreaterThan(1e-6);
+        }
+    }
+
+    @Test
+    void clippingIsPerMember() {
+        // SGD, one step, so the update is −lr·(clipped gradient). Member 0 gets gradients ~50x larger than member 1.
+        LoraConfig lora = lora(0);
+        TrainingConfig noClip = TrainingConfig.builder().optimizer(OptimizerConfig.sgd(0, false)).learningRate(1.0)
+                .schedule(LearningRateSchedule.constant()).noGradClipping().batchSize(4).maxSteps(1).epochs(1)
+                .prior(Prior.none()).progressBar(false).seed(BASE_SEED).build();
+        double[] stds = {0.5, 0.01};
+        double[] norms = new double[2];
+        double[][] init = new double[2][];
+        double[][] unclipped = new double[2][];
+        for (int k = 0; k < 2; k++) {
+            try (LoraAdapter a = TestEnsembles.randomMember(model, lora, BASE_SEED + k, stds[k])) {
+                init[k] = TestEnsembles.theta(a);
+                new LoraTrainer(noClip).train(a, batcher, train, Optional.empty(), null);
+                unclipped[k] = TestEnsembles.theta(a);
+                norms[k] = norm(init[k], unclipped[k]);
+            }
+        }
+        assertThat(norms[0]).isGreaterThan(20 * norms[1]);
+        double c = Math.sqrt(norms[0] * norms[1]); // clips member 0 only
+        TrainingConfig clip = noClip.toBuilder().maxGradNorm(c).build();
+        List<LoraAdapter> members = new ArrayList<>();
+        try {
+            for (int k = 0; k < 2; k++) {
+                members.add(TestEnsembles.randomMember(model, lora, BASE_SEED + k, stds[k]));
+            }
+            try (InterleavedRun run = new InterleavedRun(model, members, List.of(BASE_SEED, BASE_SEED + 1), clip,
+                    batcher, train, Optional.empty(), null, null)) {
+                run.start();
+                run.loop();
+            }
+            double[] got0 = TestEnsembles.theta(members.get(0));
+            double[] got1 = TestEnsembles.theta(members.get(1));
+            // member 0 clipped to norm c (torch's c / (‖g‖ + 1e-6))
+            assertThat(norm(init[0], got0)).isCloseTo(c, org.assertj.core.data.Offset.offset(c * 1e-6));
+            // member 1 untouched by member 0's clip: exactly its unclipped update (a joint clip would shrink it)
+            assertThat(relDiff(got1, unclipped[1])).isLessThan(1e-10);
+        } finally {
+            members.forEach(LoraAdapter::close);
+        }
+    }
+
+    private static double norm(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return Math.sqrt(s);
+    }
+
+    @Test
+    void divergenceNamesTheMemberAndAppliesNoStep() {
+        LoraConfig lora = lora(0);
+        List<LoraAdapter> members = new ArrayList<>();
+        try {
+            members.add(TestEnsembles.randomMember(model, lora, BASE_SEED, 0.01));
+            double[] theta = TestEnsembles.randomTheta(members.get(0).parameterCount(), BASE_SEED + 1, 0.01);
+            theta[3] = Double.NaN;
+            LoraAdapter bad = LoraAdapter.create(model, lora, BASE_SEED + 1);
+            members.add(bad);
+            TestEnsembles.assign(bad, theta);
+            double[] before = TestEnsembles.theta(members.get(0));
+            try (InterleavedRun run = new InterleavedRun(model, members, List.of(BASE_SEED, BASE_SEED + 1),
+                    config(1).toBuilder().seed(BASE_SEED).build(), batcher, train, Optional.empty(), null, null)) {
+                run.start();
+                assertThatThrownBy(run::loop).isInstanceOfSatisfying(TrainingDivergedException.class, e -> {
+                    assertThat(e.step()).isEqualTo(1);
+                    assertThat(e.getMessage()).contains("ensemble member 1").contains("loss = NaN");
+                });
+            }
+            assertThat(TestEnsembles.theta(members.get(0))).isEqualTo(before); // member 0's step not applied
+        } finally {
+            members.forEach(LoraAdapter::close);
+        }
+    }
+
+    @Test
+    void interleavedResumeEndsWhereAnUninterruptedRunEnds() throws Exception {
+        TrainingConfig cfg = config(2);
+        Path full = tmp.resolve("full");
+        double[][] expected = new double[2][];
+        EnsembleTrainer trainer = new EnsembleTrainer(lora(0.1), cfg, 2, BASE_SEED)
+                .mode(EnsembleTrainingMode.INTERLEAVED);
+        try (LoraEnsemble ens = trainer.train(model, batcher, answers, train, Optional.empty(), full,
+                EnsembleOptions.defaults()).ensemble()) {
+            for (int k = 0; k < 2; k++) {
+                expected[k] = TestEnsembles.theta(ens.members().get(k));
+            }
+        }
+        // a "crash" after epoch 1 (every member's epoch-1 checkpoint is written before the listeners run)
+        Path crashed = tmp.resolve("crashed");
+        EnsembleTrainer crashing = new EnsembleTrainer(lora(0.1), cfg, 2, BASE_SEED)
+                .mode(EnsembleTrainingMode.INTERLEAVED).withListeners(k -> k == 1 ? new TrainingListener() {
+                    @Override
+                    public void onEpochEnd(EpochSummary s) {
+                        throw new IllegalStateException("crash");
+                    }
+                } : null);
+        assertThatThrownBy(() -> crashing.train(model, batcher, answers, train, Optional.empty(), crashed,
+                EnsembleOptions.defaults())).hasMessage("crash");
+        EnsembleTrainer.Result r = trainer.resume(model, batcher, answers, train, Optional.empty(), crashed, 1,
+                EnsembleOptions.defaults());
+        try (LoraEnsemble ens = r.ensemble()) {
+            for (int k = 0; k < 2; k++) {
+                assertThat(TestEnsembles.theta(ens.members().get(k))).as("member %d", k).isEqualTo(expected[k]);
+                assertThat(r.members().get(k).epochs()).hasSize(2);
+                for (String file : List.of("adapter_model.safetensors", "trainer_state.safetensors")) {
+                    assertThat(Files.readAllBytes(EnsembleTrainer.memberDir(crashed, k).resolve("epoch-002")
+                            .resolve(file))).isEqualTo(Files.readAllBytes(EnsembleTrainer.memberDir(full, k)
+                            .resolve("epoch-002").resolve(file)));
+                }
+            }
+        }
+        assertThatThrownBy(() -> new EnsembleTrainer(lora(0.1), cfg, 2, BASE_SEED).resume(model, batcher, answers,
+                train, Optional.empty(), crashed, 1, EnsembleOptions.defaults()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("LoraTrainer.resume");
+    }
+
+    @Test
+    void interleavedRejectsEarlyStopping() {
+        EnsembleTrainer t = new EnsembleTrainer(lora(0), config(1).toBuilder().earlyStoppingPatience(1).build(), 2,
+                BASE_SEED).mode(EnsembleTrainingMode.INTERLEAVED);
+        assertThatThrownBy(() -> t.train(model, batcher, answers, train, Optional.of(validation), null,
+                EnsembleOptions.defaults())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("early stopping");
+    }
+
+    @Test
+    void sequentialModeTrainsEveryMemberWithItsOwnSeedAndReturnsAWorkingEnsemble() {
+        Path out = tmp.resolve("seq");
+        EnsembleTrainer trainer = new EnsembleTrainer(lora(0), config(1), 2, BASE_SEED);
+        assertThat(trainer.mode()).isEqualTo(EnsembleTrainingMode.SEQUENTIAL);
+        assertThat(trainer.dataOrderSeed(1)).isEqualTo(BASE_SEED + 1);
+        EnsembleTrainer.Result r = trainer.train(model, batcher, answers, train, Optional.of(validation), out,
+                EnsembleOptions.defaults());
+        try (LoraEnsemble ens = r.ensemble()) {
+            assertThat(r.members()).hasSize(2);
+            assertThat(ens.seeds()).extracting(s -> s.getAsLong()).containsExactly(BASE_SEED, BASE_SEED + 1);
+            // member 1 is LoraTrainer with seed BASE_SEED + 1 for everything
+            double[] seq1 = alone(lora(0), config(1), BASE_SEED + 1, BASE_SEED + 1, new ArrayList<>());
+            assertThat(relDiff(TestEnsembles.theta(ens.members().get(1)), seq1)).isLessThan(1e-12);
+            for (int k = 0; k < 2; k++) {
+                assertThat(EnsembleTrainer.memberDir(out, k).resolve("epoch-001").resolve("adapter_model.safetensors"))
+                        .exists();
+            }
+            EncodedBatch batch = batcher.encode(validation.examples().subList(0, 4));
+            ProbabilitySamples p = ens.predict(batch);
+            assertThat(p.samples()).isEqualTo(2);
+            assertThat(p.batchSize()).isEqualTo(4);
+            for (int s = 0; s < 2; s++) {
+                for (int b = 0; b < 4; b++) {
+                    double sum = 0;
+                    for (int c = 0; c < p.numClasses(); c++) {
+                        sum += p.get(s, b, c);
+                    }
+                    assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+                }
+            }
+            assertThat(TestEnsembles.memberDiff(p, 0, 1)).isGreaterThan(0);
+        }
+        assertThat(Arrays.asList(EnsembleTrainingMode.values())).hasSize(2);
+    }
+}
