@@ -32,7 +32,7 @@ public final class UncertaintyHistogram {
             throw new IllegalArgumentException("histogram needs values and a positive bin count");
         }
         double max = Arrays.stream(values).max().orElse(1.0);
-        double hi = max > 0 ? max * 1.0001 : 1.0;
+        double hi = max > 1e-9 ? max * 1.0001 : 1.0; // all ~0 (e.g. MI of identical members): a unit axis
         XYChart chart = new XYChartBuilder().width(640).height(440).title(title).xAxisTitle(quantity)
                 .yAxisTitle("examples").build();
         Style.apply(chart.getStyler());
@@ -53,7 +53,7 @@ public final class UncertaintyHistogram {
             s.setMarker(SeriesMarkers.NONE);
             s.setLineColor(color);
             s.setLineWidth(2f);
-            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
+            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea); // closed outline; no x-order check
             s.setFillColor(new java.awt.Color(color.getRed(), color.getGreen(), color.getBlue(), 60));
             double mean = Arrays.stream(sel).average().orElse(0);
             double median = median(sel);
