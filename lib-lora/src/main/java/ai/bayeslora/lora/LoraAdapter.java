@@ -44,6 +44,7 @@ public final class LoraAdapter implements AutoCloseable {
     private final LoraConfig config;
     private final Map<String, LoraLayer> layers;
     private boolean closed;
+    private boolean merged;
 
     private LoraAdapter(CausalLM model, LoraConfig config, Map<String, LoraLayer> layers) {
         this.model = model;
@@ -228,6 +229,55 @@ public final class LoraAdapter implements AutoCloseable {
         }
     }
 
+    /**
+     * Folds the update into the base weights, {@code W ← W + s·B·A}, for fast single-adapter inference (no LoRA
+     * matmuls), and detaches the LoRA layers so the update is not applied twice. The base model is shared by every
+     * adapter and ensemble member of it: while merged, the model <em>is</em> this adapter. Undo with {@link #unmerge()}.
+     *
+     * @throws IllegalStateException if already merged, or if the model's tied embedding is a target (merging lm_head
+     *     would change the input embedding too)
+     */
+    public synchronized LoraAdapter merge() {
+        if (merged) {
+            throw new IllegalStateException("adapter already merged into the base weights");
+        }
+        for (LoraLayer l : layers.values()) {
+            if (l.moduleName().equals("lm_head") && model.config().tieWordEmbeddings()) {
+                throw new IllegalStateException("lm_head is tied to embed_tokens: merging would change the input "
+                        + "embedding too; keep the adapter attached instead");
+            }
+        }
+        detach();
+        applyDelta(1.0);
+        merged = true;
+        return this;
+    }
+
+    /** Subtracts the update merged by {@link #merge()} ({@code W ← W − s·B·A}) and re-attaches the LoRA layers. */
+    public synchronized LoraAdapter unmerge() {
+        if (!merged) {
+            throw new IllegalStateException("adapter is not merged");
+        }
+        applyDelta(-1.0);
+        merged = false;
+        return attach();
+    }
+
+    /** Whether {@link #merge()} folded this adapter into the base weights. */
+    public boolean isMerged() {
+        return merged;
+    }
+
+    private void applyDelta(double sign) {
+        try (PointerScope s = new PointerScope(); org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+            for (LoraLayer l : layers.values()) {
+                Tensor w = model.linear(l.moduleName()).weight();
+                Tensor delta = l.b().detach().matmul(l.a().detach()).mul(new org.bytedeco.pytorch.Scalar(sign * l.scaling()));
+                w.add_(delta.to(w.scalar_type()));
+            }
+        }
+    }
+
     /** Installs the LoRA layers into the model's linear layers. Returns this. */
     public LoraAdapter attach() {
         for (LoraLayer l : layers.values()) {
@@ -336,6 +386,10 @@ public final class LoraAdapter implements AutoCloseable {
             return;
         }
         closed = true;
+        if (merged) {
+            applyDelta(-1.0); // leave the shared base weights as they were
+            merged = false;
+        }
         detach();
         for (LoraLayer l : layers.values()) {
             l.a().releaseReference();

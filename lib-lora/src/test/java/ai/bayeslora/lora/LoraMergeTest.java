@@ -1,0 +1,44 @@
+package ai.bayeslora.lora;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.bayeslora.core.ComputeDevice;
+import ai.bayeslora.core.Tensors;
+import ai.bayeslora.core.model.CausalLM;
+import ai.bayeslora.core.model.ModelInput;
+import ai.bayeslora.core.safetensors.SafetensorsFile;
+import ai.bayeslora.core.testing.Fixtures;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** Merging W + sBA gives peft's adapted logits without LoRA matmuls; unmerging restores the base model. */
+class LoraMergeTest {
+
+    @Test
+    void mergedModelMatchesPeftReferenceAndUnmergeRestoresTheBase() {
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu());
+             SafetensorsFile ref = SafetensorsFile.open(Fixtures.path("lora/tiny-llama-lora-r4/reference.safetensors"));
+             SafetensorsFile base = SafetensorsFile.open(Fixtures.model("tiny-llama").resolve("reference_logits.safetensors"));
+             PointerScope s = new PointerScope();
+             NoGradGuard ng = new NoGradGuard()) {
+            ModelInput in = new ModelInput(ref.tensor("input_ids"), ref.tensor("attention_mask"), ref.tensor("position_ids"));
+            try (LoraAdapter adapter = LoraAdapter.load(Fixtures.path("lora/tiny-llama-lora-r4"), model)) {
+                adapter.merge();
+                assertThat(adapter.isMerged()).isTrue();
+                assertThat(model.linear("model.layers.0.self_attn.q_proj").adapter()).isNull();
+                Tensor merged = model.forward(in);
+                assertThat(Tensors.maxAbsDiff(merged, ref.tensor("logits"))).isLessThan(1e-4); // peft's adapted logits
+                assertThatThrownBy(adapter::merge).hasMessageContaining("already merged");
+                adapter.unmerge();
+                assertThat(model.linear("model.layers.0.self_attn.q_proj").adapter()).isNotNull();
+                adapter.detach();
+                assertThat(Tensors.maxAbsDiff(model.forward(in), base.tensor("logits"))).isLessThan(1e-4);
+                adapter.merge(); // closing a merged adapter restores the base weights
+            }
+            assertThat(Tensors.maxAbsDiff(model.forward(in), base.tensor("logits"))).isLessThan(1e-4);
+        }
+    }
+}
