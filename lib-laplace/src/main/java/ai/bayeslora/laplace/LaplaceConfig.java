@@ -53,14 +53,14 @@ public record LaplaceConfig(Structure structure, FisherEstimate fisher, KfacPosi
     }
 
     /**
-     * Builder. Defaults: {@link Structure#KFAC}, {@link FisherEstimate#EXACT}, {@link KfacPositions#REDUCE}, rank 10
+     * Builder. Defaults: {@link Structure#KFAC}, {@link FisherEstimate#EXACT}, {@link KfacPositions#EXPAND}, rank 10
      * and threshold 100 (bayesian_lora's n_kfac and lr_threshold), 1 MC label per example, seed 0, all modules,
      * λ = 1, no tuning.
      */
     public static final class Builder {
         private Structure structure = Structure.KFAC;
         private FisherEstimate fisher = FisherEstimate.EXACT;
-        private KfacPositions positions = KfacPositions.REDUCE;
+        private KfacPositions positions = KfacPositions.EXPAND;
         private int rank = 10;
         private int lowRankThreshold = 100;
         private int mcSamples = 1;

@@ -111,7 +111,7 @@ final class LaplaceCommand {
         @Option(names = "--fisher", defaultValue = "exact", description = "exact | mc | empirical (default: ${DEFAULT-VALUE}).")
         String fisher;
 
-        @Option(names = "--positions", defaultValue = "reduce",
+        @Option(names = "--positions", defaultValue = "expand",
                 description = "K-FAC positions: last-token | reduce | expand (default: ${DEFAULT-VALUE}).")
         String positions;
 
