@@ -45,6 +45,15 @@ public final class LogitGaussian {
         return mean[b].clone();
     }
 
+    /** All means [B][C], a copy. */
+    public double[][] meanArray() {
+        double[][] m = new double[mean.length][];
+        for (int b = 0; b < m.length; b++) {
+            m[b] = mean[b].clone();
+        }
+        return m;
+    }
+
     /** Σ_b, a copy. */
     public double[][] covariance(int b) {
         double[][] c = new double[cov[b].length][];
