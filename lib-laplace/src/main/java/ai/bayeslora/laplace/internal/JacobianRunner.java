@@ -45,11 +45,18 @@ public final class JacobianRunner {
                     perBlock.add(new ArrayList<>());
                 }
                 for (int k = 0; k < c; k++) {
-                    List<Tensor[]> grads = engine.outputGradients(f.select(1, k).sum(), k < c - 1);
-                    for (int m = 0; m < grads.size(); m++) {
-                        Tensor[] pe = engine.perExample(m, grads.get(m));
-                        perBlock.get(2 * m).add(pe[0].to(ScalarType.Double));
-                        perBlock.get(2 * m + 1).add(pe[1].to(ScalarType.Double));
+                    // the pass's output gradients ([N, L, d] per module) die with this scope; only the small
+                    // per-example Jacobian blocks move to the chunk's scope
+                    try (PointerScope pass = new PointerScope()) {
+                        List<Tensor[]> grads = engine.outputGradients(f.select(1, k).sum(), k < c - 1);
+                        for (int m = 0; m < grads.size(); m++) {
+                            Tensor[] pe = engine.perExample(m, grads.get(m));
+                            for (int ab = 0; ab < 2; ab++) {
+                                Tensor d = pe[ab].to(ScalarType.Double);
+                                s.attach(d);
+                                perBlock.get(2 * m + ab).add(d);
+                            }
+                        }
                     }
                 }
                 List<Tensor> jac = new ArrayList<>();
