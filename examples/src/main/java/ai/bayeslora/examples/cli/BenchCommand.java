@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 /** Benchmarks: each prints a table and writes JSON under {@code --out-dir}. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Runs benchmarks; prints a table and writes JSON.",
-        subcommands = {BenchCommand.Forward.class, BenchCommand.Memory.class})
+        subcommands = {BenchCommand.Forward.class, BenchCommand.Memory.class, LaplaceBench.class})
 final class BenchCommand {
 
     @Command(name = "forward", mixinStandardHelpOptions = true,
