@@ -70,7 +70,8 @@ public final class PriorTuning {
      * @param method how λ was chosen
      * @param lambdas the chosen λ per parameter block (all equal for scalar tuning)
      * @param logEvidence log marginal likelihood at the chosen λ
-     * @param curve (λ, log evidence) pairs of a scalar λ over the grid, for plotting and checking
+     * @param curve (λ, log evidence) pairs of a scalar λ over the grid, for plotting and checking; for validation-NLL
+     *     tuning (λ, −mean validation NLL)
      */
     public record Result(String method, double[] lambdas, double logEvidence, List<double[]> curve) {
         /** The chosen λ if scalar, else the first block's. */

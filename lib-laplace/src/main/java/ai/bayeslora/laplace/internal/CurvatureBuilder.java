@@ -14,8 +14,9 @@ public interface CurvatureBuilder extends AutoCloseable {
     void beginBatch(GradientEngine engine, EncodedBatch batch);
 
     /**
-     * Called once per backward pass with the gradients of the pass's weighted scalar Σ_n w_n · log p(y | x_n) with
-     * respect to every captured u and v (see {@link GradientEngine#outputGradients}).
+     * Called once per curvature root r (see {@link LabelWeights}) with the virtual output gradients
+     * Σ_k r_{n,k} ∂f_k(x_n)/∂(u, v) of every example, per captured module ({u, v} pairs as from
+     * {@link GradientEngine#outputGradients}); the curvature is the sum over roots of their outer products.
      */
     void addPass(GradientEngine engine, EncodedBatch batch, List<Tensor[]> outputGradients);
 

@@ -17,7 +17,8 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * One pass over the training data: per batch a captured forward, the log-likelihood Σ_n log softmax(f(x_n))_{y_n},
- * the label-independent K-FAC statistics, and one backward pass per label weighting (see {@link LabelWeights}).
+ * the label-independent K-FAC statistics, C backward passes of Σ_n f_c(x_n) (one per class logit), and one virtual
+ * gradient per curvature root combined from them (see {@link LabelWeights}).
  */
 public final class Fitter {
     private Fitter() {
@@ -80,7 +81,9 @@ public final class Fitter {
                     }
                     double[][] roots = LabelWeights.roots(cfg.fisher(), p, rows, c, labels, cfg.mcSamples(), rng);
                     for (double[] root : roots) {
-                        builder.addPass(engine, batch, combine(perClass, root, rows, c));
+                        try (PointerScope pass = new PointerScope()) { // the virtual gradients die per root
+                            builder.addPass(engine, batch, combine(perClass, root, rows, c));
+                        }
                     }
                     engine.forwardDone();
                     n += rows;
