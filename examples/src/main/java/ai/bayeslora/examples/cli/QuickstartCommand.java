@@ -29,7 +29,7 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Quickstart.Settings s = fast ? Quickstart.Settings.fast()
-                : new Quickstart.Settings(members, epochs, 767, 0, true);
+                : Quickstart.Settings.defaults().with(members, epochs);
         Quickstart.Outcome o = Quickstart.run(BundledModel.tinyLlama(), BundledData.syntheticMcqaTrain(),
                 BundledData.syntheticMcqaDataset(), BundledData.syntheticMcqaOod(), out, s);
         System.out.println();

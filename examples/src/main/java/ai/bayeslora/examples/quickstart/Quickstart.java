@@ -50,15 +50,22 @@ public final class Quickstart {
      * @param seed base seed
      * @param progress progress bars
      */
-    public record Settings(int members, int epochs, int trainQuestions, long seed, boolean progress) {
-        /** M = 5, 3 epochs, all 767 training questions. */
+    public record Settings(int members, int epochs, int trainQuestions, long seed, boolean progress,
+                           double learningRate) {
+        /** M = 5, 3 epochs, all 767 training questions, lr 3e-3. */
         public static Settings defaults() {
-            return new Settings(5, 3, 767, 0, true);
+            return new Settings(5, 3, 767, 0, true, Double.parseDouble(System.getProperty("bayeslora.quickstart.lr",
+                    "3e-3")));
         }
 
         /** A smaller run for tests and notebooks: M = 3, 2 epochs, 256 questions. */
         public static Settings fast() {
-            return new Settings(3, 2, 256, 0, false);
+            return new Settings(3, 2, 256, 0, false, 3e-3);
+        }
+
+        /** The same with another size and length. */
+        public Settings with(int m, int e) {
+            return new Settings(m, e, trainQuestions, seed, progress, learningRate);
         }
     }
 
@@ -77,7 +84,7 @@ public final class Quickstart {
 
     /** AdamW, lr 3e-3 constant, batch 16: fast enough for the tiny model to learn the rule in a few epochs. */
     public static TrainingConfig training(Settings s) {
-        return TrainingConfig.builder().learningRate(3e-3).schedule(LearningRateSchedule.constant()).batchSize(16)
+        return TrainingConfig.builder().learningRate(s.learningRate()).schedule(LearningRateSchedule.constant()).batchSize(16)
                 .epochs(s.epochs()).seed(s.seed()).progressBar(s.progress()).build();
     }
 
@@ -115,7 +122,7 @@ public final class Quickstart {
                 try (LoraEnsemble single = loadEnsemble(model, answers, ens, outDir, s.epochs(), 1)) {
                     List<UncertaintyEstimator> estimators = new ArrayList<>();
                     for (PosteriorPredictive p : List.of(single, ensemble, swagPredictive, mcDropout)) {
-                        estimators.add(UncertaintyEstimator.of(p).batcher(batcher).progress(s.progress()));
+                        estimators.add(UncertaintyEstimator.of(p).batcher(batcher).progress(false));
                     }
                     Comparison cmp = UncertaintyEstimator.compare(test, ood, estimators);
 

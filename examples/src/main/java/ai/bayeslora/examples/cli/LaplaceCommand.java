@@ -1,0 +1,299 @@
+package ai.bayeslora.examples.cli;
+
+import ai.bayeslora.core.ComputeDevice;
+import ai.bayeslora.core.DType;
+import ai.bayeslora.core.DeviceSelector;
+import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.core.data.McqaBatcher;
+import ai.bayeslora.core.data.McqaDataset;
+import ai.bayeslora.core.data.McqaDatasets;
+import ai.bayeslora.core.data.McqaFormat;
+import ai.bayeslora.core.data.McqaLoadOptions;
+import ai.bayeslora.core.data.PromptTemplate;
+import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.mcqa.ClassReduction;
+import ai.bayeslora.core.model.CausalLM;
+import ai.bayeslora.core.text.AnswerTokens;
+import ai.bayeslora.core.text.HfTokenizer;
+import ai.bayeslora.core.text.TokenizerOptions;
+import ai.bayeslora.laplace.FisherEstimate;
+import ai.bayeslora.laplace.KfacPositions;
+import ai.bayeslora.laplace.LaplaceLoRA;
+import ai.bayeslora.laplace.LaplacePosterior;
+import ai.bayeslora.laplace.LinearizedPredictive;
+import ai.bayeslora.laplace.LogitGaussian;
+import ai.bayeslora.laplace.PosteriorFormatException;
+import ai.bayeslora.laplace.Structure;
+import ai.bayeslora.laplace.internal.PosteriorIO;
+import ai.bayeslora.lora.LoraAdapter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code bayeslora laplace fit|predict}: Laplace-LoRA posteriors (METHODS.md §6). */
+@Command(name = "laplace", mixinStandardHelpOptions = true,
+        description = "Laplace approximation over a LoRA adapter: fit a posterior, then predict with it.",
+        subcommands = {LaplaceCommand.Fit.class, LaplaceCommand.Predict.class})
+final class LaplaceCommand {
+
+    /** Data options shared by fit and predict. */
+    static final class DataOptions {
+        @Option(names = "--data", required = true, paramLabel = "FILE",
+                description = "MCQA data: generic JSONL (verbatim \"prompt\" rows are used as is), CommonsenseQA, MMLU.")
+        Path data;
+
+        @Option(names = "--format", defaultValue = "AUTO", description = "Data format: ${COMPLETION-CANDIDATES}.")
+        McqaFormat format;
+
+        @Option(names = "--split", defaultValue = "test", description = "MMLU split for CSV folders.")
+        String split;
+
+        @Option(names = "--batch-size", defaultValue = "8") int batchSize;
+
+        @Option(names = "--max-length", defaultValue = "512",
+                description = "Longer prompts are truncated from the left (default: ${DEFAULT-VALUE}).")
+        int maxLength;
+
+        @Option(names = "--limit", description = "Only the first N questions.") Integer limit;
+
+        McqaDataset load() {
+            if (batchSize <= 0) {
+                throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
+            }
+            McqaDataset d = McqaDatasets.load(data, format, new McqaLoadOptions(split, Set.of()));
+            return limit == null ? d : d.limit(limit);
+        }
+
+        McqaBatcher batcher(HfTokenizer tokenizer) {
+            // the default template returns verbatim prompts unchanged
+            return new McqaBatcher(tokenizer, PromptTemplate.defaults(),
+                    McqaBatcher.Config.forTokenizer(tokenizer).withMaxLength(maxLength));
+        }
+    }
+
+    /** Either a given λ or tuning. */
+    static final class Prior {
+        @Option(names = "--prior-precision", paramLabel = "X", description = "Prior precision λ (θ ~ N(0, λ⁻¹I)).")
+        Double lambda;
+
+        @Option(names = "--tune", description = "Choose λ by maximising the log marginal likelihood (default).")
+        boolean tune;
+    }
+
+    @Command(name = "fit", mixinStandardHelpOptions = true,
+            description = {"Fits a Laplace posterior over the LoRA parameters on labelled MCQA data, prints the log",
+                "marginal likelihood and writes the posterior folder (manifest.json with log_evidence,",
+                "posterior.safetensors, adapter/)."})
+    static final class Fit implements Callable<Integer> {
+        @Mixin ModelOptions modelOptions;
+        @Mixin DataOptions dataOptions;
+        @ArgGroup(exclusive = true) Prior prior;
+
+        @Option(names = "--structure", defaultValue = "kfac",
+                description = "full | diag | kfac | kfac-lowrank (default: ${DEFAULT-VALUE}).")
+        String structure;
+
+        @Option(names = "--fisher", defaultValue = "exact", description = "exact | mc | empirical (default: ${DEFAULT-VALUE}).")
+        String fisher;
+
+        @Option(names = "--positions", defaultValue = "expand",
+                description = "K-FAC positions: last-token | reduce | expand (default: ${DEFAULT-VALUE}).")
+        String positions;
+
+        @Option(names = "--rank", defaultValue = "10", description = "kfac-lowrank rank k (default: ${DEFAULT-VALUE}).")
+        int rank;
+
+        @Option(names = "--low-rank-threshold", defaultValue = "100",
+                description = "kfac-lowrank: factor sides >= this are low-rank (default: ${DEFAULT-VALUE}).")
+        int threshold;
+
+        @Option(names = "--modules", split = ",", description = "Only these module suffixes, e.g. lm_head (default: all).")
+        List<String> modules = List.of();
+
+        @Option(names = "--seed", defaultValue = "0") long seed;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Posterior folder to write.")
+        Path out;
+
+        @Override
+        public Integer call() {
+            if (modelOptions.adapter == null) {
+                throw new IllegalArgumentException("--adapter DIR is required: Laplace needs a trained LoRA adapter");
+            }
+            Path modelDir = modelOptions.modelDir();
+            McqaDataset dataset = dataOptions.load();
+            ComputeDevice device = modelOptions.computeDevice();
+            try (CausalLM model = CausalLM.load(modelDir, device);
+                 LoraAdapter adapter = LoraAdapter.load(modelOptions.adapter, model).attach();
+                 HfTokenizer tokenizer = HfTokenizer.load(modelDir, TokenizerOptions.builder().addBosFromConfig().build())) {
+                AnswerScorer scorer = new AnswerScorer(model, AnswerTokens.of(tokenizer, dataset.classLabels()),
+                        ClassReduction.ANSWER_TOKENS);
+                Iterable<EncodedBatch> batches = dataOptions.batcher(tokenizer).batches(dataset, dataOptions.batchSize);
+                LaplaceLoRA.Fit fit = LaplaceLoRA.fit(scorer, adapter, batches)
+                        .structure(Structure.parse(structure)).fisher(FisherEstimate.parse(fisher))
+                        .positions(KfacPositions.parse(positions)).rank(rank).lowRankThreshold(threshold)
+                        .modules(modules.toArray(new String[0])).seed(seed)
+                        .provenance(modelDir.toAbsolutePath().toString(),
+                                modelOptions.adapter.toAbsolutePath().toString());
+                boolean tune = prior == null || prior.tune;
+                if (!tune) {
+                    fit.priorPrecision(prior.lambda);
+                } else {
+                    fit.tunePriorPrecision();
+                }
+                long t0 = System.nanoTime();
+                try (LaplacePosterior la = fit.run()) {
+                    double sec = (System.nanoTime() - t0) / 1e9;
+                    System.out.printf(Locale.ROOT, "fitted %s Laplace on %d examples, %,d parameters (%s), %.1f s%n",
+                            la.structure().cliName(), la.examples(), la.parameterCount(),
+                            String.join(", ", la.modules().size() > 3 ? List.of(la.modules().size() + " modules")
+                                    : la.modules()), sec);
+                    if (tune) {
+                        System.out.printf(Locale.ROOT, "prior precision λ = %.6g (tuned: %s)%n", la.priorPrecision(),
+                                la.lastTuning().method());
+                    } else {
+                        System.out.printf(Locale.ROOT, "prior precision λ = %.6g%n", la.priorPrecision());
+                    }
+                    System.out.printf(Locale.ROOT, "log likelihood log p(D|θ*) = %.10g%n", la.logLikelihood());
+                    System.out.printf(Locale.ROOT, "log marginal likelihood = %.10g%n", la.logMarginalLikelihood());
+                    la.save(out);
+                    System.out.println("wrote " + out);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "predict", mixinStandardHelpOptions = true,
+            description = {"Linearised (GLM) predictive of a saved posterior: per prompt the logit mean (C), the",
+                "logit covariance (C x C) and the class probabilities, written as JSON."})
+    static final class Predict implements Callable<Integer> {
+        @Option(names = "--posterior", required = true, paramLabel = "DIR") Path posterior;
+        @Mixin DataOptions dataOptions;
+
+        @Option(names = "--model", paramLabel = "DIR",
+                description = "Base model folder (default: the one recorded in the posterior's manifest).")
+        Path model;
+
+        @Option(names = "--device", defaultValue = "auto") String device;
+
+        @Option(names = "--dtype", description = "Compute dtype (default: the one the posterior was fitted in).")
+        String dtype;
+
+        @Option(names = "--link", defaultValue = "probit", description = "probit | mc (default: ${DEFAULT-VALUE}).")
+        String link;
+
+        @Option(names = "--samples", defaultValue = "1000", description = "MC samples (default: ${DEFAULT-VALUE}).")
+        int samples;
+
+        @Option(names = "--seed", defaultValue = "0") long seed;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE.json") Path out;
+
+        @Override
+        public Integer call() {
+            JsonNode manifest = PosteriorIO.readManifest(posterior);
+            Path modelDir = model != null ? model : Path.of(manifest.path("model_path").asText(""));
+            if (modelDir.toString().isEmpty() || !Files.isDirectory(modelDir)) {
+                throw new PosteriorFormatException(posterior, "the base model folder '" + modelDir
+                        + "' from the manifest does not exist; pass --model DIR");
+            }
+            ComputeDevice dev = DeviceSelector.select(device)
+                    .withDType(DType.parse(dtype != null ? dtype : manifest.path("dtype").asText("float32")));
+            LinearizedPredictive.Link l = switch (link.toLowerCase(Locale.ROOT)) {
+                case "probit" -> LinearizedPredictive.Link.PROBIT;
+                case "mc", "monte-carlo" -> LinearizedPredictive.Link.MONTE_CARLO;
+                default -> throw new IllegalArgumentException("--link must be probit or mc, got " + link);
+            };
+            McqaDataset dataset = dataOptions.load();
+            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode root = json.createObjectNode();
+            try (CausalLM m = CausalLM.load(modelDir, dev);
+                 LaplacePosterior la = LaplacePosterior.load(posterior, m);
+                 HfTokenizer tokenizer = HfTokenizer.load(modelDir, TokenizerOptions.builder().addBosFromConfig().build())) {
+                AnswerScorer scorer = new AnswerScorer(m, AnswerTokens.of(tokenizer, dataset.classLabels()),
+                        ClassReduction.ANSWER_TOKENS);
+                LinearizedPredictive pred = la.linearized(scorer, LinearizedPredictive.Options.defaults()
+                        .withLink(l).withSamples(samples));
+                root.put("posterior", posterior.toAbsolutePath().toString());
+                root.put("structure", la.structure().cliName());
+                root.put("prior_precision", la.priorPrecisions()[0]);
+                root.put("log_evidence", manifest.path("log_evidence").asDouble());
+                root.put("link", l == LinearizedPredictive.Link.PROBIT ? "probit" : "mc");
+                ArrayNode labels = root.putArray("class_labels");
+                dataset.classLabels().forEach(labels::add);
+                ArrayNode rows = root.putArray("predictions");
+                int correct = 0;
+                int labelled = 0;
+                for (EncodedBatch batch : dataOptions.batcher(tokenizer).batches(dataset, dataOptions.batchSize)) {
+                    LogitGaussian g = pred.gaussian(batch);
+                    double[][] p = l == LinearizedPredictive.Link.PROBIT ? g.probit() : g.monteCarlo(samples, seed);
+                    for (int b = 0; b < batch.batchSize(); b++) {
+                        ObjectNode r = rows.addObject();
+                        r.put("id", batch.exampleIds().get(b));
+                        ArrayNode mu = r.putArray("logit_mean");
+                        for (double v : g.mean(b)) {
+                            mu.add(v);
+                        }
+                        ArrayNode cov = r.putArray("logit_covariance");
+                        for (double[] rowC : g.covariance(b)) {
+                            ArrayNode a = cov.addArray();
+                            for (double v : rowC) {
+                                a.add(v);
+                            }
+                        }
+                        ArrayNode probs = r.putArray("probabilities");
+                        int best = 0;
+                        for (int c = 0; c < p[b].length; c++) {
+                            probs.add(p[b][c]);
+                            best = p[b][c] > p[b][best] ? c : best;
+                        }
+                        r.put("predicted", dataset.classLabels().get(best));
+                        int y = batch.labels()[b];
+                        if (y >= 0) {
+                            r.put("answer", dataset.classLabels().get(y));
+                            labelled++;
+                            correct += y == best ? 1 : 0;
+                        }
+                    }
+                }
+                System.out.printf(Locale.ROOT, "%d prompts, structure %s, λ = %.6g, link %s%n", rows.size(),
+                        la.structure().cliName(), la.priorPrecisions()[0], root.get("link").asText());
+                if (labelled > 0) {
+                    System.out.printf(Locale.ROOT, "accuracy %.4f%n", (double) correct / labelled);
+                }
+            }
+            write(json, root);
+            return 0;
+        }
+
+        private void write(ObjectMapper json, ObjectNode root) {
+            try {
+                Path dir = out.toAbsolutePath().getParent();
+                Files.createDirectories(dir);
+                Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
+                json.writeValue(tmp.toFile(), root);
+                Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                System.out.println("wrote " + out);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + out, e);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,137 @@
+package ai.bayeslora.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.bayeslora.core.ComputeDevice;
+import ai.bayeslora.core.DType;
+import ai.bayeslora.core.Tensors;
+import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.core.data.McqaBatcher;
+import ai.bayeslora.core.data.McqaDataset;
+import ai.bayeslora.core.data.McqaDatasets;
+import ai.bayeslora.core.data.PromptTemplate;
+import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.mcqa.ClassReduction;
+import ai.bayeslora.core.model.CausalLM;
+import ai.bayeslora.core.model.ModelInput;
+import ai.bayeslora.core.testing.Fixtures;
+import ai.bayeslora.core.text.AnswerTokens;
+import ai.bayeslora.core.text.HfTokenizer;
+import ai.bayeslora.core.text.TokenizerOptions;
+import ai.bayeslora.laplace.LaplaceLoRA;
+import ai.bayeslora.laplace.LaplacePosterior;
+import ai.bayeslora.laplace.LogitGaussian;
+import ai.bayeslora.laplace.Structure;
+import ai.bayeslora.lora.LoraAdapter;
+import ai.bayeslora.lora.LoraConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bayeslora laplace fit/predict} end to end on the tiny Llama with a peft adapter (r=2, α=4 on q_proj and
+ * v_proj, random values, written by LoraAdapter.save) and a generic JSONL of verbatim prompts, float64, structure
+ * full, given λ. The numbers must equal the library's on the same inputs; the prompts must reach the model unchanged
+ * (the logit means equal a direct forward of the raw prompt text's tokens).
+ */
+class LaplaceCliTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void fitThenPredictWithVerbatimPrompts() throws Exception {
+        Path model = Fixtures.model("tiny-llama");
+        Path adapterDir = tmp.resolve("adapter");
+        try (CausalLM m = CausalLM.load(model, ComputeDevice.cpu());
+             LoraAdapter a = LoraAdapter.create(m, LoraConfig.builder().rank(2).alpha(4).targetModules("q_proj", "v_proj")
+                     .build(), 3);
+             PointerScope s = new PointerScope()) {
+            SplittableRandom rng = new SplittableRandom(5);
+            double[] theta = new double[(int) a.parameterCount()];
+            for (int i = 0; i < theta.length; i++) {
+                theta[i] = 0.3 * (rng.nextDouble() * 2 - 1);
+            }
+            a.assign(Tensors.ofDoubles(theta, theta.length));
+            a.save(adapterDir);
+        }
+        Path data = tmp.resolve("train.jsonl");
+        StringBuilder rows = new StringBuilder();
+        String[] words = {"cat", "river", "market", "violin", "doctor", "planet"};
+        for (int i = 0; i < 9; i++) {
+            rows.append("{\"id\": \"q").append(i).append("\", \"prompt\": \"Q: which ").append(words[i % 6])
+                    .append(" is ").append(words[(i + 2) % 6]).append("?\\nA. one\\nB. two\\nC. three\\nAnswer:\", ")
+                    .append("\"answer\": \"").append("ABC".charAt(i % 3)).append("\", \"num_choices\": 3}\n");
+        }
+        Files.writeString(data, rows);
+        Path post = tmp.resolve("posterior");
+        int code = BayesLoraCli.run("laplace", "fit", "--model", model.toString(), "--adapter", adapterDir.toString(),
+                "--data", data.toString(), "--structure", "full", "--prior-precision", "0.5", "--dtype", "float64",
+                "--device", "cpu", "--batch-size", "4", "--out", post.toString());
+        assertThat(code).isZero();
+        JsonNode manifest = new ObjectMapper().readTree(post.resolve("manifest.json").toFile());
+        assertThat(manifest.get("structure").asText()).isEqualTo("full");
+        assertThat(manifest.get("prior_precision").asDouble()).isEqualTo(0.5);
+        assertThat(manifest.get("num_parameters").asLong()).isEqualTo(896);
+        assertThat(manifest.get("num_examples").asLong()).isEqualTo(9);
+
+        Path out = tmp.resolve("pred.json");
+        code = BayesLoraCli.run("laplace", "predict", "--posterior", post.toString(), "--data", data.toString(),
+                "--device", "cpu", "--batch-size", "2", "--out", out.toString());
+        assertThat(code).isZero();
+        JsonNode pred = new ObjectMapper().readTree(out.toFile());
+        assertThat(pred.get("predictions")).hasSize(9);
+
+        // the same computation through the library, and the raw prompt tokens through the model
+        try (CausalLM m = CausalLM.load(model, ComputeDevice.cpu().withDType(DType.FLOAT64));
+             LoraAdapter a = LoraAdapter.load(adapterDir, m).attach();
+             HfTokenizer tok = HfTokenizer.load(model, TokenizerOptions.builder().addBosFromConfig().build());
+             PointerScope s = new PointerScope()) {
+            McqaDataset ds = McqaDatasets.load(data);
+            AnswerScorer scorer = new AnswerScorer(m, AnswerTokens.of(tok, ds.classLabels()), ClassReduction.ANSWER_TOKENS);
+            McqaBatcher batcher = new McqaBatcher(tok, PromptTemplate.defaults(), McqaBatcher.Config.forTokenizer(tok));
+            try (LaplacePosterior la = LaplaceLoRA.fit(scorer, a, batcher.batches(ds, 9)).structure(Structure.FULL)
+                    .priorPrecision(0.5).run()) {
+                assertThat(manifest.get("log_evidence").asDouble()).isCloseTo(la.logMarginalLikelihood(),
+                        within(1e-9 * Math.abs(la.logMarginalLikelihood())));
+                LogitGaussian g = la.linearized(scorer).gaussian(batcher.encode(ds.examples()));
+                for (int i = 0; i < 9; i++) {
+                    JsonNode r = pred.get("predictions").get(i);
+                    String prompt = ds.get(i).question();
+                    int[] raw = tok.encode(prompt);
+                    long[] ids = new long[raw.length + (tok.addsBos() ? 1 : 0)];
+                    int o = 0;
+                    if (tok.addsBos()) {
+                        ids[o++] = tok.bosId().orElseThrow();
+                    }
+                    for (int t : raw) {
+                        ids[o++] = t;
+                    }
+                    double[] direct;
+                    try (NoGradGuard ng = new NoGradGuard()) {
+                        direct = Tensors.toDoubles(scorer.answerLogits(ModelInput.of(Tensors.ofLongs(ids, 1, ids.length))));
+                    }
+                    for (int c = 0; c < 3; c++) {
+                        assertThat(r.get("logit_mean").get(c).asDouble()).isCloseTo(direct[c], within(1e-9));
+                        for (int d = 0; d < 3; d++) {
+                            double want = g.covariance(i)[c][d];
+                            assertThat(r.get("logit_covariance").get(c).get(d).asDouble()).isCloseTo(want,
+                                    within(1e-9 * Math.abs(g.covariance(i)[c][c])));
+                        }
+                    }
+                    double sum = 0;
+                    for (JsonNode p : r.get("probabilities")) {
+                        sum += p.asDouble();
+                    }
+                    assertThat(sum).isCloseTo(1.0, within(1e-12));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package ai.bayeslora.laplace;
+
+import ai.bayeslora.core.Tensors;
+import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.model.CausalLM;
+import ai.bayeslora.laplace.internal.BlockLayout;
+import ai.bayeslora.laplace.internal.Evidence;
+import ai.bayeslora.laplace.internal.PosteriorIO;
+import ai.bayeslora.laplace.internal.PrecisionModel;
+import ai.bayeslora.lora.LoraAdapter;
+import ai.bayeslora.lora.LoraLayer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * A fitted Laplace approximation N(θ*, Λ⁻¹), Λ = G + λI, over the LoRA parameters of the selected modules
+ * (METHODS.md §6): the curvature G in its {@link Structure}, the MAP θ* (the adapter's values at fit time), the
+ * data log-likelihood, and the prior precision λ — which may be changed or tuned at no refitting cost.
+ *
+ * <p>Predict with {@link #linearized(AnswerScorer)} (GLM predictive) or {@link #sampled} (weight-space samples); both
+ * are {@code PosteriorPredictive}s. Persist with {@link #save(Path)}, restore with {@link #load(Path, CausalLM)}.
+ *
+ * <p>Holds native tensors: {@link #close()} it. Not thread-safe (predictions write into the adapter's parameters).
+ */
+public final class LaplacePosterior implements AutoCloseable {
+    private final LaplaceConfig config;
+    private final PrecisionModel model;
+    private final Tensor theta;
+    private final long examples;
+    private final double logLikelihood;
+    private final List<String> modules;
+    private final List<String> classLabels;
+    private final LoraAdapter adapter;
+    private final boolean ownsAdapter;
+    private final Provenance provenance;
+    private double[] lambdas;
+    private PriorTuning.Result tuning;
+    private boolean closed;
+
+    /**
+     * Where a posterior came from, for the manifest and checks at load time.
+     *
+     * @param modelPath the base model folder, or empty if unknown
+     * @param adapterPath the adapter folder at fit time, or empty
+     * @param adapterFingerprint SHA-256 of θ* as float64 bytes (always set)
+     */
+    public record Provenance(String modelPath, String adapterPath, String adapterFingerprint) {
+    }
+
+    /** Internal: use {@link LaplaceLoRA#fit} or {@link #load}. */
+    public LaplacePosterior(LaplaceConfig config, PrecisionModel model, Tensor theta, long examples,
+                            double logLikelihood, List<String> modules, List<String> classLabels, LoraAdapter adapter,
+                            boolean ownsAdapter, Provenance provenance, double[] lambdas) {
+        this.config = Objects.requireNonNull(config);
+        this.model = Objects.requireNonNull(model);
+        this.theta = Objects.requireNonNull(theta);
+        this.examples = examples;
+        this.logLikelihood = logLikelihood;
+        this.modules = List.copyOf(modules);
+        this.classLabels = List.copyOf(classLabels);
+        this.adapter = Objects.requireNonNull(adapter);
+        this.ownsAdapter = ownsAdapter;
+        this.provenance = Objects.requireNonNull(provenance);
+        setPriorPrecisions(lambdas);
+    }
+
+    public LaplaceConfig config() {
+        return config;
+    }
+
+    public Structure structure() {
+        return model.structure();
+    }
+
+    /** The parameter blocks of θ, in order. */
+    public List<ParameterBlock> blocks() {
+        return model.layout().blocks();
+    }
+
+    /** P, the number of parameters with a posterior. */
+    public long parameterCount() {
+        return model.layout().size();
+    }
+
+    /** N, the number of training examples the curvature summed. */
+    public long examples() {
+        return examples;
+    }
+
+    /** log p(D|θ*) = Σ_n log softmax(f(x_n))_{y_n}. */
+    public double logLikelihood() {
+        return logLikelihood;
+    }
+
+    /** The module names whose LoRA matrices have a posterior. */
+    public List<String> modules() {
+        return modules;
+    }
+
+    /** The class labels the curvature was fitted on (e.g. A–D). */
+    public List<String> classLabels() {
+        return classLabels;
+    }
+
+    public LoraAdapter adapter() {
+        return adapter;
+    }
+
+    public Provenance provenance() {
+        return provenance;
+    }
+
+    /** The scalar prior precision λ. */
+    public double priorPrecision() {
+        for (double l : lambdas) {
+            if (l != lambdas[0]) {
+                throw new IllegalStateException("the prior precision is per block; use priorPrecisions()");
+            }
+        }
+        return lambdas[0];
+    }
+
+    /** λ per parameter block, a copy. */
+    public double[] priorPrecisions() {
+        return lambdas.clone();
+    }
+
+    /** Sets a scalar λ. */
+    public LaplacePosterior setPriorPrecision(double lambda) {
+        double[] l = new double[blocks().size()];
+        Arrays.fill(l, lambda);
+        return setPriorPrecisions(l);
+    }
+
+    /** Sets λ per parameter block (FULL needs them equal). */
+    public LaplacePosterior setPriorPrecisions(double[] perBlock) {
+        if (perBlock.length != blocks().size()) {
+            throw new IllegalArgumentException(perBlock.length + " prior precisions for " + blocks().size() + " blocks");
+        }
+        for (double l : perBlock) {
+            if (!(l > 0) || Double.isInfinite(l)) {
+                throw new IllegalArgumentException("prior precision λ must be positive and finite, got " + l);
+            }
+        }
+        if (model.structure() == Structure.FULL) {
+            PrecisionModel.scalar(perBlock, Structure.FULL);
+        }
+        this.lambdas = perBlock.clone();
+        return this;
+    }
+
+    /** ‖θ*_b‖² per block. */
+    private double[] thetaSquares() {
+        double[] t = Tensors.toDoubles(theta);
+        double[] out = new double[blocks().size()];
+        for (int b = 0; b < out.length; b++) {
+            ParameterBlock pb = blocks().get(b);
+            for (long i = pb.offset(); i < pb.offset() + pb.size(); i++) {
+                out[b] += t[(int) i] * t[(int) i];
+            }
+        }
+        return out;
+    }
+
+    private Evidence evidence() {
+        return new Evidence(logLikelihood, model.spectra(), thetaSquares());
+    }
+
+    /**
+     * log p(D) ≈ log p(D|θ*) − (λ/2)‖θ*‖² + (P/2) log λ − ½ log det(G + λI) at the current λ (per block: summed per
+     * block).
+     */
+    public double logMarginalLikelihood() {
+        return evidence().at(lambdas);
+    }
+
+    /** The log marginal likelihood at a scalar λ (the posterior's λ is unchanged). */
+    public double logMarginalLikelihood(double lambda) {
+        return evidence().at(lambda);
+    }
+
+    /** Maximises the log marginal likelihood over λ with the default options, sets λ, and returns the result. */
+    public PriorTuning.Result tunePriorPrecision() {
+        return tunePriorPrecision(PriorTuning.Options.defaults());
+    }
+
+    /** Maximises the log marginal likelihood over λ (scalar or per block), sets λ, and returns the result. */
+    public PriorTuning.Result tunePriorPrecision(PriorTuning.Options options) {
+        if (options.perBlock() && model.structure() == Structure.FULL) {
+            throw new IllegalArgumentException("per-block prior precision is not supported with structure FULL");
+        }
+        PriorTuning.Result r = evidence().tune(options);
+        setPriorPrecisions(r.lambdas());
+        this.tuning = r;
+        return r;
+    }
+
+    /** Chooses λ on a grid by the validation NLL of the linearised predictive; sets it. */
+    public PriorTuning.Result tuneByValidationNll(AnswerScorer scorer,
+                                                   Iterable<ai.bayeslora.core.data.EncodedBatch> validation,
+                                                   LinearizedPredictive.Options options, double[] grid) {
+        PriorTuning.Result r = LinearizedPredictive.tuneByNll(this, scorer, validation, options, grid);
+        setPriorPrecision(r.lambda());
+        this.tuning = r;
+        return r;
+    }
+
+    /** The last tuning result, or null. */
+    public PriorTuning.Result lastTuning() {
+        return tuning;
+    }
+
+    /** The linearised (GLM) predictive with default options (probit, automatic chunks). */
+    public LinearizedPredictive linearized(AnswerScorer scorer) {
+        return new LinearizedPredictive(this, scorer, LinearizedPredictive.Options.defaults());
+    }
+
+    public LinearizedPredictive linearized(AnswerScorer scorer, LinearizedPredictive.Options options) {
+        return new LinearizedPredictive(this, scorer, options);
+    }
+
+    /** The weight-space sampling predictive: S draws θ ~ N(θ*, Λ⁻¹), fixed at creation. Close it after use. */
+    public SampledPredictive sampled(AnswerScorer scorer, int samples, long seed) {
+        return new SampledPredictive(this, scorer, samples, seed);
+    }
+
+    /**
+     * Writes the posterior folder atomically: {@code manifest.json} (structure, λ, N, P, log_evidence, provenance,
+     * class labels, …), {@code posterior.safetensors} (θ* and the curvature's factors / eigendecompositions) and a copy
+     * of the adapter ({@code adapter/}, peft format) so that predictions need only the base model.
+     */
+    public void save(Path dir) {
+        PosteriorIO.save(this, dir);
+    }
+
+    /** Loads a posterior folder for {@code model}: its adapter copy is attached to the model and owned by the result. */
+    public static LaplacePosterior load(Path dir, CausalLM model) {
+        return PosteriorIO.load(dir, model);
+    }
+
+    /** Internal access for predictives and persistence. */
+    public PrecisionModel precisionModel() {
+        return model;
+    }
+
+    /** θ* [P], float64; shared, do not close. */
+    public Tensor theta() {
+        return theta;
+    }
+
+    /** The adapter's layers of the selected modules, in θ order. */
+    public List<LoraLayer> selectedLayers() {
+        List<LoraLayer> out = new ArrayList<>();
+        for (String m : modules) {
+            LoraLayer l = adapter.layers().get(m);
+            if (l == null) {
+                throw new LaplaceException("the adapter has no LoRA module " + m);
+            }
+            out.add(l);
+        }
+        return out;
+    }
+
+    /** Writes θ* back into the adapter (after sampling). */
+    public void restoreMap() {
+        try (PointerScope s = new PointerScope()) {
+            BlockLayout.of(selectedLayers()).assign(selectedLayers(), theta);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        model.close();
+        theta.releaseReference();
+        if (ownsAdapter) {
+            adapter.close();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package ai.bayeslora.laplace.internal;
+
+import ai.bayeslora.core.Tensors;
+import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.laplace.LaplaceConfig;
+import ai.bayeslora.laplace.LaplaceException;
+import ai.bayeslora.laplace.Structure;
+import ai.bayeslora.lora.LoraAdapter;
+import ai.bayeslora.lora.LoraLayer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * One pass over the training data: per batch a captured forward, the log-likelihood Σ_n log softmax(f(x_n))_{y_n},
+ * the label-independent K-FAC statistics, C backward passes of Σ_n f_c(x_n) (one per class logit), and one virtual
+ * gradient per curvature root combined from them (see {@link LabelWeights}).
+ */
+public final class Fitter {
+    private Fitter() {
+    }
+
+    /** What a fit produced; the caller owns {@code theta} (retained) and {@code model}. */
+    public record Result(PrecisionModel model, Tensor theta, long examples, double logLikelihood, int classes,
+                         List<LoraLayer> selected) {
+    }
+
+    /** The adapter's layers whose module name ends with one of {@code suffixes} (all if empty), in model order. */
+    public static List<LoraLayer> select(LoraAdapter adapter, List<String> suffixes) {
+        List<LoraLayer> out = new ArrayList<>();
+        for (LoraLayer l : adapter.layers().values()) {
+            String n = l.moduleName();
+            if (suffixes.isEmpty() || suffixes.stream().anyMatch(s -> n.equals(s) || n.endsWith("." + s))) {
+                out.add(l);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new LaplaceException("modules " + suffixes + " match none of the adapter's LoRA modules "
+                    + adapter.layers().keySet().stream().limit(4).toList());
+        }
+        return out;
+    }
+
+    public static Result fit(AnswerScorer scorer, LoraAdapter adapter, Iterable<EncodedBatch> data, LaplaceConfig cfg) {
+        List<LoraLayer> selected = select(adapter, cfg.modules());
+        try (GradientEngine engine = new GradientEngine(scorer, adapter, selected);
+             CurvatureBuilder builder = builder(cfg, engine.layout())) {
+            SplittableRandom rng = new SplittableRandom(cfg.seed());
+            long n = 0;
+            double ll = 0;
+            int classes = -1;
+            for (EncodedBatch batch : data) {
+                try (PointerScope s = new PointerScope()) {
+                    Tensor f = engine.forward(batch);
+                    int c = (int) f.size(1);
+                    classes = c;
+                    int rows = batch.batchSize();
+                    double[] lp = Tensors.toDoubles(torch.log_softmax(f.detach().to(
+                            org.bytedeco.pytorch.global.torch.ScalarType.Double), 1));
+                    double[] p = new double[lp.length];
+                    for (int i = 0; i < lp.length; i++) {
+                        p[i] = Math.exp(lp[i]);
+                    }
+                    int[] labels = batch.labels();
+                    for (int r = 0; r < rows; r++) {
+                        if (labels[r] < 0 || labels[r] >= c) {
+                            throw new LaplaceException("example " + batch.exampleIds().get(r) + " has no answer label;"
+                                    + " the Laplace fit needs labelled training data (the evidence uses log p(y|x))");
+                        }
+                        ll += lp[r * c + labels[r]];
+                    }
+                    builder.beginBatch(engine, batch);
+                    // C backward passes of Σ_n f_c(x_n): per-class output gradients of every example
+                    List<List<Tensor[]>> perClass = new ArrayList<>();
+                    for (int k = 0; k < c; k++) {
+                        perClass.add(engine.outputGradients(f.select(1, k).sum(), k < c - 1));
+                    }
+                    double[][] roots = LabelWeights.roots(cfg.fisher(), p, rows, c, labels, cfg.mcSamples(), rng);
+                    for (double[] root : roots) {
+                        try (PointerScope pass = new PointerScope()) { // the virtual gradients die per root
+                            builder.addPass(engine, batch, combine(perClass, root, rows, c));
+                        }
+                    }
+                    engine.forwardDone();
+                    n += rows;
+                }
+            }
+            if (n == 0) {
+                throw new LaplaceException("no training batches: the Laplace fit needs data");
+            }
+            PrecisionModel model = builder.finish(n);
+            Tensor theta;
+            try (PointerScope s = new PointerScope()) {
+                theta = BlockLayout.flatten(selected).contiguous();
+                theta.retainReference();
+            }
+            return new Result(model, theta, n, ll, classes, selected);
+        }
+    }
+
+    /**
+     * Virtual output gradients Σ_k r_{n,k} ∂f_k(x_n)/∂(u, v) per module, for one root r [N·C] (see
+     * {@link LabelWeights}).
+     */
+    static List<Tensor[]> combine(List<List<Tensor[]>> perClass, double[] root, int rows, int c) {
+        List<Tensor[]> out = new ArrayList<>();
+        for (int m = 0; m < perClass.get(0).size(); m++) {
+            Tensor[] acc = new Tensor[2];
+            for (int k = 0; k < c; k++) {
+                double[] w = new double[rows];
+                for (int i = 0; i < rows; i++) {
+                    w[i] = root[i * c + k];
+                }
+                for (int uv = 0; uv < 2; uv++) {
+                    Tensor g = perClass.get(k).get(m)[uv];
+                    long[] shape = new long[(int) g.dim()];
+                    java.util.Arrays.fill(shape, 1);
+                    shape[0] = rows;
+                    Tensor term = g.mul(Tensors.ofDoubles(w, shape).to(g.device(), g.scalar_type()));
+                    acc[uv] = acc[uv] == null ? term : acc[uv].add(term);
+                }
+            }
+            out.add(acc);
+        }
+        return out;
+    }
+
+    private static CurvatureBuilder builder(LaplaceConfig cfg, BlockLayout layout) {
+        Structure s = cfg.structure();
+        if (s == Structure.FULL || s == Structure.DIAG) {
+            return new DenseCurvatureBuilder(layout, s);
+        }
+        return new KfacCurvatureBuilder(layout, s, cfg.positions(), cfg.rank(), cfg.lowRankThreshold());
+    }
+}

@@ -1,0 +1,145 @@
+package ai.bayeslora.laplace.internal;
+
+import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.model.ModelInput;
+import ai.bayeslora.lora.LoraAdapter;
+import ai.bayeslora.lora.LoraLayer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Forward passes with the LoRA inputs and outputs captured, and gradients of batch-summed scalars with respect to
+ * them. Examples of a batch do not interact (attention and RMSNorm act per row), so the gradient of
+ * Σ_n w_n ℓ_n with respect to example n's captured tensors is w_n ∇ℓ_n: one backward pass per label weighting gives
+ * every example's gradient (METHODS.md §6).
+ *
+ * <p>While open, LoRA parameters outside the selection do not require gradients (the backward stops early, e.g. at
+ * lm_head for last-layer Laplace), and dropout is off. {@link #close()} restores both and the original adapters.
+ */
+public final class GradientEngine implements AutoCloseable {
+    private final AnswerScorer scorer;
+    private final LoraAdapter adapter;
+    private final List<LoraLayer> selected;
+    private final List<Tensor> frozen = new ArrayList<>();
+    private final LoraCapture capture;
+    private final BlockLayout layout;
+
+    public GradientEngine(AnswerScorer scorer, LoraAdapter adapter, List<LoraLayer> selected) {
+        this.scorer = scorer;
+        this.adapter = adapter;
+        this.selected = List.copyOf(selected);
+        this.layout = BlockLayout.of(this.selected);
+        adapter.train(false);
+        Set<LoraLayer> keep = new HashSet<>(this.selected);
+        for (LoraLayer l : adapter.layers().values()) {
+            if (!keep.contains(l)) {
+                for (Tensor t : new Tensor[] {l.a(), l.b()}) {
+                    if (t.requires_grad()) {
+                        t.set_requires_grad(false);
+                        frozen.add(t);
+                    }
+                }
+            }
+        }
+        // a model may carry the adapter detached: attach all of it, then route the selection through the recorders
+        adapter.attach();
+        this.capture = LoraCapture.install(scorer.model(), this.selected);
+    }
+
+    public BlockLayout layout() {
+        return layout;
+    }
+
+    public List<LoraLayer> selected() {
+        return selected;
+    }
+
+    public List<LoraCapture.Recorder> recorders() {
+        return capture.recorders();
+    }
+
+    public AnswerScorer scorer() {
+        return scorer;
+    }
+
+    /** Clears the previous capture and runs a forward; class logits f(x) [N, C] (answer-token logits). */
+    public Tensor forward(EncodedBatch batch) {
+        capture.clear();
+        return scorer.answerLogits(new ModelInput(batch.inputIdsTensor(), batch.attentionMaskTensor(),
+                batch.positionIdsTensor()));
+    }
+
+    /** Drops the capture of the last forward (call before its scope closes to free memory early). */
+    public void forwardDone() {
+        capture.clear();
+    }
+
+    /**
+     * Gradients of {@code scalar} with respect to every recorder's u and v: element i is {∂/∂u_i, ∂/∂v_i}. A module
+     * the scalar does not depend on gets zeros.
+     */
+    public List<Tensor[]> outputGradients(Tensor scalar, boolean retainGraph) {
+        List<Tensor> inputs = new ArrayList<>();
+        for (LoraCapture.Recorder r : capture.recorders()) {
+            inputs.add(r.u());
+            inputs.add(r.v());
+        }
+        TensorVector grads = torch.grad(new TensorVector(scalar), new TensorVector(inputs.toArray(new Tensor[0])),
+                new TensorVector(), new BoolOptional(retainGraph), false, true);
+        List<Tensor[]> out = new ArrayList<>();
+        for (int i = 0; i < capture.recorders().size(); i++) {
+            Tensor gu = grads.get(2L * i);
+            Tensor gv = grads.get(2L * i + 1);
+            out.add(new Tensor[] {gu.defined() ? gu : torch.zeros_like(inputs.get(2 * i)),
+                gv.defined() ? gv : torch.zeros_like(inputs.get(2 * i + 1))});
+        }
+        return out;
+    }
+
+    /**
+     * Per-example gradients of module i's A and B from its output gradients: ∇A_n = Σ_t gu_{n,t} x_{n,t}ᵀ [N, r, in]
+     * and ∇B_n = Σ_t gv_{n,t} u_{n,t}ᵀ [N, rows, r]. Padding positions carry zero gradient (nothing reads them).
+     */
+    public Tensor[] perExample(int module, Tensor[] grads) {
+        LoraCapture.Recorder r = capture.recorders().get(module);
+        Tensor x = r.x();
+        Tensor u = r.u();
+        Tensor gu = grads[0];
+        Tensor gv = grads[1];
+        if (!r.sequential()) {
+            x = x.unsqueeze(1);
+            u = u.unsqueeze(1);
+            gu = gu.unsqueeze(1);
+            gv = gv.unsqueeze(1);
+        }
+        Tensor ga = torch.bmm(gu.transpose(1, 2), x);
+        Tensor gb = torch.bmm(gv.transpose(1, 2), u);
+        return new Tensor[] {ga, gb};
+    }
+
+    /** Output rows of each block in the last forward (null = all): A blocks all, B blocks the module's rows. */
+    public List<long[]> blockRows() {
+        List<long[]> rows = new ArrayList<>();
+        for (LoraCapture.Recorder r : capture.recorders()) {
+            rows.add(null);
+            rows.add(r.rows());
+        }
+        return rows;
+    }
+
+    @Override
+    public void close() {
+        capture.close();
+        for (Tensor t : frozen) {
+            t.set_requires_grad(true);
+        }
+        frozen.clear();
+    }
+}

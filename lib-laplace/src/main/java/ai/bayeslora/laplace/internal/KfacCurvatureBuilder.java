@@ -1,0 +1,151 @@
+package ai.bayeslora.laplace.internal;
+
+import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.laplace.KfacPositions;
+import ai.bayeslora.laplace.ParameterBlock;
+import ai.bayeslora.laplace.Structure;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * K-FAC factors per LoRA matrix (METHODS.md §6). For module y = base + s·B(A x) with u = A x, v = B u:
+ * <ul>
+ *   <li>block A: input side a = x (dim in), output side g = ∂ℓ/∂u (dim r);</li>
+ *   <li>block B: input side a = u (dim r), output side g = ∂ℓ/∂v (dim out, or only the rows read).</li>
+ * </ul>
+ * G_b ≈ (1/N)(Σ a aᵀ) ⊗ (Σ g gᵀ) with N the number of input-side rows ({@link KfacPositions}: examples, or real
+ * tokens for EXPAND); the 1/N goes on the input factor. With the exact Fisher the output side sums the C weighted
+ * passes, Σ_c p_c g_c g_cᵀ per example, so one example and one position give the GGN block exactly.
+ */
+public final class KfacCurvatureBuilder implements CurvatureBuilder {
+    private final BlockLayout layout;
+    private final Structure structure;
+    private final KfacPositions positions;
+    private final int rank;
+    private final int threshold;
+    private final List<FactorAccumulator> in = new ArrayList<>();
+    private final List<FactorAccumulator> out = new ArrayList<>();
+    private final long[] inputRows;
+
+    /**
+     * @param rank low-rank k (KFAC_LOWRANK only)
+     * @param threshold sides of at least this length are kept low-rank (KFAC_LOWRANK only)
+     */
+    public KfacCurvatureBuilder(BlockLayout layout, Structure structure, KfacPositions positions, int rank,
+                                int threshold) {
+        if (structure != Structure.KFAC && structure != Structure.KFAC_LOWRANK) {
+            throw new IllegalArgumentException(structure.toString());
+        }
+        this.layout = layout;
+        this.structure = structure;
+        this.positions = positions;
+        this.rank = rank;
+        this.threshold = threshold;
+        for (ParameterBlock pb : layout.blocks()) {
+            in.add(new FactorAccumulator(pb.cols(), lowRankFor(pb.cols())));
+            out.add(null); // created on the first pass, when the rows read are known
+        }
+        this.inputRows = new long[layout.blocks().size()];
+    }
+
+    private int lowRankFor(int side) {
+        return structure == Structure.KFAC_LOWRANK && side >= threshold ? rank : 0;
+    }
+
+    @Override
+    public void beginBatch(GradientEngine engine, EncodedBatch batch) {
+        List<LoraCapture.Recorder> rec = engine.recorders();
+        for (int i = 0; i < rec.size(); i++) {
+            LoraCapture.Recorder r = rec.get(i);
+            Tensor xa = rows(r.x(), batch, false);
+            Tensor ua = rows(r.u(), batch, false);
+            in.get(2 * i).add(xa, null);
+            in.get(2 * i + 1).add(ua, null);
+            inputRows[2 * i] += xa.size(0);
+            inputRows[2 * i + 1] += ua.size(0);
+        }
+    }
+
+    @Override
+    public void addPass(GradientEngine engine, EncodedBatch batch, List<Tensor[]> outputGradients) {
+        List<LoraCapture.Recorder> rec = engine.recorders();
+        for (int i = 0; i < rec.size(); i++) {
+            long[] vRows = rec.get(i).rows();
+            Tensor gu = rows(outputGradients.get(i)[0], batch, true);
+            Tensor gv = rows(outputGradients.get(i)[1], batch, true);
+            add(2 * i, gu, null);
+            add(2 * i + 1, gv, vRows);
+        }
+    }
+
+    private void add(int block, Tensor g, long[] active) {
+        if (out.get(block) == null) {
+            int side = layout.blocks().get(block).rows();
+            int m = active == null ? side : active.length;
+            out.set(block, new FactorAccumulator(side, lowRankFor(m)));
+        }
+        out.get(block).add(g, active);
+    }
+
+    /**
+     * The rows [n, d] that feed a factor, from a captured [N, L, d] (or [N, d]) tensor, per {@link KfacPositions}.
+     * Gradients are summed over positions for REDUCE (they are zero at padding), inputs averaged over real tokens.
+     */
+    private Tensor rows(Tensor t, EncodedBatch batch, boolean gradient) {
+        if (t.dim() == 2) {
+            return t;
+        }
+        long n = t.size(0);
+        long len = t.size(1);
+        long d = t.size(2);
+        switch (positions) {
+            case LAST_TOKEN:
+                return t.select(1, len - 1); // left padding: the last column is every row's last real token
+            case REDUCE: {
+                Tensor mask = batch.attentionMaskTensor().to(t.device(), t.scalar_type()).unsqueeze(2);
+                Tensor sum = t.mul(mask).sum(new long[] {1}, false, new ScalarTypeOptional());
+                if (gradient) {
+                    return sum;
+                }
+                Tensor count = mask.sum(new long[] {1}, false, new ScalarTypeOptional()); // [N, 1]
+                return sum.div(count);
+            }
+            case EXPAND: {
+                Tensor mask = batch.attentionMaskTensor().reshape(-1);
+                Tensor idx = torch.nonzero(mask).reshape(-1).to(t.device(), ScalarType.Long);
+                return t.reshape(n * len, d).index_select(0, idx);
+            }
+            default:
+                throw new IllegalStateException(positions.toString());
+        }
+    }
+
+    @Override
+    public PrecisionModel finish(long examples) {
+        List<FactorEigen> ins = new ArrayList<>();
+        List<FactorEigen> outs = new ArrayList<>();
+        for (int b = 0; b < in.size(); b++) {
+            long n = Math.max(inputRows[b], 1);
+            ins.add(in.get(b).finish(1.0 / n)); // the K-FAC normalisation (1/N) Σ a aᵀ ⊗ Σ g gᵀ
+            FactorAccumulator o = out.get(b) != null ? out.get(b)
+                    : new FactorAccumulator(layout.blocks().get(b).rows(), 0);
+            outs.add(o.finish(1.0));
+        }
+        return new KfacPrecision(layout, structure, ins, outs);
+    }
+
+    @Override
+    public void close() {
+        in.forEach(FactorAccumulator::close);
+        out.forEach(o -> {
+            if (o != null) {
+                o.close();
+            }
+        });
+    }
+
+}

@@ -1,0 +1,277 @@
+package ai.bayeslora.laplace.internal;
+
+import ai.bayeslora.core.Tensors;
+import ai.bayeslora.core.model.CausalLM;
+import ai.bayeslora.core.safetensors.SafetensorsFile;
+import ai.bayeslora.core.safetensors.SafetensorsWriter;
+import ai.bayeslora.laplace.FisherEstimate;
+import ai.bayeslora.laplace.KfacPositions;
+import ai.bayeslora.laplace.LaplaceConfig;
+import ai.bayeslora.laplace.LaplaceException;
+import ai.bayeslora.laplace.LaplacePosterior;
+import ai.bayeslora.laplace.ParameterBlock;
+import ai.bayeslora.laplace.PosteriorFormatException;
+import ai.bayeslora.laplace.Structure;
+import ai.bayeslora.lora.LoraAdapter;
+import ai.bayeslora.lora.LoraLayer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * The posterior folder: {@code manifest.json}, {@code posterior.safetensors} (θ* as {@code theta_map} plus the
+ * curvature state of the structure) and {@code adapter/} (peft copy of the adapter). Written into a hidden sibling
+ * folder and moved into place, so a crash never leaves a half-written posterior.
+ */
+public final class PosteriorIO {
+    public static final String MANIFEST = "manifest.json";
+    public static final String TENSORS = "posterior.safetensors";
+    public static final String ADAPTER = "adapter";
+    static final String FORMAT = "bayeslora-laplace-posterior";
+    static final int VERSION = 1;
+    static final String THETA = "theta_map";
+
+    private PosteriorIO() {
+    }
+
+    /** SHA-256 of θ as little-endian float64 bytes. */
+    public static String fingerprint(Tensor theta) {
+        double[] t = Tensors.toDoubles(theta);
+        ByteBuffer buf = ByteBuffer.allocate(8 * t.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (double v : t) {
+            buf.putDouble(v);
+        }
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(buf.array()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static void save(LaplacePosterior p, Path dir) {
+        Path parent = dir.toAbsolutePath().getParent();
+        Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + System.nanoTime());
+        try (PointerScope s = new PointerScope()) {
+            Files.createDirectories(tmp);
+            Map<String, Tensor> tensors = new LinkedHashMap<>(p.precisionModel().state());
+            tensors.put(THETA, p.theta());
+            SafetensorsWriter.write(tmp.resolve(TENSORS), tensors, Map.of("format", FORMAT));
+            p.adapter().save(tmp.resolve(ADAPTER));
+            Files.writeString(tmp.resolve(MANIFEST), manifest(p));
+            replace(tmp, dir);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new LaplaceException("cannot write posterior to " + dir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    private static String manifest(LaplacePosterior p) throws IOException {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode m = json.createObjectNode();
+        LaplaceConfig c = p.config();
+        m.put("format", FORMAT);
+        m.put("version", VERSION);
+        m.put("structure", p.structure().cliName());
+        m.put("fisher", c.fisher().name().toLowerCase(Locale.ROOT));
+        m.put("kfac_positions", c.positions().name().toLowerCase(Locale.ROOT));
+        m.put("low_rank", c.rank());
+        m.put("low_rank_threshold", c.lowRankThreshold());
+        m.put("mc_samples", c.mcSamples());
+        m.put("seed", c.seed());
+        double[] lambdas = p.priorPrecisions();
+        boolean scalar = java.util.Arrays.stream(lambdas).allMatch(l -> l == lambdas[0]);
+        if (scalar) {
+            m.put("prior_precision", lambdas[0]);
+        } else {
+            m.putNull("prior_precision");
+        }
+        ArrayNode pl = m.putArray("prior_precisions");
+        for (double l : lambdas) {
+            pl.add(l);
+        }
+        m.put("num_examples", p.examples());
+        m.put("num_parameters", p.parameterCount());
+        m.put("log_likelihood", p.logLikelihood());
+        m.put("log_evidence", p.logMarginalLikelihood());
+        ArrayNode labels = m.putArray("class_labels");
+        p.classLabels().forEach(labels::add);
+        ArrayNode mods = m.putArray("modules");
+        p.modules().forEach(mods::add);
+        ArrayNode blocks = m.putArray("blocks");
+        for (ParameterBlock b : p.blocks()) {
+            ObjectNode o = blocks.addObject();
+            o.put("module", b.module());
+            o.put("matrix", b.matrix().name());
+            o.put("rows", b.rows());
+            o.put("cols", b.cols());
+            o.put("offset", b.offset());
+        }
+        m.put("model_path", p.provenance().modelPath());
+        m.put("adapter_path", p.provenance().adapterPath());
+        m.put("adapter_fingerprint", p.provenance().adapterFingerprint());
+        m.put("dtype", p.adapter().model().device().dtype().hfName());
+        if (p.lastTuning() != null) {
+            ObjectNode t = m.putObject("tuning");
+            t.put("method", p.lastTuning().method());
+            t.put("log_evidence", p.lastTuning().logEvidence());
+            ArrayNode curve = t.putArray("curve");
+            for (double[] pt : p.lastTuning().curve()) {
+                curve.addArray().add(pt[0]).add(pt[1]);
+            }
+        }
+        return json.writeValueAsString(m);
+    }
+
+    /** Reads the manifest only (e.g. to find the base model before loading it). */
+    public static JsonNode readManifest(Path dir) {
+        Path file = dir.resolve(MANIFEST);
+        if (!Files.isRegularFile(file)) {
+            throw new PosteriorFormatException(dir, "no " + MANIFEST + " (not a posterior folder written by laplace fit)");
+        }
+        try {
+            JsonNode m = new ObjectMapper().readTree(file.toFile());
+            if (!FORMAT.equals(m.path("format").asText())) {
+                throw new PosteriorFormatException(file, "field \"format\" is not \"" + FORMAT + "\"");
+            }
+            if (m.path("version").asInt() != VERSION) {
+                throw new PosteriorFormatException(file, "unsupported version " + m.path("version"));
+            }
+            return m;
+        } catch (IOException e) {
+            throw new PosteriorFormatException(file, "unreadable JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode field(JsonNode m, Path file, String name) {
+        JsonNode n = m.get(name);
+        if (n == null || n.isNull()) {
+            throw new PosteriorFormatException(file, "missing field \"" + name + "\"");
+        }
+        return n;
+    }
+
+    public static LaplacePosterior load(Path dir, CausalLM model) {
+        JsonNode m = readManifest(dir);
+        Path file = dir.resolve(MANIFEST);
+        Structure structure = Structure.parse(field(m, file, "structure").asText());
+        LaplaceConfig config = LaplaceConfig.builder().structure(structure)
+                .fisher(FisherEstimate.valueOf(field(m, file, "fisher").asText().toUpperCase(Locale.ROOT)))
+                .positions(KfacPositions.valueOf(field(m, file, "kfac_positions").asText().toUpperCase(Locale.ROOT)))
+                .rank(field(m, file, "low_rank").asInt()).lowRankThreshold(field(m, file, "low_rank_threshold").asInt())
+                .mcSamples(field(m, file, "mc_samples").asInt()).seed(field(m, file, "seed").asLong())
+                .build();
+        List<String> modules = new ArrayList<>();
+        field(m, file, "modules").forEach(n -> modules.add(n.asText()));
+        List<String> labels = new ArrayList<>();
+        field(m, file, "class_labels").forEach(n -> labels.add(n.asText()));
+        JsonNode pl = field(m, file, "prior_precisions");
+        double[] lambdas = new double[pl.size()];
+        for (int i = 0; i < lambdas.length; i++) {
+            lambdas[i] = pl.get(i).asDouble();
+        }
+        LoraAdapter adapter = LoraAdapter.load(dir.resolve(ADAPTER), model);
+        PrecisionModel pm = null;
+        Tensor theta = null;
+        try (SafetensorsFile st = SafetensorsFile.open(dir.resolve(TENSORS)); PointerScope s = new PointerScope()) {
+            adapter.attach();
+            List<LoraLayer> layers = new ArrayList<>();
+            for (String mod : modules) {
+                LoraLayer l = adapter.layers().get(mod);
+                if (l == null) {
+                    throw new PosteriorFormatException(dir, "module " + mod + " listed in the manifest is not in "
+                            + ADAPTER + "/");
+                }
+                layers.add(l);
+            }
+            BlockLayout layout = BlockLayout.of(layers);
+            if (layout.size() != field(m, file, "num_parameters").asLong()) {
+                throw new PosteriorFormatException(file, "num_parameters " + m.get("num_parameters")
+                        + " but the adapter's modules have " + layout.size());
+            }
+            Map<String, Tensor> state = new HashMap<>();
+            for (String name : st.names()) {
+                Tensor t = st.tensor(name);
+                Tensor c = t.scalar_type().intern() == ScalarType.Long ? t.clone() : t.to(ScalarType.Double).contiguous();
+                t.releaseReference();
+                state.put(name, c);
+            }
+            Tensor th = state.get(THETA);
+            if (th == null || th.dim() != 1 || th.size(0) != layout.size()) {
+                throw new PosteriorFormatException(dir.resolve(TENSORS), "tensor '" + THETA + "' missing or not ["
+                        + layout.size() + "]");
+            }
+            String fp = fingerprint(th);
+            if (!fp.equals(m.path("adapter_fingerprint").asText())) {
+                throw new PosteriorFormatException(dir, "θ* in " + TENSORS + " does not match the manifest's "
+                        + "adapter_fingerprint (files from different fits?)");
+            }
+            layout.assign(layers, th);
+            try {
+                pm = switch (structure) {
+                    case FULL -> FullPrecision.fromState(layout, state);
+                    case DIAG -> DiagPrecision.fromState(layout, state);
+                    case KFAC, KFAC_LOWRANK -> KfacPrecision.fromState(layout, structure, state);
+                };
+            } catch (IllegalStateException e) {
+                throw new PosteriorFormatException(dir.resolve(TENSORS), e.getMessage(), e);
+            }
+            theta = th.clone();
+            theta.retainReference();
+            return new LaplacePosterior(config.toBuilder().priorPrecision(lambdas[0]).build(), pm, theta,
+                    field(m, file, "num_examples").asLong(), field(m, file, "log_likelihood").asDouble(), modules,
+                    labels, adapter, true, new LaplacePosterior.Provenance(m.path("model_path").asText(),
+                            m.path("adapter_path").asText(), fp), lambdas);
+        } catch (RuntimeException e) {
+            if (pm != null) {
+                pm.close();
+            }
+            if (theta != null) {
+                theta.releaseReference();
+            }
+            adapter.close();
+            throw e;
+        }
+    }
+
+    private static void replace(Path tmp, Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            Path old = dir.toAbsolutePath().getParent().resolve("." + dir.getFileName() + ".old-" + System.nanoTime());
+            Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            deleteQuietly(old);
+        } else {
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try (var walk = Files.walk(p)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | RuntimeException ignored) {
+            // best effort
+        }
+    }
+}
