@@ -11,6 +11,7 @@ import ai.bayeslora.lora.train.*;
 import ai.bayeslora.uncertainty.*;
 import java.nio.file.*;
 import java.util.*;
+// (In JShell a line that ends a complete expression ends the statement: continuation lines follow a trailing dot.)
 
 boolean fast = Boolean.getBoolean("bayeslora.quickstart.fast");
 Path modelDir = Path.of("lib-core/src/test/resources/fixtures/models/tiny-llama");
@@ -27,11 +28,11 @@ AnswerTokens answers = AnswerTokens.of(tokenizer, train.classLabels());
 
 // 2. LoRA r=8 on the attention projections; AdamW lr 3e-3; M members with seeds 0..M-1.
 LoraConfig lora = LoraConfig.builder().rank(8).alpha(16).targetModules("q_proj", "k_proj", "v_proj", "o_proj").build();
-TrainingConfig training = TrainingConfig.builder().learningRate(3e-3).batchSize(16).epochs(fast ? 1 : 2)
-        .progressBar(false).build();
+TrainingConfig training = TrainingConfig.builder().learningRate(3e-3).batchSize(16).epochs(fast ? 1 : 2).
+        progressBar(false).build();
 int members = fast ? 2 : 3;
-EnsembleTrainer.Result result = new EnsembleTrainer(lora, training, members, 0)
-        .train(model, batcher, answers, train, Optional.empty(), out, EnsembleOptions.defaults());
+EnsembleTrainer.Result result = new EnsembleTrainer(lora, training, members, 0).
+        train(model, batcher, answers, train, Optional.empty(), out, EnsembleOptions.defaults());
 LoraEnsemble ensemble = result.ensemble();
 
 // 3. One question: per-member probabilities, the mean, and the entropy split into aleatoric + epistemic.
@@ -42,9 +43,8 @@ System.out.printf("question %s: predicted %s (confidence %.3f), total %.3f = ale
         p.uncertainty().aleatoric()[0], p.uncertainty().epistemic()[0]);
 
 // 4. Calibration and OOD detection: the ensemble against its first member alone.
-LoraEnsemble single = LoraEnsemble.builder(model, answers)
-        .member(LoraAdapter.load(EnsembleTrainer.memberDir(out, 0).resolve(String.format("epoch-%03d", training.epochs())), model), 0)
-        .build();
+Path lastEpoch = EnsembleTrainer.memberDir(out, 0).resolve(String.format("epoch-%03d", training.epochs()));
+LoraEnsemble single = LoraEnsemble.builder(model, answers).member(LoraAdapter.load(lastEpoch, model), 0).build();
 var estimators = List.of(UncertaintyEstimator.of(single).batcher(batcher).progress(false),
                          UncertaintyEstimator.of(ensemble).batcher(batcher).progress(false));
 Comparison cmp = UncertaintyEstimator.compare(test, ood, estimators);
