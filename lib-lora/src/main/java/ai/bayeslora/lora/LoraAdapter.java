@@ -154,8 +154,10 @@ public final class LoraAdapter implements AutoCloseable {
 
     private static void checkTiedHead(CausalLM model, boolean targetsHead, String source) {
         if (targetsHead && model.config().tieWordEmbeddings()) {
-            LOG.warn("{}: lm_head is tied to embed_tokens; the LoRA update applies to the head only (as in peft), "
-                    + "the input embedding stays frozen and unadapted", source);
+            // peft's default (ensure_weight_tying=false): the update unties the head only; the input embedding keeps
+            // the shared frozen weight. merge() refuses, since folding into the shared tensor would change both.
+            LOG.warn("{}: lm_head is tied to embed_tokens; the LoRA update applies to the output head only (peft's "
+                    + "default, ensure_weight_tying=false), the input embedding stays frozen and unadapted", source);
         }
     }
 

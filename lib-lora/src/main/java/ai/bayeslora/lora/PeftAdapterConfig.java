@@ -58,6 +58,10 @@ final class PeftAdapterConfig {
         if (root.path("fan_in_fan_out").asBoolean(false)) {
             throw new AdapterFormatException(file + ": fan_in_fan_out=true (Conv1D models) is not supported");
         }
+        if (root.path("ensure_weight_tying").asBoolean(false)) {
+            throw new AdapterFormatException(file + ": ensure_weight_tying=true (one LoRA shared by tied embedding and "
+                    + "lm_head) is not supported; with false, peft's default, a LoRA on lm_head adapts the output head only");
+        }
         String bias = root.path("bias").asText("none");
         if (!"none".equals(bias)) {
             throw new AdapterFormatException(file + ": bias='" + bias + "' is not supported; only 'none'");

@@ -41,4 +41,15 @@ class LoraMergeTest {
             assertThat(Tensors.maxAbsDiff(model.forward(in), base.tensor("logits"))).isLessThan(1e-4);
         }
     }
+
+    @Test
+    void tiedHeadAdaptsTheOutputHeadOnlyAndRefusesToMerge() {
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-qwen2"), ComputeDevice.cpu());
+             LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(2)
+                     .targetModules("lm_head").build(), 3)) {
+            assertThat(model.config().tieWordEmbeddings()).isTrue();
+            assertThatThrownBy(adapter::merge).hasMessageContaining("tied");
+            assertThat(adapter.layers()).containsOnlyKeys("lm_head");
+        }
+    }
 }
