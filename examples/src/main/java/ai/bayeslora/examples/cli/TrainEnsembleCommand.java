@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
  * {@code bayeslora train-ensemble}: trains a LoRA deep ensemble, saves it, evaluates it (and its first member alone)
  * per epoch on every --eval set and writes a report with per-epoch metrics and entropy/MI histograms.
  */
-@Command(name = "train-ensemble", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train-ensemble", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
         description = {"Trains M LoRA adapters (a deep ensemble) into OUT/ensemble/member-MM/epoch-NNN, saves the final",
             "ensemble to OUT/ensemble-final (ensemble.json + member folders), evaluates the ensemble and member 0 alone",
             "(M=1) at every epoch on every --eval set, with OOD detection of the first --eval set against each other",
