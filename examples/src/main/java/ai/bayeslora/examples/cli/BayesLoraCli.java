@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bayeslora", mixinStandardHelpOptions = true, version = "bayeslora 0.1.0-SNAPSHOT",
         description = "Bayesian LoRA for LLMs on the JVM: calibrated, decomposed uncertainty for fine-tuned models.",
         subcommands = {QuickstartCommand.class, TrainEnsembleCommand.class, SwagCommand.class, EvaluateCommand.class,
-                PredictCommand.class, LogitsCommand.class, BenchCommand.class,
+                ReportCommand.class, PredictCommand.class, LogitsCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BayesLoraCli {
 

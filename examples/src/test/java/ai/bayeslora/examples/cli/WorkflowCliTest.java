@@ -146,6 +146,161 @@ class WorkflowCliTest {
         assertThat(other.err()).contains("run.json").contains("learning_rate");
     }
 
+    @Test
+    void interleavedRunResumesAfterTheLastEpochEveryMemberHas() throws Exception {
+        Path out = tmp.resolve("interleaved");
+        String[] args = {"train-ensemble", "--model", model.toString(), "--device", "cpu", "--train",
+            trainFile.toString(), "--mode", "interleaved", "--members", "2", "--epochs", "2", "--lr", "3e-3",
+            "--batch-size", "16", "--out", out.toString()};
+        assertThat(run(args).code()).isZero();
+        Path lost = out.resolve("ensemble/member-00/epoch-002"); // as if the run died while writing epoch 2
+        byte[] weights = Files.readAllBytes(lost.resolve("adapter_model.safetensors"));
+        deleteTree(lost);
+        List<String> resume = new ArrayList<>(List.of(args));
+        resume.add("--resume");
+        Run r = run(resume.toArray(new String[0]));
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).contains("continuing the interleaved run after epoch 1");
+        assertThat(Files.readAllBytes(lost.resolve("adapter_model.safetensors"))).isEqualTo(weights);
+        assertThat(out.resolve("ensemble-final/ensemble.json")).isRegularFile();
+    }
+
+    /** The numbers after the posterior's name in a Comparison table row. */
+    static String[] tableRow(String out, String posterior) {
+        for (String line : out.split("\n")) {
+            if (line.startsWith(posterior + " ")) {
+                return line.substring(posterior.length()).trim().split("\\s+");
+            }
+        }
+        throw new AssertionError("no row for " + posterior + " in\n" + out);
+    }
+
+    static String f4(JsonNode v) {
+        return String.format(Locale.ROOT, "%.4f", v.asDouble());
+    }
+
+    @Test
+    @Order(3)
+    void evaluateOnTheSavedEnsemblePrintsTheNumbersOfItsReportAndOfTheTrainingReport() throws Exception {
+        Path out = tmp.resolve("eval-ens");
+        Run r = run("evaluate", "--model", model.toString(), "--device", "cpu", "--ensemble",
+                tmp.resolve("ens/ensemble-final").toString(), "--data", "in=" + evalFile, "--ood", oodFile.toString(),
+                "--out", out.toString());
+        assertThat(r.code()).isZero();
+        assertThat(out.resolve("report.html")).isRegularFile();
+        JsonNode ev = json(out.resolve("report.json")).get("evaluations").get(0);
+        assertThat(ev.get("ece_bins").asInt()).isEqualTo(15);
+        assertThat(ev.get("dataset").asText()).isEqualTo("in");
+        String[] row = tableRow(r.out(), "ensemble (M=2)");
+        String[] fields = {"accuracy", "nll", "ece", "brier", "mean_predictive_entropy", "mean_mutual_information",
+            "aurc"};
+        for (int k = 0; k < fields.length; k++) {
+            assertThat(row[k]).as(fields[k]).isEqualTo(f4(ev.get(fields[k])));
+        }
+        JsonNode ood = json(out.resolve("report.json")).get("ood_detection").get(0);
+        assertThat(row[7]).isEqualTo(f4(ood.get("predictive entropy").get("auroc")));
+        // the same ensemble at the final epoch in train-ensemble's report: the same numbers
+        JsonNode trained = null;
+        for (JsonNode e : json(tmp.resolve("ens/report/report.json")).get("evaluations")) {
+            if (e.get("posterior").asText().equals("ensemble (M=2)") && e.get("dataset").asText().equals("in")) {
+                trained = e;
+            }
+        }
+        assertThat(trained).isNotNull();
+        for (String f : fields) {
+            assertThat(trained.get(f).asDouble()).as(f).isCloseTo(ev.get(f).asDouble(),
+                    org.assertj.core.data.Offset.offset(1e-9));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void swagTrainsSavesAdapterAndPosteriorThenEvaluatesWithSwagAndMcDropout() throws Exception {
+        Path out = tmp.resolve("swag");
+        Run r = run("swag", "--model", model.toString(), "--device", "cpu", "--train", trainFile.toString(),
+                "--epochs", "2", "--every", "2", "--lr", "3e-3", "--batch-size", "16", "--samples", "4",
+                "--out", out.toString());
+        assertThat(r.code()).isZero();
+        assertThat(out.resolve("adapter/adapter_config.json")).isRegularFile();
+        assertThat(out.resolve("posterior/swag.json")).isRegularFile();
+        assertThat(out.resolve("checkpoints/epoch-002")).isDirectory();
+        assertThat(r.out()).contains("SWAG posterior: 4 snapshots");
+
+        Run ev = run("evaluate", "--model", model.toString(), "--device", "cpu", "--swag", out.toString(),
+                "--data", evalFile.toString(), "--out", tmp.resolve("eval-swag").toString());
+        assertThat(ev.code()).isZero();
+        assertThat(ev.out()).contains("swag (S=4)");
+        assertThat(tmp.resolve("eval-swag/report.json")).isRegularFile();
+
+        Run mc = run("evaluate", "--model", model.toString(), "--device", "cpu", "--mc-dropout", "--adapter",
+                out.resolve("adapter").toString(), "--samples", "3", "--data", evalFile.toString(), "--out",
+                tmp.resolve("eval-mc").toString());
+        assertThat(mc.code()).isZero();
+        assertThat(mc.out()).contains("mc-dropout (S=3");
+    }
+
+    @Test
+    @Order(5)
+    void reportCombinesSavedReports() throws Exception {
+        Path out = tmp.resolve("combined");
+        Run r = run("report", "--runs", tmp.resolve("eval-ens").toString(), tmp.resolve("eval-swag").toString(),
+                tmp.resolve("ens").toString(), "--out", out.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("ensemble (M=2)").contains("swag (S=4)").contains("eval-swag")
+                .contains("OOD detection");
+        assertThat(out.resolve("combined.html")).isRegularFile();
+        assertThat(Files.readString(out.resolve("combined.html"))).contains("swag (S=4)");
+        assertThat(Files.readAllLines(out.resolve("combined.csv")).get(0)).startsWith("run,posterior,dataset");
+    }
+
+    @Test
+    void everyWorkflowCommandHasHelp() {
+        for (String cmd : List.of("train-ensemble", "swag", "evaluate", "report")) {
+            Run r = run(cmd, "--help");
+            assertThat(r.code()).as(cmd).isZero();
+            assertThat(r.out()).as(cmd).contains("Usage: bayeslora " + cmd);
+        }
+        assertThat(run("train-ensemble", "--help").out()).contains("balabanov2024").contains("#stem");
+    }
+
+    @Test
+    void badInputExitsTwoNamingTheProblem() throws Exception {
+        Path missing = tmp.resolve("no-such-train.jsonl");
+        Run r = run("train-ensemble", "--model", model.toString(), "--train", missing.toString(), "--out",
+                tmp.resolve("bad1").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: ").contains(missing.toString()).contains("not found");
+
+        r = run("train-ensemble", "--model", model.toString(), "--train", trainFile.toString(), "--preset", "smith99");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--preset").contains("smith99").contains("balabanov2024");
+
+        Path unlabelled = tmp.resolve("unlabelled.jsonl");
+        writeJsonl(unlabelled, BundledData.syntheticMcqaDataset(), 4, false);
+        r = run("evaluate", "--model", model.toString(), "--adapter", tmp.resolve("swag/adapter").toString(),
+                "--data", unlabelled.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(unlabelled.toString()).contains("no answer");
+
+        r = run("evaluate", "--model", model.toString(), "--ensemble", tmp.resolve("nowhere").toString(),
+                "--data", evalFile.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("nowhere").contains("ensemble.json");
+
+        r = run("evaluate", "--model", model.toString(), "--data", evalFile.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("no posterior");
+
+        r = run("report", "--runs", tmp.resolve("nothing-here").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("nothing-here").contains("report.json");
+
+        r = run("train-ensemble", "--model", model.toString(), "--train", trainFile.toString(), "--eval",
+                evalFile + "#stem", "--out", tmp.resolve("bad2").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("#stem").contains("no subject");
+    }
+
     static void deleteTree(Path p) throws Exception {
         try (var w = Files.walk(p)) {
             for (Path f : w.sorted(java.util.Comparator.reverseOrder()).toList()) {
