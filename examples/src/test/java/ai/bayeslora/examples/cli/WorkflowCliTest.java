@@ -165,6 +165,28 @@ class WorkflowCliTest {
         assertThat(out.resolve("ensemble-final/ensemble.json")).isRegularFile();
     }
 
+    @Test
+    void balabanovPresetAppliesThePublishedProtocolAndOptionsOverrideIt() throws Exception {
+        Path out = tmp.resolve("preset");
+        Run r = run("train-ensemble", "--model", model.toString(), "--device", "cpu", "--train", trainFile.toString(),
+                "--preset", "balabanov2024", "--members", "1", "--epochs", "1", "--eval", "in=" + evalFile,
+                "--out", out.toString());
+        assertThat(r.code()).isZero();
+        JsonNode run = json(out.resolve("run.json"));
+        assertThat(run.get("lora_rank").asInt()).isEqualTo(8);
+        assertThat(run.get("lora_alpha").asDouble()).isEqualTo(32.0);
+        assertThat(run.get("lora_dropout").asDouble()).isZero();
+        assertThat(run.get("lora_targets").toString()).isEqualTo("[\"q_proj\",\"v_proj\"]");
+        assertThat(run.get("learning_rate").asDouble()).isEqualTo(5e-6);
+        assertThat(run.get("max_grad_norm").asDouble()).isEqualTo(0.3);
+        assertThat(run.get("batch_size").asInt()).isEqualTo(8);
+        assertThat(run.get("epochs").asInt()).isEqualTo(1); // --epochs overrides the preset's 10
+        assertThat(run.get("reduction").asText()).isEqualTo("full-vocab");
+        assertThat(run.get("prior").asText()).containsIgnoringCase("1");
+        JsonNode ev = json(out.resolve("report/report.json")).get("evaluations").get(0);
+        assertThat(ev.get("classes").toString()).contains("other");
+    }
+
     /** The numbers after the posterior's name in a Comparison table row. */
     static String[] tableRow(String out, String posterior) {
         for (String line : out.split("\n")) {
