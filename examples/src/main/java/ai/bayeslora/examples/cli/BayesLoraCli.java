@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code bayeslora} command-line tool. */
 @Command(name = "bayeslora", mixinStandardHelpOptions = true, version = "bayeslora 0.1.0-SNAPSHOT",
         description = "Bayesian LoRA for LLMs on the JVM: calibrated, decomposed uncertainty for fine-tuned models.",
-        subcommands = {QuickstartCommand.class, PredictCommand.class, LogitsCommand.class, BenchCommand.class,
-                LaplaceCommand.class,
+        subcommands = {QuickstartCommand.class, TrainEnsembleCommand.class, SwagCommand.class, EvaluateCommand.class,
+                ReportCommand.class, LaplaceCommand.class, PredictCommand.class, LogitsCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BayesLoraCli {
 

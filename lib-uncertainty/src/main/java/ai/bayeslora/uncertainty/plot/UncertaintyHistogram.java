@@ -83,8 +83,11 @@ public final class UncertaintyHistogram {
         return h;
     }
 
-    /** Step outline (x, y) of a histogram over [0, hi]. */
-    private static double[][] stepOutline(long[] h, double hi) {
+    /**
+     * Step outline (x, y) of a histogram over [0, hi]. The x values never decrease (xchart's area series require it):
+     * the last point repeats the last bin edge {@code hi·n/n}, which can round one ulp above {@code hi}.
+     */
+    static double[][] stepOutline(long[] h, double hi) {
         int n = h.length;
         double[] x = new double[2 * n + 2];
         double[] y = new double[2 * n + 2];
@@ -96,7 +99,7 @@ public final class UncertaintyHistogram {
             x[2 * b + 2] = hi * (b + 1) / n;
             y[2 * b + 2] = h[b];
         }
-        x[2 * n + 1] = hi;
+        x[2 * n + 1] = x[2 * n];
         y[2 * n + 1] = 0;
         return new double[][] {x, y};
     }

@@ -102,4 +102,16 @@ class FigureRenderingTest {
         assertThatThrownBy(() -> EpochCurves.render("x", "x", "x", new int[] {1, 2}, Map.of("a", new double[] {1})))
                 .hasMessageContaining("'a'");
     }
+
+    @Test
+    void histogramOutlineNeverDecreasesWhenTheLastEdgeRoundsUp() {
+        double hi = 0.051100000000000007; // hi * 20 / 20 rounds one ulp above hi: xchart rejected the outline
+        assertThat(hi * 20 / 20).isGreaterThan(hi);
+        double[] x = UncertaintyHistogram.stepOutline(new long[20], hi)[0];
+        for (int i = 1; i < x.length; i++) {
+            assertThat(x[i]).isGreaterThanOrEqualTo(x[i - 1]);
+        }
+        double[] values = new double[] {0.1, 0.3, hi / 1.0001};
+        UncertaintyHistogram.render("h", "h", "entropy", values, new boolean[] {true, false, true}, 20);
+    }
 }

@@ -1,0 +1,119 @@
+package ai.bayeslora.examples.cli;
+
+import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.data.McqaDataset;
+import ai.bayeslora.core.data.McqaDatasets;
+import ai.bayeslora.core.data.McqaExample;
+import ai.bayeslora.core.data.McqaFormat;
+import ai.bayeslora.core.data.McqaLoadOptions;
+import ai.bayeslora.core.data.MmluGroups;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A dataset on the command line: {@code [NAME=]PATH[#SELECTOR]}.
+ *
+ * <ul>
+ *   <li>{@code NAME=} (optional) names the set in tables, figures and the report; default: the file name plus the
+ *       selector.</li>
+ *   <li>{@code PATH}: any file or folder {@link McqaDatasets#load} reads (CQA JSONL, MMLU CSV file or folder, MMLU HF
+ *       JSONL, generic JSONL). MMLU folders read {@code *_{split}.csv} with the command's {@code --split}.</li>
+ *   <li>{@code #SELECTOR} (optional) keeps MMLU subjects: {@code #stem} (18 STEM subjects), {@code #social}
+ *       (12 social-science subjects), {@code #humanities} (every other subject), or a comma-separated subject list
+ *       such as {@code #astronomy,virology}. If {@code PATH#...} exists as a file it is taken literally.</li>
+ * </ul>
+ */
+record DataSpec(String name, Path path, String selector, String text) {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+
+    /** Syntax help for option descriptions. */
+    static final String SYNTAX = "[NAME=]PATH[#stem|#social|#humanities|#subject1,subject2]";
+
+    static DataSpec parse(String text) {
+        String name = null;
+        String rest = text;
+        int eq = text.indexOf('=');
+        if (eq > 0 && NAME.matcher(text.substring(0, eq)).matches() && !Files.exists(Path.of(text))) {
+            name = text.substring(0, eq);
+            rest = text.substring(eq + 1);
+        }
+        if (rest.isEmpty()) {
+            throw new IllegalArgumentException("'" + text + "': missing the file or folder (syntax " + SYNTAX + ")");
+        }
+        String selector = null;
+        int hash = rest.lastIndexOf('#');
+        if (hash >= 0 && !Files.exists(Path.of(rest))) {
+            selector = rest.substring(hash + 1).trim();
+            rest = rest.substring(0, hash);
+            if (selector.isEmpty()) {
+                throw new IllegalArgumentException("'" + text + "': empty selector after '#' (use #stem, #social, "
+                        + "#humanities or #subject1,subject2)");
+            }
+        }
+        Path path = Path.of(rest);
+        if (name == null) {
+            String file = path.getFileName() == null ? rest : path.getFileName().toString();
+            file = file.replaceFirst("\\.(jsonl|json|csv)$", "");
+            name = selector == null ? file : file + "-" + selector.replace(',', '+');
+        }
+        return new DataSpec(name, path, selector, text);
+    }
+
+    /** The MMLU group a selector names, or null for a subject list. */
+    static MmluGroups.Group group(String selector) {
+        switch (selector.toLowerCase(Locale.ROOT).replace('_', '-')) {
+            case "stem": return MmluGroups.Group.STEM;
+            case "social": case "social-sciences": return MmluGroups.Group.SOCIAL_SCIENCES;
+            case "humanities": case "other": case "humanities-or-other": return MmluGroups.Group.HUMANITIES_OR_OTHER;
+            default: return null;
+        }
+    }
+
+    /**
+     * Loads the set, applies the selector and names it {@link #name()}.
+     *
+     * @param option the option it came from, for messages (e.g. "--eval")
+     */
+    McqaDataset load(String option, String split) {
+        if (!Files.exists(path)) {
+            throw new BayesLoraException(option + " " + text + ": " + path + " not found (no such file or folder)");
+        }
+        McqaDataset d;
+        if (selector == null) {
+            d = McqaDatasets.load(path, McqaFormat.AUTO, new McqaLoadOptions(split, Set.of()));
+        } else {
+            MmluGroups.Group g = group(selector);
+            if (g != null) {
+                d = McqaDatasets.load(path, McqaFormat.AUTO, new McqaLoadOptions(split, Set.of()));
+                if (d.subjects().isEmpty()) {
+                    throw new BayesLoraException(option + " " + text + ": " + path + " has no subject field, so #"
+                            + selector + " cannot select MMLU subjects");
+                }
+                d = d.inGroup(g);
+            } else {
+                Set<String> subjects = new LinkedHashSet<>();
+                Arrays.stream(selector.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                        .map(MmluGroups::normalize).forEach(subjects::add);
+                d = McqaDatasets.load(path, McqaFormat.AUTO, new McqaLoadOptions(split, subjects));
+            }
+        }
+        return McqaDataset.of(name, d.classLabels(), d.examples());
+    }
+
+    /** As {@link #load} and also requires an answer on every example (evaluation and training need labels). */
+    McqaDataset loadLabelled(String option, String split, String purpose) {
+        McqaDataset d = load(option, split);
+        for (McqaExample e : d.examples()) {
+            if (!e.hasAnswer()) {
+                throw new BayesLoraException(option + " " + text + ": example '" + e.id() + "' has no answer; "
+                        + purpose + " needs labelled data (e.g. CommonsenseQA validation, not test)");
+            }
+        }
+        return d;
+    }
+}

@@ -1,0 +1,227 @@
+package ai.bayeslora.examples.cli;
+
+import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.data.McqaBatcher;
+import ai.bayeslora.core.data.McqaDataset;
+import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.mcqa.ClassReduction;
+import ai.bayeslora.core.model.CausalLM;
+import ai.bayeslora.core.text.AnswerTokens;
+import ai.bayeslora.core.text.HfTokenizer;
+import ai.bayeslora.lora.LoraAdapter;
+import ai.bayeslora.lora.ensemble.EnsembleManifest;
+import ai.bayeslora.lora.ensemble.EnsembleOptions;
+import ai.bayeslora.lora.ensemble.LoraEnsemble;
+import ai.bayeslora.lora.mcdropout.McDropoutPredictive;
+import ai.bayeslora.lora.swag.SwagPosterior;
+import ai.bayeslora.uncertainty.Comparison;
+import ai.bayeslora.uncertainty.PosteriorPredictive;
+import ai.bayeslora.uncertainty.UncertaintyEstimator;
+import ai.bayeslora.uncertainty.report.UncertaintyReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code bayeslora evaluate}: one posterior on a labelled set (and OOD set), summary on stdout, report folder. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
+        description = {"Evaluates one posterior on a labelled --data set: accuracy, NLL, ECE, Brier, entropies, MI,",
+            "AURC, plus OOD detection (AUROC/AUPR) against --ood. Prints the table and writes OUT/report.json, a CSV",
+            "per evaluation, figures and report.html. The posterior is one of:",
+            "  --ensemble DIR                 a saved LoRA ensemble (ensemble.json; a train-ensemble --out folder works)",
+            "  --adapter DIR                  a single peft adapter (MAP, one sample)",
+            "  --swag DIR [--adapter DIR]     a SWAG posterior (a swag --out folder holds posterior/ and adapter/)",
+            "  --mc-dropout --adapter DIR     MC dropout with the adapter's LoRA dropout",
+            "Data: " + DataSpec.SYNTAX + " (e.g. mmlu/data/test#stem).",
+            ""})
+final class EvaluateCommand implements Callable<Integer> {
+    @Mixin ModelOptions modelOptions;
+
+    @Option(names = "--ensemble", paramLabel = "DIR", description = "Saved LoRA ensemble folder.") Path ensemble;
+
+    @Option(names = "--swag", paramLabel = "DIR", description = "SWAG posterior folder (or a swag --out folder).")
+    Path swag;
+
+    @Option(names = "--mc-dropout", description = "MC dropout on --adapter.") boolean mcDropout;
+
+    @Option(names = "--samples", paramLabel = "S",
+            description = "SWAG samples (default: the posterior's S) or MC-dropout passes (default: 10).")
+    Integer samples;
+
+    @Option(names = "--data", required = true, paramLabel = "SET", description = "Labelled evaluation set.")
+    String data;
+
+    @Option(names = "--ood", paramLabel = "SET", description = "Out-of-domain set for OOD detection (labels unused).")
+    String ood;
+
+    @Option(names = "--split", defaultValue = "test",
+            description = "MMLU split for CSV folders (default: ${DEFAULT-VALUE}).") String split;
+
+    @Option(names = "--ece-bins", defaultValue = "15", description = "ECE bins (default: ${DEFAULT-VALUE}).")
+    int eceBins;
+
+    @Option(names = "--reduction", paramLabel = "answer-tokens|full-vocab",
+            description = "Class probabilities (default: the ensemble's saved reduction, else answer-tokens).")
+    String reduction;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "Prompts per pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", defaultValue = "runs/evaluate", description = "Report folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() {
+        int kinds = (ensemble != null ? 1 : 0) + (swag != null ? 1 : 0) + (mcDropout ? 1 : 0);
+        if (kinds > 1) {
+            throw new IllegalArgumentException("choose one posterior: --ensemble, --swag or --mc-dropout");
+        }
+        if (kinds == 0 && modelOptions.adapter == null) {
+            throw new IllegalArgumentException("no posterior: pass --ensemble DIR, --adapter DIR, --swag DIR or "
+                    + "--mc-dropout --adapter DIR");
+        }
+        if (ensemble != null && modelOptions.adapter != null) {
+            throw new IllegalArgumentException("--adapter does not combine with --ensemble");
+        }
+        if (mcDropout && modelOptions.adapter == null) {
+            throw new IllegalArgumentException("--mc-dropout needs --adapter DIR (an adapter trained with LoRA dropout)");
+        }
+        if (eceBins < 1 || batchSize < 1 || (samples != null && samples < 1)) {
+            throw new IllegalArgumentException("--ece-bins, --batch-size and --samples must be positive");
+        }
+        Path ensembleDir = ensemble == null ? null : ensembleFolder(ensemble);
+        Path swagDir = null;
+        Path adapterDir = modelOptions.adapter;
+        if (swag != null) {
+            if (Files.isRegularFile(swag.resolve("swag.json"))) {
+                swagDir = swag;
+            } else if (Files.isRegularFile(swag.resolve("posterior/swag.json"))) {
+                swagDir = swag.resolve("posterior");
+                if (adapterDir == null) {
+                    adapterDir = swag.resolve("adapter");
+                }
+            } else {
+                throw new BayesLoraException("--swag " + swag + ": neither " + swag.resolve("swag.json") + " nor "
+                        + swag.resolve("posterior/swag.json") + " exists");
+            }
+            if (adapterDir == null) {
+                throw new IllegalArgumentException("--swag " + swag + " needs --adapter DIR (the adapter the posterior "
+                        + "was collected on)");
+            }
+        }
+        if (adapterDir != null && !Files.isRegularFile(adapterDir.resolve("adapter_config.json"))) {
+            throw new BayesLoraException("adapter folder " + adapterDir + ": no adapter_config.json");
+        }
+        ClassReduction red = reduction == null ? null : ClassReduction.parse(reduction);
+        modelOptions.checkModelDir();
+        McqaDataset test = DataSpec.parse(data).loadLabelled("--data", split, "evaluation");
+        McqaDataset oodSet = ood == null ? null : DataSpec.parse(ood).load("--ood", split);
+
+        Path modelDir = modelOptions.modelDir();
+        try (CausalLM model = CausalLM.load(modelDir, modelOptions.computeDevice());
+             HfTokenizer tokenizer = HfTokenizer.load(modelDir);
+             Closer open = new Closer()) { // closed first: adapters and posteriors before the model
+            McqaBatcher batcher = McqaBatcher.forTokenizer(tokenizer);
+            AnswerTokens answers = AnswerTokens.of(tokenizer, test.classLabels());
+            ClassReduction scoring = red == null ? ClassReduction.ANSWER_TOKENS : red;
+            PosteriorPredictive posterior;
+            String what;
+            if (ensembleDir != null) {
+                LoraEnsemble e = LoraEnsemble.load(ensembleDir, model, answers,
+                        red == null ? null : EnsembleOptions.builder().reduction(red).build());
+                open.add(e);
+                posterior = e;
+                what = "ensemble " + ensembleDir;
+            } else {
+                LoraAdapter adapter = LoraAdapter.load(adapterDir, model);
+                open.add(adapter);
+                if (swagDir != null) {
+                    SwagPosterior p = SwagPosterior.load(swagDir);
+                    open.add(p);
+                    adapter.attach();
+                    AnswerScorer scorer = new AnswerScorer(model, answers, scoring);
+                    posterior = samples == null ? p.predictive(adapter, scorer, seed)
+                            : p.predictive(adapter, scorer, samples, seed);
+                    what = "SWAG " + swagDir + " on adapter " + adapterDir;
+                } else if (mcDropout) {
+                    if (!(adapter.config().dropout() > 0)) {
+                        throw new BayesLoraException("--mc-dropout: adapter " + adapterDir + " has lora_dropout 0; MC "
+                                + "dropout needs an adapter with dropout > 0");
+                    }
+                    adapter.attach();
+                    AnswerScorer scorer = new AnswerScorer(model, answers, scoring);
+                    posterior = new McDropoutPredictive(adapter, scorer,
+                            samples == null ? McDropoutPredictive.DEFAULT_PASSES : samples, seed);
+                    what = "MC dropout on adapter " + adapterDir;
+                } else {
+                    open.remove(adapter);
+                    LoraEnsemble single = LoraEnsemble.builder(model, answers)
+                            .options(EnsembleOptions.builder().reduction(scoring).build()).member(adapter).build();
+                    open.add(single);
+                    posterior = new Named(single, "adapter (MAP)");
+                    what = "adapter " + adapterDir;
+                }
+            }
+            UncertaintyEstimator est = UncertaintyEstimator.of(posterior).batcher(batcher).batchSize(batchSize)
+                    .eceBins(eceBins);
+            if (red != null) {
+                est = est.reduction(red);
+            }
+            System.err.println("evaluate: " + what + " on " + test.source() + " (" + test.size() + " questions)"
+                    + (oodSet == null ? "" : ", OOD " + oodSet.source() + " (" + oodSet.size() + ")"));
+            Comparison c = UncertaintyEstimator.compare(test, oodSet, List.of(est));
+            UncertaintyReport.Builder report = UncertaintyReport.builder("Evaluation: " + posterior.name() + " on "
+                    + test.source()).note("Posterior: " + what + "; model " + modelDir + ".").comparison(c);
+            if (oodSet != null) {
+                report.note("OOD detection: " + test.source() + " in-domain (negative), " + oodSet.source()
+                        + " out-of-domain (positive).");
+            }
+            if (modelOptions.model == null) {
+                report.note("The bundled model is a tiny random Llama: the numbers show the pipeline, not an LLM.");
+            }
+            Path html = report.build().writeTo(out);
+            System.out.print(c.table());
+            System.out.println(c.entries().get(0).evaluation().summary());
+            if (oodSet != null) {
+                System.out.println(c.entries().get(0).ood().summary());
+            }
+            System.out.println("report: " + html);
+        }
+        return 0;
+    }
+
+    /** The ensemble folder: DIR itself, or DIR/ensemble-final for a train-ensemble --out folder. */
+    private static Path ensembleFolder(Path dir) {
+        if (Files.isRegularFile(dir.resolve(EnsembleManifest.FILE))) {
+            return dir;
+        }
+        if (Files.isRegularFile(dir.resolve("ensemble-final").resolve(EnsembleManifest.FILE))) {
+            return dir.resolve("ensemble-final");
+        }
+        throw new BayesLoraException("--ensemble " + dir + ": no " + EnsembleManifest.FILE + " (nor "
+                + dir.resolve("ensemble-final").resolve(EnsembleManifest.FILE) + ")"
+                + (Files.isDirectory(dir) ? "" : "; the folder does not exist"));
+    }
+
+    /** Closes what it holds in reverse order. */
+    private static final class Closer extends ArrayList<AutoCloseable> implements AutoCloseable {
+        @Override
+        public void close() {
+            for (int i = size() - 1; i >= 0; i--) {
+                try {
+                    get(i).close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+    }
+}

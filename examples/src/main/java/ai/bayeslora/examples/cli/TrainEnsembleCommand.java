@@ -1,0 +1,435 @@
+package ai.bayeslora.examples.cli;
+
+import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.data.McqaBatcher;
+import ai.bayeslora.core.data.McqaDataset;
+import ai.bayeslora.core.model.CausalLM;
+import ai.bayeslora.core.text.AnswerTokens;
+import ai.bayeslora.core.text.HfTokenizer;
+import ai.bayeslora.lora.LoraAdapter;
+import ai.bayeslora.lora.LoraConfig;
+import ai.bayeslora.lora.ensemble.EnsembleOptions;
+import ai.bayeslora.lora.ensemble.EnsembleTrainer;
+import ai.bayeslora.lora.ensemble.EnsembleTrainingMode;
+import ai.bayeslora.lora.ensemble.LoraEnsemble;
+import ai.bayeslora.lora.train.LoraTrainer;
+import ai.bayeslora.lora.train.TrainingConfig;
+import ai.bayeslora.uncertainty.Comparison;
+import ai.bayeslora.uncertainty.EvaluationReport;
+import ai.bayeslora.uncertainty.UncertaintyEstimator;
+import ai.bayeslora.uncertainty.report.UncertaintyReport;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bayeslora train-ensemble}: trains a LoRA deep ensemble, saves it, evaluates it (and its first member alone)
+ * per epoch on every --eval set and writes a report with per-epoch metrics and entropy/MI histograms.
+ */
+@Command(name = "train-ensemble", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
+        description = {"Trains M LoRA adapters (a deep ensemble) into OUT/ensemble/member-MM/epoch-NNN, saves the final",
+            "ensemble to OUT/ensemble-final (ensemble.json + member folders), evaluates the ensemble and member 0 alone",
+            "(M=1) at every epoch on every --eval set, with OOD detection of the first --eval set against each other",
+            "one, and writes OUT/report (report.html, report.json, CSVs, figures): accuracy, NLL and ECE per epoch for",
+            "M=1 and M, entropy and MI histograms per epoch and set.",
+            "",
+            "--preset balabanov2024 (Balabanov & Linander 2024, METHODS.md 8): LoRA r=8, alpha=32, dropout 0 on",
+            "q_proj,v_proj; AdamW lr 5e-6, weight decay 0, clip 0.3, batch 8, 10 epochs, beta=1 on ||BA||^2,",
+            "full-vocab reduction, M=5. The whole study in one command:",
+            "  train-ensemble --model Mistral-7B-v0.1 --train cqa/train.jsonl --preset balabanov2024 \\",
+            "    --eval cqa=cqa/validation.jsonl --eval mmlu-stem=mmlu/data/test#stem \\",
+            "    --eval mmlu-social=mmlu/data/test#social",
+            "--preset none (default): LoRA r=8, alpha=16, dropout 0 on q_proj,v_proj; AdamW lr 1e-4 with linear decay,",
+            "clip 1.0, batch 8, 3 epochs, answer-tokens reduction, M=5. Explicit options override either preset.",
+            "",
+            "Eval sets: " + DataSpec.SYNTAX + "; #stem/#social/#humanities keep that MMLU subject group.",
+            ""})
+final class TrainEnsembleCommand implements Callable<Integer> {
+    private static final Pattern EPOCH_DIR = Pattern.compile("epoch-(\\d{3,})");
+
+    @Mixin BaseModelOptions modelOptions;
+
+    @Option(names = "--train", required = true, paramLabel = "FILE",
+            description = "Labelled training data: " + DataSpec.SYNTAX) String train;
+
+    @Option(names = "--eval", paramLabel = "SET",
+            description = "Evaluation set, repeatable: " + DataSpec.SYNTAX + ". The first one is the in-domain set "
+                    + "for OOD detection.") List<String> evals = new ArrayList<>();
+
+    @Option(names = "--split", defaultValue = "test",
+            description = "MMLU split for CSV folders (default: ${DEFAULT-VALUE}).") String split;
+
+    @Option(names = "--members", paramLabel = "M", description = "Ensemble size M (default: 5).") Integer members;
+
+    @Option(names = "--epochs", paramLabel = "E", description = "Epochs (default: the preset's).") Integer epochs;
+
+    @Option(names = "--preset", defaultValue = "none", paramLabel = "none|balabanov2024",
+            description = "Published protocol to start from (default: ${DEFAULT-VALUE}).") String preset;
+
+    @Option(names = "--mode", defaultValue = "sequential", paramLabel = "sequential|interleaved",
+            description = "Members one after another, or all in one stacked step (shared data order). "
+                    + "Default: ${DEFAULT-VALUE}.") String mode;
+
+    @Mixin TrainOptions trainOptions;
+
+    @Option(names = "--eval-batch-size", paramLabel = "N", description = "Prompts per evaluation pass (default: 8).")
+    int evalBatchSize = 8;
+
+    @Option(names = "--ece-bins", defaultValue = "15", description = "ECE bins (default: ${DEFAULT-VALUE}).")
+    int eceBins;
+
+    @Option(names = "--out", defaultValue = "runs/train-ensemble",
+            description = "Output folder (default: ${DEFAULT-VALUE}).") Path out;
+
+    @Option(names = "--resume", description = {"Continue the run in --out: members whose last epoch exists are kept,",
+        "interrupted ones continue from their last epoch checkpoint; then the ensemble is saved and evaluated."})
+    boolean resume;
+
+    @Override
+    public Integer call() {
+        long t0 = System.nanoTime();
+        // ---- settings (all validated before the model loads)
+        LoraConfig.Builder loraBase;
+        TrainingConfig trainingBase;
+        int defaultEpochs;
+        switch (preset.toLowerCase(Locale.ROOT)) {
+            case "balabanov2024":
+                loraBase = LoraConfig.builder().rank(8).alpha(32).dropout(0).targetModules("q_proj", "v_proj");
+                trainingBase = TrainingConfig.balabanov2024();
+                defaultEpochs = trainingBase.epochs();
+                break;
+            case "none":
+                loraBase = LoraConfig.builder().rank(8).alpha(16).dropout(0).targetModules("q_proj", "v_proj");
+                trainingBase = TrainingConfig.defaults();
+                defaultEpochs = 3;
+                break;
+            default:
+                throw new IllegalArgumentException("--preset: unknown preset '" + preset
+                        + "' (known: none, balabanov2024)");
+        }
+        EnsembleTrainingMode trainingMode = switch (mode.toLowerCase(Locale.ROOT)) {
+            case "sequential" -> EnsembleTrainingMode.SEQUENTIAL;
+            case "interleaved" -> EnsembleTrainingMode.INTERLEAVED;
+            default -> throw new IllegalArgumentException("--mode: unknown mode '" + mode
+                    + "' (known: sequential, interleaved)");
+        };
+        int m = members == null ? 5 : members;
+        if (m < 1) {
+            throw new IllegalArgumentException("--members must be at least 1, got " + m);
+        }
+        int e = epochs == null ? defaultEpochs : epochs;
+        if (e < 1) {
+            throw new IllegalArgumentException("--epochs must be at least 1, got " + e);
+        }
+        if (evalBatchSize < 1 || eceBins < 1) {
+            throw new IllegalArgumentException("--eval-batch-size and --ece-bins must be positive");
+        }
+        LoraConfig lora = trainOptions.lora(loraBase);
+        TrainingConfig training = trainOptions.training(trainingBase, e);
+        modelOptions.checkModelDir();
+        McqaDataset trainSet = DataSpec.parse(train).loadLabelled("--train", split, "training");
+        List<McqaDataset> evalSets = new ArrayList<>();
+        for (String s : evals) {
+            evalSets.add(DataSpec.parse(s).loadLabelled("--eval", split, "evaluation"));
+        }
+        Path ensembleDir = out.resolve("ensemble");
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("command", "train-ensemble");
+        settings.put("preset", preset);
+        settings.put("mode", mode.toLowerCase(Locale.ROOT));
+        settings.put("members", m);
+        settings.put("train", trainSet.source());
+        settings.put("train_examples", trainSet.size());
+        settings.putAll(TrainOptions.describe(lora, training));
+        checkOutput(ensembleDir, settings);
+
+        EnsembleOptions ensembleOptions = EnsembleOptions.builder().reduction(training.reduction()).build();
+        System.err.printf(Locale.ROOT, "train-ensemble: M=%d, %d epochs, %s, %d training questions; LoRA r=%d "
+                        + "alpha=%s dropout=%s on %s; lr %s, batch %d, %s reduction -> %s%n", m, e,
+                trainingMode.toString().toLowerCase(Locale.ROOT), trainSet.size(), lora.rank(), lora.alpha(),
+                lora.dropout(), lora.targetModules(), training.learningRate(), training.batchSize(),
+                TrainOptions.reductionName(training.reduction()), out);
+
+        Path modelDir = modelOptions.modelDir();
+        try (CausalLM model = CausalLM.load(modelDir, modelOptions.computeDevice());
+             HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
+            McqaBatcher batcher = McqaBatcher.forTokenizer(tokenizer);
+            if (training.maxLength().isPresent()) {
+                batcher = new McqaBatcher(tokenizer, batcher.template(),
+                        batcher.config().withMaxLength(training.maxLength().getAsInt()));
+            }
+            AnswerTokens answers = AnswerTokens.of(tokenizer, trainSet.classLabels());
+            EnsembleTrainer trainer = new EnsembleTrainer(lora, training, m, trainOptions.seed).mode(trainingMode);
+
+            System.err.println("[1/3] training " + m + " member(s) into " + ensembleDir);
+            trainMembers(trainer, model, batcher, answers, trainSet, ensembleDir, ensembleOptions, m, e, lora, training);
+
+            Path finalDir = out.resolve("ensemble-final");
+            try (LoraEnsemble fin = load(model, answers, trainer, ensembleDir, e, m, ensembleOptions)) {
+                fin.save(finalDir);
+            }
+            System.err.println("saved the final ensemble to " + finalDir);
+
+            if (evalSets.isEmpty()) {
+                System.err.println("[2/3] no --eval set: skipping the per-epoch evaluation and the report");
+                System.out.printf(Locale.ROOT, "ensemble: %s (%.0f s)%n", finalDir, (System.nanoTime() - t0) / 1e9);
+                return 0;
+            }
+            System.err.println("[2/3] evaluating M=1 and M=" + m + " at each of " + e + " epochs on "
+                    + evalSets.stream().map(McqaDataset::source).toList());
+            UncertaintyReport.Builder report = UncertaintyReport.builder("LoRA ensemble: M=" + m + ", " + e
+                    + " epochs, trained on " + trainSet.source());
+            report.note(String.format(Locale.ROOT, "Model %s; LoRA r=%d, alpha=%s, dropout %s on %s; %s, lr %s, "
+                            + "batch %d, clip %s, prior %s, %s reduction; %s training; preset %s; seed %d.",
+                    modelDir, lora.rank(), lora.alpha(), lora.dropout(), lora.targetModules(),
+                    training.optimizer().describe(), training.learningRate(), training.batchSize(),
+                    training.maxGradNorm().isPresent() ? training.maxGradNorm().getAsDouble() : "none",
+                    training.prior().describe(), TrainOptions.reductionName(training.reduction()),
+                    trainingMode.toString().toLowerCase(Locale.ROOT), preset, trainOptions.seed));
+            if (modelOptions.model == null) {
+                report.note("The bundled model is a tiny random Llama: the numbers show the pipeline, not an LLM.");
+            }
+            Comparison cmp = perEpoch(model, answers, batcher, trainer, ensembleDir, ensembleOptions, m, e, evalSets,
+                    report);
+            System.err.println("[3/3] writing the report");
+            Path html = report.build().writeTo(out.resolve("report"));
+            System.out.println();
+            System.out.println("Final epoch (" + e + ") on " + evalSets.get(0).source() + ":");
+            System.out.print(cmp.table());
+            System.out.printf(Locale.ROOT, "%nensemble: %s%nreport: %s (%.0f s)%n", finalDir, html,
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        return 0;
+    }
+
+    /** Refuses to overwrite a run without --resume, and a --resume with other settings; writes run.json. */
+    private void checkOutput(Path ensembleDir, Map<String, Object> settings) {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Path runJson = out.resolve("run.json");
+        try {
+            if (resume) {
+                if (Files.isRegularFile(runJson)) {
+                    JsonNode before = json.readTree(runJson.toFile());
+                    JsonNode now = json.readTree(json.writeValueAsString(settings));
+                    List<String> diff = new ArrayList<>();
+                    for (Iterator<String> it = now.fieldNames(); it.hasNext(); ) {
+                        String k = it.next();
+                        if (!now.get(k).equals(before.get(k))) {
+                            diff.add(k + ": " + before.get(k) + " -> " + now.get(k));
+                        }
+                    }
+                    if (!diff.isEmpty()) {
+                        throw new BayesLoraException("--resume: " + runJson + " was written with other settings ("
+                                + String.join("; ", diff) + "); rerun with the original options or another --out");
+                    }
+                } else if (!Files.isDirectory(ensembleDir)) {
+                    System.err.println("--resume: nothing to resume in " + out + "; starting a new run");
+                }
+            } else if (Files.exists(ensembleDir)) {
+                throw new BayesLoraException(ensembleDir + " already exists: pass --resume to continue that run, or "
+                        + "choose another --out");
+            }
+            Files.createDirectories(out);
+            json.writeValue(runJson.toFile(), settings);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot read or write " + runJson, ex);
+        }
+    }
+
+    private void trainMembers(EnsembleTrainer trainer, CausalLM model, McqaBatcher batcher, AnswerTokens answers,
+                              McqaDataset trainSet, Path ensembleDir, EnsembleOptions options, int m, int e,
+                              LoraConfig lora, TrainingConfig training) {
+        int[] done = new int[m];
+        for (int i = 0; i < m; i++) {
+            done[i] = resume ? lastEpoch(EnsembleTrainer.memberDir(ensembleDir, i)) : 0;
+        }
+        if (!resume || Stream.of(done).flatMapToInt(java.util.Arrays::stream).allMatch(d -> d == 0)) {
+            trainer.train(model, batcher, answers, trainSet, Optional.empty(), ensembleDir, options).ensemble()
+                    .close();
+            return;
+        }
+        if (trainer.mode() == EnsembleTrainingMode.INTERLEAVED) {
+            int common = java.util.Arrays.stream(done).min().orElse(0);
+            if (common >= e) {
+                System.err.println("--resume: every member has epoch " + e + "; nothing to train");
+            } else if (common == 0) {
+                System.err.println("--resume: some member has no complete epoch; training all members again");
+                trainer.train(model, batcher, answers, trainSet, Optional.empty(), ensembleDir, options).ensemble()
+                        .close();
+            } else {
+                System.err.println("--resume: continuing the interleaved run after epoch " + common);
+                trainer.resume(model, batcher, answers, trainSet, Optional.empty(), ensembleDir, common, options)
+                        .ensemble().close();
+            }
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            Path dir = EnsembleTrainer.memberDir(ensembleDir, i);
+            TrainingConfig cfg = training.toBuilder().seed(trainer.seed(i)).build();
+            if (done[i] >= e) {
+                System.err.println("--resume: member " + i + " has epoch " + e + "; skipped");
+                continue;
+            }
+            if (done[i] == 0) {
+                System.err.println("--resume: member " + i + " has no checkpoint; training it");
+                try (LoraAdapter a = LoraAdapter.create(model, lora, trainer.seed(i))) {
+                    new LoraTrainer(cfg).train(a, batcher, trainSet, Optional.empty(), dir);
+                    a.detach();
+                }
+            } else {
+                Path ck = dir.resolve(String.format("epoch-%03d", done[i]));
+                System.err.println("--resume: member " + i + " continues from " + ck);
+                try (LoraAdapter a = LoraAdapter.load(ck, model)) {
+                    new LoraTrainer(cfg).resume(ck, a, batcher, trainSet, Optional.empty(), dir);
+                    a.detach();
+                }
+            }
+        }
+    }
+
+    /** The highest complete epoch checkpoint in a member folder (checkpoints are moved into place atomically). */
+    static int lastEpoch(Path memberDir) {
+        if (!Files.isDirectory(memberDir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(memberDir)) {
+            return s.filter(Files::isDirectory).map(p -> EPOCH_DIR.matcher(p.getFileName().toString()))
+                    .filter(Matcher::matches).mapToInt(x -> Integer.parseInt(x.group(1))).max().orElse(0);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot list " + memberDir, ex);
+        }
+    }
+
+    /** The first {@code size} members at {@code epoch}, loaded from their checkpoints. */
+    static LoraEnsemble load(CausalLM model, AnswerTokens answers, EnsembleTrainer trainer, Path ensembleDir,
+                             int epoch, int size, EnsembleOptions options) {
+        LoraEnsemble.Builder b = LoraEnsemble.builder(model, answers).options(options);
+        List<LoraAdapter> loaded = new ArrayList<>();
+        try {
+            for (int i = 0; i < size; i++) {
+                Path dir = EnsembleTrainer.memberDir(ensembleDir, i).resolve(String.format("epoch-%03d", epoch));
+                if (!Files.isDirectory(dir)) {
+                    throw new BayesLoraException("missing checkpoint " + dir + " (member " + i + ", epoch " + epoch
+                            + ")");
+                }
+                LoraAdapter a = LoraAdapter.load(dir, model);
+                loaded.add(a);
+                b.member(a, trainer.seed(i));
+            }
+            return b.build();
+        } catch (RuntimeException ex) {
+            loaded.forEach(LoraAdapter::close);
+            throw ex;
+        }
+    }
+
+    /** Per-epoch metrics (series + histograms) into the report; returns the final epoch's comparison. */
+    private Comparison perEpoch(CausalLM model, AnswerTokens answers, McqaBatcher batcher, EnsembleTrainer trainer,
+                                Path ensembleDir, EnsembleOptions options, int m, int e, List<McqaDataset> sets,
+                                UncertaintyReport.Builder report) {
+        List<Integer> sizes = m == 1 ? List.of(1) : List.of(1, m);
+        int[] epochList = new int[e];
+        // [set][metric] -> series name -> values
+        List<List<Map<String, double[]>>> series = new ArrayList<>();
+        List<List<EvaluationReport>> hist = new ArrayList<>();
+        for (int s = 0; s < sets.size(); s++) {
+            List<Map<String, double[]>> perMetric = new ArrayList<>();
+            for (int k = 0; k < 3; k++) {
+                Map<String, double[]> byM = new LinkedHashMap<>();
+                sizes.forEach(size -> byM.put("M=" + size, new double[e]));
+                perMetric.add(byM);
+            }
+            series.add(perMetric);
+            hist.add(new ArrayList<>());
+        }
+        Comparison cmp = null;
+        McqaDataset first = sets.get(0);
+        for (int epoch = 1; epoch <= e; epoch++) {
+            epochList[epoch - 1] = epoch;
+            List<LoraEnsemble> open = new ArrayList<>();
+            try {
+                List<UncertaintyEstimator> ests = new ArrayList<>();
+                for (int size : sizes) {
+                    LoraEnsemble ens = load(model, answers, trainer, ensembleDir, epoch, size, options);
+                    open.add(ens);
+                    ests.add(UncertaintyEstimator.of(ens).batcher(batcher).batchSize(evalBatchSize).eceBins(eceBins)
+                            .progress(true));
+                }
+                for (int s = 0; s < sets.size(); s++) {
+                    List<EvaluationReport> rs;
+                    if (epoch == e && s == 0) {
+                        cmp = UncertaintyEstimator.compare(first, null, ests);
+                        rs = cmp.entries().stream().map(Comparison.Entry::evaluation).toList();
+                        report.comparison(cmp);
+                    } else {
+                        rs = new ArrayList<>();
+                        for (UncertaintyEstimator est : ests) {
+                            EvaluationReport r = est.evaluate(sets.get(s));
+                            rs.add(r);
+                            if (epoch == e) {
+                                report.evaluation(r);
+                            }
+                        }
+                    }
+                    for (int j = 0; j < sizes.size(); j++) {
+                        String key = "M=" + sizes.get(j);
+                        var x = rs.get(j).metrics();
+                        series.get(s).get(0).get(key)[epoch - 1] = x.accuracy();
+                        series.get(s).get(1).get(key)[epoch - 1] = x.nll();
+                        series.get(s).get(2).get(key)[epoch - 1] = x.ece();
+                    }
+                    hist.get(s).add(rs.get(rs.size() - 1));
+                    System.err.printf(Locale.ROOT, "epoch %d %s: %s%n", epoch, sets.get(s).source(),
+                            String.join(" | ", java.util.stream.IntStream.range(0, sizes.size()).mapToObj(j ->
+                                    String.format(Locale.ROOT, "M=%d acc %.4f NLL %.4f ECE %.4f", sizes.get(j),
+                                            rs.get(j).metrics().accuracy(), rs.get(j).metrics().nll(),
+                                            rs.get(j).metrics().ece())).toList()));
+                }
+                if (epoch == e) {
+                    for (int s = 1; s < sets.size(); s++) {
+                        for (int j = 0; j < sizes.size(); j++) {
+                            String name = open.get(j).name() + ": " + first.source() + " vs " + sets.get(s).source();
+                            report.ood(UncertaintyEstimator.of(new Named(open.get(j), name)).batcher(batcher)
+                                    .batchSize(evalBatchSize).eceBins(eceBins).detectOod(first, sets.get(s)));
+                        }
+                    }
+                }
+            } finally {
+                open.forEach(LoraEnsemble::close);
+            }
+        }
+        List<Integer> epochBoxed = java.util.Arrays.stream(epochList).boxed().toList();
+        String[] metrics = {"accuracy", "NLL", "ECE (" + eceBins + " bins)"};
+        for (int s = 0; s < sets.size(); s++) {
+            for (int k = 0; k < 3; k++) {
+                report.epochSeries(new UncertaintyReport.EpochSeries(metrics[k] + ", " + sets.get(s).source(),
+                        epochList, series.get(s).get(k)));
+            }
+            report.epochHistograms(new UncertaintyReport.EpochHistograms("ensemble (M=" + m + ") on "
+                    + sets.get(s).source(), epochBoxed, hist.get(s)));
+        }
+        if (sets.size() > 1) {
+            report.note("OOD detection at the final epoch: " + first.source() + " is in-domain (negative), each other "
+                    + "--eval set in turn is out-of-domain (positive); rows are named 'posterior: in vs out'.");
+        }
+        return cmp;
+    }
+}
