@@ -76,6 +76,7 @@ class LaplaceMemoryTest {
                 for (int b : new int[] {64, 1}) {
                     EncodedBatch batch = batcher.encode(data.examples().subList(0, b));
                     System.gc();
+                    Pointer.trimMemory(); // free pages back to the OS: the baseline is what is really in use
                     long base = Pointer.physicalBytes();
                     long train = peak(() -> {
                         try (PointerScope s = new PointerScope()) {
