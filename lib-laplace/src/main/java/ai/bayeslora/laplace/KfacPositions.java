@@ -24,7 +24,8 @@ public enum KfacPositions {
      * K-FAC-expand: every real position as its own example; factors (1/M)(Σ_{n,t} a aᵀ) ⊗ (Σ_{n,t} g gᵀ) with M the
      * number of real tokens. Drops the cross-position terms; Eschenhagen et al. derive it for losses summed over
      * positions. Default: measured against FULL on the tiny Llama (LoRA on q_proj/v_proj), its predictive
-     * covariances were 3–10× closer than REDUCE's and LAST_TOKEN's (docs/LAPLACE.md).
+     * covariances were 1.6–8× closer than REDUCE's and LAST_TOKEN's (docs/LAPLACE.md; REDUCE was closer in log
+     * evidence).
      */
     EXPAND;
 

@@ -43,7 +43,8 @@ public final class LinearizedPredictive implements PosteriorPredictive {
      * @param samples S for Monte Carlo and for {@link #predict}
      * @param seed sampling seed
      * @param memoryBudgetBytes target peak memory of one chunk's forward/backward
-     * @param chunkSize prompts per chunk, or 0 to derive it from the budget
+     * @param chunkSize prompts per chunk, or 0 for automatic: at most half the batch, and at most what the budget
+     *     allows by {@link #bytesPerPrompt}
      */
     public record Options(Link link, int samples, long seed, long memoryBudgetBytes, int chunkSize) {
         public Options {
@@ -130,7 +131,10 @@ public final class LinearizedPredictive implements PosteriorPredictive {
         }
         long per = bytesPerPrompt(scorer.model().config(), batch.length(), scorer.answers().numClasses(),
                 posterior.parameterCount(), scorer.model().device().dtype().byteSize());
-        return (int) Math.max(1, Math.min(batch.batchSize(), options.memoryBudgetBytes() / per));
+        // Half the batch at most: the graph is kept through all C backward passes, which measured 1.4–1.7× the peak
+        // of a training step at the same number of prompts (docs/LAPLACE.md); halving keeps it below one step.
+        int half = Math.max(1, (batch.batchSize() + 1) / 2);
+        return (int) Math.max(1, Math.min(half, options.memoryBudgetBytes() / per));
     }
 
     /**

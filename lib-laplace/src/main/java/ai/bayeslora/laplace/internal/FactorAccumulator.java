@@ -13,7 +13,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * Accumulates a Kronecker factor Σ_i r_i r_iᵀ from batches of rows r_i, densely (d×d) or — for a side of at least the
  * low-rank threshold — as L Lᵀ with L [d, k] by incremental SVD: L ← top-k columns of U·S of svd([L | Rᵀ])
  * (METHODS.md §6, bayesian_lora's scheme). The truncation discards the smallest singular directions of the running
- * sum at every update.
+ * sum at every update. New rows are buffered and folded in together once about min(max(d, 4k), 2048) have arrived
+ * (and at {@link #finish}), so the number of SVDs does not grow with the number of backward passes.
  *
  * <p>Rows may live on a subset of coordinates (lm_head's B is only read at the answer tokens): {@code active} fixes
  * that subset on the first update and every later update must use the same one.
@@ -24,6 +25,8 @@ public final class FactorAccumulator implements AutoCloseable {
     private long[] active;
     private boolean activeSet;
     private Tensor state; // dense [m, m] or low-rank [m, ≤k], float64, retained
+    private final java.util.List<Tensor> pending = new java.util.ArrayList<>(); // low-rank: rows not yet folded in
+    private long pendingRows;
 
     /**
      * @param dim side length
@@ -52,31 +55,62 @@ public final class FactorAccumulator implements AutoCloseable {
             throw new IllegalStateException("factor rows changed between batches: " + Arrays.toString(active) + " vs "
                     + Arrays.toString(activeRows) + " (the answer tokens must be the same for the whole fit)");
         }
-        try (PointerScope s = new PointerScope()) {
-            Tensor r = rows.detach().to(ScalarType.Double);
-            Tensor next;
-            if (lowRank == 0) {
+        if (lowRank == 0) {
+            try (PointerScope s = new PointerScope()) {
+                Tensor r = rows.detach().to(ScalarType.Double);
                 Tensor gram = r.t().matmul(r);
-                next = state == null ? gram : state.add(gram);
-            } else {
-                Tensor stacked = state == null ? r.t() : torch.cat(new TensorVector(state, r.t()), 1);
-                Tensor[] us = BigStack.run(() -> {
-                    T_TensorTensorTensor_T svd = torch.linalg_svd(stacked, false,
-                            new org.bytedeco.pytorch.StringViewOptional());
-                    return new Tensor[] {svd.get0(), svd.get1()};
-                });
-                Tensor u = us[0];
-                Tensor sv = us[1];
-                long k = Math.min(lowRank, sv.size(0));
-                next = u.narrow(1, 0, k).mul(sv.narrow(0, 0, k).unsqueeze(0));
+                replace(state == null ? gram : state.add(gram));
             }
-            next = next.contiguous();
-            next.retainReference();
-            if (state != null) {
-                state.releaseReference();
-            }
-            state = next;
+            return;
         }
+        // low rank: buffer rows and fold them in by one SVD per ~side-length rows (an SVD of a d-row matrix costs
+        // O(d³) however few columns are new, so one SVD per small update would dominate the fit)
+        try (PointerScope s = new PointerScope()) {
+            Tensor r = rows.detach().to(ScalarType.Double).contiguous();
+            r.retainReference();
+            pending.add(r);
+            pendingRows += r.size(0);
+        }
+        int m = active == null ? dim : active.length;
+        if (pendingRows >= Math.min(Math.max(m, 4L * lowRank), 2048)) {
+            flush();
+        }
+    }
+
+    /** L ← top-k columns of U·S of svd([L | pending rowsᵀ]). */
+    private void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        try (PointerScope s = new PointerScope()) {
+            java.util.List<Tensor> cols = new java.util.ArrayList<>();
+            if (state != null) {
+                cols.add(state);
+            }
+            for (Tensor p : pending) {
+                cols.add(p.t());
+            }
+            Tensor stacked = torch.cat(new TensorVector(cols.toArray(new Tensor[0])), 1);
+            Tensor[] us = BigStack.run(() -> {
+                T_TensorTensorTensor_T svd = torch.linalg_svd(stacked, false,
+                        new org.bytedeco.pytorch.StringViewOptional());
+                return new Tensor[] {svd.get0(), svd.get1()};
+            });
+            long k = Math.min(lowRank, us[1].size(0));
+            replace(us[0].narrow(1, 0, k).mul(us[1].narrow(0, 0, k).unsqueeze(0)));
+        }
+        pending.forEach(Tensor::releaseReference);
+        pending.clear();
+        pendingRows = 0;
+    }
+
+    private void replace(Tensor next) {
+        Tensor n = next.contiguous();
+        n.retainReference();
+        if (state != null) {
+            state.releaseReference();
+        }
+        state = n;
     }
 
     /**
@@ -84,6 +118,7 @@ public final class FactorAccumulator implements AutoCloseable {
      * Tiny negative eigenvalues from rounding are clipped to 0.
      */
     public FactorEigen finish(double scale) {
+        flush();
         try (PointerScope s = new PointerScope()) {
             int m = active == null ? dim : active.length;
             Tensor q;
@@ -118,6 +153,8 @@ public final class FactorAccumulator implements AutoCloseable {
 
     @Override
     public void close() {
+        pending.forEach(Tensor::releaseReference);
+        pending.clear();
         if (state != null) {
             state.releaseReference();
             state = null;
