@@ -41,6 +41,6 @@ class JShellNotebooksTest {
         assertThat(out).as(name + " output").doesNotContain("|  Error:").doesNotContain("Exception")
                 .doesNotContain("cannot find symbol");
         assertThat(p.exitValue()).as(name + " exit code, output:\n" + out).isZero();
-        assertThat(out).as(name).containsPattern("(ECE\\(15 bins\\)|AUROC)");
+        assertThat(out).as(name).containsPattern("ECE\\(15");
     }
 }
