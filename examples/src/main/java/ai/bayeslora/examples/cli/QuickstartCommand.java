@@ -20,7 +20,7 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--members", defaultValue = "5", description = "Ensemble size M (default: ${DEFAULT-VALUE}).")
     int members;
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Epochs per model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "8", description = "Epochs per model (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--fast", description = "A smaller run (M=3, 2 epochs, 256 questions) for smoke tests.")
