@@ -9,7 +9,6 @@ import ai.bayeslora.core.safetensors.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -194,40 +193,16 @@ public final class LoraAdapter implements AutoCloseable {
                 out.put(PREFIX + l.moduleName() + ".lora_A.weight", l.a().detach().to(ScalarType.Float).contiguous());
                 out.put(PREFIX + l.moduleName() + ".lora_B.weight", l.b().detach().to(ScalarType.Float).contiguous());
             }
-            Path parent = dir.toAbsolutePath().getParent();
-            Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + System.nanoTime());
             try {
-                Files.createDirectories(tmp);
-                SafetensorsWriter.write(tmp.resolve(WEIGHTS), out, Map.of("format", "pt"));
-                Files.writeString(tmp.resolve(PeftAdapterConfig.FILE), PeftAdapterConfig.write(config,
-                        model.config().source().replaceAll("[/\\\\]config\\.json$", "")));
-                replaceDir(tmp, dir);
+                Files.createDirectories(dir.toAbsolutePath().getParent());
+                ai.bayeslora.lora.internal.AtomicFolder.write(dir, tmp -> {
+                    SafetensorsWriter.write(tmp.resolve(WEIGHTS), out, Map.of("format", "pt"));
+                    Files.writeString(tmp.resolve(PeftAdapterConfig.FILE), PeftAdapterConfig.write(config,
+                            model.config().source().replaceAll("[/\\\\]config\\.json$", "")));
+                });
             } catch (IOException e) {
-                deleteQuietly(tmp);
                 throw new BayesLoraException("cannot write adapter to " + dir + ": " + e.getMessage(), e);
-            } catch (RuntimeException e) {
-                deleteQuietly(tmp);
-                throw e;
             }
-        }
-    }
-
-    private static void replaceDir(Path tmp, Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            Path old = dir.toAbsolutePath().getParent().resolve("." + dir.getFileName() + ".old-" + System.nanoTime());
-            Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            deleteQuietly(old);
-        } else {
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try (var walk = Files.walk(p)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException | RuntimeException ignored) {
-            // best effort
         }
     }
 
