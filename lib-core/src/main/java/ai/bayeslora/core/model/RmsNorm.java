@@ -4,9 +4,14 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * RMSNorm as transformers computes it: normalise in float32, cast back to the input dtype, then scale:
- * {@code w · (x / √(mean(x²) + ε))}. The float32 step is kept even for float64 inputs, as transformers does, so that
- * float64 runs match transformers' float64 runs.
+ * RMSNorm as transformers computes it for float32, bfloat16 and float16: normalise in float32, cast back to the input
+ * dtype, then scale: {@code w · (x / √(mean(x²) + ε))}.
+ *
+ * <p>For float64 inputs the normalisation stays in float64. transformers casts float64 down to float32 here, which
+ * puts a float32 rounding into every layer of an otherwise float64 forward: two mathematically equal inputs that
+ * differ by one float64 ulp (a padded batch against a single prompt, or one BLAS kernel against another) can then
+ * land on different float32 values, a relative difference of about 6e-8 instead of 1e-16. The float64 mode exists
+ * for oracles and finite differences, which need float64 throughout (docs/DEVELOPING.md, "float64 mode").
  */
 public final class RmsNorm {
     private final Tensor weight;
@@ -23,7 +28,7 @@ public final class RmsNorm {
 
     public Tensor forward(Tensor x) {
         ScalarType in = x.scalar_type();
-        Tensor h = x.to(ScalarType.Float);
+        Tensor h = in.intern() == ScalarType.Double ? x : x.to(ScalarType.Float);
         Tensor variance = h.pow(new org.bytedeco.pytorch.Scalar(2.0)).mean(new long[] {-1}, true,
                 new org.bytedeco.pytorch.ScalarTypeOptional());
         h = h.mul(variance.add(new org.bytedeco.pytorch.Scalar(eps)).rsqrt());
