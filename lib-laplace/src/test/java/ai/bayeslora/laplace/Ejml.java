@@ -33,6 +33,23 @@ final class Ejml {
         return inv;
     }
 
+    /** X = m⁻¹ b for a symmetric positive definite m, by Cholesky (backward stable; no explicit inverse). */
+    static DMatrixRMaj solveSpd(DMatrixRMaj m, DMatrixRMaj b) {
+        org.ejml.interfaces.linsol.LinearSolverDense<DMatrixRMaj> chol =
+                org.ejml.dense.row.factory.LinearSolverFactory_DDRM.chol(m.numRows);
+        if (!chol.setA(m.copy())) {
+            throw new IllegalStateException("not positive definite");
+        }
+        DMatrixRMaj x = new DMatrixRMaj(b.numRows, b.numCols);
+        chol.solve(b.copy(), x);
+        return x;
+    }
+
+    /** Frobenius norm. */
+    static double fro(DMatrixRMaj m) {
+        return org.ejml.dense.row.NormOps_DDRM.normF(m);
+    }
+
     /** log |det m| from the LU factors. */
     static double logDet(DMatrixRMaj m) {
         LUDecomposition_F64<DMatrixRMaj> lu = DecompositionFactory_DDRM.lu(m.numRows, m.numCols);
