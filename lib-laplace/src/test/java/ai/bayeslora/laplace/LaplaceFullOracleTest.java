@@ -47,7 +47,7 @@ class LaplaceFullOracleTest {
         t = TinySetup.qv();
         try (PointerScope s = new PointerScope()) {
             long p = t.adapter.parameterCount();
-            eta = RoundingBounds.gamma(p);
+            eta = Bounds.eta(p);
             Tensor g = torch.zeros(new long[] {p, p}, new TensorOptions(ScalarType.Double));
             double ll = 0;
             for (int i = 0; i < TRAIN; i++) {
@@ -118,10 +118,9 @@ class LaplaceFullOracleTest {
     }
 
     /**
-     * Σ = J Λ⁻¹ Jᵀ per test prompt. The oracle solves Λ X = Jᵀ by Cholesky (K = Xᵀ = J Λ⁻¹) instead of forming Λ⁻¹.
-     * To first order the two computations differ by δΣ = δJ Kᵀ + K δJᵀ − K δΛ Kᵀ plus the rounding of the products,
-     * so ‖δΣ‖_F ≤ 2·2η‖J‖_F‖K‖_F + ‖K‖_F²(‖δG‖_F + 2η‖Λ‖_F) + 2η‖J‖_F²‖Λ⁻¹‖_2, with ‖Λ⁻¹‖_2 ≤ 1/λ. Relative to
-     * ‖Σ‖_F this is about η·κ(Λ) (κ = 331 here); it is computed for each prompt.
+     * Σ = J Λ⁻¹ Jᵀ per test prompt. The oracle solves Λ X = Jᵀ by Cholesky (K = Xᵀ = J Λ⁻¹) instead of forming Λ⁻¹,
+     * and the bound is {@link Bounds#covariance} for each prompt, with δΛ = G_fit − G_oracle measured: relative to
+     * ‖Σ‖_F about η·κ(Λ) (κ = 331 here).
      */
     @Test
     void linearisedPredictiveMatchesTheDenseComputationAtAnyChunkSize() {
@@ -144,8 +143,7 @@ class LaplaceFullOracleTest {
                     Tensor sigma = k.matmul(j.t());
                     double nj = fro(j);
                     double nk = fro(k);
-                    double bound = 4 * eta * nj * nk + nk * nk * (dG + 2 * eta * normLam)
-                            + 2 * eta * nj * nj / LAMBDA;
+                    double bound = Bounds.covariance(eta, nj, nk, dG, normLam, LAMBDA);
                     double[][] got = g.covariance(r);
                     double[] want = Tensors.toDoubles(sigma);
                     double err = 0;
