@@ -31,10 +31,15 @@ class LaplaceFisherVariantsTest {
                 EncodedBatch one = t.single(i);
                 Tensor j = DenseOracle.jacobian(t, one, t.adapter.parameters());
                 double[] f = DenseOracle.logits(t, one);
-                Tensor r = torch.softmax(Tensors.ofDoubles(f, f.length), 0).neg();
+                // e_y − p in Java doubles (torch.scalar_tensor would make a float32 value: the old oracle rounded
+                // 1 − p_y to float32 and agreed only to 2e-8)
                 int y = one.labels()[0];
-                r = r.index_put_(new org.bytedeco.pytorch.TensorIndexVector(new org.bytedeco.pytorch.TensorIndex(y)),
-                        torch.scalar_tensor(new org.bytedeco.pytorch.Scalar(1.0 - Math.exp(f[y] - logSumExp(f)))));
+                double lse = logSumExp(f);
+                double[] resid = new double[f.length];
+                for (int c = 0; c < f.length; c++) {
+                    resid[c] = (c == y ? 1.0 : 0.0) - Math.exp(f[c] - lse);
+                }
+                Tensor r = Tensors.ofDoubles(resid, resid.length);
                 Tensor g = j.t().matmul(r.unsqueeze(1)); // ∇ log p_y = Jᵀ (e_y − p)
                 empirical = empirical.add(g.matmul(g.t()));
             }
@@ -48,9 +53,11 @@ class LaplaceFisherVariantsTest {
                  LaplacePosterior mcFew = LaplaceLoRA.fit(t.scorer, t.adapter, t.batches(0, 10, 4))
                          .structure(Structure.FULL).fisher(FisherEstimate.MC_SAMPLED).mcSamples(1).seed(3)
                          .priorPrecision(1.0).run()) {
-                // 2.7e-8 measured: RMSNorm runs in float32 even in float64 mode (as transformers), so gradients of
-                // log p_y and Jᵀ(e_y − p) agree only to float32-level relative error
-                assertThat(relFro(emp.precisionModel().dense(), empirical)).isLessThan(1e-7);
+                // a sum of PSD terms g gᵀ: each path's g carries η (Jacobians) so each term 4η between the paths,
+                // plus the sums and FULL's eigen-reconstruction (η each), scaled by the PSD spread (Bounds)
+                double eta = Bounds.eta(emp.parameterCount());
+                assertThat(relFro(emp.precisionModel().dense(), empirical))
+                        .isLessThan(7 * eta * Bounds.psdSpread(empirical));
                 double errMany = relFro(mc.precisionModel().dense(), exact.precisionModel().dense());
                 double errOne = relFro(mcFew.precisionModel().dense(), exact.precisionModel().dense());
                 // sampling error shrinks like 1/√S: 4000 samples are far closer to the expectation than one

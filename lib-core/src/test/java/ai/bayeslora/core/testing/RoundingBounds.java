@@ -29,4 +29,33 @@ public final class RoundingBounds {
         }
         return n * U64 / (1 - n * U64);
     }
+
+    /**
+     * Relative error budget of one float64 forward, or forward and backward, through a tiny fixture model with
+     * {@code layers} decoder layers (hidden 64, MLP at most 176, vocabulary 400, the fixtures and
+     * {@code RandomWeights} test models): each layer forms at most ten sums (four projections, the attention scores,
+     * the value mix, three MLP products, the norm), the final norm and the head two more; each sum errs by at most
+     * γ_400 relative to the magnitudes of its terms, which for these random weights exceed the result's by about
+     * √400 = 20 (terms of random sign). So (10·layers + 2)·20·γ_400: 2.0e-11 for two layers. This is a worst-case
+     * budget; observed differences between batch shapes and BLAS kernels are below 1e-15.
+     *
+     * @param layers the number of decoder layers
+     * @return the relative error budget of the logits (and of their gradients)
+     */
+    public static double tinyModel(int layers) {
+        return (10.0 * layers + 2) * 20 * gamma(400);
+    }
+
+    /**
+     * A bound on |δp| between two float64 forwards of the same prompts through a tiny fixture model (different batch
+     * shapes, members stacked or alone, other kernels): |δ log p| ≤ 2‖δf‖_∞, so |δp| ≤ 2p‖δf‖_∞, with each path's
+     * ‖δf‖_∞ ≤ {@link #tinyModel}·‖f‖_∞ and ‖f‖_∞ ≤ 5 for these models (the transformers references' largest logit is
+     * 4.1; test adapters are small). So 20·tinyModel: 3.9e-10 for two layers.
+     *
+     * @param layers the number of decoder layers
+     * @return the bound on the absolute difference of a class probability
+     */
+    public static double tinyProbabilities(int layers) {
+        return 20 * tinyModel(layers);
+    }
 }

@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
  *   <li>EMPIRICAL: r_n = e_{y_n} − p_n (the empirical Fisher).</li>
  * </ul>
  * The virtual gradients are formed in the compute dtype from the C per-class logit gradients, not by backpropagating
- * r: RMSNorm's backward runs in float32 (as transformers), which makes backpropagation linear only to ~1e-7, and a
- * dense reference (J per class, then Jᵀ H J in float64) would then differ at that level.
+ * r: in float32 or bfloat16 compute, backpropagation is linear only to the dtype's precision, and combining after the
+ * backward keeps the curvature the dense Jᵀ H J of the per-class Jacobians (docs/LAPLACE.md).
  */
 public final class LabelWeights {
     private LabelWeights() {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.DType;
 import ai.bayeslora.core.Tensors;
+import ai.bayeslora.core.testing.RoundingBounds;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.testing.Fixtures;
 import ai.bayeslora.lora.LoraAdapter;
@@ -46,11 +47,16 @@ class TrainerPriorTest {
             }
             double lambda = 3.5;
             long n = 48;
+            // a sum of P squares, in libtorch's order and in ours: γ_P relative each (no cancellation), plus the scaling
+            double gP = RoundingBounds.gamma(theta.length);
             assertThat(Prior.gaussian(lambda).stepPenalty(adapter, n).item_double())
-                    .isCloseTo(lambda / (2.0 * n) * sumSq, within(1e-12 * sumSq));
+                    .isCloseTo(lambda / (2.0 * n) * sumSq, within((2 * gP + 4 * RoundingBounds.U64) * lambda / (2.0 * n)
+                            * sumSq));
 
             // walk θ in flatten's layout: per module A [r, in] then B [out, r], row-major
             double ba = 0;
+            double baError = 0; // Σ 2|w|·γ_r Σ_k |b_k a_k|: the rounding of each entry w of BA, squared
+            long entries = 0;
             int offset = 0;
             for (LoraLayer l : adapter.layers().values()) {
                 int r = (int) l.a().size(0);
@@ -61,18 +67,24 @@ class TrainerPriorTest {
                 for (int o = 0; o < out; o++) {
                     for (int i = 0; i < in; i++) {
                         double w = 0;
+                        double abs = 0;
                         for (int k = 0; k < r; k++) {
                             w += theta[bAt + o * r + k] * theta[aAt + k * in + i];
+                            abs += Math.abs(theta[bAt + o * r + k] * theta[aAt + k * in + i]);
                         }
                         ba += w * w;
+                        baError += 2 * Math.abs(w) * RoundingBounds.gamma(r) * abs;
                     }
                 }
                 offset = bAt + out * r;
+                entries += (long) out * in;
             }
             assertThat(offset).isEqualTo(theta.length);
             double beta = 0.75;
+            // each side: the entries' rounding (twice: libtorch's matmul and ours), then a sum of squares (γ_P each)
             assertThat(Prior.loraProduct(beta).stepPenalty(adapter, n).item_double())
-                    .isCloseTo(beta * ba, within(1e-12 * ba));
+                    .isCloseTo(beta * ba, within(beta * (2 * baError + (2 * RoundingBounds.gamma(entries)
+                            + 4 * RoundingBounds.U64) * ba)));
             assertThat(Prior.none().stepPenalty(adapter, n).item_double()).isEqualTo(0.0);
         }
     }
