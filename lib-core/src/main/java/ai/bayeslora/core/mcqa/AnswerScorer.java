@@ -1,9 +1,11 @@
 package ai.bayeslora.core.mcqa;
 
 import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.model.ModelInput;
 import ai.bayeslora.core.text.AnswerTokens;
+import java.util.List;
 import java.util.Objects;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
@@ -13,16 +15,25 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Multiple-choice QA as next-token classification (METHODS.md §1): reads the model's last-token logits at the answer
- * tokens and turns them into class log-probabilities by a {@link ClassReduction}. Differentiable, so the trainer uses
- * it for the loss too.
+ * Multiple-choice QA as next-token classification (docs/METHODS.md §1): reads the model's last-token logits at the
+ * answer tokens and turns them into class log-probabilities by a {@link ClassReduction}. The scorer owns the class
+ * set: its answer tokens, its reduction and so its {@link #classLabels()}; {@link #rescored} gives the same model
+ * scoring another class set. Differentiable, so the trainer uses it for the loss too.
+ *
+ * <p>Immutable and thread-safe: the adapters of a call come in as an {@link AdapterBinding}.
  */
 public final class AnswerScorer {
     private final CausalLM model;
     private final AnswerTokens answers;
     private final ClassReduction reduction;
     private final long[] answerIds;
+    private final List<String> classLabels;
 
+    /**
+     * @param model the shared base model
+     * @param answers the answer tokens, one per class
+     * @param reduction how logits become class probabilities
+     */
     public AnswerScorer(CausalLM model, AnswerTokens answers, ClassReduction reduction) {
         this.model = Objects.requireNonNull(model, "model");
         this.answers = Objects.requireNonNull(answers, "answers");
@@ -34,42 +45,84 @@ public final class AnswerScorer {
                         + model.config().vocabSize());
             }
         }
+        this.classLabels = reduction.classLabels(answers.labels());
     }
 
+    /** The base model. */
     public CausalLM model() {
         return model;
     }
 
+    /** The answer tokens, one per answer class. */
     public AnswerTokens answers() {
         return answers;
     }
 
+    /** The class reduction, (a) or (b). */
     public ClassReduction reduction() {
         return reduction;
     }
 
+    /** The predictive's class labels: the answer labels, plus "other" under the full-vocabulary reduction. */
+    public List<String> classLabels() {
+        return classLabels;
+    }
+
     /** Number of predictive classes: C, or C + 1 with "other". */
     public int numClasses() {
-        return reduction.numClasses(answers.numClasses());
+        return classLabels.size();
     }
 
-    /** Class log-probabilities [B, numClasses()] for an encoded batch. */
-    public Tensor logProbs(EncodedBatch batch) {
-        return logProbs(new ModelInput(batch.inputIdsTensor(), batch.attentionMaskTensor(), batch.positionIdsTensor()));
+    /**
+     * The same model scoring another class set or reduction.
+     *
+     * @param newAnswers the answer tokens of the new class set
+     * @param newReduction the reduction to use
+     * @return a new scorer (this one if nothing changes)
+     */
+    public AnswerScorer rescored(AnswerTokens newAnswers, ClassReduction newReduction) {
+        if (newAnswers.equals(answers) && newReduction == reduction) {
+            return this;
+        }
+        return new AnswerScorer(model, newAnswers, newReduction);
     }
 
-    /** Class log-probabilities [B, numClasses()] for a model input. */
-    public Tensor logProbs(ModelInput input) {
-        return logProbsFromHidden(model.lastTokenHidden(input));
+    /**
+     * Class log-probabilities for an encoded batch.
+     *
+     * @param batch the prompts
+     * @param binding the adapters of this call
+     * @return [B, numClasses()]
+     */
+    public Tensor logProbs(EncodedBatch batch, AdapterBinding binding) {
+        return logProbs(new ModelInput(batch.inputIdsTensor(), batch.attentionMaskTensor(), batch.positionIdsTensor()),
+                binding);
     }
 
-    /** Class log-probabilities from final-normed last-token hidden states [B, H]. */
-    public Tensor logProbsFromHidden(Tensor hidden) {
+    /**
+     * Class log-probabilities for a model input.
+     *
+     * @param input token ids, attention mask and positions
+     * @param binding the adapters of this call
+     * @return [B, numClasses()]
+     */
+    public Tensor logProbs(ModelInput input, AdapterBinding binding) {
+        return logProbsFromHidden(model.lastTokenHidden(input, binding), binding);
+    }
+
+    /**
+     * Class log-probabilities from final-normed last-token hidden states.
+     *
+     * @param hidden [B, H]
+     * @param binding the adapters of this call (lm_head's is used)
+     * @return [B, numClasses()]
+     */
+    public Tensor logProbsFromHidden(Tensor hidden, AdapterBinding binding) {
         Tensor ids = ai.bayeslora.core.Tensors.ofLongs(answerIds, answerIds.length);
         if (reduction == ClassReduction.ANSWER_TOKENS) {
-            return torch.log_softmax(model.headAtLastToken(hidden, ids), 1);
+            return torch.log_softmax(model.headAtLastToken(hidden, ids, binding), 1);
         }
-        Tensor logp = torch.log_softmax(model.headAtLastToken(hidden, null), 1)
+        Tensor logp = torch.log_softmax(model.headAtLastToken(hidden, null, binding), 1)
                 .index_select(1, ids.to(hidden.device(), ScalarType.Long));
         // log(1 − Σ p_c), clamped so that an "other" mass of exactly 0 stays finite
         Tensor rest = torch.log1p(logp.exp().sum(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional())
@@ -77,8 +130,14 @@ public final class AnswerScorer {
         return torch.cat(new TensorVector(logp, rest), 1);
     }
 
-    /** Class logits (not normalised) at the answer tokens [B, C]: the quantity Laplace linearises. */
-    public Tensor answerLogits(ModelInput input) {
-        return model.lastTokenLogits(input, ai.bayeslora.core.Tensors.ofLongs(answerIds, answerIds.length));
+    /**
+     * Class logits (not normalised) at the answer tokens: the quantity Laplace linearises under reduction (a).
+     *
+     * @param input token ids, attention mask and positions
+     * @param binding the adapters of this call
+     * @return [B, C]
+     */
+    public Tensor answerLogits(ModelInput input, AdapterBinding binding) {
+        return model.lastTokenLogits(input, ai.bayeslora.core.Tensors.ofLongs(answerIds, answerIds.length), binding);
     }
 }

@@ -14,6 +14,25 @@ public enum ClassReduction {
      */
     FULL_VOCAB_WITH_OTHER;
 
+    /** The label of the extra class of {@link #FULL_VOCAB_WITH_OTHER}. */
+    public static final String OTHER = "other";
+
+    /**
+     * The predictive's class labels for these answer labels: the same list, plus {@link #OTHER} under the
+     * full-vocabulary reduction. The one place that appends it.
+     *
+     * @param answerLabels the dataset's answer labels, e.g. A–D
+     * @return an unmodifiable list
+     */
+    public java.util.List<String> classLabels(java.util.List<String> answerLabels) {
+        if (this == ANSWER_TOKENS) {
+            return java.util.List.copyOf(answerLabels);
+        }
+        java.util.List<String> l = new java.util.ArrayList<>(answerLabels);
+        l.add(OTHER);
+        return java.util.Collections.unmodifiableList(l);
+    }
+
     /** Number of predictive classes for a dataset with {@code numAnswers} answer letters. */
     public int numClasses(int numAnswers) {
         return this == ANSWER_TOKENS ? numAnswers : numAnswers + 1;

@@ -32,13 +32,14 @@ public final class Attention {
     /**
      * @param h [B, L, hidden]
      * @param mask additive mask [B, 1, L, L], or null for plain causal attention
+     * @param binding the adapters of this call
      */
-    public Tensor forward(Tensor h, Tensor cos, Tensor sin, Tensor mask, RotaryEmbedding rope) {
+    public Tensor forward(Tensor h, Tensor cos, Tensor sin, Tensor mask, RotaryEmbedding rope, AdapterBinding binding) {
         long b = h.size(0);
         long len = h.size(1);
-        Tensor qs = q.forward(h).view(b, len, numHeads, headDim).transpose(1, 2);
-        Tensor ks = k.forward(h).view(b, len, numKvHeads, headDim).transpose(1, 2);
-        Tensor vs = v.forward(h).view(b, len, numKvHeads, headDim).transpose(1, 2);
+        Tensor qs = q.forward(h, binding).view(b, len, numHeads, headDim).transpose(1, 2);
+        Tensor ks = k.forward(h, binding).view(b, len, numKvHeads, headDim).transpose(1, 2);
+        Tensor vs = v.forward(h, binding).view(b, len, numKvHeads, headDim).transpose(1, 2);
         qs = rope.apply(qs, cos, sin);
         ks = rope.apply(ks, cos, sin);
         if (numKvHeads != numHeads) {
@@ -51,21 +52,30 @@ public final class Attention {
                 mask == null ? new TensorOptional() : new TensorOptional(mask), 0.0, mask == null,
                 new DoubleOptional(1.0 / Math.sqrt(headDim)), false);
         out = out.transpose(1, 2).reshape(b, len, (long) numHeads * headDim);
-        return o.forward(out);
+        return o.forward(out, binding);
     }
 
+    /** The same attention with each projection replaced by {@code f} of it. */
+    Attention withLinears(java.util.function.UnaryOperator<LinearLayer> f) {
+        return new Attention(f.apply(q), f.apply(k), f.apply(v), f.apply(o), numHeads, numKvHeads, headDim);
+    }
+
+    /** The query projection. */
     public LinearLayer qProj() {
         return q;
     }
 
+    /** The key projection. */
     public LinearLayer kProj() {
         return k;
     }
 
+    /** The value projection. */
     public LinearLayer vProj() {
         return v;
     }
 
+    /** The output projection. */
     public LinearLayer oProj() {
         return o;
     }

@@ -29,8 +29,12 @@ import org.slf4j.LoggerFactory;
  * (RMSNorm, RoPE, grouped-query attention, gated MLP), final RMSNorm, lm_head (tied or not).
  *
  * <p>Linear layers are addressable by their HF names ({@link #linear(String)}, {@link #linearLayers()}), so adapters
- * can target them by suffix. {@link #lastTokenLogits(ModelInput, Tensor)} reads the logits of the last real token only,
- * optionally only at chosen vocabulary ids, without building [B, L, V].
+ * can target them by suffix. {@link #lastTokenLogits(ModelInput, Tensor, AdapterBinding)} reads the logits of the last
+ * real token only, optionally only at chosen vocabulary ids, without building [B, L, V].
+ *
+ * <p>Immutable after loading and safe to share between threads: a forward takes the adapters to apply as an
+ * {@link AdapterBinding} argument, and nothing in the model changes during or between calls. The one way to change
+ * base weights is to build a merged copy ({@link #withMergedDeltas}), a separate model.
  *
  * <p>Memory: the weights live outside any {@link PointerScope} and are released by {@link #close()}. Tensors returned
  * by forward methods belong to the caller's scope: run each batch in {@code try (PointerScope s = new PointerScope())}.
@@ -47,6 +51,7 @@ public final class CausalLM implements AutoCloseable {
     private final RotaryEmbedding rope;
     private final Map<String, LinearLayer> linears;
     private final List<Tensor> owned;
+    private final String sourceDescription;
     private boolean closed;
 
     private CausalLM(ModelConfig config, ComputeDevice device, Tensor embedTokens, List<DecoderLayer> layers,
@@ -60,6 +65,7 @@ public final class CausalLM implements AutoCloseable {
         this.linears = Collections.unmodifiableMap(linears);
         this.owned = owned;
         this.rope = new RotaryEmbedding(config.rope(), config.rotaryDim());
+        this.sourceDescription = config.source();
     }
 
     /**
@@ -115,34 +121,89 @@ public final class CausalLM implements AutoCloseable {
         return embedTokens;
     }
 
-    /** Full logits [B, L, V] in the compute dtype. Used by the parity tool; inference uses {@link #lastTokenLogits}. */
+    /**
+     * Full logits of the base model (no adapter): {@code forward(input, AdapterBinding.none())}.
+     *
+     * @param input token ids, attention mask and positions
+     * @return [B, L, V]
+     */
     public Tensor forward(ModelInput input) {
+        return forward(input, AdapterBinding.none());
+    }
+
+    /**
+     * Last-token logits of the base model (no adapter): {@code lastTokenLogits(input, vocabIds, AdapterBinding.none())}.
+     *
+     * @param input token ids, attention mask and positions
+     * @param vocabIds int64 [C] to read only those vocabulary entries, or null for all
+     * @return [B, C] or [B, V]
+     */
+    public Tensor lastTokenLogits(ModelInput input, Tensor vocabIds) {
+        return lastTokenLogits(input, vocabIds, AdapterBinding.none());
+    }
+
+    /**
+     * Full logits [B, L, V] in the compute dtype. Used by the parity tool; inference uses {@link #lastTokenLogits}.
+     *
+     * @param input token ids, attention mask and positions
+     * @param binding the adapters of this call ({@link AdapterBinding#none()} for the base model)
+     * @return [B, L, V]
+     */
+    public Tensor forward(ModelInput input, AdapterBinding binding) {
+        check(binding);
         ForwardContext ctx = prepare(input);
-        Tensor h = runLayers(embed(input.inputIds()), ctx, 0, layers.size());
-        return lmHead.forward(finalNorm.forward(h));
+        Tensor h = runLayers(embed(input.inputIds()), ctx, 0, layers.size(), binding);
+        return lmHead.forward(finalNorm.forward(h), binding);
     }
 
     /**
      * Logits of each row's last real token.
      *
+     * @param input token ids, attention mask and positions
      * @param vocabIds int64 [C] to read only those vocabulary entries, or null for all
+     * @param binding the adapters of this call
      * @return [B, C] or [B, V]
      */
-    public Tensor lastTokenLogits(ModelInput input, Tensor vocabIds) {
-        return headAtLastToken(lastTokenHidden(input), vocabIds);
+    public Tensor lastTokenLogits(ModelInput input, Tensor vocabIds, AdapterBinding binding) {
+        return headAtLastToken(lastTokenHidden(input, binding), vocabIds, binding);
     }
 
-    /** Final-normed hidden state of each row's last real token, [B, H]. */
-    public Tensor lastTokenHidden(ModelInput input) {
+    /**
+     * Final-normed hidden state of each row's last real token.
+     *
+     * @param input token ids, attention mask and positions
+     * @param binding the adapters of this call
+     * @return [B, H]
+     */
+    public Tensor lastTokenHidden(ModelInput input, AdapterBinding binding) {
+        check(binding);
         ForwardContext ctx = prepare(input);
-        Tensor h = runLayers(embed(input.inputIds()), ctx, 0, layers.size());
+        Tensor h = runLayers(embed(input.inputIds()), ctx, 0, layers.size(), binding);
         return finalNorm.forward(gatherLast(h, ctx.lastIndex()));
     }
 
-    /** lm_head on hidden states [B, H], at {@code vocabIds} or the full vocabulary. */
-    public Tensor headAtLastToken(Tensor hidden, Tensor vocabIds) {
-        return vocabIds == null ? lmHead.forward(hidden) : lmHead.forwardRows(hidden, vocabIds.to(device.torchDevice(),
-                ScalarType.Long));
+    /**
+     * lm_head on hidden states.
+     *
+     * @param hidden [B, H]
+     * @param vocabIds int64 [C] to read only those vocabulary entries, or null for all
+     * @param binding the adapters of this call (only lm_head's is used)
+     * @return [B, C] or [B, V]
+     */
+    public Tensor headAtLastToken(Tensor hidden, Tensor vocabIds, AdapterBinding binding) {
+        return vocabIds == null ? lmHead.forward(hidden, binding) : lmHead.forwardRows(hidden,
+                vocabIds.to(device.torchDevice(), ScalarType.Long), binding);
+    }
+
+    /** Rejects a binding made for another model: every bound module must exist here. */
+    private void check(AdapterBinding binding) {
+        for (String name : binding.modules()) {
+            if (!linears.containsKey(name)) {
+                throw new IllegalArgumentException("the adapter binding names module '" + name + "', which this "
+                        + config.architecture().modelType() + " model (" + sourceDescription + ") does not have; "
+                        + "is the adapter for another model?");
+            }
+        }
     }
 
     /** Token embeddings [B, L, H]. */
@@ -172,8 +233,18 @@ public final class CausalLM implements AutoCloseable {
         return new ForwardContext(cs[0], cs[1], masks, last);
     }
 
-    /** Runs decoder layers {@code [from, to)} on hidden states [B, L, H]. */
-    public Tensor runLayers(Tensor h, ForwardContext ctx, int from, int to) {
+    /**
+     * Runs decoder layers {@code [from, to)} on hidden states.
+     *
+     * @param h [B, L, H]
+     * @param ctx the batch's masks and RoPE tables ({@link #prepare})
+     * @param from first layer
+     * @param to one past the last layer
+     * @param binding the adapters of this call
+     * @return [B, L, H]
+     */
+    public Tensor runLayers(Tensor h, ForwardContext ctx, int from, int to, AdapterBinding binding) {
+        check(binding);
         if (from < 0 || to > layers.size() || from > to) {
             throw new IllegalArgumentException("layer range [" + from + ", " + to + ") outside [0, " + layers.size() + ")");
         }
@@ -181,7 +252,7 @@ public final class CausalLM implements AutoCloseable {
         for (int i = from; i < to; i++) {
             Tensor mask = ctx.masks().get(config.slidingWindows().get(i));
             if (outer == null) {
-                h = layers.get(i).forward(h, ctx.cos(), ctx.sin(), mask, rope);
+                h = layers.get(i).forward(h, ctx.cos(), ctx.sin(), mask, rope, binding);
                 continue;
             }
             // A scope per layer frees the layer's temporaries at once instead of at the caller's scope end (peak
@@ -189,7 +260,7 @@ public final class CausalLM implements AutoCloseable {
             // the inner close releases). Autograd holds its own references to saved tensors, so this is safe with
             // gradients too.
             try (PointerScope layerScope = new PointerScope()) {
-                Tensor out = layers.get(i).forward(h, ctx.cos(), ctx.sin(), mask, rope);
+                Tensor out = layers.get(i).forward(h, ctx.cos(), ctx.sin(), mask, rope, binding);
                 outer.attach(out);
                 h = out;
             }
@@ -210,6 +281,58 @@ public final class CausalLM implements AutoCloseable {
 
     /** Per-batch state shared by all layers of one forward. */
     public record ForwardContext(Tensor cos, Tensor sin, Map<OptionalInt, Tensor> masks, Tensor lastIndex) {
+    }
+
+    /**
+     * A separate model whose linear weights are {@code W + Δ} for the given modules (merged LoRA updates,
+     * {@code W ← W + s·B·A}), sharing every other tensor with this one. This model is not changed, so other callers
+     * sharing it are unaffected. The copy holds its own references to the shared tensors: the two can be closed in
+     * any order.
+     *
+     * @param deltas module name → Δ [out, in], added in the compute dtype
+     * @return the merged model; close it to release its weights
+     * @throws IllegalArgumentException for an unknown module or a Δ of the wrong shape, or for lm_head when it is tied
+     *     to the input embedding (the embedding would change too)
+     */
+    public CausalLM withMergedDeltas(Map<String, Tensor> deltas) {
+        for (Map.Entry<String, Tensor> e : deltas.entrySet()) {
+            LinearLayer l = linear(e.getKey());
+            if (l.weight().size(0) != e.getValue().size(0) || l.weight().size(1) != e.getValue().size(1)) {
+                throw new IllegalArgumentException(e.getKey() + ": delta of shape "
+                        + Tensors.shapeText(Tensors.shape(e.getValue())) + " for a weight of shape "
+                        + Tensors.shapeText(Tensors.shape(l.weight())));
+            }
+            if (e.getKey().equals("lm_head") && config.tieWordEmbeddings()) {
+                throw new IllegalArgumentException("lm_head is tied to embed_tokens: merging would change the input "
+                        + "embedding too; apply the adapter through a binding instead");
+            }
+        }
+        List<Tensor> ownedCopy = new ArrayList<>();
+        Map<LinearLayer, LinearLayer> replaced = new LinkedHashMap<>();
+        try (PointerScope s = new PointerScope();
+             org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+            for (Map.Entry<String, Tensor> e : deltas.entrySet()) {
+                LinearLayer l = linear(e.getKey());
+                Tensor w = l.weight().add(e.getValue().to(l.weight().device(), l.weight().scalar_type()));
+                w.retainReference();
+                ownedCopy.add(w);
+                replaced.put(l, l.withWeight(w));
+            }
+        }
+        java.util.function.UnaryOperator<LinearLayer> f = l -> replaced.getOrDefault(l, l);
+        for (Tensor t : owned) {
+            if (replaced.keySet().stream().noneMatch(l -> l.weight() == t)) {
+                t.retainReference(); // shared with this model: the copy keeps it alive too
+                ownedCopy.add(t);
+            }
+        }
+        List<DecoderLayer> newLayers = new ArrayList<>();
+        for (DecoderLayer d : layers) {
+            newLayers.add(d.withLinears(f));
+        }
+        Map<String, LinearLayer> newLinears = new LinkedHashMap<>();
+        linears.forEach((name, l) -> newLinears.put(name, f.apply(l)));
+        return new CausalLM(config, device, embedTokens, newLayers, finalNorm, f.apply(lmHead), newLinears, ownedCopy);
     }
 
     /** Releases the weights. The model must not be used afterwards. */

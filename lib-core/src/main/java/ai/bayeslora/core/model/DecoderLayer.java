@@ -22,9 +22,15 @@ public final class DecoderLayer {
         return index;
     }
 
-    public Tensor forward(Tensor h, Tensor cos, Tensor sin, Tensor mask, RotaryEmbedding rope) {
-        Tensor a = attention.forward(inputNorm.forward(h), cos, sin, mask, rope);
+    /** One block on hidden states [B, L, H] with the adapters of {@code binding}. */
+    public Tensor forward(Tensor h, Tensor cos, Tensor sin, Tensor mask, RotaryEmbedding rope, AdapterBinding binding) {
+        Tensor a = attention.forward(inputNorm.forward(h), cos, sin, mask, rope, binding);
         Tensor h1 = h.add(a);
-        return h1.add(mlp.forward(postAttentionNorm.forward(h1)));
+        return h1.add(mlp.forward(postAttentionNorm.forward(h1), binding));
+    }
+
+    /** The same block with each linear layer replaced by {@code f} of it (merged copies). */
+    DecoderLayer withLinears(java.util.function.UnaryOperator<LinearLayer> f) {
+        return new DecoderLayer(index, inputNorm, attention.withLinears(f), postAttentionNorm, mlp.withLinears(f));
     }
 }

@@ -7,13 +7,13 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * A frozen linear map {@code y = x Wᵀ + b} addressed by its HF module name (for example
- * {@code model.layers.3.self_attn.q_proj}), with an optional {@link LinearAdapter} applied on top.
+ * {@code model.layers.3.self_attn.q_proj}). Immutable: the adapter of a call comes from that call's
+ * {@link AdapterBinding}, so the layer is safe to share between threads.
  */
 public final class LinearLayer {
     private final String name;
     private final Tensor weight;
     private final Tensor bias;
-    private volatile LinearAdapter adapter;
 
     /**
      * @param name HF module name
@@ -26,6 +26,7 @@ public final class LinearLayer {
         this.bias = bias;
     }
 
+    /** The HF module name. */
     public String name() {
         return name;
     }
@@ -40,36 +41,46 @@ public final class LinearLayer {
         return bias;
     }
 
+    /** Input features (columns of the weight). */
     public long inFeatures() {
         return weight.size(1);
     }
 
+    /** Output features (rows of the weight). */
     public long outFeatures() {
         return weight.size(0);
     }
 
-    /** The adapter currently applied, or null. */
-    public LinearAdapter adapter() {
-        return adapter;
-    }
-
-    /** Installs (or with null removes) the adapter. */
-    public void setAdapter(LinearAdapter adapter) {
-        this.adapter = adapter;
-    }
-
-    /** {@code x Wᵀ + b}, then the adapter. */
-    public Tensor forward(Tensor x) {
+    /**
+     * {@code x Wᵀ + b}, then the adapter {@code binding} gives this module, if any.
+     *
+     * @param x input [..., in]
+     * @param binding the adapters of this call
+     * @return [..., out]
+     */
+    public Tensor forward(Tensor x, AdapterBinding binding) {
         Tensor y = bias == null ? torch.linear(x, weight) : torch.linear(x, weight, new TensorOptional(bias));
-        LinearAdapter a = adapter;
+        LinearAdapter a = binding.adapterFor(name);
         return a == null ? y : a.forward(x, y, null);
     }
 
-    /** Only the output features {@code rows} (int64 index): {@code x W[rows]ᵀ + b[rows]}, then the adapter. */
-    public Tensor forwardRows(Tensor x, Tensor rows) {
+    /**
+     * Only the output features {@code rows}: {@code x W[rows]ᵀ + b[rows]}, then the bound adapter.
+     *
+     * @param x input [..., in]
+     * @param rows int64 index of the output features to compute
+     * @param binding the adapters of this call
+     * @return [..., rows]
+     */
+    public Tensor forwardRows(Tensor x, Tensor rows, AdapterBinding binding) {
         Tensor w = weight.index_select(0, rows);
         Tensor y = bias == null ? torch.linear(x, w) : torch.linear(x, w, new TensorOptional(bias.index_select(0, rows)));
-        LinearAdapter a = adapter;
+        LinearAdapter a = binding.adapterFor(name);
         return a == null ? y : a.forward(x, y, rows);
+    }
+
+    /** The same layer with another weight (merged copies); shares the bias. */
+    LinearLayer withWeight(Tensor newWeight) {
+        return new LinearLayer(name, newWeight, bias);
     }
 }

@@ -17,8 +17,14 @@ public final class Mlp {
         this.act = act;
     }
 
-    public Tensor forward(Tensor x) {
-        return down.forward(activation(gate.forward(x)).mul(up.forward(x)));
+    /** {@code down(act(gate(x)) ⊙ up(x))} with the adapters of {@code binding}. */
+    public Tensor forward(Tensor x, AdapterBinding binding) {
+        return down.forward(activation(gate.forward(x, binding)).mul(up.forward(x, binding)), binding);
+    }
+
+    /** The same MLP with each projection replaced by {@code f} of it. */
+    Mlp withLinears(java.util.function.UnaryOperator<LinearLayer> f) {
+        return new Mlp(f.apply(gate), f.apply(up), f.apply(down), act);
     }
 
     private Tensor activation(Tensor x) {

@@ -97,4 +97,16 @@ public final class AnswerTokens {
     public String toString() {
         return "AnswerTokens" + labels + "=" + Arrays.toString(ids);
     }
+
+    /** Equal when the labels, the prefix and the token ids are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AnswerTokens t && t.labels.equals(labels) && t.prefix.equals(prefix)
+                && Arrays.equals(t.ids, ids);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(labels, prefix, Arrays.hashCode(ids));
+    }
 }
