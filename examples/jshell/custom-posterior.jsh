@@ -25,7 +25,7 @@ class TemperaturePosterior implements PosteriorPredictive {
         int b = batch.batchSize(), c = scorer.numClasses(), s = temperatures.length;
         double[] out = new double[s * b * c];
         try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-            double[] logits = Tensors.toDoubles(scorer.logProbs(batch));   // log-softmax, [B, C]
+            double[] logits = Tensors.toDoubles(scorer.logProbs(batch, AdapterBinding.none()));   // log-softmax, [B, C]
             for (int k = 0; k < s; k++)
                 for (int i = 0; i < b; i++) {
                     double max = Double.NEGATIVE_INFINITY, sum = 0;
@@ -36,10 +36,11 @@ class TemperaturePosterior implements PosteriorPredictive {
         }
         return new ProbabilitySamples(out, s, b, c, classLabels());
     }
-    public List<String> classLabels() { return scorer.answers().labels(); }
+    public List<String> classLabels() { return scorer.classLabels(); }
+    public ClassReduction reduction() { return scorer.reduction(); }
     public String name() { return "temperature samples"; }
     public PosteriorPredictive rescored(AnswerTokens answers, ClassReduction r) {
-        return new TemperaturePosterior(new AnswerScorer(scorer.model(), answers, r));
+        return new TemperaturePosterior(scorer.rescored(answers, r));
     }
 }
 

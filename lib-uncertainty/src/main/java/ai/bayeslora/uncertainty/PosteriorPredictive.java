@@ -21,14 +21,20 @@ public interface PosteriorPredictive {
     /** Class labels of the predictive (the dataset's letters, plus "other" under the full-vocabulary reduction). */
     List<String> classLabels();
 
+    /** How the predictive turns logits into class probabilities, (a) or (b) of docs/METHODS.md §1. */
+    ClassReduction reduction();
+
     /** Short name for reports, e.g. "ensemble (M=5)", "swag (S=15)". */
     String name();
 
     /**
      * The same posterior scoring another answer set or reduction: the class set belongs to the dataset (train on
-     * CommonsenseQA with A–E, evaluate on MMLU with A–D, METHODS.md §1). Posteriors built on
-     * {@link ai.bayeslora.core.mcqa.AnswerScorer} override this cheaply; the default refuses.
+     * CommonsenseQA with A–E, evaluate on MMLU with A–D, docs/METHODS.md §1). Every posterior of this library
+     * implements it; the default, for user posteriors with a fixed class set, refuses.
      *
+     * @param answers the new class set's answer tokens
+     * @param reduction the new reduction
+     * @return the rescored posterior (sharing the model and the posterior's parameters)
      * @throws UnsupportedOperationException if this posterior has a fixed class set
      */
     default PosteriorPredictive rescored(AnswerTokens answers, ClassReduction reduction) {

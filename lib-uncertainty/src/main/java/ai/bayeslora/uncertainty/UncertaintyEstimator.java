@@ -167,11 +167,9 @@ public final class UncertaintyEstimator {
 
     /** The posterior rescored for the dataset's classes and the chosen reduction, when either differs. */
     private PosteriorPredictive scoredFor(McqaDataset dataset) {
-        List<String> current = posterior.classLabels();
-        boolean hasOther = !current.isEmpty() && current.get(current.size() - 1).equals("other");
-        ClassReduction currentReduction = hasOther ? ClassReduction.FULL_VOCAB_WITH_OTHER : ClassReduction.ANSWER_TOKENS;
+        ClassReduction currentReduction = posterior.reduction();
         ClassReduction want = reduction == null ? currentReduction : reduction;
-        List<String> answerLabels = hasOther ? current.subList(0, current.size() - 1) : current;
+        List<String> answerLabels = currentReduction.answerLabels(posterior.classLabels());
         List<String> wantLabels = dataset == null ? answerLabels : dataset.classLabels();
         if (want == currentReduction && wantLabels.equals(answerLabels)) {
             return posterior;

@@ -80,6 +80,11 @@ class UncertaintyEstimatorTest {
         }
 
         @Override
+        public ClassReduction reduction() {
+            return ClassReduction.ANSWER_TOKENS;
+        }
+
+        @Override
         public String name() {
             return "scripted";
         }

@@ -33,6 +33,17 @@ public enum ClassReduction {
         return java.util.Collections.unmodifiableList(l);
     }
 
+    /**
+     * The answer labels within a predictive's class labels: all of them, or all but the trailing {@link #OTHER}.
+     *
+     * @param classLabels labels as {@link #classLabels} made them
+     * @return the answer labels
+     */
+    public java.util.List<String> answerLabels(java.util.List<String> classLabels) {
+        return this == ANSWER_TOKENS ? java.util.List.copyOf(classLabels)
+                : java.util.List.copyOf(classLabels.subList(0, classLabels.size() - 1));
+    }
+
     /** Number of predictive classes for a dataset with {@code numAnswers} answer letters. */
     public int numClasses(int numAnswers) {
         return this == ANSWER_TOKENS ? numAnswers : numAnswers + 1;
