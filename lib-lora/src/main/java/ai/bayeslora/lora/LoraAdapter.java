@@ -2,6 +2,7 @@ package ai.bayeslora.lora;
 
 import ai.bayeslora.core.BayesLoraException;
 import ai.bayeslora.core.Tensors;
+import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.model.LinearLayer;
 import ai.bayeslora.core.safetensors.Checkpoint;
@@ -14,11 +15,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.slf4j.Logger;
@@ -26,11 +29,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A set of LoRA layers for one base {@link CausalLM}, in peft's adapter format. Create fresh ones with
- * {@link #create}, read peft folders with {@link #load}, write them with {@link #save}. {@link #attach()} installs the
- * layers into the model's linear layers; {@link #detach()} removes them.
+ * {@link #create}, read peft folders with {@link #load}, write them with {@link #save}. The adapter never changes the
+ * model: a forward applies it through {@link #binding()} ({@code scorer.logProbs(batch, adapter.binding())}), so one
+ * model serves many adapters and threads at once. {@link #mergedModel()} builds a separate model with
+ * {@code W + s·B·A} folded in.
  *
- * <p>A and B are float32 (or the model's compute dtype) leaf tensors with {@code requires_grad}; they live outside any
- * {@link PointerScope} and are released by {@link #close()}.
+ * <p>A and B are leaf tensors in the model's compute dtype with {@code requires_grad}; they live outside any
+ * {@link PointerScope} and are released by {@link #close()}. Reading an adapter from several threads is safe;
+ * changing its parameters ({@link #assign}, a trainer) while other threads predict with it is not.
  */
 public final class LoraAdapter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LoraAdapter.class);
@@ -42,13 +48,16 @@ public final class LoraAdapter implements AutoCloseable {
     private final CausalLM model;
     private final LoraConfig config;
     private final Map<String, LoraLayer> layers;
+    private final AdapterBinding binding;
     private boolean closed;
-    private boolean merged;
 
     private LoraAdapter(CausalLM model, LoraConfig config, Map<String, LoraLayer> layers) {
         this.model = model;
         this.config = config;
         this.layers = Collections.unmodifiableMap(layers);
+        Map<String, LoraKernel> kernels = new LinkedHashMap<>();
+        layers.forEach((name, l) -> kernels.put(name, LoraKernel.of(l)));
+        this.binding = AdapterBinding.of(kernels);
     }
 
     /**
@@ -154,7 +163,7 @@ public final class LoraAdapter implements AutoCloseable {
     private static void checkTiedHead(CausalLM model, boolean targetsHead, String source) {
         if (targetsHead && model.config().tieWordEmbeddings()) {
             // peft's default (ensure_weight_tying=false): the update unties the head only; the input embedding keeps
-            // the shared frozen weight. merge() refuses, since folding into the shared tensor would change both.
+            // the shared frozen weight. mergedModel() refuses, since folding into the shared tensor would change both.
             LOG.warn("{}: lm_head is tied to embed_tokens; the LoRA update applies to the output head only (peft's "
                     + "default, ensure_weight_tying=false), the input embedding stays frozen and unadapted", source);
         }
@@ -207,81 +216,77 @@ public final class LoraAdapter implements AutoCloseable {
     }
 
     /**
-     * Folds the update into the base weights, {@code W ← W + s·B·A}, for fast single-adapter inference (no LoRA
-     * matmuls), and detaches the LoRA layers so the update is not applied twice. The base model is shared by every
-     * adapter and ensemble member of it: while merged, the model <em>is</em> this adapter. Undo with {@link #unmerge()}.
+     * The binding that applies this adapter in evaluation mode (no dropout): pass it to a forward, e.g.
+     * {@code scorer.logProbs(batch, adapter.binding())}. It refers to the live parameters, so it follows training.
      *
-     * @throws IllegalStateException if already merged, or if the model's tied embedding is a target (merging lm_head
-     *     would change the input embedding too)
+     * @return the binding (made once; immutable)
      */
-    public synchronized LoraAdapter merge() {
-        if (merged) {
-            throw new IllegalStateException("adapter already merged into the base weights");
+    public AdapterBinding binding() {
+        return binding;
+    }
+
+    /**
+     * A binding that applies this adapter with LoRA dropout, the masks drawn from {@code generator} (training, MC
+     * dropout). Make one per call or per run; the generator's state advances with every forward.
+     *
+     * @param generator a CPU generator (masks are drawn on the CPU, so a seed gives the same masks on every device)
+     * @return the binding; the same as {@link #binding()} when lora_dropout is 0
+     */
+    public AdapterBinding dropoutBinding(Generator generator) {
+        Objects.requireNonNull(generator, "generator");
+        if (config.dropout() <= 0) {
+            return binding;
         }
+        Map<String, LoraKernel> kernels = new LinkedHashMap<>();
+        layers.forEach((name, l) -> kernels.put(name, LoraKernel.withDropout(l, generator)));
+        return AdapterBinding.of(kernels);
+    }
+
+    /**
+     * A binding with this adapter's layout but the parameters {@code theta} (layout of {@link #flatten}), for
+     * example a posterior sample: A and B are views into {@code theta}, nothing is copied and this adapter is not
+     * changed. No dropout.
+     *
+     * @param theta a flat parameter vector [P] in the model's compute dtype and device; it must outlive the binding's
+     *     use (keep both in one scope)
+     * @return the binding
+     */
+    public AdapterBinding bindingAt(Tensor theta) {
+        long p = parameterCount();
+        if (theta.dim() != 1 || theta.size(0) != p) {
+            throw new IllegalArgumentException("parameter vector has shape " + Tensors.shapeText(Tensors.shape(theta))
+                    + " but the adapter has " + p + " parameters");
+        }
+        Map<String, LoraKernel> kernels = new LinkedHashMap<>();
+        long offset = 0;
         for (LoraLayer l : layers.values()) {
-            if (l.moduleName().equals("lm_head") && model.config().tieWordEmbeddings()) {
-                throw new IllegalStateException("lm_head is tied to embed_tokens: merging would change the input "
-                        + "embedding too; keep the adapter attached instead");
-            }
+            long na = l.a().numel();
+            long nb = l.b().numel();
+            Tensor a = theta.narrow(0, offset, na).view(Tensors.shape(l.a()));
+            Tensor b = theta.narrow(0, offset + na, nb).view(Tensors.shape(l.b()));
+            kernels.put(l.moduleName(), LoraKernel.of(l.moduleName(), a, b, l.scaling()));
+            offset += na + nb;
         }
-        detach();
-        applyDelta(1.0);
-        merged = true;
-        return this;
+        return AdapterBinding.of(kernels);
     }
 
-    /** Subtracts the update merged by {@link #merge()} ({@code W ← W − s·B·A}) and re-attaches the LoRA layers. */
-    public synchronized LoraAdapter unmerge() {
-        if (!merged) {
-            throw new IllegalStateException("adapter is not merged");
-        }
-        applyDelta(-1.0);
-        merged = false;
-        return attach();
-    }
-
-    /** Whether {@link #merge()} folded this adapter into the base weights. */
-    public boolean isMerged() {
-        return merged;
-    }
-
-    private void applyDelta(double sign) {
-        try (PointerScope s = new PointerScope(); org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+    /**
+     * A separate model with this adapter folded into the base weights, {@code W + s·B·A} per adapted module, for fast
+     * single-adapter inference (no LoRA matmuls; use it with {@link AdapterBinding#none()}). The base model is not
+     * changed; the merged model shares every unadapted tensor with it and must be closed.
+     *
+     * @return the merged model
+     * @throws IllegalArgumentException if lm_head is adapted and tied to the input embedding (merging would change
+     *     the embedding too)
+     */
+    public CausalLM mergedModel() {
+        Map<String, Tensor> deltas = new LinkedHashMap<>();
+        try (PointerScope s = new PointerScope()) {
             for (LoraLayer l : layers.values()) {
-                Tensor w = model.linear(l.moduleName()).weight();
-                Tensor delta = l.b().detach().matmul(l.a().detach()).mul(new org.bytedeco.pytorch.Scalar(sign * l.scaling()));
-                w.add_(delta.to(w.scalar_type()));
+                deltas.put(l.moduleName(), LoraKernel.of(l).deltaWeight());
             }
+            return model.withMergedDeltas(deltas);
         }
-    }
-
-    /** Installs the LoRA layers into the model's linear layers. Returns this. */
-    public LoraAdapter attach() {
-        for (LoraLayer l : layers.values()) {
-            model.linear(l.moduleName()).setAdapter(l);
-        }
-        return this;
-    }
-
-    /** Removes this adapter's layers from the model (only where they are still installed). */
-    public LoraAdapter detach() {
-        for (LoraLayer l : layers.values()) {
-            LinearLayer lin = model.linear(l.moduleName());
-            if (lin.adapter() == l) {
-                lin.setAdapter(null);
-            }
-        }
-        return this;
-    }
-
-    /** Enables LoRA dropout (training) or disables it (evaluation). */
-    public void train(boolean on) {
-        layers.values().forEach(l -> l.setTraining(on));
-    }
-
-    /** Whether LoRA dropout is active, i.e. the last {@link #train(boolean)} call enabled it (false for a new adapter). */
-    public boolean isTraining() {
-        return layers.values().stream().anyMatch(LoraLayer::isTraining);
     }
 
     public LoraConfig config() {
@@ -363,11 +368,6 @@ public final class LoraAdapter implements AutoCloseable {
             return;
         }
         closed = true;
-        if (merged) {
-            applyDelta(-1.0); // leave the shared base weights as they were
-            merged = false;
-        }
-        detach();
         for (LoraLayer l : layers.values()) {
             l.a().releaseReference();
             l.b().releaseReference();

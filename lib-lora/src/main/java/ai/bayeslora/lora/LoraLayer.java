@@ -1,21 +1,18 @@
 package ai.bayeslora.lora;
 
-import ai.bayeslora.core.model.LinearAdapter;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 
 /**
- * The LoRA update of one linear layer: {@code y + s · B (A dropout(x))} with A [r, in] and B [out, r] (peft's
- * {@code lora_A} / {@code lora_B}). A and B are trainable leaf tensors owned by the enclosing {@link LoraAdapter}.
+ * The LoRA parameters of one linear layer: A [r, in] and B [out, r] (peft's {@code lora_A} / {@code lora_B}), the
+ * scale s = α / r and the dropout probability. A and B are trainable leaf tensors owned by the enclosing
+ * {@link LoraAdapter}. The update itself, {@code y + s · B (A dropout(x))}, is computed by {@link LoraKernel}.
  */
-public final class LoraLayer implements LinearAdapter {
+public final class LoraLayer {
     private final String moduleName;
     private final Tensor a;
     private final Tensor b;
     private final double scaling;
     private final double dropout;
-    private volatile boolean training;
 
     LoraLayer(String moduleName, Tensor a, Tensor b, double scaling, double dropout) {
         this.moduleName = moduleName;
@@ -40,23 +37,18 @@ public final class LoraLayer implements LinearAdapter {
         return b;
     }
 
+    /** The scale s = α / r (or α / √r with rsLoRA). */
     public double scaling() {
         return scaling;
     }
 
-    void setTraining(boolean on) {
-        this.training = on;
+    /** The LoRA dropout probability on the layer input (applied only by training and MC-dropout kernels). */
+    public double dropout() {
+        return dropout;
     }
 
-    boolean isTraining() {
-        return training;
-    }
-
-    @Override
-    public Tensor forward(Tensor input, Tensor baseOutput, Tensor outputRows) {
-        Tensor x = training && dropout > 0 ? torch.dropout(input, dropout, true) : input;
-        Tensor bRows = outputRows == null ? b : b.index_select(0, outputRows);
-        Tensor delta = torch.linear(torch.linear(x, a), bRows);
-        return baseOutput.add(delta, new Scalar(scaling));
+    /** The rank r. */
+    public long rank() {
+        return a.size(0);
     }
 }

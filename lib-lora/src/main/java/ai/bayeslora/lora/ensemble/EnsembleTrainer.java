@@ -6,43 +6,43 @@ import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.LoraConfig;
-import ai.bayeslora.lora.ensemble.internal.InterleavedRun;
 import ai.bayeslora.lora.train.LoraTrainer;
 import ai.bayeslora.lora.train.TrainingConfig;
 import ai.bayeslora.lora.train.TrainingListener;
 import ai.bayeslora.lora.train.TrainingResult;
 import ai.bayeslora.lora.train.internal.Checkpoints;
+import ai.bayeslora.lora.train.internal.TrainerState;
+import ai.bayeslora.lora.train.internal.TrainingRun;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a deep ensemble of M LoRA adapters on one frozen base model (METHODS.md §4): member m gets its own seed
+ * Trains a deep ensemble of M LoRA adapters on one frozen base model (docs/METHODS.md §4): member m gets its own seed
  * {@code baseSeed + m} for the A initialisation and the LoRA dropout masks, and its own output folder
  * {@code member-MM/} with per-epoch checkpoints (the per-epoch evolution is part of the science: epoch 1 underfits,
  * 3 is best, 6 and 10 overfit in Balabanov &amp; Linander 2024).
  *
- * <p>Two schedules ({@link #mode(EnsembleTrainingMode)}):
+ * <p>Two schedules ({@link #mode(EnsembleTrainingMode)}), one training loop (the one {@link LoraTrainer} runs for a
+ * single adapter):
  * <ul>
  *   <li>{@link EnsembleTrainingMode#SEQUENTIAL} (default): members are trained one after another by
- *       {@link LoraTrainer}; member m's data order also comes from {@code baseSeed + m}. The base weights are
- *       shared, so memory is one model plus one member's training state at a time.</li>
+ *       {@link LoraTrainer}; member m's data order also comes from {@code baseSeed + m}. Memory is one model plus one
+ *       member's training state at a time.</li>
  *   <li>{@link EnsembleTrainingMode#INTERLEAVED}: all members train together, one stacked forward and backward per
- *       step for all of them (issue 3 §4). Objective, optimizer, schedule and clipping are per member exactly as in
- *       {@link LoraTrainer} (clipping uses each member's own global gradient norm), so a member's run equals a
- *       sequential run with the same init seed, dropout stream and data order, up to rounding. <b>The difference
- *       from SEQUENTIAL:</b> the data order is shared, the one member 0 uses (seed {@code baseSeed}); diversity
- *       comes from the A initialisation and dropout only. Member 0 of both modes is therefore the same run.
- *       Early stopping is not supported (all members share every step); pick epoch checkpoints instead. A crashed
- *       interleaved run continues with {@link #resume}; a single member's checkpoint can also be continued alone by
- *       {@link LoraTrainer#resume} with the config's seed set to {@code baseSeed}.</li>
+ *       step for all of them. Objective, optimizer, schedule, clipping and early stopping are per member exactly as
+ *       in {@link LoraTrainer}, so a member's run equals a lone run with the same init seed, dropout stream and data
+ *       order, up to rounding; a member that stops early leaves the stacked forward. <b>The difference from
+ *       SEQUENTIAL:</b> the data order is shared, the one member 0 uses (seed {@code baseSeed}); diversity comes from
+ *       the A initialisation and dropout only. Member 0 of both modes is therefore the same run.</li>
  * </ul>
+ * {@link #resume} continues a crashed run of either mode from the members' latest checkpoints.
  */
 public final class EnsembleTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(EnsembleTrainer.class);
@@ -70,13 +70,23 @@ public final class EnsembleTrainer {
         this.baseSeed = baseSeed;
     }
 
-    /** A listener per member (e.g. SWAG collection for MultiSWAG); null entries mean none. */
+    /**
+     * A listener per member (e.g. SWAG collection for MultiSWAG).
+     *
+     * @param perMember member index → its listener, or null for none
+     * @return this trainer
+     */
     public EnsembleTrainer withListeners(IntFunction<TrainingListener> perMember) {
         this.listeners = Objects.requireNonNull(perMember);
         return this;
     }
 
-    /** Sets the training schedule (default {@link EnsembleTrainingMode#SEQUENTIAL}). */
+    /**
+     * Sets the training schedule (default {@link EnsembleTrainingMode#SEQUENTIAL}).
+     *
+     * @param value the schedule
+     * @return this trainer
+     */
     public EnsembleTrainer mode(EnsembleTrainingMode value) {
         this.mode = Objects.requireNonNull(value, "mode");
         return this;
@@ -90,120 +100,179 @@ public final class EnsembleTrainer {
     /**
      * The seed of member m's data order: {@code seed(m)} in SEQUENTIAL mode, the shared {@code seed(0)} in
      * INTERLEAVED mode.
+     *
+     * @param member m
+     * @return the seed
      */
     public long dataOrderSeed(int member) {
         return mode == EnsembleTrainingMode.INTERLEAVED ? seed(0) : seed(member);
     }
 
-    /** The seed of member m (A initialisation and dropout; data order too in SEQUENTIAL mode). */
+    /**
+     * The seed of member m (A initialisation and dropout; data order too in SEQUENTIAL mode).
+     *
+     * @param member m
+     * @return {@code baseSeed + m}
+     */
     public long seed(int member) {
         return baseSeed + member;
     }
 
-    /** Output folder of member m under {@code outputDir}. */
+    /**
+     * Output folder of member m under {@code outputDir}.
+     *
+     * @param outputDir the ensemble's folder
+     * @param member m
+     * @return {@code outputDir/member-MM}
+     */
     public static Path memberDir(Path outputDir, int member) {
         return outputDir.resolve(String.format("member-%02d", member));
     }
 
-    /** The result: per-member training results and the ensemble of the members' final adapters. */
+    /**
+     * The result: per-member training results and the ensemble of the members' final adapters.
+     *
+     * @param members per member its training result
+     * @param ensemble the trained ensemble (owns the adapters; close it)
+     */
     public record Result(List<TrainingResult> members, LoraEnsemble ensemble) {
     }
 
     /**
-     * Trains every member and returns the ensemble of their final adapters (owned by the returned ensemble; close it).
-     * A member whose folder already holds a finished run is trained again from scratch; resume a sequential member
-     * with {@link LoraTrainer#resume}, an interleaved run with {@link #resume}.
+     * Trains every member from scratch and returns the ensemble of their final adapters. Folders of an earlier run
+     * are overwritten epoch by epoch; continue a crashed run with {@link #resume} instead.
      *
+     * @param model the shared base model
+     * @param batcher tokenizer, template and batching
      * @param answers the class set the ensemble scores (the training data's classes)
+     * @param train labelled training data
+     * @param validation validation data, if any
      * @param outputDir parent of the {@code member-MM/} folders, or null for no checkpoints
+     * @param options the returned ensemble's inference options
+     * @return the members' results and the ensemble
      * @throws ai.bayeslora.lora.train.TrainingDivergedException if a member's loss or gradient becomes NaN or
-     *     infinite (INTERLEAVED: the message names the member; no member's step is applied)
+     *     infinite (the message names the member; in INTERLEAVED mode no member's step is applied)
      */
     public Result train(CausalLM model, McqaBatcher batcher, AnswerTokens answers, McqaDataset train,
                         Optional<McqaDataset> validation, Path outputDir, EnsembleOptions options) {
-        if (mode == EnsembleTrainingMode.INTERLEAVED) {
-            return interleaved(model, batcher, answers, train, validation, outputDir, options, OptionalInt.empty());
-        }
-        List<TrainingResult> results = new ArrayList<>();
+        return run(model, batcher, answers, train, validation, outputDir, options, false);
+    }
+
+    /**
+     * Continues a run in {@code outputDir} from each member's latest checkpoint: parameters, optimizer state, dropout
+     * stream, step counters, metric history and early-stopping state, then trains what remains. A member that has
+     * finished (its last epoch, or stopped early) is only loaded; a member with no checkpoint starts from scratch.
+     * INTERLEAVED members continue together from the latest epoch that every member still training has; if some
+     * member has no checkpoint at all, the whole interleaved run starts again. This trainer and the arguments must
+     * describe the same run (checked per member as in {@link LoraTrainer#resume}).
+     *
+     * @param outputDir the folder of the run to continue
+     * @return the members' results (whole histories) and the ensemble
+     * @throws ai.bayeslora.lora.train.TrainerStateException if a checkpoint does not fit
+     */
+    public Result resume(CausalLM model, McqaBatcher batcher, AnswerTokens answers, McqaDataset train,
+                         Optional<McqaDataset> validation, Path outputDir, EnsembleOptions options) {
+        Objects.requireNonNull(outputDir, "outputDir");
+        return run(model, batcher, answers, train, validation, outputDir, options, true);
+    }
+
+    private Result run(CausalLM model, McqaBatcher batcher, AnswerTokens answers, McqaDataset train,
+                       Optional<McqaDataset> validation, Path outputDir, EnsembleOptions options, boolean resume) {
         List<LoraAdapter> adapters = new ArrayList<>();
         try {
-            for (int m = 0; m < members; m++) {
-                long seed = seed(m);
-                LOG.info("Ensemble member {}/{} (seed {})", m + 1, members, seed);
-                LoraAdapter adapter = LoraAdapter.create(model, lora, seed);
-                adapters.add(adapter);
-                adapter.attach();
-                LoraTrainer trainer = new LoraTrainer(training.toBuilder().seed(seed).build());
-                TrainingListener l = listeners.apply(m);
-                if (l != null) {
-                    trainer = trainer.withListener(l);
-                }
-                results.add(trainer.train(adapter, batcher, train, validation,
-                        outputDir == null ? null : memberDir(outputDir, m)));
-                adapter.detach();
-            }
+            List<TrainingResult> results = mode == EnsembleTrainingMode.INTERLEAVED
+                    ? interleaved(model, batcher, train, validation, outputDir, resume, adapters)
+                    : sequential(model, batcher, train, validation, outputDir, resume, adapters);
             return new Result(results, ensemble(model, answers, options, adapters));
         } catch (RuntimeException e) {
             adapters.forEach(LoraAdapter::close);
             throw e;
+        }
+    }
+
+    private List<TrainingResult> sequential(CausalLM model, McqaBatcher batcher, McqaDataset train,
+                                            Optional<McqaDataset> validation, Path outputDir, boolean resume,
+                                            List<LoraAdapter> adapters) {
+        List<TrainingResult> results = new ArrayList<>();
+        for (int m = 0; m < members; m++) {
+            long seed = seed(m);
+            LoraAdapter adapter = LoraAdapter.create(model, lora, seed);
+            adapters.add(adapter);
+            LoraTrainer trainer = new LoraTrainer(training.toBuilder().seed(seed).build());
+            TrainingListener l = listeners.apply(m);
+            if (l != null) {
+                trainer = trainer.withListener(l);
+            }
+            Path dir = outputDir == null ? null : memberDir(outputDir, m);
+            int last = resume ? Checkpoints.latestEpoch(dir) : 0;
+            if (last > 0) {
+                Path ck = dir.resolve(Checkpoints.folderName(last));
+                LOG.info("Ensemble member {}/{} (seed {}): continuing from {}", m + 1, members, seed, ck);
+                results.add(trainer.resume(ck, adapter, batcher, train, validation, dir));
+            } else {
+                LOG.info("Ensemble member {}/{} (seed {})", m + 1, members, seed);
+                results.add(trainer.train(adapter, batcher, train, validation, dir));
+            }
+        }
+        return results;
+    }
+
+    private List<TrainingResult> interleaved(CausalLM model, McqaBatcher batcher, McqaDataset train,
+                                             Optional<McqaDataset> validation, Path outputDir, boolean resume,
+                                             List<LoraAdapter> adapters) {
+        List<TrainingRun.MemberSpec> specs = new ArrayList<>();
+        for (int m = 0; m < members; m++) {
+            LoraAdapter a = LoraAdapter.create(model, lora, seed(m));
+            adapters.add(a);
+            TrainingListener l = listeners.apply(m);
+            specs.add(new TrainingRun.MemberSpec(a, seed(m), outputDir == null ? null : memberDir(outputDir, m),
+                    l == null ? List.of() : List.of(l), "ensemble member " + m + " (seed " + seed(m) + "): "));
+        }
+        List<Path> checkpoints = resume ? latestCheckpoints(outputDir) : null;
+        try (TrainingRun run = new TrainingRun(specs, training.toBuilder().seed(dataOrderSeed(0)).build(), batcher,
+                train, validation)) {
+            if (checkpoints != null) {
+                run.restore(checkpoints);
+            } else {
+                if (resume) {
+                    LOG.info("Not every member of {} has a checkpoint: training all {} members again", outputDir,
+                            members);
+                }
+                run.start();
+            }
+            return run.loop();
         }
     }
 
     /**
-     * Continues an INTERLEAVED run after epoch {@code epoch} from {@code outputDir/member-MM/epoch-NNN} of every
-     * member: parameters, optimizer state, dropout streams, step counters and metric history, then trains the
-     * remaining epochs. The arguments and this trainer must describe the same run (checked per member as in
-     * {@link LoraTrainer#resume}). SEQUENTIAL members are resumed one by one with {@link LoraTrainer#resume}.
-     *
-     * @throws IllegalStateException in SEQUENTIAL mode, or if the members' checkpoints are of different steps
-     * @throws ai.bayeslora.lora.train.TrainerStateException if a checkpoint does not fit
+     * Per member the checkpoint an interleaved run continues from: a member that stopped early keeps its own last
+     * one; the others continue from the latest epoch all of them have. Null when some member has none.
      */
-    public Result resume(CausalLM model, McqaBatcher batcher, AnswerTokens answers, McqaDataset train,
-                         Optional<McqaDataset> validation, Path outputDir, int epoch, EnsembleOptions options) {
-        if (mode != EnsembleTrainingMode.INTERLEAVED) {
-            throw new IllegalStateException("EnsembleTrainer.resume continues INTERLEAVED runs; resume a SEQUENTIAL"
-                    + " member with LoraTrainer.resume(memberDir(outputDir, m).resolve(\"epoch-NNN\"), ...) and seed "
-                    + "seed(m)");
-        }
-        Objects.requireNonNull(outputDir, "outputDir");
-        return interleaved(model, batcher, answers, train, validation, outputDir, options, OptionalInt.of(epoch));
-    }
-
-    private Result interleaved(CausalLM model, McqaBatcher batcher, AnswerTokens answers, McqaDataset train,
-                               Optional<McqaDataset> validation, Path outputDir, EnsembleOptions options,
-                               OptionalInt resumeEpoch) {
-        List<LoraAdapter> adapters = new ArrayList<>();
-        try {
-            List<Long> seeds = new ArrayList<>();
-            List<Path> dirs = outputDir == null ? null : new ArrayList<>();
-            List<TrainingListener> ls = new ArrayList<>();
-            for (int m = 0; m < members; m++) {
-                adapters.add(LoraAdapter.create(model, lora, seed(m)));
-                seeds.add(seed(m));
-                if (dirs != null) {
-                    dirs.add(memberDir(outputDir, m));
-                }
-                ls.add(listeners.apply(m));
+    private List<Path> latestCheckpoints(Path outputDir) {
+        int[] last = new int[members];
+        boolean[] stopped = new boolean[members];
+        int common = Integer.MAX_VALUE;
+        for (int m = 0; m < members; m++) {
+            Path dir = memberDir(outputDir, m);
+            last[m] = Checkpoints.latestEpoch(dir);
+            if (last[m] == 0) {
+                return null;
             }
-            List<TrainingResult> results;
-            try (InterleavedRun run = new InterleavedRun(model, adapters, seeds,
-                    training.toBuilder().seed(dataOrderSeed(0)).build(), batcher, train, validation, dirs, ls)) {
-                if (resumeEpoch.isPresent()) {
-                    List<Path> cks = new ArrayList<>();
-                    for (int m = 0; m < members; m++) {
-                        cks.add(memberDir(outputDir, m).resolve(Checkpoints.folderName(resumeEpoch.getAsInt())));
-                    }
-                    run.restore(cks);
-                } else {
-                    run.start();
-                }
-                results = run.loop();
+            stopped[m] = TrainerState.readMeta(dir.resolve(Checkpoints.folderName(last[m]))).stoppedEarly();
+            if (!stopped[m]) {
+                common = Math.min(common, last[m]);
             }
-            return new Result(results, ensemble(model, answers, options, adapters));
-        } catch (RuntimeException e) {
-            adapters.forEach(LoraAdapter::close);
-            throw e;
         }
+        List<Path> out = new ArrayList<>();
+        for (int m = 0; m < members; m++) {
+            int epoch = stopped[m] ? last[m] : common;
+            Path ck = memberDir(outputDir, m).resolve(Checkpoints.folderName(epoch));
+            if (!Files.isDirectory(ck)) {
+                return null; // no common epoch (checkpoints only at the end): start again
+            }
+            out.add(ck);
+        }
+        return out;
     }
 
     private LoraEnsemble ensemble(CausalLM model, AnswerTokens answers, EnsembleOptions options,

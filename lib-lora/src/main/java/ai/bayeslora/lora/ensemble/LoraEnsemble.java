@@ -27,18 +27,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A deep ensemble of M LoRA adapters on one frozen base model (METHODS.md §4). The base weights are held once: every
+ * A deep ensemble of M LoRA adapters on one frozen base model (docs/METHODS.md §4). The base weights are held once: every
  * member is a {@link LoraAdapter} of the same {@link CausalLM} object. {@link #predict} returns the members' class
  * probabilities [M, B, C]; their mean is the ensemble predictive and the spread its epistemic uncertainty.
  *
  * <p>Members are evaluated {@linkplain EnsembleInference#BATCHED batched} (one forward over M·B rows, shared base
  * GEMMs, stacked LoRA matmuls, optionally a shared unadapted prefix) or {@linkplain EnsembleInference#SEQUENTIAL one
- * after another}. During a prediction the model's adapters are replaced and restored afterwards, also on failure;
- * whatever adapter was attached before does not take part.
+ * after another}, always in evaluation mode (no LoRA dropout). The model is never changed: each forward takes the
+ * members' adapters as a binding, so predictions from several threads, and other posteriors on the same model, run
+ * side by side.
  *
- * <p>The ensemble owns its members: {@link #close()} closes them (not the model). Members are put in evaluation mode
- * (no LoRA dropout). Not thread-safe with other users of the same model: a prediction temporarily changes the model's
- * adapters.
+ * <p>The ensemble owns its members: {@link #close()} closes them (not the model).
  */
 public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LoraEnsemble.class);
@@ -57,10 +56,15 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
         this.seeds = List.copyOf(seeds);
         this.answers = answers;
         this.options = options;
-        this.members.forEach(a -> a.train(false));
     }
 
-    /** A builder for an ensemble on {@code model} scoring the classes of {@code answers}. */
+    /**
+     * A builder for an ensemble on {@code model} scoring the classes of {@code answers}.
+     *
+     * @param model the shared base model
+     * @param answers the class set
+     * @return the builder
+     */
     public static Builder builder(CausalLM model, AnswerTokens answers) {
         return new Builder(model, answers);
     }
@@ -121,7 +125,7 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
         return predict(batch, answers, opts);
     }
 
-    private synchronized ProbabilitySamples predict(EncodedBatch batch, AnswerTokens scored, EnsembleOptions opts) {
+    private ProbabilitySamples predict(EncodedBatch batch, AnswerTokens scored, EnsembleOptions opts) {
         checkOpen();
         AnswerScorer scorer = new AnswerScorer(model, scored, opts.reduction());
         int m = members.size();
@@ -148,7 +152,7 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
                     ? new SequentialForward(model, scorer, members).logProbs(input)
                     : new BatchedForward(model, scorer, members, opts.prefixSharing()).logProbs(input);
         }
-        return samples(logProbs, batch.batchSize(), scorer.numClasses(), labels(scorer.answers(), opts.reduction()));
+        return samples(logProbs, batch.batchSize(), scorer.numClasses(), scorer.classLabels());
     }
 
     private ProbabilitySamples samples(double[] logProbs, int b, int c, List<String> labels) {
@@ -171,7 +175,12 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
     /** The predictive's class labels: the answer letters, plus "other" under the full-vocabulary reduction. */
     @Override
     public List<String> classLabels() {
-        return labels(answers, options.reduction());
+        return options.reduction().classLabels(answers.labels());
+    }
+
+    @Override
+    public ClassReduction reduction() {
+        return options.reduction();
     }
 
     /**
@@ -189,7 +198,12 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
 
             @Override
             public List<String> classLabels() {
-                return labels(otherAnswers, reduction);
+                return reduction.classLabels(otherAnswers.labels());
+            }
+
+            @Override
+            public ClassReduction reduction() {
+                return reduction;
             }
 
             @Override
@@ -202,14 +216,6 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
                 return outer.rescored(a, r);
             }
         };
-    }
-
-    private static List<String> labels(AnswerTokens answers, ClassReduction reduction) {
-        List<String> l = new ArrayList<>(answers.labels());
-        if (reduction == ClassReduction.FULL_VOCAB_WITH_OTHER) {
-            l.add("other");
-        }
-        return List.copyOf(l);
     }
 
     @Override
@@ -245,7 +251,7 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
      * layers below the lowest one any member adapts (N when only lm_head is adapted).
      */
     public int sharedPrefixLayers() {
-        return BatchedForward.sharedPrefixLayers(model.numLayers(), members);
+        return ai.bayeslora.lora.internal.StackedForward.sharedPrefixLayers(model.numLayers(), members);
     }
 
     private void checkOpen() {

@@ -2,6 +2,7 @@ package ai.bayeslora.lora.mcdropout;
 
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.internal.ClassProbabilities;
 import ai.bayeslora.uncertainty.PosteriorPredictive;
@@ -13,14 +14,13 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * MC dropout over the LoRA branch (METHODS.md §4, "any sample-based posterior"): each of S forward passes keeps LoRA
- * dropout active, so every pass sees a different dropout mask on the adapted layers' inputs; p_s [S, B, C] are the
- * passes' class probabilities and their mean the predictive. The base model has no dropout.
+ * MC dropout over the LoRA branch (docs/METHODS.md §4, "any sample-based posterior"): each of S forward passes keeps
+ * LoRA dropout active, so every pass sees a different dropout mask on the adapted layers' inputs; p_s [S, B, C] are
+ * the passes' class probabilities and their mean the predictive. The base model has no dropout.
  *
- * <p>Reproducible: each {@link #predict} call seeds libtorch's global generators with {@code seed}
- * ({@code torch.manual_seed}), so a given batch gets the same passes every time; the CPU generator's previous state is
- * restored afterwards (a CUDA generator stays reseeded). The adapter's dropout flag is restored too. Not thread-safe:
- * it toggles the adapter and the global generator.
+ * <p>Reproducible and thread-safe: each {@link #predict} call draws its masks from a private CPU generator seeded with
+ * {@code seed}, so a given batch gets the same passes every time, on every device and from any thread; no global
+ * generator and no shared state is touched.
  */
 public final class McDropoutPredictive implements PosteriorPredictive {
     /** Default number of passes S. */
@@ -50,7 +50,7 @@ public final class McDropoutPredictive implements PosteriorPredictive {
         }
         this.passes = passes;
         this.seed = seed;
-        this.labels = ClassProbabilities.labels(scorer);
+        this.labels = scorer.classLabels();
     }
 
     /** S = {@value #DEFAULT_PASSES} passes. */
@@ -60,21 +60,14 @@ public final class McDropoutPredictive implements PosteriorPredictive {
 
     @Override
     public ProbabilitySamples predict(EncodedBatch batch) {
-        ClassProbabilities.checkBinding(adapter, scorer);
+        ClassProbabilities.checkModel(adapter, scorer);
         int b = batch.batchSize();
         int c = labels.size();
         double[] out = new double[passes * b * c];
-        boolean wasTraining = adapter.isTraining();
-        try (Generator cpu = torch.getDefaultCPUGenerator(); Tensor state = cpu.get_state()) {
-            try {
-                adapter.train(true);
-                torch.manual_seed(seed);
-                for (int s = 0; s < passes; s++) {
-                    ClassProbabilities.score(scorer, batch, out, s * b * c);
-                }
-            } finally {
-                adapter.train(wasTraining);
-                cpu.set_state(state);
+        try (Generator generator = torch.createCPUGenerator(seed)) {
+            AdapterBinding binding = adapter.dropoutBinding(generator);
+            for (int s = 0; s < passes; s++) {
+                ClassProbabilities.score(scorer, batch, binding, out, s * b * c);
             }
         }
         return new ProbabilitySamples(out, passes, b, c, labels);
@@ -86,6 +79,11 @@ public final class McDropoutPredictive implements PosteriorPredictive {
     }
 
     @Override
+    public ai.bayeslora.core.mcqa.ClassReduction reduction() {
+        return scorer.reduction();
+    }
+
+    @Override
     public String name() {
         return "mc-dropout (S=" + passes + ", p=" + adapter.config().dropout() + ")";
     }
@@ -94,7 +92,7 @@ public final class McDropoutPredictive implements PosteriorPredictive {
     @Override
     public ai.bayeslora.uncertainty.PosteriorPredictive rescored(ai.bayeslora.core.text.AnswerTokens answers,
                                                                  ai.bayeslora.core.mcqa.ClassReduction reduction) {
-        return new McDropoutPredictive(adapter, new AnswerScorer(scorer.model(), answers, reduction), passes, seed);
+        return new McDropoutPredictive(adapter, scorer.rescored(answers, reduction), passes, seed);
     }
 
     public int passes() {

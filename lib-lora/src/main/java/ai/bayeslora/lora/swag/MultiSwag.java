@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * MultiSWAG (METHODS.md §5): an ensemble of independent SWAG runs. Its predictive concatenates the runs' samples, run
+ * MultiSWAG (docs/METHODS.md §5): an ensemble of independent SWAG runs. Its predictive concatenates the runs' samples, run
  * after run, so S_total = runs × S and the mean over all of them is the predictive. Run r draws its samples from the
- * r-th {@code nextLong()} of {@code new SplittableRandom(seed)}. Borrows the posteriors, adapter and scorer; not
- * thread-safe (see {@link SwagPredictive}).
+ * r-th {@code nextLong()} of {@code new SplittableRandom(seed)}. Borrows the posteriors, adapter and scorer; safe to
+ * call from several threads (see {@link SwagPredictive}).
  */
 public final class MultiSwag implements PosteriorPredictive {
     private final List<SwagPredictive> runs;
@@ -34,6 +34,11 @@ public final class MultiSwag implements PosteriorPredictive {
             r.add(p.predictive(adapter, scorer, samplesPerRun, seeds.nextLong()));
         }
         this.runs = List.copyOf(r);
+        this.samplesPerRun = samplesPerRun;
+    }
+
+    private MultiSwag(List<SwagPredictive> runs, int samplesPerRun) {
+        this.runs = List.copyOf(runs);
         this.samplesPerRun = samplesPerRun;
     }
 
@@ -61,6 +66,21 @@ public final class MultiSwag implements PosteriorPredictive {
     @Override
     public List<String> classLabels() {
         return runs.get(0).classLabels();
+    }
+
+    @Override
+    public ai.bayeslora.core.mcqa.ClassReduction reduction() {
+        return runs.get(0).reduction();
+    }
+
+    @Override
+    public PosteriorPredictive rescored(ai.bayeslora.core.text.AnswerTokens answers,
+                                        ai.bayeslora.core.mcqa.ClassReduction reduction) {
+        List<SwagPredictive> r = new ArrayList<>();
+        for (SwagPredictive run : runs) {
+            r.add((SwagPredictive) run.rescored(answers, reduction));
+        }
+        return new MultiSwag(r, samplesPerRun);
     }
 
     @Override

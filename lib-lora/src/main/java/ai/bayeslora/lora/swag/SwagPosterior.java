@@ -202,7 +202,7 @@ public final class SwagPosterior implements AutoCloseable {
     }
 
     /**
-     * The posterior predictive on {@code adapter} (same layout as collected; attached to the scorer's model) with
+     * The posterior predictive on {@code adapter} (same layout as collected, on the scorer's model) with
      * {@link SwagConfig#samples()} samples drawn from {@code seed}. The predictive borrows this posterior: keep it open
      * while predicting.
      */

@@ -3,7 +3,6 @@ package ai.bayeslora.lora.swag;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.lora.LoraAdapter;
-import ai.bayeslora.lora.internal.AdapterState;
 import ai.bayeslora.lora.internal.ClassProbabilities;
 import ai.bayeslora.lora.internal.ParameterLayout;
 import ai.bayeslora.uncertainty.PosteriorPredictive;
@@ -15,14 +14,13 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The SWAG posterior predictive (METHODS.md §5): for each batch, S weight samples θ_s are written into the adapter
- * ({@link LoraAdapter#assign}) and scored without gradients and without dropout; the result is p_s [S, B, C], whose mean
- * is the predictive. Sample s is drawn from a generator seeded by {@code seed}, identically for every batch, so the S
- * samples are S fixed networks across a dataset (like ensemble members) and the same seed gives the same numbers. The
- * adapter's parameters and dropout flag are restored bit for bit afterwards, also on failure.
+ * The SWAG posterior predictive (docs/METHODS.md §5): for each batch, S weight samples θ_s are bound to the forward
+ * ({@link LoraAdapter#bindingAt}) and scored without gradients and without dropout; the result is p_s [S, B, C], whose
+ * mean is the predictive. Sample s is drawn from a generator seeded by {@code seed}, identically for every batch, so the
+ * S samples are S fixed networks across a dataset (like ensemble members) and the same seed gives the same numbers.
+ * Neither the adapter nor the model is changed, so predictions may run from several threads at once.
  *
- * <p>Created by {@link SwagPosterior#predictive}. Borrows the posterior, adapter and scorer. Not thread-safe: it
- * overwrites the adapter while predicting.
+ * <p>Created by {@link SwagPosterior#predictive}. Borrows the posterior, adapter and scorer.
  */
 public final class SwagPredictive implements PosteriorPredictive {
     private final SwagPosterior posterior;
@@ -45,26 +43,23 @@ public final class SwagPredictive implements PosteriorPredictive {
         });
         this.samples = samples;
         this.seed = seed;
-        this.labels = ClassProbabilities.labels(scorer);
+        this.labels = scorer.classLabels();
     }
 
     @Override
     @SuppressWarnings("try")
     public ProbabilitySamples predict(EncodedBatch batch) {
-        ClassProbabilities.checkBinding(adapter, scorer);
+        ClassProbabilities.checkModel(adapter, scorer);
         posterior.checkOpen();
         int b = batch.batchSize();
         int c = labels.size();
         double[] out = new double[samples * b * c];
-        try (AdapterState saved = AdapterState.save(adapter)) {
-            adapter.train(false);
-            SplittableRandom rng = new SplittableRandom(seed);
-            for (int s = 0; s < samples; s++) {
-                try (PointerScope scope = new PointerScope()) {
-                    Tensor theta = posterior.sample(rng);
-                    adapter.assign(theta);
-                }
-                ClassProbabilities.score(scorer, batch, out, s * b * c);
+        Tensor like = adapter.parameters().get(0);
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int s = 0; s < samples; s++) {
+            try (PointerScope scope = new PointerScope()) {
+                Tensor theta = posterior.sample(rng).to(like.device(), like.scalar_type());
+                ClassProbabilities.score(scorer, batch, adapter.bindingAt(theta), out, s * b * c);
             }
         }
         return new ProbabilitySamples(out, samples, b, c, labels);
@@ -76,6 +71,11 @@ public final class SwagPredictive implements PosteriorPredictive {
     }
 
     @Override
+    public ai.bayeslora.core.mcqa.ClassReduction reduction() {
+        return scorer.reduction();
+    }
+
+    @Override
     public String name() {
         return "swag (S=" + samples + ")";
     }
@@ -83,8 +83,7 @@ public final class SwagPredictive implements PosteriorPredictive {
     @Override
     public PosteriorPredictive rescored(ai.bayeslora.core.text.AnswerTokens answers,
                                         ai.bayeslora.core.mcqa.ClassReduction reduction) {
-        return new SwagPredictive(posterior, adapter, new AnswerScorer(scorer.model(), answers, reduction), samples,
-                seed);
+        return new SwagPredictive(posterior, adapter, scorer.rescored(answers, reduction), samples, seed);
     }
 
     /** S. */

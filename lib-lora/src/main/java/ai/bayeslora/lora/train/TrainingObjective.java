@@ -2,6 +2,7 @@ package ai.bayeslora.lora.train;
 
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.lora.LoraAdapter;
 import java.util.Objects;
 import org.bytedeco.pytorch.Scalar;
@@ -22,7 +23,7 @@ public final class TrainingObjective {
     private final long datasetSize;
 
     /**
-     * @param scorer class log-probabilities of the model with the adapter attached
+     * @param scorer the model and class set whose log-probabilities the loss reads
      * @param prior the penalty
      * @param datasetSize N, the number of training examples (scales the Gaussian prior)
      */
@@ -39,22 +40,23 @@ public final class TrainingObjective {
      * The data term of one micro-batch.
      *
      * @param batch the micro-batch; every label must be known (≥ 0)
+     * @param binding the adapter of this forward (e.g. {@code adapter.dropoutBinding(generator)} in training)
      * @param stepExamples |B|, the number of examples of the whole optimizer step
      * @return Σ_{n ∈ batch} NLL_n / stepExamples and the class log-probabilities [b, classes]
      */
-    public DataTerm dataTerm(EncodedBatch batch, long stepExamples) {
+    public DataTerm dataTerm(EncodedBatch batch, AdapterBinding binding, long stepExamples) {
         if (stepExamples < batch.batchSize()) {
             throw new IllegalArgumentException("stepExamples " + stepExamples + " < micro-batch size "
                     + batch.batchSize());
         }
-        Tensor logProbs = scorer.logProbs(batch);
+        Tensor logProbs = scorer.logProbs(batch, binding);
         Tensor labels = batch.labelsTensor().to(logProbs.device(), org.bytedeco.pytorch.global.torch.ScalarType.Long);
         return dataTerm(logProbs, labels, stepExamples);
     }
 
     /**
      * The data term from class log-probabilities computed elsewhere (e.g. one ensemble member's rows of a stacked
-     * forward): the same arithmetic as {@link #dataTerm(EncodedBatch, long)}.
+     * forward): the same arithmetic as {@link #dataTerm(EncodedBatch, AdapterBinding, long)}.
      *
      * @param logProbs class log-probabilities [b, classes]
      * @param labels int64 labels [b] on {@code logProbs}' device

@@ -9,8 +9,8 @@ import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 
 /**
- * Members one after another, as peft evaluates them: attach member m, score the batch, detach. Each member runs in
- * its own scope, so peak memory is that of a single model.
+ * Members one after another, as peft evaluates them: score the batch with member m's binding, for each m. Each member
+ * runs in its own scope, so peak memory is that of a single model.
  */
 public final class SequentialForward {
     private final CausalLM model;
@@ -29,9 +29,8 @@ public final class SequentialForward {
         double[] out = null;
         for (int m = 0; m < members.size(); m++) {
             double[] lp;
-            try (PointerScope scope = new PointerScope(); AdapterSwap swap = AdapterSwap.clearAll(model)) {
-                members.get(m).attach();
-                lp = Tensors.toDoubles(scorer.logProbs(input));
+            try (PointerScope scope = new PointerScope()) {
+                lp = Tensors.toDoubles(scorer.logProbs(input, members.get(m).binding()));
             }
             if (out == null) {
                 out = new double[members.size() * lp.length];

@@ -58,6 +58,27 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * The highest complete epoch checkpoint in a run folder (checkpoints are moved into place atomically, so a folder
+     * named {@code epoch-NNN} is complete).
+     *
+     * @param runDir the run's output folder
+     * @return the epoch, or 0 when there is none (or no folder)
+     */
+    public static int latestEpoch(Path runDir) {
+        if (!Files.isDirectory(runDir)) {
+            return 0;
+        }
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile("epoch-(\\d{3,})");
+        try (Stream<Path> s = Files.list(runDir)) {
+            return s.filter(Files::isDirectory).map(p -> name.matcher(p.getFileName().toString()))
+                    .filter(java.util.regex.Matcher::matches).mapToInt(m -> Integer.parseInt(m.group(1))).max()
+                    .orElse(0);
+        } catch (IOException e) {
+            throw new BayesLoraException("cannot list " + runDir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Writes {@code text} to {@code file} through a temporary file and an atomic rename. */
     public static void writeAtomically(Path file, String text) {
         Path dir = file.toAbsolutePath().getParent();

@@ -4,6 +4,7 @@ import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.model.AdapterBinding;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -25,15 +26,16 @@ public final class Evaluator {
     public record Evaluation(double nll, double accuracy, long examples) {
     }
 
-    /** Evaluates {@code data} in batches of {@code batchSize}; the caller sets the adapter to evaluation mode. */
+    /** Evaluates {@code data} in batches of {@code batchSize} with the adapter of {@code binding}. */
     @SuppressWarnings("try")
-    public static Evaluation evaluate(AnswerScorer scorer, McqaBatcher batcher, McqaDataset data, int batchSize) {
+    public static Evaluation evaluate(AnswerScorer scorer, AdapterBinding binding, McqaBatcher batcher,
+                                      McqaDataset data, int batchSize) {
         double nll = 0;
         long correct = 0;
         long n = 0;
         for (EncodedBatch batch : batcher.batches(data, batchSize)) {
             try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-                Tensor logp = scorer.logProbs(batch);
+                Tensor logp = scorer.logProbs(batch, binding);
                 Tensor labels = batch.labelsTensor().to(logp.device(), ScalarType.Long);
                 nll -= logp.gather(1, labels.view(-1, 1)).sum().item_double();
                 correct += logp.argmax(new LongOptional(1), false).eq(labels).sum().item_long();

@@ -15,6 +15,8 @@ import java.util.List;
 
 /** The per-epoch metrics file of a run, and the training-data fingerprint stored in checkpoints. */
 public final class TrainingLog {
+    /** File with the per-epoch metrics of a run, next to its checkpoints. */
+    public static final String METRICS_FILE = "training_metrics.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private TrainingLog() {
