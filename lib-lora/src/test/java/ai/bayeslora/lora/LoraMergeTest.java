@@ -18,26 +18,30 @@ import org.junit.jupiter.api.Test;
 class LoraMergeTest {
 
     @Test
-    void mergedModelMatchesPeftReferenceAndUnmergeRestoresTheBase() {
+    void mergedCopyMatchesPeftReferenceAndLeavesTheBaseModelUnchanged() {
         try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu());
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.path("lora/tiny-llama-lora-r4/reference.safetensors"));
              SafetensorsFile base = SafetensorsFile.open(Fixtures.model("tiny-llama").resolve("reference_logits.safetensors"));
              PointerScope s = new PointerScope();
              NoGradGuard ng = new NoGradGuard()) {
             ModelInput in = new ModelInput(ref.tensor("input_ids"), ref.tensor("attention_mask"), ref.tensor("position_ids"));
+            CausalLM merged;
             try (LoraAdapter adapter = LoraAdapter.load(Fixtures.path("lora/tiny-llama-lora-r4"), model)) {
-                adapter.merge();
-                assertThat(adapter.isMerged()).isTrue();
-                assertThat(model.linear("model.layers.0.self_attn.q_proj").adapter()).isNull();
-                Tensor merged = model.forward(in);
-                assertThat(Tensors.maxAbsDiff(merged, ref.tensor("logits"))).isLessThan(1e-4); // peft's adapted logits
-                assertThatThrownBy(adapter::merge).hasMessageContaining("already merged");
-                adapter.unmerge();
-                assertThat(model.linear("model.layers.0.self_attn.q_proj").adapter()).isNotNull();
-                adapter.detach();
+                merged = adapter.mergedModel();
+                // peft's adapted logits from the merged copy without any adapter, and through the binding
+                assertThat(Tensors.maxAbsDiff(merged.forward(in), ref.tensor("logits"))).isLessThan(1e-4);
+                assertThat(Tensors.maxAbsDiff(model.forward(in, adapter.binding()), ref.tensor("logits")))
+                        .isLessThan(1e-4);
+                // the base model is untouched: its weights are not the merged copy's
                 assertThat(Tensors.maxAbsDiff(model.forward(in), base.tensor("logits"))).isLessThan(1e-4);
-                adapter.merge(); // closing a merged adapter restores the base weights
+                assertThat(merged.linear("model.layers.0.self_attn.q_proj").weight())
+                        .isNotSameAs(model.linear("model.layers.0.self_attn.q_proj").weight());
+                assertThat(merged.linear("model.layers.0.self_attn.k_proj").weight().data_ptr().address())
+                        .isEqualTo(model.linear("model.layers.0.self_attn.k_proj").weight().data_ptr().address());
             }
+            // the copy holds its own references: it outlives the adapter, and closing it leaves the base intact
+            assertThat(Tensors.maxAbsDiff(merged.forward(in), ref.tensor("logits"))).isLessThan(1e-4);
+            merged.close();
             assertThat(Tensors.maxAbsDiff(model.forward(in), base.tensor("logits"))).isLessThan(1e-4);
         }
     }
@@ -48,7 +52,7 @@ class LoraMergeTest {
              LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(2)
                      .targetModules("lm_head").build(), 3)) {
             assertThat(model.config().tieWordEmbeddings()).isTrue();
-            assertThatThrownBy(adapter::merge).hasMessageContaining("tied");
+            assertThatThrownBy(adapter::mergedModel).hasMessageContaining("tied");
             assertThat(adapter.layers()).containsOnlyKeys("lm_head");
         }
     }

@@ -18,7 +18,7 @@ import ai.bayeslora.core.testing.RoundingBounds;
 import ai.bayeslora.core.text.TokenizerOptions;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.LoraConfig;
-import ai.bayeslora.lora.ensemble.internal.InterleavedRun;
+import ai.bayeslora.lora.train.internal.TrainingRun;
 import ai.bayeslora.lora.train.EpochSummary;
 import ai.bayeslora.lora.train.LearningRateSchedule;
 import ai.bayeslora.lora.train.LoraTrainer;
@@ -34,8 +34,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -125,15 +127,13 @@ class EnsembleTrainerTest {
     private static double gradientNorm(double[] theta) {
         try (LoraAdapter a = LoraAdapter.create(model, lora(0), 0); PointerScope s = new PointerScope()) {
             TestEnsembles.assign(a, theta);
-            a.attach();
             TrainingObjective objective = new TrainingObjective(new AnswerScorer(model, answers,
                     ClassReduction.ANSWER_TOKENS), Prior.none(), train.size());
-            objective.dataTerm(batcher.encode(train.examples()), train.size()).loss().backward();
+            objective.dataTerm(batcher.encode(train.examples()), a.binding(), train.size()).loss().backward();
             double sq = 0;
             for (Tensor p : a.parameters()) {
                 sq += p.grad().pow(new Scalar(2)).sum().item_double();
             }
-            a.detach();
             return Math.sqrt(sq);
         }
     }
@@ -241,8 +241,7 @@ class EnsembleTrainerTest {
             for (int k = 0; k < 2; k++) {
                 members.add(TestEnsembles.randomMember(model, lora, BASE_SEED + k, stds[k]));
             }
-            try (InterleavedRun run = new InterleavedRun(model, members, List.of(BASE_SEED, BASE_SEED + 1), clip,
-                    batcher, train, Optional.empty(), null, null)) {
+            try (TrainingRun run = new TrainingRun(specs(members), clip, batcher, train, Optional.empty())) {
                 run.start();
                 run.loop();
             }
@@ -262,6 +261,16 @@ class EnsembleTrainerTest {
         } finally {
             members.forEach(LoraAdapter::close);
         }
+    }
+
+    /** Members k with dropout seed BASE_SEED + k, no checkpoints, no listeners. */
+    private static List<TrainingRun.MemberSpec> specs(List<LoraAdapter> members) {
+        List<TrainingRun.MemberSpec> out = new ArrayList<>();
+        for (int k = 0; k < members.size(); k++) {
+            out.add(new TrainingRun.MemberSpec(members.get(k), BASE_SEED + k, null, List.of(),
+                    "ensemble member " + k + ": "));
+        }
+        return out;
     }
 
     private static double norm(double[] a, double[] b) {
@@ -284,8 +293,8 @@ class EnsembleTrainerTest {
             members.add(bad);
             TestEnsembles.assign(bad, theta);
             double[] before = TestEnsembles.theta(members.get(0));
-            try (InterleavedRun run = new InterleavedRun(model, members, List.of(BASE_SEED, BASE_SEED + 1),
-                    config(1).toBuilder().seed(BASE_SEED).build(), batcher, train, Optional.empty(), null, null)) {
+            try (TrainingRun run = new TrainingRun(specs(members), config(1).toBuilder().seed(BASE_SEED).build(),
+                    batcher, train, Optional.empty())) {
                 run.start();
                 assertThatThrownBy(run::loop).isInstanceOfSatisfying(TrainingDivergedException.class, e -> {
                     assertThat(e.step()).isEqualTo(1);
@@ -322,7 +331,7 @@ class EnsembleTrainerTest {
                 } : null);
         assertThatThrownBy(() -> crashing.train(model, batcher, answers, train, Optional.empty(), crashed,
                 EnsembleOptions.defaults())).hasMessage("crash");
-        EnsembleTrainer.Result r = trainer.resume(model, batcher, answers, train, Optional.empty(), crashed, 1,
+        EnsembleTrainer.Result r = trainer.resume(model, batcher, answers, train, Optional.empty(), crashed,
                 EnsembleOptions.defaults());
         try (LoraEnsemble ens = r.ensemble()) {
             for (int k = 0; k < 2; k++) {
@@ -335,18 +344,71 @@ class EnsembleTrainerTest {
                 }
             }
         }
-        assertThatThrownBy(() -> new EnsembleTrainer(lora(0.1), cfg, 2, BASE_SEED).resume(model, batcher, answers,
-                train, Optional.empty(), crashed, 1, EnsembleOptions.defaults()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("LoraTrainer.resume");
     }
 
     @Test
-    void interleavedRejectsEarlyStopping() {
-        EnsembleTrainer t = new EnsembleTrainer(lora(0), config(1).toBuilder().earlyStoppingPatience(1).build(), 2,
-                BASE_SEED).mode(EnsembleTrainingMode.INTERLEAVED);
-        assertThatThrownBy(() -> t.train(model, batcher, answers, train, Optional.of(validation), null,
-                EnsembleOptions.defaults())).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("early stopping");
+    void sequentialResumeEndsWhereAnUninterruptedRunEnds() throws Exception {
+        TrainingConfig cfg = config(2);
+        Path full = tmp.resolve("seq-full");
+        double[][] expected = new double[2][];
+        EnsembleTrainer trainer = new EnsembleTrainer(lora(0.1), cfg, 2, BASE_SEED);
+        try (LoraEnsemble ens = trainer.train(model, batcher, answers, train, Optional.empty(), full,
+                EnsembleOptions.defaults()).ensemble()) {
+            for (int k = 0; k < 2; k++) {
+                expected[k] = TestEnsembles.theta(ens.members().get(k));
+            }
+        }
+        // member 0 finishes, member 1 "crashes" after its epoch 1
+        Path crashed = tmp.resolve("seq-crashed");
+        EnsembleTrainer crashing = new EnsembleTrainer(lora(0.1), cfg, 2, BASE_SEED).withListeners(k -> k == 1
+                ? new TrainingListener() {
+                    @Override
+                    public void onEpochEnd(EpochSummary s) {
+                        throw new IllegalStateException("crash");
+                    }
+                } : null);
+        assertThatThrownBy(() -> crashing.train(model, batcher, answers, train, Optional.empty(), crashed,
+                EnsembleOptions.defaults())).hasMessage("crash");
+        assertThat(crashed.resolve("member-01/epoch-002")).doesNotExist();
+        EnsembleTrainer.Result r = trainer.resume(model, batcher, answers, train, Optional.empty(), crashed,
+                EnsembleOptions.defaults());
+        try (LoraEnsemble ens = r.ensemble()) {
+            for (int k = 0; k < 2; k++) {
+                assertThat(TestEnsembles.theta(ens.members().get(k))).as("member %d", k).isEqualTo(expected[k]);
+                assertThat(r.members().get(k).epochs()).hasSize(2);
+                assertThat(Files.readAllBytes(EnsembleTrainer.memberDir(crashed, k).resolve("epoch-002")
+                        .resolve("trainer_state.safetensors"))).isEqualTo(Files.readAllBytes(
+                        EnsembleTrainer.memberDir(full, k).resolve("epoch-002").resolve("trainer_state.safetensors")));
+            }
+        }
+    }
+
+    /**
+     * Early stopping per member: trained together, each member stops where it would stop alone (same init seed,
+     * shared data order), and leaves the stacked forward while the others go on.
+     */
+    @Test
+    void interleavedEarlyStoppingEqualsLoneRunsWithEarlyStopping() {
+        TrainingConfig cfg = config(6).toBuilder().earlyStoppingPatience(1).learningRate(8e-2).build();
+        EnsembleTrainer t = new EnsembleTrainer(lora(0), cfg, 3, BASE_SEED).mode(EnsembleTrainingMode.INTERLEAVED);
+        EnsembleTrainer.Result r = t.train(model, batcher, answers, train, Optional.of(validation), null,
+                EnsembleOptions.defaults());
+        try (LoraEnsemble ens = r.ensemble()) {
+            Set<Integer> stops = new HashSet<>();
+            for (int k = 0; k < 3; k++) {
+                List<TrainingResult> lone = new ArrayList<>();
+                double[] expected = alone(lora(0), cfg, BASE_SEED + k, BASE_SEED, lone);
+                TrainingResult got = r.members().get(k);
+                assertThat(got.stoppedEarly()).as("member %d stopped early", k).isEqualTo(lone.get(0).stoppedEarly());
+                assertThat(got.epochs()).as("member %d epochs", k).hasSameSizeAs(lone.get(0).epochs());
+                assertThat(got.globalSteps()).isEqualTo(lone.get(0).globalSteps());
+                assertThat(relDiff(TestEnsembles.theta(ens.members().get(k)), expected)).as("member %d", k)
+                        .isLessThan(thetaBound(cfg, got.globalSteps()) / maxAbs(expected));
+                stops.add(got.epochs().size());
+            }
+            assertThat(r.members()).anyMatch(TrainingResult::stoppedEarly);
+            System.out.println("interleaved early stopping: members ran " + stops + " epochs");
+        }
     }
 
     @Test

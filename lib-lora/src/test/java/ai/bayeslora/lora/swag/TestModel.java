@@ -55,12 +55,12 @@ public final class TestModel implements AutoCloseable {
     }
 
     /**
-     * A new attached adapter on q_proj and v_proj (r = 4, α = 8) whose parameters are Kaiming A and N(0, 0.1²) B drawn
+     * A new adapter on q_proj and v_proj (r = 4, α = 8) whose parameters are Kaiming A and N(0, 0.1²) B drawn
      * from {@code seed}, so that the LoRA branch changes the logits.
      */
     public LoraAdapter adapter(double dropout, long seed) {
         LoraAdapter a = LoraAdapter.create(model, LoraConfig.builder().rank(4).alpha(8).dropout(dropout)
-                .targetModules("q_proj", "v_proj").build(), seed).attach();
+                .targetModules("q_proj", "v_proj").build(), seed);
         perturb(a, 0.1, seed + 1);
         return a;
     }

@@ -54,7 +54,7 @@ class TrainerGradientTest {
         model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu().withDType(DType.FLOAT64));
         tokenizer = HfTokenizer.load(Fixtures.model("tiny-llama"), TokenizerOptions.builder().addBosFromConfig().build());
         adapter = LoraAdapter.create(model, LoraConfig.builder().rank(2).alpha(4)
-                .targetModules("q_proj", "v_proj", "lm_head").build(), 3).attach();
+                .targetModules("q_proj", "v_proj", "lm_head").build(), 3);
         data = BundledData.syntheticMcqaDataset();
         batch = McqaBatcher.forTokenizer(tokenizer).encode(data.examples().subList(0, 4));
         // B starts at zero, which would make every A gradient vanish: move to a generic point
@@ -101,7 +101,7 @@ class TrainerGradientTest {
         List<String> names = adapter.parameterNames();
         double[][] grads = new double[params.size()][];
         try (PointerScope s = new PointerScope()) {
-            Tensor loss = objective.dataTerm(batch, STEP_EXAMPLES).loss().add(objective.penalty(adapter));
+            Tensor loss = objective.dataTerm(batch, adapter.binding(), STEP_EXAMPLES).loss().add(objective.penalty(adapter));
             loss.backward();
             for (int i = 0; i < params.size(); i++) {
                 grads[i] = Tensors.toDoubles(params.get(i).grad());
@@ -138,7 +138,7 @@ class TrainerGradientTest {
             Tensor cell = p.view(-1).narrow(0, idx, 1);
             double original = cell.item_double();
             cell.fill_(new Scalar(original + h));
-            double value = objective.dataTerm(batch, STEP_EXAMPLES).loss().add(objective.penalty(adapter))
+            double value = objective.dataTerm(batch, adapter.binding(), STEP_EXAMPLES).loss().add(objective.penalty(adapter))
                     .item_double();
             cell.fill_(new Scalar(original));
             return value;

@@ -43,19 +43,19 @@ class TrainerLearningTest {
              HfTokenizer tokenizer = HfTokenizer.load(Fixtures.model("tiny-llama"),
                      TokenizerOptions.builder().addBosFromConfig().build());
              LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(8).alpha(16)
-                     .targetModules("q_proj", "k_proj", "v_proj", "o_proj").build(), 1).attach()) {
+                     .targetModules("q_proj", "k_proj", "v_proj", "o_proj").build(), 1)) {
             McqaBatcher batcher = McqaBatcher.forTokenizer(tokenizer);
             AnswerScorer scorer = new AnswerScorer(model, AnswerTokens.of(tokenizer, train.classLabels()),
                     ClassReduction.ANSWER_TOKENS);
             McqaDataset probe = train.limit(256);
-            Evaluator.Evaluation trainBefore = Evaluator.evaluate(scorer, batcher, probe, 64);
-            Evaluator.Evaluation heldOutBefore = Evaluator.evaluate(scorer, batcher, heldOut, 64);
+            Evaluator.Evaluation trainBefore = Evaluator.evaluate(scorer, adapter.binding(), batcher, probe, 64);
+            Evaluator.Evaluation heldOutBefore = Evaluator.evaluate(scorer, adapter.binding(), batcher, heldOut, 64);
 
             TrainingConfig config = TrainingConfig.builder().learningRate(3e-3).epochs(5).batchSize(16)
                     .seed(3).progressBar(false).build();
             TrainingResult result = new LoraTrainer(config).train(adapter, batcher, train, Optional.of(heldOut), null);
 
-            Evaluator.Evaluation trainAfter = Evaluator.evaluate(scorer, batcher, probe, 64);
+            Evaluator.Evaluation trainAfter = Evaluator.evaluate(scorer, adapter.binding(), batcher, probe, 64);
             assertThat(result.epochs()).hasSize(5);
             assertThat(trainAfter.nll()).as("training NLL before %s, after %s", trainBefore.nll(), trainAfter.nll())
                     .isLessThan(0.6 * trainBefore.nll());
