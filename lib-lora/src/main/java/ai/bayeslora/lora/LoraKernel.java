@@ -119,6 +119,9 @@ public final class LoraKernel implements LinearAdapter {
     public static LoraKernel stackedForInference(String module, List<LoraLayer> perMember) {
         LoraLayer first = perMember.stream().filter(Objects::nonNull).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("no member adapts " + module));
+        if (perMember.size() == 1) {
+            return of(first);
+        }
         long in = first.a().size(1);
         long out = first.b().size(0);
         long rMax = 0;

@@ -102,7 +102,8 @@ class EnsembleTrainerTest {
                                   List<TrainingResult> results) {
         try (LoraAdapter a = LoraAdapter.create(model, lora, seed)) {
             results.add(new LoraTrainer(cfg.toBuilder().seed(orderSeed).build())
-                    .train(a, batcher, train, Optional.empty(), null));
+                    .train(a, batcher, train, cfg.earlyStoppingPatience().isPresent() ? Optional.of(validation)
+                            : Optional.empty(), null));
             return TestEnsembles.theta(a);
         }
     }
