@@ -2,6 +2,8 @@ package ai.bayeslora.laplace;
 
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.mcqa.ClassReduction;
+import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.core.model.ModelConfig;
 import ai.bayeslora.laplace.internal.GradientEngine;
 import ai.bayeslora.laplace.internal.JacobianRunner;
@@ -116,7 +118,26 @@ public final class LinearizedPredictive implements PosteriorPredictive {
 
     @Override
     public List<String> classLabels() {
-        return scorer.answers().labels();
+        return scorer.classLabels();
+    }
+
+    @Override
+    public ClassReduction reduction() {
+        return scorer.reduction();
+    }
+
+    /**
+     * The same posterior linearised at another class set or reduction: the Gaussian over θ does not depend on the
+     * classes, so the predictive only needs the Jacobian of the new scorer's class logits (docs/LAPLACE.md,
+     * "Rescoring"). Fitted on 4-choice questions, it scores 3- or 5-choice ones, or the full-vocabulary reduction.
+     *
+     * @param answers the new class set's answer tokens
+     * @param reduction the new reduction
+     * @return the rescored predictive (same posterior and options)
+     */
+    @Override
+    public LinearizedPredictive rescored(AnswerTokens answers, ClassReduction reduction) {
+        return new LinearizedPredictive(posterior, scorer.rescored(answers, reduction), options);
     }
 
     @Override
@@ -129,7 +150,7 @@ public final class LinearizedPredictive implements PosteriorPredictive {
         if (options.chunkSize() > 0) {
             return Math.min(options.chunkSize(), batch.batchSize());
         }
-        long per = bytesPerPrompt(scorer.model().config(), batch.length(), scorer.answers().numClasses(),
+        long per = bytesPerPrompt(scorer.model().config(), batch.length(), scorer.numClasses(),
                 posterior.parameterCount(), scorer.model().device().dtype().byteSize());
         // Half the batch at most: the graph is kept through all C backward passes, which measured 1.4–1.7× the peak
         // of a training step at the same number of prompts (docs/LAPLACE.md); halving keeps it below one step.

@@ -3,7 +3,10 @@ package ai.bayeslora.laplace;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.mcqa.ClassReduction;
+import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.core.model.ModelInput;
+import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.laplace.internal.BlockLayout;
 import ai.bayeslora.lora.LoraLayer;
 import ai.bayeslora.uncertainty.PosteriorPredictive;
@@ -16,19 +19,22 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The weight-space sampling predictive (METHODS.md §6): S parameter draws θ_s = θ* + δ_s with δ_s ~ N(0, Λ⁻¹),
- * drawn once at creation (seeded) so every batch sees the same S networks, like an ensemble. {@link #predict} writes
- * each θ_s into the adapter, runs the network without gradients, and returns the softmax over the answer tokens
- * (reduction (a)) per sample; θ* is written back afterwards. Slower than the linearised predictive (S forwards) but
- * the like-for-like comparison with ensembles.
+ * The weight-space sampling predictive (docs/METHODS.md §6): S parameter draws θ_s = θ* + δ_s with δ_s ~ N(0, Λ⁻¹),
+ * drawn once at creation (seeded) so every batch sees the same S networks, like an ensemble. {@link #predict} binds
+ * each θ_s to a forward without gradients and returns the scorer's class probabilities per sample (either reduction);
+ * neither the adapter nor the model is changed, so it may run from several threads. Slower than the linearised
+ * predictive (S forwards) but the like-for-like comparison with ensembles. {@link #rescored} scores another class
+ * set with the same draws.
  *
- * <p>Holds the draws as a native [S, P] tensor: {@link #close()} it.
+ * <p>Holds the draws as a native [S, P] tensor: {@link #close()} it (a rescored view shares them; close the original
+ * only).
  */
 public final class SampledPredictive implements PosteriorPredictive, AutoCloseable {
     private final LaplacePosterior posterior;
     private final AnswerScorer scorer;
     private final Tensor deltas;
     private final int samples;
+    private final boolean owner;
     private boolean closed;
 
     SampledPredictive(LaplacePosterior posterior, AnswerScorer scorer, int samples, long seed) {
@@ -38,12 +44,21 @@ public final class SampledPredictive implements PosteriorPredictive, AutoCloseab
         this.posterior = posterior;
         this.scorer = scorer;
         this.samples = samples;
+        this.owner = true;
         try (PointerScope s = new PointerScope()) {
             Tensor d = posterior.precisionModel().sample(posterior.priorPrecisions(), samples, new SplittableRandom(seed))
                     .contiguous();
             d.retainReference();
             this.deltas = d;
         }
+    }
+
+    private SampledPredictive(SampledPredictive draws, AnswerScorer scorer) {
+        this.posterior = draws.posterior;
+        this.scorer = scorer;
+        this.samples = draws.samples;
+        this.deltas = draws.deltas;
+        this.owner = false;
     }
 
     /** The draws δ_s [S, P] (float64); shared, do not close. */
@@ -56,28 +71,35 @@ public final class SampledPredictive implements PosteriorPredictive, AutoCloseab
         List<LoraLayer> layers = posterior.selectedLayers();
         BlockLayout layout = BlockLayout.of(layers);
         int b = batch.batchSize();
-        int c = scorer.answers().numClasses();
+        int c = scorer.numClasses();
         double[] flat = new double[samples * b * c];
-        posterior.adapter().attach().train(false);
-        try {
-            for (int s = 0; s < samples; s++) {
-                try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-                    layout.assign(layers, posterior.theta().add(deltas.select(0, s)));
-                    Tensor logits = scorer.answerLogits(new ModelInput(batch.inputIdsTensor(),
-                            batch.attentionMaskTensor(), batch.positionIdsTensor()));
-                    double[] p = Tensors.toDoubles(torch.softmax(logits.to(torch.ScalarType.Double), 1));
-                    System.arraycopy(p, 0, flat, s * b * c, b * c);
-                }
+        for (int s = 0; s < samples; s++) {
+            try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+                AdapterBinding binding = layout.binding(posterior.adapter(), layers,
+                        posterior.theta().add(deltas.select(0, s)));
+                Tensor logits = scorer.classLogits(new ModelInput(batch.inputIdsTensor(),
+                        batch.attentionMaskTensor(), batch.positionIdsTensor()), binding);
+                double[] p = Tensors.toDoubles(torch.softmax(logits.to(torch.ScalarType.Double), 1));
+                System.arraycopy(p, 0, flat, s * b * c, b * c);
             }
-        } finally {
-            posterior.restoreMap();
         }
         return new ProbabilitySamples(flat, samples, b, c, classLabels());
     }
 
     @Override
     public List<String> classLabels() {
-        return scorer.answers().labels();
+        return scorer.classLabels();
+    }
+
+    @Override
+    public ClassReduction reduction() {
+        return scorer.reduction();
+    }
+
+    /** The same draws scoring another class set or reduction; shares the draws (close this predictive only). */
+    @Override
+    public SampledPredictive rescored(AnswerTokens answers, ClassReduction reduction) {
+        return new SampledPredictive(this, scorer.rescored(answers, reduction));
     }
 
     @Override
@@ -89,7 +111,9 @@ public final class SampledPredictive implements PosteriorPredictive, AutoCloseab
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            deltas.releaseReference();
+            if (owner) {
+                deltas.releaseReference();
+            }
         }
     }
 }

@@ -23,7 +23,7 @@ final class DenseOracle {
     /** J [C, P] (float64) of a single-prompt batch w.r.t. {@code params} (flattened in order). */
     static Tensor jacobian(TinySetup t, EncodedBatch single, List<Tensor> params) {
         Tensor f = t.scorer.answerLogits(new ModelInput(single.inputIdsTensor(), single.attentionMaskTensor(),
-                single.positionIdsTensor()));
+                single.positionIdsTensor()), t.adapter.binding());
         long c = f.size(1);
         Tensor[] rows = new Tensor[(int) c];
         for (int k = 0; k < c; k++) {
@@ -43,7 +43,7 @@ final class DenseOracle {
     static double[] logits(TinySetup t, EncodedBatch single) {
         try (PointerScope s = new PointerScope(); org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
             return ai.bayeslora.core.Tensors.toDoubles(t.scorer.answerLogits(new ModelInput(single.inputIdsTensor(),
-                    single.attentionMaskTensor(), single.positionIdsTensor())));
+                    single.attentionMaskTensor(), single.positionIdsTensor()), t.adapter.binding()));
         }
     }
 

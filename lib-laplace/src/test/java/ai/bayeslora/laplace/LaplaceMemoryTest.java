@@ -71,7 +71,7 @@ class LaplaceMemoryTest {
         try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu());
              HfTokenizer tok = HfTokenizer.load(Fixtures.model("tiny-llama"), TokenizerOptions.builder()
                      .addBosFromConfig().build());
-             LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(8).alpha(16).build(), 1).attach()) {
+             LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(8).alpha(16).build(), 1)) {
             var data = ai.bayeslora.core.data.BundledData.syntheticMcqaDataset();
             AnswerScorer scorer = new AnswerScorer(model, AnswerTokens.of(tok, data.classLabels()),
                     ClassReduction.ANSWER_TOKENS);
@@ -84,7 +84,7 @@ class LaplaceMemoryTest {
                     EncodedBatch batch = batcher.encode(data.examples().subList(0, b));
                     long train = peak(() -> {
                         try (PointerScope s = new PointerScope()) {
-                            Tensor logp = scorer.logProbs(batch);
+                            Tensor logp = scorer.logProbs(batch, adapter.binding());
                             Tensor loss = torch.nll_loss(logp, batch.labelsTensor());
                             loss.backward();
                         }

@@ -43,7 +43,7 @@ final class TinySetup implements AutoCloseable {
         model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu().withDType(DType.FLOAT64));
         tokenizer = HfTokenizer.load(Fixtures.model("tiny-llama"), TokenizerOptions.builder().addBosFromConfig().build());
         adapter = LoraAdapter.create(model, LoraConfig.builder().rank(rank).alpha(2.0 * rank).targetModules(targets)
-                .build(), seed).attach();
+                .build(), seed);
         SplittableRandom rng = new SplittableRandom(seed);
         double[] theta = new double[(int) adapter.parameterCount()];
         for (int i = 0; i < theta.length; i++) {

@@ -8,7 +8,6 @@ import ai.bayeslora.core.text.AnswerTokens;
 import java.util.List;
 import java.util.Objects;
 import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -111,27 +110,53 @@ public final class AnswerScorer {
     }
 
     /**
-     * Class log-probabilities from final-normed last-token hidden states.
+     * Class log-probabilities from final-normed last-token hidden states: {@code log_softmax} of the
+     * {@linkplain #classLogitsFromHidden class logits}.
      *
      * @param hidden [B, H]
      * @param binding the adapters of this call (lm_head's is used)
      * @return [B, numClasses()]
      */
     public Tensor logProbsFromHidden(Tensor hidden, AdapterBinding binding) {
-        Tensor ids = ai.bayeslora.core.Tensors.ofLongs(answerIds, answerIds.length);
-        if (reduction == ClassReduction.ANSWER_TOKENS) {
-            return torch.log_softmax(model.headAtLastToken(hidden, ids, binding), 1);
-        }
-        Tensor logp = torch.log_softmax(model.headAtLastToken(hidden, null, binding), 1)
-                .index_select(1, ids.to(hidden.device(), ScalarType.Long));
-        // log(1 − Σ p_c), clamped so that an "other" mass of exactly 0 stays finite
-        Tensor rest = torch.log1p(logp.exp().sum(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional())
-                .neg().clamp(new ScalarOptional(), new ScalarOptional(new Scalar(-1e-12))));
-        return torch.cat(new TensorVector(logp, rest), 1);
+        return torch.log_softmax(classLogitsFromHidden(hidden, binding), 1);
     }
 
     /**
-     * Class logits (not normalised) at the answer tokens: the quantity Laplace linearises under reduction (a).
+     * The class logits g whose softmax is the class probabilities (docs/METHODS.md §1): under reduction (a) the C
+     * answer-token logits; under (b) the C answer-token logits plus g_other = log Σ_{v ∉ answers} exp f_v, so that
+     * softmax(g) gives p_c = exp f_c / Σ_v exp f_v and p_other = 1 − Σ_c p_c exactly, without cancellation. This is the
+     * quantity Laplace linearises, for either reduction.
+     *
+     * @param input token ids, attention mask and positions
+     * @param binding the adapters of this call
+     * @return [B, numClasses()]
+     */
+    public Tensor classLogits(ModelInput input, AdapterBinding binding) {
+        return classLogitsFromHidden(model.lastTokenHidden(input, binding), binding);
+    }
+
+    /**
+     * {@link #classLogits} from final-normed last-token hidden states.
+     *
+     * @param hidden [B, H]
+     * @param binding the adapters of this call (lm_head's is used)
+     * @return [B, numClasses()]
+     */
+    public Tensor classLogitsFromHidden(Tensor hidden, AdapterBinding binding) {
+        Tensor ids = ai.bayeslora.core.Tensors.ofLongs(answerIds, answerIds.length);
+        if (reduction == ClassReduction.ANSWER_TOKENS) {
+            return model.headAtLastToken(hidden, ids, binding);
+        }
+        Tensor full = model.headAtLastToken(hidden, null, binding); // [B, V]
+        Tensor onDevice = ids.to(hidden.device(), ScalarType.Long);
+        Tensor answers = full.index_select(1, onDevice);
+        Tensor rest = full.index_fill(1, onDevice, new Scalar(Double.NEGATIVE_INFINITY))
+                .logsumexp(new long[] {1}, true);
+        return torch.cat(new TensorVector(answers, rest), 1);
+    }
+
+    /**
+     * Logits (not normalised) at the answer tokens, whatever the reduction (the class logits of reduction (a)).
      *
      * @param input token ids, attention mask and positions
      * @param binding the adapters of this call

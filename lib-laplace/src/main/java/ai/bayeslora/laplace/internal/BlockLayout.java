@@ -1,9 +1,14 @@
 package ai.bayeslora.laplace.internal;
 
+import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.laplace.ParameterBlock;
+import ai.bayeslora.lora.LoraAdapter;
+import ai.bayeslora.lora.LoraKernel;
 import ai.bayeslora.lora.LoraLayer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -79,6 +84,38 @@ public final class BlockLayout {
                 }
             }
         }
+    }
+
+    /**
+     * A binding that applies {@code adapter} with the parameters of {@code layers} replaced by {@code theta} (views
+     * into it, in the parameters' dtype and device; nothing is copied into the adapter). The other layers keep their
+     * own parameters. No dropout; tensors belong to the caller's scope.
+     *
+     * @param adapter the adapter
+     * @param layers the layers this layout describes, in its order
+     * @param theta [P] values of those layers' parameters
+     * @return the binding
+     */
+    public AdapterBinding binding(LoraAdapter adapter, List<LoraLayer> layers, Tensor theta) {
+        if (theta.dim() != 1 || theta.size(0) != size) {
+            throw new IllegalArgumentException("θ has " + theta.numel() + " entries, the layout " + size);
+        }
+        Map<String, LoraKernel> kernels = new LinkedHashMap<>();
+        for (LoraLayer l : adapter.layers().values()) {
+            kernels.put(l.moduleName(), LoraKernel.of(l));
+        }
+        int i = 0;
+        for (LoraLayer l : layers) {
+            Tensor[] ab = new Tensor[2];
+            for (int k = 0; k < 2; k++) {
+                Tensor like = k == 0 ? l.a() : l.b();
+                ParameterBlock b = blocks.get(i++);
+                ab[k] = theta.narrow(0, b.offset(), b.size()).view(b.rows(), b.cols()).to(like.device(),
+                        like.scalar_type());
+            }
+            kernels.put(l.moduleName(), LoraKernel.of(l.moduleName(), ab[0], ab[1], l.scaling()));
+        }
+        return AdapterBinding.of(kernels);
     }
 
     /**

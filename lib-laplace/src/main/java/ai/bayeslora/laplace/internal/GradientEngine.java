@@ -18,16 +18,16 @@ import org.bytedeco.pytorch.global.torch;
  * Forward passes with the LoRA inputs and outputs captured, and gradients of batch-summed scalars with respect to
  * them. Examples of a batch do not interact (attention and RMSNorm act per row), so the gradient of
  * Σ_n w_n ℓ_n with respect to example n's captured tensors is w_n ∇ℓ_n: one backward pass per label weighting gives
- * every example's gradient (METHODS.md §6).
+ * every example's gradient (docs/METHODS.md §6).
  *
- * <p>While open, LoRA parameters outside the selection do not require gradients (the backward stops early, e.g. at
- * lm_head for last-layer Laplace), and dropout is off. {@link #close()} restores both and the original adapters.
+ * <p>The forward applies the whole adapter without dropout, the LoRA parameters outside the selection detached (the
+ * backward stops early, e.g. at lm_head for last-layer Laplace). Neither the model nor the adapter is changed, so
+ * engines on one adapter may run in several threads. {@link #close()} frees the capture.
  */
 public final class GradientEngine implements AutoCloseable {
     private final AnswerScorer scorer;
     private final LoraAdapter adapter;
     private final List<LoraLayer> selected;
-    private final List<Tensor> frozen = new ArrayList<>();
     private final LoraCapture capture;
     private final BlockLayout layout;
 
@@ -36,21 +36,7 @@ public final class GradientEngine implements AutoCloseable {
         this.adapter = adapter;
         this.selected = List.copyOf(selected);
         this.layout = BlockLayout.of(this.selected);
-        adapter.train(false);
-        Set<LoraLayer> keep = new HashSet<>(this.selected);
-        for (LoraLayer l : adapter.layers().values()) {
-            if (!keep.contains(l)) {
-                for (Tensor t : new Tensor[] {l.a(), l.b()}) {
-                    if (t.requires_grad()) {
-                        t.set_requires_grad(false);
-                        frozen.add(t);
-                    }
-                }
-            }
-        }
-        // a model may carry the adapter detached: attach all of it, then route the selection through the recorders
-        adapter.attach();
-        this.capture = LoraCapture.install(scorer.model(), this.selected);
+        this.capture = LoraCapture.of(adapter, this.selected);
     }
 
     public BlockLayout layout() {
@@ -69,11 +55,14 @@ public final class GradientEngine implements AutoCloseable {
         return scorer;
     }
 
-    /** Clears the previous capture and runs a forward; class logits f(x) [N, C] (answer-token logits). */
+    /**
+     * Clears the previous capture and runs a forward; the scorer's class logits f(x) [N, C] (the answer-token logits
+     * under reduction (a), plus the log-mass of the rest of the vocabulary under (b)).
+     */
     public Tensor forward(EncodedBatch batch) {
         capture.clear();
-        return scorer.answerLogits(new ModelInput(batch.inputIdsTensor(), batch.attentionMaskTensor(),
-                batch.positionIdsTensor()));
+        return scorer.classLogits(new ModelInput(batch.inputIdsTensor(), batch.attentionMaskTensor(),
+                batch.positionIdsTensor()), capture.binding());
     }
 
     /** Drops the capture of the last forward (call before its scope closes to free memory early). */
@@ -137,9 +126,5 @@ public final class GradientEngine implements AutoCloseable {
     @Override
     public void close() {
         capture.close();
-        for (Tensor t : frozen) {
-            t.set_requires_grad(true);
-        }
-        frozen.clear();
     }
 }

@@ -1,59 +1,95 @@
 package ai.bayeslora.laplace.internal;
 
 import ai.bayeslora.core.Tensors;
-import ai.bayeslora.core.model.CausalLM;
-import ai.bayeslora.core.model.LinearAdapter;
-import ai.bayeslora.core.model.LinearLayer;
+import ai.bayeslora.core.model.AdapterBinding;
+import ai.bayeslora.lora.LoraAdapter;
+import ai.bayeslora.lora.LoraKernel;
 import ai.bayeslora.lora.LoraLayer;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import org.bytedeco.pytorch.Scalar;
+import java.util.Map;
+import java.util.Set;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 
 /**
- * Replaces the {@link LoraLayer}s of chosen modules by recording adapters for the duration of a fit or a prediction,
- * and restores them on {@link #close()}. The recording adapter computes exactly what {@link LoraLayer} computes in
- * evaluation mode (no dropout):
+ * The adapter binding of a fit or a prediction that records the LoRA inputs and outputs of the chosen modules: each
+ * chosen module runs a recording {@link LoraKernel} (no dropout)
  *
  * <pre>  u = A x,  v = B_rows u,  y = base + s·v</pre>
  *
  * and keeps x (layer input), u (LoRA bottleneck) and v (LoRA output) of the last forward. Gradients of a scalar with
  * respect to u and v give every per-example LoRA gradient without per-example backward passes:
- * {@code ∂/∂A = Σ_t (∂/∂u_t) x_tᵀ} and {@code ∂/∂B = Σ_t (∂/∂v_t) u_tᵀ} (the scale s sits inside ∂/∂v).
+ * {@code ∂/∂A = Σ_t (∂/∂u_t) x_tᵀ} and {@code ∂/∂B = Σ_t (∂/∂v_t) u_tᵀ} (the scale s sits inside ∂/∂v). The other
+ * modules of the adapter run with detached A and B, so the backward stops at the selection (e.g. at lm_head for
+ * last-layer Laplace). Nothing is installed in the model or changed in the adapter: one capture per call and thread.
  *
  * <p>Memory: the captured tensors are the ones autograd saves anyway (x for A's gradient, u for B's); the capture
  * takes one extra reference to each, released by {@link #clear()} (call it before the next forward) and
  * {@link #close()}.
  */
 public final class LoraCapture implements AutoCloseable {
-    private final CausalLM model;
     private final List<Recorder> recorders;
-    private final List<LinearAdapter> previous;
+    private final AdapterBinding binding;
+    private final List<Tensor> detached;
     private boolean closed;
 
-    private LoraCapture(CausalLM model, List<Recorder> recorders, List<LinearAdapter> previous) {
-        this.model = model;
+    private LoraCapture(List<Recorder> recorders, AdapterBinding binding, List<Tensor> detached) {
         this.recorders = recorders;
-        this.previous = previous;
+        this.binding = binding;
+        this.detached = detached;
     }
 
-    /** Installs recorders on the linear layers of {@code layers} (in this order). */
-    public static LoraCapture install(CausalLM model, List<LoraLayer> layers) {
+    /**
+     * A capture of {@code selected} (in this order) with the rest of {@code adapter} applied without gradients.
+     *
+     * @param adapter the adapter whose layers the forward applies
+     * @param selected the layers to record, a subset of the adapter's
+     * @return the capture; close it
+     */
+    public static LoraCapture of(LoraAdapter adapter, List<LoraLayer> selected) {
         List<Recorder> rec = new ArrayList<>();
-        List<LinearAdapter> prev = new ArrayList<>();
-        for (LoraLayer l : layers) {
-            LinearLayer lin = model.linear(l.moduleName());
-            prev.add(lin.adapter());
-            Recorder r = new Recorder(l);
-            rec.add(r);
-            lin.setAdapter(r);
+        Map<String, LoraKernel> kernels = new LinkedHashMap<>();
+        Set<String> chosen = new HashSet<>();
+        for (LoraLayer l : selected) {
+            chosen.add(l.moduleName());
         }
-        return new LoraCapture(model, Collections.unmodifiableList(rec), prev);
+        List<Tensor> detached = new ArrayList<>();
+        for (LoraLayer l : adapter.layers().values()) {
+            if (chosen.contains(l.moduleName())) {
+                Recorder r = new Recorder(l);
+                rec.add(r);
+                kernels.put(l.moduleName(), LoraKernel.recording(l, r));
+            } else {
+                Tensor a = l.a().detach();
+                Tensor b = l.b().detach();
+                a.retainReference();
+                b.retainReference();
+                detached.add(a);
+                detached.add(b);
+                kernels.put(l.moduleName(), LoraKernel.of(l.moduleName(), a, b, l.scaling()));
+            }
+        }
+        // recorders in the order of the selection
+        List<Recorder> ordered = new ArrayList<>();
+        for (LoraLayer l : selected) {
+            for (Recorder r : rec) {
+                if (r.layer() == l) {
+                    ordered.add(r);
+                }
+            }
+        }
+        return new LoraCapture(Collections.unmodifiableList(ordered), AdapterBinding.of(kernels), detached);
     }
 
-    /** One recorder per captured module, in installation order. */
+    /** The binding to pass to the forward. */
+    public AdapterBinding binding() {
+        return binding;
+    }
+
+    /** One recorder per captured module, in selection order. */
     public List<Recorder> recorders() {
         return recorders;
     }
@@ -63,7 +99,7 @@ public final class LoraCapture implements AutoCloseable {
         recorders.forEach(Recorder::clear);
     }
 
-    /** Restores the adapters that were installed before. */
+    /** Releases the captured and detached tensors. */
     @Override
     public void close() {
         if (closed) {
@@ -71,13 +107,11 @@ public final class LoraCapture implements AutoCloseable {
         }
         closed = true;
         clear();
-        for (int i = 0; i < recorders.size(); i++) {
-            model.linear(recorders.get(i).layer().moduleName()).setAdapter(previous.get(i));
-        }
+        detached.forEach(Tensor::releaseReference);
     }
 
-    /** The recording adapter of one LoRA module. */
-    public static final class Recorder implements LinearAdapter {
+    /** What one captured module kept of its last forward. */
+    public static final class Recorder implements LoraKernel.Recorder {
         private final LoraLayer layer;
         private Tensor x;
         private Tensor u;
@@ -88,12 +122,13 @@ public final class LoraCapture implements AutoCloseable {
             this.layer = layer;
         }
 
+        /** The captured module's LoRA layer. */
         public LoraLayer layer() {
             return layer;
         }
 
         @Override
-        public Tensor forward(Tensor input, Tensor baseOutput, Tensor outputRows) {
+        public void record(Tensor input, Tensor uu, Tensor vv, Tensor outputRows) {
             if (org.bytedeco.javacpp.PointerScope.getInnerScope() == null) {
                 throw new IllegalStateException("a captured forward must run inside a PointerScope");
             }
@@ -101,10 +136,6 @@ public final class LoraCapture implements AutoCloseable {
                 throw new IllegalStateException("module " + layer.moduleName() + " ran twice in one captured forward"
                         + " (clear() between forwards)");
             }
-            Tensor bRows = outputRows == null ? layer.b() : layer.b().index_select(0, outputRows);
-            Tensor uu = torch.linear(input, layer.a());
-            Tensor vv = torch.linear(uu, bRows);
-            Tensor y = baseOutput.add(vv, new Scalar(layer.scaling()));
             // keep them past the caller's per-layer PointerScope; released in clear()
             input.retainReference();
             uu.retainReference();
@@ -113,7 +144,6 @@ public final class LoraCapture implements AutoCloseable {
             u = uu;
             v = vv;
             rows = outputRows == null ? null : Tensors.toLongs(outputRows);
-            return y;
         }
 
         /** Layer input x, [N, L, in] or [N, in] (lm_head reads the last token only). */

@@ -196,7 +196,6 @@ public final class PosteriorIO {
         PrecisionModel pm = null;
         Tensor theta = null;
         try (SafetensorsFile st = SafetensorsFile.open(dir.resolve(TENSORS)); PointerScope s = new PointerScope()) {
-            adapter.attach();
             List<LoraLayer> layers = new ArrayList<>();
             for (String mod : modules) {
                 LoraLayer l = adapter.layers().get(mod);
