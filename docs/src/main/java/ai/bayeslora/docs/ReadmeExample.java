@@ -9,6 +9,7 @@ import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.data.McqaDatasets;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.mcqa.ClassReduction;
+import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.core.text.HfTokenizer;
@@ -37,7 +38,8 @@ public final class ReadmeExample {
             for (EncodedBatch batch : batcher.batches(questions, 8)) {
                 try (PointerScope scope = new PointerScope();          // frees this batch's native tensors
                      NoGradGuard noGrad = new NoGradGuard()) {
-                    double[] p = Tensors.toDoubles(scorer.logProbs(batch).exp());  // [batch × classes]
+                    double[] p = Tensors.toDoubles(scorer.logProbs(batch, AdapterBinding.none())  // base model;
+                            .exp());                // adapter.binding() applies a LoRA adapter; [batch × classes]
                     return java.util.Arrays.copyOf(p, questions.numClasses());
                 }
             }

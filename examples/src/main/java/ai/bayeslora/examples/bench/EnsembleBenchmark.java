@@ -168,11 +168,8 @@ public final class EnsembleBenchmark {
 
     @SuppressWarnings("try")
     private static void single(LoraAdapter adapter, AnswerScorer scorer, EncodedBatch batch) {
-        adapter.attach();
         try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            ai.bayeslora.core.Tensors.toDoubles(scorer.logProbs(batch));
-        } finally {
-            adapter.detach();
+            ai.bayeslora.core.Tensors.toDoubles(scorer.logProbs(batch, adapter.binding()));
         }
     }
 

@@ -164,8 +164,7 @@ public final class LaplaceBenchmark {
                 .env("batch", batch).env("length", length).env("iterations", iterations).env("samples", samples);
         SplittableRandom rng = new SplittableRandom(0);
         try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 0), ComputeDevice.cpu());
-             LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(8).alpha(16).build(), 1)
-                     .attach()) {
+             LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(8).alpha(16).build(), 1)) {
             double[] theta = new double[(int) adapter.parameterCount()];
             for (int i = 0; i < theta.length; i++) {
                 theta[i] = 0.02 * (rng.nextDouble() * 2 - 1); // B ≠ 0, as after training
@@ -179,7 +178,7 @@ public final class LaplaceBenchmark {
             EncodedBatch train = randomBatch(rng, batch, 0);
             double[] step = measure(() -> {
                 try (PointerScope s = new PointerScope()) {
-                    torch.nll_loss(scorer.logProbs(train), train.labelsTensor()).backward();
+                    torch.nll_loss(scorer.logProbs(train, adapter.binding()), train.labelsTensor()).backward();
                 }
                 adapter.parameters().forEach(p -> p.grad().zero_());
             });

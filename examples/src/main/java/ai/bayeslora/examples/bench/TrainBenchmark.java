@@ -98,12 +98,10 @@ public final class TrainBenchmark {
             if (first.length() != length) {
                 throw new IllegalStateException("prompts encode to " + first.length() + " tokens, expected " + length);
             }
-            adapter.attach();
-            adapter.train(false);
             AnswerScorer scorer = new AnswerScorer(model, AnswerTokens.of(tokenizer, data.classLabels()),
                     ClassReduction.ANSWER_TOKENS);
-            double forward = forwardSeconds(scorer, first, 3, false);
-            double forwardGrad = forwardSeconds(scorer, first, 2, true);
+            double forward = forwardSeconds(scorer, adapter.binding(), first, 3, false);
+            double forwardGrad = forwardSeconds(scorer, adapter.binding(), first, 2, true);
 
             List<Long> stepEnds = new ArrayList<>();
             AtomicLong peak = new AtomicLong(NativeMemory.rss());
@@ -141,7 +139,6 @@ public final class TrainBenchmark {
             report.row(BenchReport.ordered("mode", "train step (fwd+bwd+AdamW)", "seconds/batch", step,
                     "tokens/s", tokens / step, "ratio vs forward", step / forward));
             if (ensembleMembers > 0) {
-                adapter.detach();
                 LoraConfig lora = LoraConfig.builder().rank(rank).alpha(2 * rank).targetModules("q_proj", "v_proj")
                         .build();
                 AnswerTokens answers = AnswerTokens.of(tokenizer, data.classLabels());
@@ -193,12 +190,13 @@ public final class TrainBenchmark {
 
     /** Mean seconds of the class log-probabilities of {@code batch} (after one warm-up), with or without autograd. */
     @SuppressWarnings("try")
-    private static double forwardSeconds(AnswerScorer scorer, EncodedBatch batch, int iterations, boolean grad) {
+    private static double forwardSeconds(AnswerScorer scorer, ai.bayeslora.core.model.AdapterBinding binding,
+                                         EncodedBatch batch, int iterations, boolean grad) {
         double total = 0;
         for (int i = 0; i <= iterations; i++) {
             long t0 = System.nanoTime();
             try (PointerScope s = new PointerScope(); NoGradGuard g = grad ? null : new NoGradGuard()) {
-                Tensor logp = scorer.logProbs(batch);
+                Tensor logp = scorer.logProbs(batch, binding);
                 logp.sum().item_double(); // force completion
             }
             if (i > 0) {

@@ -146,7 +146,6 @@ final class EvaluateCommand implements Callable<Integer> {
                 if (swagDir != null) {
                     SwagPosterior p = SwagPosterior.load(swagDir);
                     open.add(p);
-                    adapter.attach();
                     AnswerScorer scorer = new AnswerScorer(model, answers, scoring);
                     posterior = samples == null ? p.predictive(adapter, scorer, seed)
                             : p.predictive(adapter, scorer, samples, seed);
@@ -156,7 +155,6 @@ final class EvaluateCommand implements Callable<Integer> {
                         throw new BayesLoraException("--mc-dropout: adapter " + adapterDir + " has lora_dropout 0; MC "
                                 + "dropout needs an adapter with dropout > 0");
                     }
-                    adapter.attach();
                     AnswerScorer scorer = new AnswerScorer(model, answers, scoring);
                     posterior = new McDropoutPredictive(adapter, scorer,
                             samples == null ? McDropoutPredictive.DEFAULT_PASSES : samples, seed);

@@ -139,7 +139,7 @@ final class LaplaceCommand {
             McqaDataset dataset = dataOptions.load();
             ComputeDevice device = modelOptions.computeDevice();
             try (CausalLM model = CausalLM.load(modelDir, device);
-                 LoraAdapter adapter = LoraAdapter.load(modelOptions.adapter, model).attach();
+                 LoraAdapter adapter = LoraAdapter.load(modelOptions.adapter, model);
                  HfTokenizer tokenizer = HfTokenizer.load(modelDir, TokenizerOptions.builder().addBosFromConfig().build())) {
                 AnswerScorer scorer = new AnswerScorer(model, AnswerTokens.of(tokenizer, dataset.classLabels()),
                         ClassReduction.ANSWER_TOKENS);

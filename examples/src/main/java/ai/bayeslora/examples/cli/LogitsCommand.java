@@ -51,7 +51,7 @@ final class LogitsCommand implements Callable<Integer> {
         }
         ComputeDevice device = modelOptions.computeDevice();
         try (CausalLM model = CausalLM.load(modelOptions.modelDir(), device);
-             LoraAdapter adapter = modelOptions.attachAdapter(model);
+             LoraAdapter adapter = modelOptions.loadAdapter(model);
              Checkpoint in = Checkpoint.open(inputs);
              PointerScope scope = new PointerScope();
              NoGradGuard noGrad = new NoGradGuard()) {
@@ -64,7 +64,8 @@ final class LogitsCommand implements Callable<Integer> {
                     try (PointerScope step = new PointerScope()) {
                         ModelInput part = new ModelInput(all.inputIds().narrow(0, start, n),
                                 all.attentionMask().narrow(0, start, n), all.positionIds().narrow(0, start, n));
-                        Tensor logits = model.forward(part).to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Float);
+                        Tensor logits = model.forward(part, adapter == null
+                                ? ai.bayeslora.core.model.AdapterBinding.none() : adapter.binding()).to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Float);
                         logits.retainReference();
                         chunks.add(logits);
                     }

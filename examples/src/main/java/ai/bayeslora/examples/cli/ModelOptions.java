@@ -8,8 +8,8 @@ final class ModelOptions extends BaseModelOptions {
     @Option(names = "--adapter", paramLabel = "DIR", description = "peft LoRA adapter folder to apply.")
     Path adapter;
 
-    /** The --adapter folder loaded and attached to {@code model}, or null without --adapter. */
-    ai.bayeslora.lora.LoraAdapter attachAdapter(ai.bayeslora.core.model.CausalLM model) {
-        return adapter == null ? null : ai.bayeslora.lora.LoraAdapter.load(adapter, model).attach();
+    /** The --adapter folder loaded for {@code model}, or null without --adapter. */
+    ai.bayeslora.lora.LoraAdapter loadAdapter(ai.bayeslora.core.model.CausalLM model) {
+        return adapter == null ? null : ai.bayeslora.lora.LoraAdapter.load(adapter, model);
     }
 }

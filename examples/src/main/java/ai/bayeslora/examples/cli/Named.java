@@ -20,6 +20,11 @@ record Named(PosteriorPredictive inner, String name) implements PosteriorPredict
     }
 
     @Override
+    public ClassReduction reduction() {
+        return inner.reduction();
+    }
+
+    @Override
     public PosteriorPredictive rescored(AnswerTokens answers, ClassReduction reduction) {
         return new Named(inner.rescored(answers, reduction), name);
     }

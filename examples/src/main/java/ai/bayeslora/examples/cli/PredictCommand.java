@@ -12,6 +12,7 @@ import ai.bayeslora.core.data.McqaLoadOptions;
 import ai.bayeslora.core.data.PromptTemplate;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.mcqa.ClassReduction;
+import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.core.text.HfTokenizer;
@@ -89,10 +90,7 @@ final class PredictCommand implements Callable<Integer> {
                     + " answers are noise. Use --model DIR with a real HF checkpoint.");
         }
         ComputeDevice device = modelOptions.computeDevice();
-        List<String> labels = new ArrayList<>(dataset.classLabels());
-        if (red == ClassReduction.FULL_VOCAB_WITH_OTHER) {
-            labels.add("other");
-        }
+        List<String> labels = red.classLabels(dataset.classLabels());
         ObjectMapper json = new ObjectMapper();
         List<ObjectNode> rows = new ArrayList<>();
         int correct = 0;
@@ -100,7 +98,7 @@ final class PredictCommand implements Callable<Integer> {
         double nll = 0;
         double entropySum = 0;
         try (CausalLM model = CausalLM.load(modelDir, device);
-             LoraAdapter adapter = modelOptions.attachAdapter(model);
+             LoraAdapter adapter = modelOptions.loadAdapter(model);
              HfTokenizer tokenizer = HfTokenizer.load(modelDir, TokenizerOptions.builder().addBosFromConfig().build())) {
             AnswerScorer scorer = new AnswerScorer(model, AnswerTokens.of(tokenizer, dataset.classLabels()), red);
             McqaBatcher batcher = new McqaBatcher(tokenizer, PromptTemplate.defaults(),
@@ -109,7 +107,8 @@ final class PredictCommand implements Callable<Integer> {
                 for (EncodedBatch batch : batcher.batches(dataset, batchSize)) {
                     double[] logp;
                     try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-                        logp = Tensors.toDoubles(scorer.logProbs(batch));
+                        logp = Tensors.toDoubles(scorer.logProbs(batch, adapter == null ? AdapterBinding.none()
+                                : adapter.binding()));
                     }
                     int c = labels.size();
                     for (int r = 0; r < batch.batchSize(); r++) {

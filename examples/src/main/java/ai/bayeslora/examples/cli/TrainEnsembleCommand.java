@@ -180,7 +180,7 @@ final class TrainEnsembleCommand implements Callable<Integer> {
             EnsembleTrainer trainer = new EnsembleTrainer(lora, training, m, trainOptions.seed).mode(trainingMode);
 
             System.err.println("[1/3] training " + m + " member(s) into " + ensembleDir);
-            trainMembers(trainer, model, batcher, answers, trainSet, ensembleDir, ensembleOptions, m, e, lora, training);
+            trainMembers(trainer, model, batcher, answers, trainSet, ensembleDir, ensembleOptions);
 
             Path finalDir = out.resolve("ensemble-final");
             try (LoraEnsemble fin = load(model, answers, trainer, ensembleDir, e, m, ensembleOptions)) {
@@ -255,53 +255,13 @@ final class TrainEnsembleCommand implements Callable<Integer> {
     }
 
     private void trainMembers(EnsembleTrainer trainer, CausalLM model, McqaBatcher batcher, AnswerTokens answers,
-                              McqaDataset trainSet, Path ensembleDir, EnsembleOptions options, int m, int e,
-                              LoraConfig lora, TrainingConfig training) {
-        int[] done = new int[m];
-        for (int i = 0; i < m; i++) {
-            done[i] = resume ? lastEpoch(EnsembleTrainer.memberDir(ensembleDir, i)) : 0;
-        }
-        if (!resume || Stream.of(done).flatMapToInt(java.util.Arrays::stream).allMatch(d -> d == 0)) {
-            trainer.train(model, batcher, answers, trainSet, Optional.empty(), ensembleDir, options).ensemble()
-                    .close();
-            return;
-        }
-        if (trainer.mode() == EnsembleTrainingMode.INTERLEAVED) {
-            int common = java.util.Arrays.stream(done).min().orElse(0);
-            if (common >= e) {
-                System.err.println("--resume: every member has epoch " + e + "; nothing to train");
-            } else if (common == 0) {
-                System.err.println("--resume: some member has no complete epoch; training all members again");
-                trainer.train(model, batcher, answers, trainSet, Optional.empty(), ensembleDir, options).ensemble()
-                        .close();
-            } else {
-                System.err.println("--resume: continuing the interleaved run after epoch " + common);
-                trainer.resume(model, batcher, answers, trainSet, Optional.empty(), ensembleDir, common, options)
-                        .ensemble().close();
-            }
-            return;
-        }
-        for (int i = 0; i < m; i++) {
-            Path dir = EnsembleTrainer.memberDir(ensembleDir, i);
-            TrainingConfig cfg = training.toBuilder().seed(trainer.seed(i)).build();
-            if (done[i] >= e) {
-                System.err.println("--resume: member " + i + " has epoch " + e + "; skipped");
-                continue;
-            }
-            if (done[i] == 0) {
-                System.err.println("--resume: member " + i + " has no checkpoint; training it");
-                try (LoraAdapter a = LoraAdapter.create(model, lora, trainer.seed(i))) {
-                    new LoraTrainer(cfg).train(a, batcher, trainSet, Optional.empty(), dir);
-                    a.detach();
-                }
-            } else {
-                Path ck = dir.resolve(String.format("epoch-%03d", done[i]));
-                System.err.println("--resume: member " + i + " continues from " + ck);
-                try (LoraAdapter a = LoraAdapter.load(ck, model)) {
-                    new LoraTrainer(cfg).resume(ck, a, batcher, trainSet, Optional.empty(), dir);
-                    a.detach();
-                }
-            }
+                              McqaDataset trainSet, Path ensembleDir, EnsembleOptions options) {
+        if (resume && java.util.stream.IntStream.range(0, trainer.members()).anyMatch(i ->
+                lastEpoch(EnsembleTrainer.memberDir(ensembleDir, i)) > 0)) {
+            System.err.println("--resume: continuing each member from its latest checkpoint in " + ensembleDir);
+            trainer.resume(model, batcher, answers, trainSet, Optional.empty(), ensembleDir, options).ensemble().close();
+        } else {
+            trainer.train(model, batcher, answers, trainSet, Optional.empty(), ensembleDir, options).ensemble().close();
         }
     }
 

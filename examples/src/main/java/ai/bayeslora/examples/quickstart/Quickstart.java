@@ -113,7 +113,6 @@ public final class Quickstart {
             try (LoraEnsemble ensemble = ens.ensemble();
                  LoraAdapter swagAdapter = LoraAdapter.create(model, lora(0.1), s.seed() + 100);
                  SwagCollector collector = new SwagCollector(swagConfig)) {
-                swagAdapter.attach();
                 new LoraTrainer(training(s).toBuilder().seed(s.seed() + 100).build()).withListener(collector)
                         .train(swagAdapter, batcher, train, Optional.empty(), outDir.resolve("swag"));
                 SwagPosterior swag = collector.posterior();

@@ -94,7 +94,7 @@ class LaplaceCliTest {
 
         // the same computation through the library, and the raw prompt tokens through the model
         try (CausalLM m = CausalLM.load(model, ComputeDevice.cpu().withDType(DType.FLOAT64));
-             LoraAdapter a = LoraAdapter.load(adapterDir, m).attach();
+             LoraAdapter a = LoraAdapter.load(adapterDir, m);
              HfTokenizer tok = HfTokenizer.load(model, TokenizerOptions.builder().addBosFromConfig().build());
              PointerScope s = new PointerScope()) {
             McqaDataset ds = McqaDatasets.load(data);
@@ -130,7 +130,8 @@ class LaplaceCliTest {
                     }
                     double[] direct;
                     try (NoGradGuard ng = new NoGradGuard()) {
-                        direct = Tensors.toDoubles(scorer.answerLogits(ModelInput.of(Tensors.ofLongs(ids, 1, ids.length))));
+                        direct = Tensors.toDoubles(scorer.answerLogits(ModelInput.of(Tensors.ofLongs(ids, 1, ids.length)),
+                                a.binding()));
                     }
                     double scale = Math.max(1, Arrays.stream(direct).map(Math::abs).max().orElseThrow());
                     for (int c = 0; c < 3; c++) {

@@ -97,6 +97,11 @@ public final class EnsembleTrainer {
         return mode;
     }
 
+    /** The number of members M. */
+    public int members() {
+        return members;
+    }
+
     /**
      * The seed of member m's data order: {@code seed(m)} in SEQUENTIAL mode, the shared {@code seed(0)} in
      * INTERLEAVED mode.
