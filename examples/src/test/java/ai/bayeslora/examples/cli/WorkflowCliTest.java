@@ -136,7 +136,7 @@ class WorkflowCliTest {
                 "--members", "2", "--epochs", "2", "--lr", "3e-3", "--batch-size", "16", "--out", out.toString(),
                 "--resume");
         assertThat(r.code()).isZero();
-        assertThat(r.err()).contains("member 0 has epoch 2; skipped").contains("member 1 continues from");
+        assertThat(r.err()).contains("member 0 (seed 0): finished at epoch 2").contains("member 1 (seed 1): continues from");
         assertThat(Files.readAllBytes(lost.resolve("adapter_model.safetensors"))).isEqualTo(weights); // bit-exact
 
         Run other = run("train-ensemble", "--model", model.toString(), "--device", "cpu", "--train",
@@ -160,7 +160,7 @@ class WorkflowCliTest {
         resume.add("--resume");
         Run r = run(resume.toArray(new String[0]));
         assertThat(r.code()).isZero();
-        assertThat(r.err()).contains("continuing the interleaved run after epoch 1");
+        assertThat(r.err()).contains("Continuing the interleaved run from [member-00/epoch-001, member-01/epoch-001]");
         assertThat(Files.readAllBytes(lost.resolve("adapter_model.safetensors"))).isEqualTo(weights);
         assertThat(out.resolve("ensemble-final/ensemble.json")).isRegularFile();
     }

@@ -212,10 +212,16 @@ public final class EnsembleTrainer {
             int last = resume ? Checkpoints.latestEpoch(dir) : 0;
             if (last > 0) {
                 Path ck = dir.resolve(Checkpoints.folderName(last));
-                LOG.info("Ensemble member {}/{} (seed {}): continuing from {}", m + 1, members, seed, ck);
+                TrainerState.Meta meta = TrainerState.readMeta(ck);
+                if (meta.stoppedEarly() || meta.epoch() >= training.epochs() || meta.globalStep() >= meta.totalSteps()) {
+                    LOG.info("Ensemble member {} (seed {}): finished at epoch {}; loading {}", m, seed, meta.epoch(),
+                            ck);
+                } else {
+                    LOG.info("Ensemble member {} (seed {}): continues from {}", m, seed, ck);
+                }
                 results.add(trainer.resume(ck, adapter, batcher, train, validation, dir));
             } else {
-                LOG.info("Ensemble member {}/{} (seed {})", m + 1, members, seed);
+                LOG.info("Ensemble member {} of {} (seed {}){}", m, members, seed, resume ? ": no checkpoint yet" : "");
                 results.add(trainer.train(adapter, batcher, train, validation, dir));
             }
         }
@@ -237,6 +243,8 @@ public final class EnsembleTrainer {
         try (TrainingRun run = new TrainingRun(specs, training.toBuilder().seed(dataOrderSeed(0)).build(), batcher,
                 train, validation)) {
             if (checkpoints != null) {
+                LOG.info("Continuing the interleaved run from {}", checkpoints.stream()
+                        .map(p -> outputDir.relativize(p).toString()).toList());
                 run.restore(checkpoints);
             } else {
                 if (resume) {
