@@ -87,6 +87,11 @@ public final class LinearizedPredictive implements PosteriorPredictive {
         return options;
     }
 
+    /** The scorer whose class logits this predictive linearises (its class set and reduction). */
+    public AnswerScorer scorer() {
+        return scorer;
+    }
+
     /** Mean and covariance of the class logits of every prompt of {@code batch}. */
     public LogitGaussian gaussian(EncodedBatch batch) {
         JacobianRunner.Result r = run(batch, List.of(posterior.priorPrecisions()));
