@@ -19,13 +19,15 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * A fitted Laplace approximation N(θ*, Λ⁻¹), Λ = G + λI, over the LoRA parameters of the selected modules
- * (METHODS.md §6): the curvature G in its {@link Structure}, the MAP θ* (the adapter's values at fit time), the
+ * (docs/METHODS.md §6): the curvature G in its {@link Structure}, the MAP θ* (the adapter's values at fit time), the
  * data log-likelihood, and the prior precision λ — which may be changed or tuned at no refitting cost.
  *
  * <p>Predict with {@link #linearized(AnswerScorer)} (GLM predictive) or {@link #sampled} (weight-space samples); both
  * are {@code PosteriorPredictive}s. Persist with {@link #save(Path)}, restore with {@link #load(Path, CausalLM)}.
  *
- * <p>Holds native tensors: {@link #close()} it. Not thread-safe (predictions write into the adapter's parameters).
+ * <p>Holds native tensors: {@link #close()} it. Predictions never change the model or the adapter: the linearised
+ * and sampled predictives may run from several threads at once. Changing λ ({@link #setPriorPrecision}, tuning) while
+ * other threads predict is not safe.
  */
 public final class LaplacePosterior implements AutoCloseable {
     private final LaplaceConfig config;
