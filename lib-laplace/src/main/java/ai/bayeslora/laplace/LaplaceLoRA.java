@@ -3,7 +3,6 @@ package ai.bayeslora.laplace;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.laplace.internal.Fitter;
-import ai.bayeslora.laplace.internal.PosteriorIO;
 import ai.bayeslora.lora.LoraAdapter;
 import java.util.List;
 import java.util.Objects;
@@ -131,7 +130,7 @@ public final class LaplaceLoRA {
             java.util.Arrays.fill(lambdas, c.priorPrecision());
             LaplacePosterior p = new LaplacePosterior(c, r.model(), r.theta(), r.examples(), r.logLikelihood(),
                     modules, scorer.answers().labels(), adapter, false,
-                    new LaplacePosterior.Provenance(modelPath, adapterPath, PosteriorIO.fingerprint(r.theta())),
+                    new LaplacePosterior.Provenance(modelPath, adapterPath, PosteriorFiles.fingerprint(r.theta())),
                     lambdas);
             if (c.tuning() != null) {
                 p.tunePriorPrecision(c.tuning());

@@ -5,7 +5,6 @@ import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.laplace.internal.BlockLayout;
 import ai.bayeslora.laplace.internal.Evidence;
-import ai.bayeslora.laplace.internal.PosteriorIO;
 import ai.bayeslora.laplace.internal.PrecisionModel;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.LoraLayer;
@@ -55,7 +54,7 @@ public final class LaplacePosterior implements AutoCloseable {
     }
 
     /** Internal: use {@link LaplaceLoRA#fit} or {@link #load}. */
-    public LaplacePosterior(LaplaceConfig config, PrecisionModel model, Tensor theta, long examples,
+    LaplacePosterior(LaplaceConfig config, PrecisionModel model, Tensor theta, long examples,
                             double logLikelihood, List<String> modules, List<String> classLabels, LoraAdapter adapter,
                             boolean ownsAdapter, Provenance provenance, double[] lambdas) {
         this.config = Objects.requireNonNull(config);
@@ -237,26 +236,44 @@ public final class LaplacePosterior implements AutoCloseable {
      * of the adapter ({@code adapter/}, peft format) so that predictions need only the base model.
      */
     public void save(Path dir) {
-        PosteriorIO.save(this, dir);
+        PosteriorFiles.save(this, dir);
     }
 
-    /** Loads a posterior folder for {@code model}: its adapter copy is attached to the model and owned by the result. */
+    /**
+     * Loads a posterior folder for {@code model}: its adapter copy is loaded for the model and owned by the result.
+     *
+     * @param dir a folder written by {@link #save}
+     * @param model the base model the posterior was fitted on (or the same checkpoint in another dtype)
+     * @return the posterior; close it
+     * @throws PosteriorFormatException naming the file and field that is missing or malformed
+     */
     public static LaplacePosterior load(Path dir, CausalLM model) {
-        return PosteriorIO.load(dir, model);
+        return PosteriorFiles.load(dir, model);
     }
 
-    /** Internal access for predictives and persistence. */
-    public PrecisionModel precisionModel() {
+    /**
+     * Reads only the manifest of a posterior folder, e.g. to find the base model before loading it.
+     *
+     * @param dir a folder written by {@link #save}
+     * @return the manifest's fields
+     * @throws PosteriorFormatException if the manifest is missing, unreadable or of another format
+     */
+    public static PosteriorManifest readManifest(Path dir) {
+        return PosteriorManifest.of(dir, PosteriorFiles.readManifest(dir));
+    }
+
+    /** The curvature in its structure (package access for the predictives, persistence and tests). */
+    PrecisionModel precisionModel() {
         return model;
     }
 
     /** θ* [P], float64; shared, do not close. */
-    public Tensor theta() {
+    Tensor theta() {
         return theta;
     }
 
     /** The adapter's layers of the selected modules, in θ order. */
-    public List<LoraLayer> selectedLayers() {
+    List<LoraLayer> selectedLayers() {
         List<LoraLayer> out = new ArrayList<>();
         for (String m : modules) {
             LoraLayer l = adapter.layers().get(m);
@@ -266,13 +283,6 @@ public final class LaplacePosterior implements AutoCloseable {
             out.add(l);
         }
         return out;
-    }
-
-    /** Writes θ* back into the adapter (after sampling). */
-    public void restoreMap() {
-        try (PointerScope s = new PointerScope()) {
-            BlockLayout.of(selectedLayers()).assign(selectedLayers(), theta);
-        }
     }
 
     @Override

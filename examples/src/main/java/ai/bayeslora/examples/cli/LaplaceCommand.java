@@ -24,9 +24,8 @@ import ai.bayeslora.laplace.LinearizedPredictive;
 import ai.bayeslora.laplace.LogitGaussian;
 import ai.bayeslora.laplace.PosteriorFormatException;
 import ai.bayeslora.laplace.Structure;
-import ai.bayeslora.laplace.internal.PosteriorIO;
+import ai.bayeslora.laplace.PosteriorManifest;
 import ai.bayeslora.lora.LoraAdapter;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -207,14 +206,14 @@ final class LaplaceCommand {
 
         @Override
         public Integer call() {
-            JsonNode manifest = PosteriorIO.readManifest(posterior);
-            Path modelDir = model != null ? model : Path.of(manifest.path("model_path").asText(""));
+            PosteriorManifest manifest = LaplacePosterior.readManifest(posterior);
+            Path modelDir = model != null ? model : manifest.modelPath().orElse(Path.of(""));
             if (modelDir.toString().isEmpty() || !Files.isDirectory(modelDir)) {
                 throw new PosteriorFormatException(posterior, "the base model folder '" + modelDir
                         + "' from the manifest does not exist; pass --model DIR");
             }
             ComputeDevice dev = DeviceSelector.select(device)
-                    .withDType(DType.parse(dtype != null ? dtype : manifest.path("dtype").asText("float32")));
+                    .withDType(DType.parse(dtype != null ? dtype : manifest.dtype()));
             LinearizedPredictive.Link l = switch (link.toLowerCase(Locale.ROOT)) {
                 case "probit" -> LinearizedPredictive.Link.PROBIT;
                 case "mc", "monte-carlo" -> LinearizedPredictive.Link.MONTE_CARLO;
@@ -233,7 +232,7 @@ final class LaplaceCommand {
                 root.put("posterior", posterior.toAbsolutePath().toString());
                 root.put("structure", la.structure().cliName());
                 root.put("prior_precision", la.priorPrecisions()[0]);
-                root.put("log_evidence", manifest.path("log_evidence").asDouble());
+                root.put("log_evidence", manifest.logEvidence());
                 root.put("link", l == LinearizedPredictive.Link.PROBIT ? "probit" : "mc");
                 ArrayNode labels = root.putArray("class_labels");
                 dataset.classLabels().forEach(labels::add);

@@ -1,17 +1,14 @@
-package ai.bayeslora.laplace.internal;
+package ai.bayeslora.laplace;
 
+import ai.bayeslora.laplace.internal.PrecisionModel;
+import ai.bayeslora.laplace.internal.KfacPrecision;
+import ai.bayeslora.laplace.internal.DiagPrecision;
+import ai.bayeslora.laplace.internal.FullPrecision;
+import ai.bayeslora.laplace.internal.BlockLayout;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.safetensors.SafetensorsFile;
 import ai.bayeslora.core.safetensors.SafetensorsWriter;
-import ai.bayeslora.laplace.FisherEstimate;
-import ai.bayeslora.laplace.KfacPositions;
-import ai.bayeslora.laplace.LaplaceConfig;
-import ai.bayeslora.laplace.LaplaceException;
-import ai.bayeslora.laplace.LaplacePosterior;
-import ai.bayeslora.laplace.ParameterBlock;
-import ai.bayeslora.laplace.PosteriorFormatException;
-import ai.bayeslora.laplace.Structure;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.LoraLayer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,19 +40,19 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * curvature state of the structure) and {@code adapter/} (peft copy of the adapter). Written into a hidden sibling
  * folder and moved into place, so a crash never leaves a half-written posterior.
  */
-public final class PosteriorIO {
-    public static final String MANIFEST = "manifest.json";
-    public static final String TENSORS = "posterior.safetensors";
-    public static final String ADAPTER = "adapter";
+final class PosteriorFiles {
+    static final String MANIFEST = "manifest.json";
+    static final String TENSORS = "posterior.safetensors";
+    static final String ADAPTER = "adapter";
     static final String FORMAT = "bayeslora-laplace-posterior";
     static final int VERSION = 1;
     static final String THETA = "theta_map";
 
-    private PosteriorIO() {
+    private PosteriorFiles() {
     }
 
     /** SHA-256 of θ as little-endian float64 bytes. */
-    public static String fingerprint(Tensor theta) {
+    static String fingerprint(Tensor theta) {
         double[] t = Tensors.toDoubles(theta);
         ByteBuffer buf = ByteBuffer.allocate(8 * t.length).order(ByteOrder.LITTLE_ENDIAN);
         for (double v : t) {
@@ -68,7 +65,7 @@ public final class PosteriorIO {
         }
     }
 
-    public static void save(LaplacePosterior p, Path dir) {
+    static void save(LaplacePosterior p, Path dir) {
         Path parent = dir.toAbsolutePath().getParent();
         Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + System.nanoTime());
         try (PointerScope s = new PointerScope()) {
@@ -146,7 +143,7 @@ public final class PosteriorIO {
     }
 
     /** Reads the manifest only (e.g. to find the base model before loading it). */
-    public static JsonNode readManifest(Path dir) {
+    static JsonNode readManifest(Path dir) {
         Path file = dir.resolve(MANIFEST);
         if (!Files.isRegularFile(file)) {
             throw new PosteriorFormatException(dir, "no " + MANIFEST + " (not a posterior folder written by laplace fit)");
@@ -173,7 +170,7 @@ public final class PosteriorIO {
         return n;
     }
 
-    public static LaplacePosterior load(Path dir, CausalLM model) {
+    static LaplacePosterior load(Path dir, CausalLM model) {
         JsonNode m = readManifest(dir);
         Path file = dir.resolve(MANIFEST);
         Structure structure = Structure.parse(field(m, file, "structure").asText());
