@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * Locates the reference fixtures copied from ../shared/fixtures into lib-core's test resources
+ * Locates the reference fixtures (transformers and peft references, fixtures/README.md) in lib-core's test resources
  * ({@code src/test/resources/fixtures}). Other modules reach them through lib-core's test-jar.
  */
 public final class Fixtures {
