@@ -3,7 +3,6 @@ package ai.bayeslora.core;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -12,7 +11,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Small conversions between Java arrays and libtorch tensors. Tensors returned here are new and owned by the
- * caller (attached to the caller's {@link PointerScope} if one is open).
+ * caller (attached to the caller's scope if one is open, {@link NativeScope#ret}).
  */
 public final class Tensors {
     private Tensors() {
@@ -44,32 +43,32 @@ public final class Tensors {
 
     /** All elements as doubles (any dtype, any device), in row-major order. */
     public static double[] toDoubles(Tensor t) {
-        try (PointerScope scope = new PointerScope()) {
+        return NativeScope.compute(() -> {
             Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Double).contiguous();
             double[] out = new double[(int) c.numel()];
             c.data_ptr_double().get(out);
             return out;
-        }
+        });
     }
 
     /** All elements as floats (any dtype, any device), in row-major order. */
     public static float[] toFloats(Tensor t) {
-        try (PointerScope scope = new PointerScope()) {
+        return NativeScope.compute(() -> {
             Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Float).contiguous();
             float[] out = new float[(int) c.numel()];
             c.data_ptr_float().get(out);
             return out;
-        }
+        });
     }
 
     /** All elements as longs (integer tensors), in row-major order. */
     public static long[] toLongs(Tensor t) {
-        try (PointerScope scope = new PointerScope()) {
+        return NativeScope.compute(() -> {
             Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Long).contiguous();
             long[] out = new long[(int) c.numel()];
             c.data_ptr_long().get(out);
             return out;
-        }
+        });
     }
 
     /** The shape as a Java array. */
@@ -104,10 +103,10 @@ public final class Tensors {
 
     /** Largest absolute elementwise difference of two tensors of the same shape, computed in float64. */
     public static double maxAbsDiff(Tensor a, Tensor b) {
-        try (PointerScope scope = new PointerScope()) {
+        return NativeScope.compute(() -> {
             Tensor d = a.detach().to(ScalarType.Double).sub(b.detach().to(ScalarType.Double)).abs();
-            return d.numel() == 0 ? 0 : d.max().item_double();
-        }
+            return d.numel() == 0 ? 0.0 : d.max().item_double();
+        });
     }
 
     private static void checkNumel(int length, long[] shape) {

@@ -1,6 +1,7 @@
 package ai.bayeslora.core.model;
 
 import ai.bayeslora.core.ComputeDevice;
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * {@link AdapterBinding} argument, and nothing in the model changes during or between calls. The one way to change
  * base weights is to build a merged copy ({@link #withMergedDeltas}), a separate model.
  *
- * <p>Memory: the weights live outside any {@link PointerScope} and are released by {@link #close()}. Tensors returned
- * by forward methods belong to the caller's scope: run each batch in {@code try (PointerScope s = new PointerScope())}.
+ * <p>Memory: the weights live outside any scope and are released by {@link #close()}. Tensors returned by forward
+ * methods belong to the caller's scope: run each batch in {@code try (NativeScope s = NativeScope.open())} (or a
+ * JavaCPP {@code PointerScope}).
  */
 public final class CausalLM implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CausalLM.class);
@@ -256,13 +258,10 @@ public final class CausalLM implements AutoCloseable {
                 continue;
             }
             // A scope per layer frees the layer's temporaries at once instead of at the caller's scope end (peak
-            // memory ~ one layer's activations). The output is attached to the caller's scope first (attach retains,
-            // the inner close releases). Autograd holds its own references to saved tensors, so this is safe with
-            // gradients too.
-            try (PointerScope layerScope = new PointerScope()) {
-                Tensor out = layers.get(i).forward(h, ctx.cos(), ctx.sin(), mask, rope, binding);
-                outer.attach(out);
-                h = out;
+            // memory ~ one layer's activations); the output goes to the caller's scope. Autograd holds its own
+            // references to saved tensors, so this is safe with gradients too.
+            try (NativeScope layerScope = NativeScope.open()) {
+                h = layerScope.ret(layers.get(i).forward(h, ctx.cos(), ctx.sin(), mask, rope, binding));
             }
         }
         return h;
@@ -309,12 +308,12 @@ public final class CausalLM implements AutoCloseable {
         }
         List<Tensor> ownedCopy = new ArrayList<>();
         Map<LinearLayer, LinearLayer> replaced = new LinkedHashMap<>();
-        try (PointerScope s = new PointerScope();
+        try (NativeScope s = NativeScope.open();
              org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
             for (Map.Entry<String, Tensor> e : deltas.entrySet()) {
                 LinearLayer l = linear(e.getKey());
-                Tensor w = l.weight().add(e.getValue().to(l.weight().device(), l.weight().scalar_type()));
-                w.retainReference();
+                Tensor w = NativeScope.keep(l.weight().add(e.getValue().to(l.weight().device(),
+                        l.weight().scalar_type())));
                 ownedCopy.add(w);
                 replaced.put(l, l.withWeight(w));
             }
@@ -322,8 +321,7 @@ public final class CausalLM implements AutoCloseable {
         java.util.function.UnaryOperator<LinearLayer> f = l -> replaced.getOrDefault(l, l);
         for (Tensor t : owned) {
             if (replaced.keySet().stream().noneMatch(l -> l.weight() == t)) {
-                t.retainReference(); // shared with this model: the copy keeps it alive too
-                ownedCopy.add(t);
+                ownedCopy.add(NativeScope.keep(t)); // shared with this model: the copy keeps it alive too
             }
         }
         List<DecoderLayer> newLayers = new ArrayList<>();
@@ -342,9 +340,7 @@ public final class CausalLM implements AutoCloseable {
             return;
         }
         closed = true;
-        for (Tensor t : owned) {
-            t.releaseReference();
-        }
+        NativeScope.release(owned);
     }
 
     /** Loads, checks and assembles the weights. */
@@ -427,9 +423,9 @@ public final class CausalLM implements AutoCloseable {
                         + Tensors.shapeText(expected));
             }
             Tensor t;
-            try (PointerScope scope = new PointerScope()) {
-                t = w.load(name, device.dtype().scalarType(), device.torchDevice());
-                t.retainReference(); // outlives this scope and any caller scope; released by close()
+            try (NativeScope scope = NativeScope.open()) {
+                // outlives this scope and any caller scope; released by close()
+                t = NativeScope.keep(w.load(name, device.dtype().scalarType(), device.torchDevice()));
             }
             owned.add(t);
             used.add(name);

@@ -84,12 +84,11 @@ public final class RotaryEmbedding {
 
     /** 1/θ^(arange(0, d, 2)/d), evaluated by libtorch in float32 exactly as transformers does. */
     private static float[] invFreq(double theta, int dim) {
-        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+        return ai.bayeslora.core.NativeScope.compute(() -> {
             Tensor exps = torch.arange(new Scalar(0), new Scalar(dim), new Scalar(2), new TensorOptions(ScalarType.Long))
                     .to(ScalarType.Float).div(new Scalar((double) dim));
-            Tensor inv = torch.reciprocal(torch.pow(new Scalar(theta), exps));
-            return Tensors.toFloats(inv);
-        }
+            return Tensors.toFloats(torch.reciprocal(torch.pow(new Scalar(theta), exps)));
+        });
     }
 
     /** Static scalings of the inverse frequencies (linear, llama3); dynamic is applied per call. */

@@ -1,6 +1,7 @@
 package ai.bayeslora.core.safetensors;
 
 import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.NativeScope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -127,15 +128,14 @@ public final class SafetensorsFile implements Checkpoint {
     }
 
     @Override
-    @SuppressWarnings("try") // the PointerScope is used for its side effect
+    @SuppressWarnings("try") // the scope frees the stored copy when a conversion made a new tensor
     public Tensor tensor(String name, ScalarType target, Device device) {
         TensorInfo info = info(name);
         ensureOpen();
-        try (PointerScope scope = new PointerScope()) {
+        try (NativeScope scope = NativeScope.open()) {
             Tensor stored = TensorLoader.load(channel, header.dataStart() + info.begin(), info, chunkBytes);
-            Tensor result = convert(stored, target, device);
-            // Survives the scope's release; the caller now holds the only reference.
-            return result.retainReference();
+            // the caller holds the only reference (Checkpoint#tensor's contract)
+            return NativeScope.keep(convert(stored, target, device));
         } catch (IOException e) {
             throw new BayesLoraException(path + ": tensor '" + name + "': cannot read its bytes: " + e, e);
         } catch (BayesLoraException | UnsupportedOperationException e) {
