@@ -76,6 +76,23 @@ public final class NativeScope implements AutoCloseable {
     }
 
     /**
+     * Takes over a pointer kept by {@link #keep} on another thread (a worker that computed it): it joins the current
+     * thread's innermost scope, which then owns that reference; with no scope open, the caller keeps owning it.
+     *
+     * @param p a pointer holding one reference for the caller
+     * @param <T> its type
+     * @return {@code p}
+     */
+    public static <T extends Pointer> T adopt(T p) {
+        PointerScope current = PointerScope.getInnerScope();
+        if (current != null && accepts(current, p)) {
+            current.attach(p);
+            p.releaseReference(); // the scope's reference replaces the kept one
+        }
+        return p;
+    }
+
+    /**
      * Frees what {@link #keep} kept (null entries are skipped).
      *
      * @param pointers the pointers to release, once each

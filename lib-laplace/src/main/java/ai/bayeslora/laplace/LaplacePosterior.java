@@ -1,5 +1,6 @@
 package ai.bayeslora.laplace;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.model.CausalLM;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -292,7 +292,7 @@ public final class LaplacePosterior implements AutoCloseable {
         }
         closed = true;
         model.close();
-        theta.releaseReference();
+        NativeScope.release(theta);
         if (ownsAdapter) {
             adapter.close();
         }

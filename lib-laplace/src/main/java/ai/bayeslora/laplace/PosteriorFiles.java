@@ -1,5 +1,6 @@
 package ai.bayeslora.laplace;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.laplace.internal.PrecisionModel;
 import ai.bayeslora.laplace.internal.KfacPrecision;
 import ai.bayeslora.laplace.internal.DiagPrecision;
@@ -31,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -68,7 +68,7 @@ final class PosteriorFiles {
     static void save(LaplacePosterior p, Path dir) {
         Path parent = dir.toAbsolutePath().getParent();
         Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + System.nanoTime());
-        try (PointerScope s = new PointerScope()) {
+        try (NativeScope s = NativeScope.open()) {
             Files.createDirectories(tmp);
             Map<String, Tensor> tensors = new LinkedHashMap<>(p.precisionModel().state());
             tensors.put(THETA, p.theta());
@@ -192,7 +192,7 @@ final class PosteriorFiles {
         LoraAdapter adapter = LoraAdapter.load(dir.resolve(ADAPTER), model);
         PrecisionModel pm = null;
         Tensor theta = null;
-        try (SafetensorsFile st = SafetensorsFile.open(dir.resolve(TENSORS)); PointerScope s = new PointerScope()) {
+        try (SafetensorsFile st = SafetensorsFile.open(dir.resolve(TENSORS)); NativeScope s = NativeScope.open()) {
             List<LoraLayer> layers = new ArrayList<>();
             for (String mod : modules) {
                 LoraLayer l = adapter.layers().get(mod);
@@ -211,7 +211,7 @@ final class PosteriorFiles {
             for (String name : st.names()) {
                 Tensor t = st.tensor(name);
                 Tensor c = t.scalar_type().intern() == ScalarType.Long ? t.clone() : t.to(ScalarType.Double).contiguous();
-                t.releaseReference();
+                NativeScope.release(t);
                 state.put(name, c);
             }
             Tensor th = state.get(THETA);
@@ -235,7 +235,7 @@ final class PosteriorFiles {
                 throw new PosteriorFormatException(dir.resolve(TENSORS), e.getMessage(), e);
             }
             theta = th.clone();
-            theta.retainReference();
+            NativeScope.keep(theta);
             return new LaplacePosterior(config.toBuilder().priorPrecision(lambdas[0]).build(), pm, theta,
                     field(m, file, "num_examples").asLong(), field(m, file, "log_likelihood").asDouble(), modules,
                     labels, adapter, true, new LaplacePosterior.Provenance(m.path("model_path").asText(),
@@ -245,7 +245,7 @@ final class PosteriorFiles {
                 pm.close();
             }
             if (theta != null) {
-                theta.releaseReference();
+                NativeScope.release(theta);
             }
             adapter.close();
             throw e;

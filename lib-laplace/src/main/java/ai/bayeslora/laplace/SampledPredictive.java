@@ -1,5 +1,6 @@
 package ai.bayeslora.laplace;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
@@ -13,7 +14,6 @@ import ai.bayeslora.uncertainty.PosteriorPredictive;
 import ai.bayeslora.uncertainty.ProbabilitySamples;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -45,10 +45,10 @@ public final class SampledPredictive implements PosteriorPredictive, AutoCloseab
         this.scorer = scorer;
         this.samples = samples;
         this.owner = true;
-        try (PointerScope s = new PointerScope()) {
+        try (NativeScope s = NativeScope.open()) {
             Tensor d = posterior.precisionModel().sample(posterior.priorPrecisions(), samples, new SplittableRandom(seed))
                     .contiguous();
-            d.retainReference();
+            NativeScope.keep(d);
             this.deltas = d;
         }
     }
@@ -74,7 +74,7 @@ public final class SampledPredictive implements PosteriorPredictive, AutoCloseab
         int c = scorer.numClasses();
         double[] flat = new double[samples * b * c];
         for (int s = 0; s < samples; s++) {
-            try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+            try (NativeScope scope = NativeScope.open(); NoGradGuard ng = new NoGradGuard()) {
                 AdapterBinding binding = layout.binding(posterior.adapter(), layers,
                         posterior.theta().add(deltas.select(0, s)));
                 Tensor logits = scorer.classLogits(new ModelInput(batch.inputIdsTensor(),
@@ -112,7 +112,7 @@ public final class SampledPredictive implements PosteriorPredictive, AutoCloseab
         if (!closed) {
             closed = true;
             if (owner) {
-                deltas.releaseReference();
+                NativeScope.release(deltas);
             }
         }
     }

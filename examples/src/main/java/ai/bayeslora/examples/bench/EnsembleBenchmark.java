@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.bench;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.global.torch;
 
@@ -160,7 +160,7 @@ public final class EnsembleBenchmark {
         for (int i = 0; i < theta.length; i++) {
             theta[i] = (rng.nextDouble() * 2 - 1) * 0.02;
         }
-        try (PointerScope s = new PointerScope()) {
+        try (NativeScope s = NativeScope.open()) {
             a.assign(ai.bayeslora.core.Tensors.ofDoubles(theta, theta.length));
         }
         return a;
@@ -168,7 +168,7 @@ public final class EnsembleBenchmark {
 
     @SuppressWarnings("try")
     private static void single(LoraAdapter adapter, AnswerScorer scorer, EncodedBatch batch) {
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (NativeScope s = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
             ai.bayeslora.core.Tensors.toDoubles(scorer.logProbs(batch, adapter.binding()));
         }
     }

@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.bench;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.model.HfConfigParser;
@@ -7,7 +8,6 @@ import ai.bayeslora.core.model.ModelConfig;
 import ai.bayeslora.core.model.ModelInput;
 import ai.bayeslora.core.model.RandomWeights;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -54,7 +54,7 @@ public final class ForwardBenchmark {
             long rssWeights = NativeMemory.rss();
             Tensor ids = torch.randint(c.vocabSize(), new long[] {batch, length},
                     new TensorOptions(ScalarType.Long));
-            ids.retainReference();
+            NativeScope.keep(ids);
             ModelInputHolder in = new ModelInputHolder(ids);
             long tokens = (long) batch * length;
             double linearFlopsPerToken = 2.0 * (c.parameterCount() - (long) c.vocabSize() * c.hiddenSize()
@@ -76,7 +76,7 @@ public final class ForwardBenchmark {
                         "model GFLOP/s", flops / sec / 1e9, "ratio vs GEMM 1024^3", flops / sec / gemm,
                         "ratio vs GEMM model-shape", flops / sec / gemmModelShape));
             }
-            ids.releaseReference();
+            NativeScope.release(ids);
             report.summary("gemm_1024_fp32_gflops", gemm / 1e9)
                     .summary("gemm_model_shape_fp32_gflops", gemmModelShape / 1e9)
                     .summary("rss_before_mb", NativeMemory.mb(rssBefore))
@@ -94,7 +94,7 @@ public final class ForwardBenchmark {
     }
 
     private static long run(CausalLM model, ModelInputHolder in, boolean full) {
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (NativeScope s = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
             ModelInput input = ModelInput.of(in.ids());
             Tensor out = full ? model.forward(input) : model.lastTokenLogits(input, null);
             out.sum().item_double(); // force completion
@@ -109,13 +109,13 @@ public final class ForwardBenchmark {
 
     /** fp32 [m,k]×[k,n] matmul rate in FLOP/s. */
     static double gemmFlopsShape(long m, long k, long n, int reps) {
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (NativeScope s = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
             Tensor a = torch.randn(new long[] {m, k}, new TensorOptions(ScalarType.Float));
             Tensor b = torch.randn(new long[] {k, n}, new TensorOptions(ScalarType.Float));
             torch.matmul(a, b);
             long t0 = System.nanoTime();
             for (int i = 0; i < reps; i++) {
-                try (PointerScope it = new PointerScope()) {
+                try (NativeScope it = NativeScope.open()) {
                     torch.matmul(a, b);
                 }
             }

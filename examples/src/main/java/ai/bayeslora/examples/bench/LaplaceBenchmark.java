@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.bench;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EncodedBatch;
@@ -24,7 +25,6 @@ import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -169,7 +169,7 @@ public final class LaplaceBenchmark {
             for (int i = 0; i < theta.length; i++) {
                 theta[i] = 0.02 * (rng.nextDouble() * 2 - 1); // B ≠ 0, as after training
             }
-            try (PointerScope s = new PointerScope()) {
+            try (NativeScope s = NativeScope.open()) {
                 adapter.assign(Tensors.ofDoubles(theta, theta.length));
             }
             report.env("lora_parameters", adapter.parameterCount());
@@ -177,7 +177,7 @@ public final class LaplaceBenchmark {
                     ClassReduction.ANSWER_TOKENS);
             EncodedBatch train = randomBatch(rng, batch, 0);
             double[] step = measure(() -> {
-                try (PointerScope s = new PointerScope()) {
+                try (NativeScope s = NativeScope.open()) {
                     torch.nll_loss(scorer.logProbs(train, adapter.binding()), train.labelsTensor()).backward();
                 }
                 adapter.parameters().forEach(p -> p.grad().zero_());

@@ -1,11 +1,11 @@
 package ai.bayeslora.examples.bench;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.model.ModelInput;
 import java.nio.file.Path;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Runs many scoped inference steps (left-padded batch, last-token logits) and samples the resident set: with every
- * per-step tensor in a {@link PointerScope}, native memory must stay flat.
+ * per-step tensor in a scope ({@link NativeScope}), native memory must stay flat.
  */
 public final class MemoryLoopBenchmark {
     private final Path modelDir;
@@ -35,7 +35,7 @@ public final class MemoryLoopBenchmark {
             long max = 0;
             long t0 = System.nanoTime();
             for (int i = 1; i <= steps; i++) {
-                try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+                try (NativeScope s = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
                     Tensor ids = torch.randint(300, new long[] {4, 32},
                             new TensorOptions(ScalarType.Long));
                     Tensor mask = torch.ones(new long[] {4, 32}, new TensorOptions(ScalarType.Long));

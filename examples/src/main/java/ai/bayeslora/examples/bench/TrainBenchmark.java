@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.bench;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
@@ -29,7 +30,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -195,7 +195,7 @@ public final class TrainBenchmark {
         double total = 0;
         for (int i = 0; i <= iterations; i++) {
             long t0 = System.nanoTime();
-            try (PointerScope s = new PointerScope(); NoGradGuard g = grad ? null : new NoGradGuard()) {
+            try (NativeScope s = NativeScope.open(); NoGradGuard g = grad ? null : new NoGradGuard()) {
                 Tensor logp = scorer.logProbs(batch, binding);
                 logp.sum().item_double(); // force completion
             }

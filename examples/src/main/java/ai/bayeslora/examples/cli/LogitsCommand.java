@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.cli;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.BayesLoraException;
 import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.Tensors;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -53,7 +53,7 @@ final class LogitsCommand implements Callable<Integer> {
         try (CausalLM model = CausalLM.load(modelOptions.modelDir(), device);
              LoraAdapter adapter = modelOptions.loadAdapter(model);
              Checkpoint in = Checkpoint.open(inputs);
-             PointerScope scope = new PointerScope();
+             NativeScope scope = NativeScope.open();
              NoGradGuard noGrad = new NoGradGuard()) {
             ModelInput all = readInputs(in, model.config().vocabSize());
             long rows = all.batchSize();
@@ -61,19 +61,19 @@ final class LogitsCommand implements Callable<Integer> {
             try (ProgressBar bar = Progress.bar("logits", rows)) {
                 for (long start = 0; start < rows; start += batchSize) {
                     long n = Math.min(batchSize, rows - start);
-                    try (PointerScope step = new PointerScope()) {
+                    try (NativeScope step = NativeScope.open()) {
                         ModelInput part = new ModelInput(all.inputIds().narrow(0, start, n),
                                 all.attentionMask().narrow(0, start, n), all.positionIds().narrow(0, start, n));
                         Tensor logits = model.forward(part, adapter == null
                                 ? ai.bayeslora.core.model.AdapterBinding.none() : adapter.binding()).to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Float);
-                        logits.retainReference();
+                        NativeScope.keep(logits);
                         chunks.add(logits);
                     }
                     bar.stepBy(n);
                 }
             }
             Tensor logits = torch.cat(new TensorVector(chunks.toArray(new Tensor[0])), 0);
-            chunks.forEach(Tensor::releaseReference);
+            NativeScope.release(chunks);
             SafetensorsWriter.write(out, Map.of("logits", logits), Map.of("format", "pt",
                     "model", modelOptions.modelDir().toString(), "dtype", device.dtype().hfName()));
             System.out.printf("wrote logits %s (%s compute on %s) to %s%n", Tensors.shapeText(Tensors.shape(logits)),

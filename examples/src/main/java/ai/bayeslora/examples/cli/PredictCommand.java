@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.cli;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.BundledData;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -106,7 +106,7 @@ final class PredictCommand implements Callable<Integer> {
             try (ProgressBar bar = Progress.bar("predict", dataset.size())) {
                 for (EncodedBatch batch : batcher.batches(dataset, batchSize)) {
                     double[] logp;
-                    try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+                    try (NativeScope scope = NativeScope.open(); NoGradGuard ng = new NoGradGuard()) {
                         logp = Tensors.toDoubles(scorer.logProbs(batch, adapter == null ? AdapterBinding.none()
                                 : adapter.binding()));
                     }

@@ -1,11 +1,11 @@
 package ai.bayeslora.laplace.internal;
 
+import ai.bayeslora.core.NativeScope;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
  * work buffers on the stack: on a default 1 MiB Java thread stack {@code linalg_cholesky} of a 896×896 matrix and
  * {@code linalg_solve} crash the JVM with SIGSEGV (measured; the same calls pass on the big stack).
  *
- * <p>The body runs inside its own {@link PointerScope}; the returned tensors are moved to the caller's current scope
+ * <p>The body runs inside its own {@link NativeScope}; the returned tensors are moved to the caller's current scope
  * (or, without one, owned by the caller with one reference).
  */
 public final class BigStack {
@@ -30,12 +30,12 @@ public final class BigStack {
     /** Runs {@code body} on the big-stack thread and returns its tensors. */
     public static Tensor[] run(Supplier<Tensor[]> body) {
         Future<Tensor[]> f = EXEC.submit(() -> {
-            try (PointerScope s = new PointerScope()) {
+            try (NativeScope s = NativeScope.open()) {
                 Tensor[] out = body.get();
                 for (int i = 0; i < out.length; i++) {
-                    // own handles: tensors taken from a returned tuple live inside it and die with it
-                    out[i] = new Tensor(out[i]);
-                    out[i].retainReference(); // survive this scope; one reference left for the caller
+                    // own handles: tensors taken from a returned tuple live inside it and die with it; one reference
+                    // survives this scope, for the calling thread
+                    out[i] = NativeScope.keep(new Tensor(out[i]));
                 }
                 return out;
             }
@@ -56,12 +56,8 @@ public final class BigStack {
             }
             throw new IllegalStateException(c);
         }
-        PointerScope caller = PointerScope.getInnerScope();
-        if (caller != null) {
-            for (Tensor t : out) {
-                caller.attach(t);
-                t.releaseReference();
-            }
+        for (Tensor t : out) {
+            NativeScope.adopt(t); // into the calling thread's scope
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package ai.bayeslora.laplace.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.laplace.ParameterBlock;
 import ai.bayeslora.lora.LoraAdapter;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -75,7 +75,7 @@ public final class BlockLayout {
         if (theta.dim() != 1 || theta.size(0) != size) {
             throw new IllegalArgumentException("θ has " + theta.numel() + " entries, the layout " + size);
         }
-        try (PointerScope s = new PointerScope(); org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+        try (NativeScope s = NativeScope.open(); org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
             int i = 0;
             for (LoraLayer l : layers) {
                 for (Tensor t : new Tensor[] {l.a(), l.b()}) {

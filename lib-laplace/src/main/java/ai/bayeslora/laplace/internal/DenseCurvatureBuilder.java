@@ -1,10 +1,10 @@
 package ai.bayeslora.laplace.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.laplace.Structure;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
@@ -32,9 +32,9 @@ public final class DenseCurvatureBuilder implements CurvatureBuilder {
                     + String.format("%.1f", 8.0 * p * p / (1L << 30)) + " GiB); use diag, kfac or kfac-lowrank, or "
                     + "select fewer modules");
         }
-        try (PointerScope s = new PointerScope()) {
+        try (NativeScope s = NativeScope.open()) {
             acc = torch.zeros(full ? new long[] {p, p} : new long[] {p}, new TensorOptions(ScalarType.Double));
-            acc.retainReference();
+            NativeScope.keep(acc);
         }
     }
 
@@ -66,6 +66,6 @@ public final class DenseCurvatureBuilder implements CurvatureBuilder {
 
     @Override
     public void close() {
-        acc.releaseReference();
+        NativeScope.release(acc);
     }
 }

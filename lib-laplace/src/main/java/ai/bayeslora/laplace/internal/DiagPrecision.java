@@ -1,5 +1,6 @@
 package ai.bayeslora.laplace.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.laplace.ParameterBlock;
 import ai.bayeslora.laplace.Structure;
@@ -7,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -31,9 +31,9 @@ public final class DiagPrecision implements PrecisionModel {
 
     /** From the accumulated diagonal [P] (any dtype); negative rounding noise → 0. */
     public static DiagPrecision of(BlockLayout layout, Tensor diagonal) {
-        try (PointerScope s = new PointerScope()) {
+        try (NativeScope s = NativeScope.open()) {
             Tensor dd = diagonal.to(ScalarType.Double).clamp_min(new Scalar(0)).contiguous();
-            dd.retainReference();
+            NativeScope.keep(dd);
             return new DiagPrecision(layout, dd);
         }
     }
@@ -110,6 +110,6 @@ public final class DiagPrecision implements PrecisionModel {
 
     @Override
     public void close() {
-        d.releaseReference();
+        NativeScope.release(d);
     }
 }

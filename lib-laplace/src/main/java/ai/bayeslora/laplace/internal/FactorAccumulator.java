@@ -1,7 +1,7 @@
 package ai.bayeslora.laplace.internal;
 
+import ai.bayeslora.core.NativeScope;
 import java.util.Arrays;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.T_TensorTensorTensor_T;
 import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
@@ -56,7 +56,7 @@ public final class FactorAccumulator implements AutoCloseable {
                     + Arrays.toString(activeRows) + " (the answer tokens must be the same for the whole fit)");
         }
         if (lowRank == 0) {
-            try (PointerScope s = new PointerScope()) {
+            try (NativeScope s = NativeScope.open()) {
                 Tensor r = rows.detach().to(ScalarType.Double);
                 Tensor gram = r.t().matmul(r);
                 replace(state == null ? gram : state.add(gram));
@@ -65,9 +65,9 @@ public final class FactorAccumulator implements AutoCloseable {
         }
         // low rank: buffer rows and fold them in by one SVD per ~side-length rows (an SVD of a d-row matrix costs
         // O(d³) however few columns are new, so one SVD per small update would dominate the fit)
-        try (PointerScope s = new PointerScope()) {
+        try (NativeScope s = NativeScope.open()) {
             Tensor r = rows.detach().to(ScalarType.Double).contiguous();
-            r.retainReference();
+            NativeScope.keep(r);
             pending.add(r);
             pendingRows += r.size(0);
         }
@@ -82,7 +82,7 @@ public final class FactorAccumulator implements AutoCloseable {
         if (pending.isEmpty()) {
             return;
         }
-        try (PointerScope s = new PointerScope()) {
+        try (NativeScope s = NativeScope.open()) {
             java.util.List<Tensor> cols = new java.util.ArrayList<>();
             if (state != null) {
                 cols.add(state);
@@ -99,16 +99,16 @@ public final class FactorAccumulator implements AutoCloseable {
             long k = Math.min(lowRank, us[1].size(0));
             replace(us[0].narrow(1, 0, k).mul(us[1].narrow(0, 0, k).unsqueeze(0)));
         }
-        pending.forEach(Tensor::releaseReference);
+        NativeScope.release(pending);
         pending.clear();
         pendingRows = 0;
     }
 
     private void replace(Tensor next) {
         Tensor n = next.contiguous();
-        n.retainReference();
+        NativeScope.keep(n);
         if (state != null) {
-            state.releaseReference();
+            NativeScope.release(state);
         }
         state = n;
     }
@@ -119,7 +119,7 @@ public final class FactorAccumulator implements AutoCloseable {
      */
     public FactorEigen finish(double scale) {
         flush();
-        try (PointerScope s = new PointerScope()) {
+        try (NativeScope s = NativeScope.open()) {
             int m = active == null ? dim : active.length;
             Tensor q;
             Tensor e;
@@ -145,18 +145,18 @@ public final class FactorAccumulator implements AutoCloseable {
             }
             q = q.contiguous();
             e = e.contiguous();
-            q.retainReference();
-            e.retainReference();
+            NativeScope.keep(q);
+            NativeScope.keep(e);
             return new FactorEigen(dim, active, q, e);
         }
     }
 
     @Override
     public void close() {
-        pending.forEach(Tensor::releaseReference);
+        NativeScope.release(pending);
         pending.clear();
         if (state != null) {
-            state.releaseReference();
+            NativeScope.release(state);
             state = null;
         }
     }

@@ -1,5 +1,6 @@
 package ai.bayeslora.laplace.internal;
 
+import ai.bayeslora.core.NativeScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -33,7 +34,7 @@ public record FactorEigen(int dim, long[] active, Tensor q, Tensor eigenvalues) 
 
     @Override
     public void close() {
-        q.releaseReference();
-        eigenvalues.releaseReference();
+        NativeScope.release(q);
+        NativeScope.release(eigenvalues);
     }
 }

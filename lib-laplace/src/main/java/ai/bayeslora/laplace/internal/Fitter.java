@@ -1,5 +1,6 @@
 package ai.bayeslora.laplace.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
@@ -11,7 +12,6 @@ import ai.bayeslora.lora.LoraLayer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -54,7 +54,7 @@ public final class Fitter {
             double ll = 0;
             int classes = -1;
             for (EncodedBatch batch : data) {
-                try (PointerScope s = new PointerScope()) {
+                try (NativeScope s = NativeScope.open()) {
                     Tensor f = engine.forward(batch);
                     int c = (int) f.size(1);
                     classes = c;
@@ -81,7 +81,7 @@ public final class Fitter {
                     }
                     double[][] roots = LabelWeights.roots(cfg.fisher(), p, rows, c, labels, cfg.mcSamples(), rng);
                     for (double[] root : roots) {
-                        try (PointerScope pass = new PointerScope()) { // the virtual gradients die per root
+                        try (NativeScope pass = NativeScope.open()) { // the virtual gradients die per root
                             builder.addPass(engine, batch, combine(perClass, root, rows, c));
                         }
                     }
@@ -94,9 +94,9 @@ public final class Fitter {
             }
             PrecisionModel model = builder.finish(n);
             Tensor theta;
-            try (PointerScope s = new PointerScope()) {
+            try (NativeScope s = NativeScope.open()) {
                 theta = BlockLayout.flatten(selected).contiguous();
-                theta.retainReference();
+                NativeScope.keep(theta);
             }
             return new Result(model, theta, n, ll, classes, selected);
         }

@@ -1,12 +1,12 @@
 package ai.bayeslora.laplace.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.laplace.Structure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
@@ -33,7 +33,7 @@ public final class FullPrecision implements PrecisionModel {
 
     /** From the dense curvature (symmetrised, then eigendecomposed; rounding-level negative eigenvalues → 0). */
     public static FullPrecision fromCurvature(BlockLayout layout, Tensor curvature) {
-        try (PointerScope s = new PointerScope()) {
+        try (NativeScope s = NativeScope.open()) {
             Tensor sym = curvature.to(ScalarType.Double).add(curvature.to(ScalarType.Double).t()).mul(new Scalar(0.5));
             Tensor[] qg = BigStack.run(() -> {
                 T_TensorTensor_T eig = torch.linalg_eigh(sym);
@@ -45,7 +45,7 @@ public final class FullPrecision implements PrecisionModel {
 
     /** From saved state. */
     public static FullPrecision fromState(BlockLayout layout, Map<String, Tensor> state) {
-        try (PointerScope s = new PointerScope()) {
+        try (NativeScope s = NativeScope.open()) {
             return retained(layout, State.require(state, EIGENVECTORS, layout.size(), layout.size()),
                     State.require(state, EIGENVALUES, layout.size()));
         }
@@ -54,8 +54,8 @@ public final class FullPrecision implements PrecisionModel {
     private static FullPrecision retained(BlockLayout layout, Tensor q, Tensor g) {
         Tensor qq = q.to(ScalarType.Double).contiguous();
         Tensor gg = g.to(ScalarType.Double).contiguous();
-        qq.retainReference();
-        gg.retainReference();
+        NativeScope.keep(qq);
+        NativeScope.keep(gg);
         return new FullPrecision(layout, qq, gg);
     }
 
@@ -109,7 +109,7 @@ public final class FullPrecision implements PrecisionModel {
 
     @Override
     public void close() {
-        q.releaseReference();
-        g.releaseReference();
+        NativeScope.release(q);
+        NativeScope.release(g);
     }
 }

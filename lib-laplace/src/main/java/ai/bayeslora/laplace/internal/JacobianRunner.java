@@ -1,10 +1,10 @@
 package ai.bayeslora.laplace.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EncodedBatch;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -37,7 +37,7 @@ public final class JacobianRunner {
         for (int from = 0; from < b; from += chunk) {
             int to = Math.min(b, from + chunk);
             EncodedBatch part = Batches.slice(batch, from, to);
-            try (PointerScope s = new PointerScope()) {
+            try (NativeScope s = NativeScope.open()) {
                 Tensor f = engine.forward(part);
                 c = (int) f.size(1);
                 List<List<Tensor>> perBlock = new ArrayList<>();
@@ -47,14 +47,12 @@ public final class JacobianRunner {
                 for (int k = 0; k < c; k++) {
                     // the pass's output gradients ([N, L, d] per module) die with this scope; only the small
                     // per-example Jacobian blocks move to the chunk's scope
-                    try (PointerScope pass = new PointerScope()) {
+                    try (NativeScope pass = NativeScope.open()) {
                         List<Tensor[]> grads = engine.outputGradients(f.select(1, k).sum(), k < c - 1);
                         for (int m = 0; m < grads.size(); m++) {
                             Tensor[] pe = engine.perExample(m, grads.get(m));
                             for (int ab = 0; ab < 2; ab++) {
-                                Tensor d = pe[ab].to(ScalarType.Double);
-                                s.attach(d);
-                                perBlock.get(2 * m + ab).add(d);
+                                perBlock.get(2 * m + ab).add(pass.ret(pe[ab].to(ScalarType.Double)));
                             }
                         }
                     }

@@ -1,5 +1,6 @@
 package ai.bayeslora.laplace.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.laplace.ParameterBlock;
 import ai.bayeslora.laplace.Structure;
@@ -9,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -224,7 +224,7 @@ public final class KfacPrecision implements PrecisionModel {
     }
 
     private static FactorEigen factor(Map<String, Tensor> state, String prefix, int dim) {
-        try (PointerScope s = new PointerScope()) {
+        try (NativeScope s = NativeScope.open()) {
             Tensor q = State.require(state, prefix + ".q").to(ScalarType.Double).contiguous();
             Tensor e = State.require(state, prefix + ".e").to(ScalarType.Double).contiguous();
             Tensor act = state.get(prefix + ".active");
@@ -235,8 +235,8 @@ public final class KfacPrecision implements PrecisionModel {
                         + Tensors.shapeText(Tensors.shape(q)) + ", e " + Tensors.shapeText(Tensors.shape(e))
                         + " for side " + m);
             }
-            q.retainReference();
-            e.retainReference();
+            NativeScope.keep(q);
+            NativeScope.keep(e);
             return new FactorEigen(dim, active, q, e);
         }
     }

@@ -1,5 +1,6 @@
 package ai.bayeslora.laplace.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.lora.LoraAdapter;
@@ -65,8 +66,8 @@ public final class LoraCapture implements AutoCloseable {
             } else {
                 Tensor a = l.a().detach();
                 Tensor b = l.b().detach();
-                a.retainReference();
-                b.retainReference();
+                NativeScope.keep(a);
+                NativeScope.keep(b);
                 detached.add(a);
                 detached.add(b);
                 kernels.put(l.moduleName(), LoraKernel.of(l.moduleName(), a, b, l.scaling()));
@@ -107,7 +108,7 @@ public final class LoraCapture implements AutoCloseable {
         }
         closed = true;
         clear();
-        detached.forEach(Tensor::releaseReference);
+        NativeScope.release(detached);
     }
 
     /** What one captured module kept of its last forward. */
@@ -137,9 +138,9 @@ public final class LoraCapture implements AutoCloseable {
                         + " (clear() between forwards)");
             }
             // keep them past the caller's per-layer PointerScope; released in clear()
-            input.retainReference();
-            uu.retainReference();
-            vv.retainReference();
+            NativeScope.keep(input);
+            NativeScope.keep(uu);
+            NativeScope.keep(vv);
             x = input;
             u = uu;
             v = vv;
@@ -182,7 +183,7 @@ public final class LoraCapture implements AutoCloseable {
         void clear() {
             for (Tensor t : new Tensor[] {x, u, v}) {
                 if (t != null) {
-                    t.releaseReference();
+                    NativeScope.release(t);
                 }
             }
             x = null;
