@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.global.torch;
 
@@ -103,7 +102,7 @@ public final class EnsembleBenchmark {
                                 .prefixSharing(true).build())));
                 Map<String, Long> peaks = new LinkedHashMap<>();
                 for (Mode m : modes) { // memory pass, doubles as warm-up
-                    peaks.put(m.name(), peakDuring(m.work()));
+                    peaks.put(m.name(), NativeMemory.peakDuring(m.work()));
                 }
                 Map<String, double[]> times = new LinkedHashMap<>();
                 modes.forEach(m -> times.put(m.name(), new double[rounds]));
@@ -153,7 +152,7 @@ public final class EnsembleBenchmark {
 
     /** An adapter with small random A and B (B ≠ 0, as after training). */
     @SuppressWarnings("try")
-    private static LoraAdapter randomAdapter(CausalLM model, LoraConfig config, long seed) {
+    static LoraAdapter randomAdapter(CausalLM model, LoraConfig config, long seed) {
         LoraAdapter a = LoraAdapter.create(model, config, seed);
         SplittableRandom rng = new SplittableRandom(seed);
         double[] theta = new double[(int) a.parameterCount()];
@@ -174,7 +173,12 @@ public final class EnsembleBenchmark {
     }
 
     private EncodedBatch randomBatch(int vocab) {
-        SplittableRandom rng = new SplittableRandom(7);
+        return randomBatch(vocab, batch, length, 7);
+    }
+
+    /** Random token ids, a few rows left-padded by length/8, as in real batches. */
+    static EncodedBatch randomBatch(int vocab, int batch, int length, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
         long[] ids = new long[batch * length];
         long[] mask = new long[ids.length];
         long[] pos = new long[ids.length];
@@ -192,38 +196,8 @@ public final class EnsembleBenchmark {
         return new EncodedBatch(names, ids, mask, pos, new int[batch], batch, length, 0);
     }
 
-    /** Peak resident set while {@code work} runs: allocator trimmed first, sampled every millisecond. */
-    private static long peakDuring(Runnable work) {
-        System.gc();
-        Pointer.trimMemory();
-        long[] peak = {NativeMemory.rss()};
-        Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                peak[0] = Math.max(peak[0], NativeMemory.rss());
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "rss-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
-        try {
-            work.run();
-        } finally {
-            sampler.interrupt();
-            try {
-                sampler.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return Math.max(peak[0], NativeMemory.rss());
-    }
-
     /** /proc/loadavg (other processes on the machine skew timings), or "n/a". */
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
         } catch (java.io.IOException | RuntimeException e) {

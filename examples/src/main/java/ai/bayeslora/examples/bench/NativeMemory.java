@@ -29,7 +29,39 @@ public final class NativeMemory {
         return -1;
     }
 
+    /** Bytes in MiB. */
     public static double mb(long bytes) {
         return bytes / 1048576.0;
     }
+
+    /** Peak resident set while {@code work} runs: allocator trimmed first, sampled every millisecond. */
+    public static long peakDuring(Runnable work) {
+        System.gc();
+        Pointer.trimMemory();
+        long[] peak = {NativeMemory.rss()};
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peak[0] = Math.max(peak[0], NativeMemory.rss());
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "rss-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        try {
+            work.run();
+        } finally {
+            sampler.interrupt();
+            try {
+                sampler.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return Math.max(peak[0], NativeMemory.rss());
+    }
+
 }

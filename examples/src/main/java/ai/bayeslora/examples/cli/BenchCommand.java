@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Runs benchmarks; prints a table and writes JSON.",
         subcommands = {BenchCommand.Forward.class, BenchCommand.Memory.class, TrainBenchCommand.class,
-                BenchEnsembleCommand.class, LaplaceBench.class})
+                BenchEnsembleCommand.class, LaplaceBench.class, BenchConcurrentCommand.class})
 final class BenchCommand {
 
     @Command(name = "forward", mixinStandardHelpOptions = true,
