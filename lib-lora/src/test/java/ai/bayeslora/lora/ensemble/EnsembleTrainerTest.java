@@ -310,59 +310,31 @@ class EnsembleTrainerTest {
 
     @Test
     void interleavedResumeEndsWhereAnUninterruptedRunEnds() throws Exception {
-        TrainingConfig cfg = config(2);
-        Path full = tmp.resolve("full");
-        double[][] expected = new double[2][];
-        EnsembleTrainer trainer = new EnsembleTrainer(lora(0.1), cfg, 2, BASE_SEED)
-                .mode(EnsembleTrainingMode.INTERLEAVED);
-        try (LoraEnsemble ens = trainer.train(model, batcher, answers, train, Optional.empty(), full,
-                EnsembleOptions.defaults()).ensemble()) {
-            for (int k = 0; k < 2; k++) {
-                expected[k] = TestEnsembles.theta(ens.members().get(k));
-            }
-        }
-        // a "crash" after epoch 1 (every member's epoch-1 checkpoint is written before the listeners run)
-        Path crashed = tmp.resolve("crashed");
-        EnsembleTrainer crashing = new EnsembleTrainer(lora(0.1), cfg, 2, BASE_SEED)
-                .mode(EnsembleTrainingMode.INTERLEAVED).withListeners(k -> k == 1 ? new TrainingListener() {
-                    @Override
-                    public void onEpochEnd(EpochSummary s) {
-                        throw new IllegalStateException("crash");
-                    }
-                } : null);
-        assertThatThrownBy(() -> crashing.train(model, batcher, answers, train, Optional.empty(), crashed,
-                EnsembleOptions.defaults())).hasMessage("crash");
-        EnsembleTrainer.Result r = trainer.resume(model, batcher, answers, train, Optional.empty(), crashed,
-                EnsembleOptions.defaults());
-        try (LoraEnsemble ens = r.ensemble()) {
-            for (int k = 0; k < 2; k++) {
-                assertThat(TestEnsembles.theta(ens.members().get(k))).as("member %d", k).isEqualTo(expected[k]);
-                assertThat(r.members().get(k).epochs()).hasSize(2);
-                for (String file : List.of("adapter_model.safetensors", "trainer_state.safetensors")) {
-                    assertThat(Files.readAllBytes(EnsembleTrainer.memberDir(crashed, k).resolve("epoch-002")
-                            .resolve(file))).isEqualTo(Files.readAllBytes(EnsembleTrainer.memberDir(full, k)
-                            .resolve("epoch-002").resolve(file)));
-                }
-            }
-        }
+        // a "crash" after epoch 1: every member's epoch-1 checkpoint is written before the listeners run
+        resumeEndsWhereAnUninterruptedRunEnds(EnsembleTrainingMode.INTERLEAVED);
     }
 
     @Test
     void sequentialResumeEndsWhereAnUninterruptedRunEnds() throws Exception {
+        // member 0 finishes, member 1 "crashes" after its epoch 1
+        resumeEndsWhereAnUninterruptedRunEnds(EnsembleTrainingMode.SEQUENTIAL);
+    }
+
+    /** Member 1's listener throws after epoch 1; resume must end with the uninterrupted run's bytes. */
+    private void resumeEndsWhereAnUninterruptedRunEnds(EnsembleTrainingMode mode) throws Exception {
         TrainingConfig cfg = config(2);
-        Path full = tmp.resolve("seq-full");
+        Path full = tmp.resolve(mode + "-full");
         double[][] expected = new double[2][];
-        EnsembleTrainer trainer = new EnsembleTrainer(lora(0.1), cfg, 2, BASE_SEED);
+        EnsembleTrainer trainer = new EnsembleTrainer(lora(0.1), cfg, 2, BASE_SEED).mode(mode);
         try (LoraEnsemble ens = trainer.train(model, batcher, answers, train, Optional.empty(), full,
                 EnsembleOptions.defaults()).ensemble()) {
             for (int k = 0; k < 2; k++) {
                 expected[k] = TestEnsembles.theta(ens.members().get(k));
             }
         }
-        // member 0 finishes, member 1 "crashes" after its epoch 1
-        Path crashed = tmp.resolve("seq-crashed");
-        EnsembleTrainer crashing = new EnsembleTrainer(lora(0.1), cfg, 2, BASE_SEED).withListeners(k -> k == 1
-                ? new TrainingListener() {
+        Path crashed = tmp.resolve(mode + "-crashed");
+        EnsembleTrainer crashing = new EnsembleTrainer(lora(0.1), cfg, 2, BASE_SEED).mode(mode)
+                .withListeners(k -> k == 1 ? new TrainingListener() {
                     @Override
                     public void onEpochEnd(EpochSummary s) {
                         throw new IllegalStateException("crash");
@@ -377,9 +349,11 @@ class EnsembleTrainerTest {
             for (int k = 0; k < 2; k++) {
                 assertThat(TestEnsembles.theta(ens.members().get(k))).as("member %d", k).isEqualTo(expected[k]);
                 assertThat(r.members().get(k).epochs()).hasSize(2);
-                assertThat(Files.readAllBytes(EnsembleTrainer.memberDir(crashed, k).resolve("epoch-002")
-                        .resolve("trainer_state.safetensors"))).isEqualTo(Files.readAllBytes(
-                        EnsembleTrainer.memberDir(full, k).resolve("epoch-002").resolve("trainer_state.safetensors")));
+                for (String file : List.of("adapter_model.safetensors", "trainer_state.safetensors")) {
+                    assertThat(Files.readAllBytes(EnsembleTrainer.memberDir(crashed, k).resolve("epoch-002")
+                            .resolve(file))).as("member %d %s", k, file).isEqualTo(Files.readAllBytes(
+                            EnsembleTrainer.memberDir(full, k).resolve("epoch-002").resolve(file)));
+                }
             }
         }
     }
