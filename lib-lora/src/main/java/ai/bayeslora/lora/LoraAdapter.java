@@ -82,8 +82,9 @@ public final class LoraAdapter implements AutoCloseable {
                 a[i] = (float) (config.init() == LoraConfig.Init.GAUSSIAN ? gaussian(rng) * std
                         : (rng.nextDouble() * 2 - 1) * bound);
             }
-            layers.put(lin.name(), newLayer(model, lin.name(), Tensors.ofFloats(a, r, in),
-                    Tensors.ofFloats(new float[out * r], out, r), config.scaling(), config.dropout()));
+            // the initial values are temporaries of this scope; newLayer copies them
+            layers.put(lin.name(), NativeScope.compute(() -> newLayer(model, lin.name(), Tensors.ofFloats(a, r, in),
+                    Tensors.ofFloats(new float[out * r], out, r), config.scaling(), config.dropout())));
         }
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("target_modules " + config.targetModules() + " match no linear layer of the "
@@ -132,14 +133,12 @@ public final class LoraAdapter implements AutoCloseable {
                 checkShape(ck, file, ab[0], r, lin.inFeatures());
                 checkShape(ck, file, ab[1], lin.outFeatures(), r);
                 ScalarType dt = model.device().dtype().scalarType();
-                Tensor a;
-                Tensor b;
-                try (NativeScope s = NativeScope.open()) {
-                    a = ck.tensor(ab[0], dt, model.device().torchDevice());
-                    b = ck.tensor(ab[1], dt, model.device().torchDevice());
+                // Checkpoint#tensor: the caller owns the loaded tensors; newLayer copies them
+                try (Tensor a = ck.tensor(ab[0], dt, model.device().torchDevice());
+                     Tensor b = ck.tensor(ab[1], dt, model.device().torchDevice())) {
+                    layers.put(lin.name(), newLayer(model, lin.name(), a, b, pc.scalingFor(lin.name()),
+                            pc.config.dropout()));
                 }
-                layers.put(lin.name(), newLayer(model, lin.name(), a, b, pc.scalingFor(lin.name()),
-                        pc.config.dropout()));
             }
             if (!keys.isEmpty()) {
                 throw new AdapterFormatException(file + ": adapter has weights for module(s) the base model lacks: "
