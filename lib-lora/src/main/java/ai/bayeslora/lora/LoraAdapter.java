@@ -1,6 +1,7 @@
 package ai.bayeslora.lora;
 
 import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.core.model.CausalLM;
@@ -20,7 +21,6 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * model serves many adapters and threads at once. {@link #mergedModel()} builds a separate model with
  * {@code W + s·B·A} folded in.
  *
- * <p>A and B are leaf tensors in the model's compute dtype with {@code requires_grad}; they live outside any
- * {@link PointerScope} and are released by {@link #close()}. Reading an adapter from several threads is safe;
+ * <p>A and B are leaf tensors in the model's compute dtype with {@code requires_grad}; they are kept past every scope
+ * ({@link NativeScope#keep}) and released by {@link #close()}. Reading an adapter from several threads is safe;
  * changing its parameters ({@link #assign}, a trainer) while other threads predict with it is not.
  */
 public final class LoraAdapter implements AutoCloseable {
@@ -82,8 +82,9 @@ public final class LoraAdapter implements AutoCloseable {
                 a[i] = (float) (config.init() == LoraConfig.Init.GAUSSIAN ? gaussian(rng) * std
                         : (rng.nextDouble() * 2 - 1) * bound);
             }
-            layers.put(lin.name(), newLayer(model, lin.name(), Tensors.ofFloats(a, r, in),
-                    Tensors.ofFloats(new float[out * r], out, r), config.scaling(), config.dropout()));
+            // the initial values are temporaries of this scope; newLayer copies them
+            layers.put(lin.name(), NativeScope.compute(() -> newLayer(model, lin.name(), Tensors.ofFloats(a, r, in),
+                    Tensors.ofFloats(new float[out * r], out, r), config.scaling(), config.dropout())));
         }
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("target_modules " + config.targetModules() + " match no linear layer of the "
@@ -132,14 +133,12 @@ public final class LoraAdapter implements AutoCloseable {
                 checkShape(ck, file, ab[0], r, lin.inFeatures());
                 checkShape(ck, file, ab[1], lin.outFeatures(), r);
                 ScalarType dt = model.device().dtype().scalarType();
-                Tensor a;
-                Tensor b;
-                try (PointerScope s = new PointerScope()) {
-                    a = ck.tensor(ab[0], dt, model.device().torchDevice());
-                    b = ck.tensor(ab[1], dt, model.device().torchDevice());
+                // Checkpoint#tensor: the caller owns the loaded tensors; newLayer copies them
+                try (Tensor a = ck.tensor(ab[0], dt, model.device().torchDevice());
+                     Tensor b = ck.tensor(ab[1], dt, model.device().torchDevice())) {
+                    layers.put(lin.name(), newLayer(model, lin.name(), a, b, pc.scalingFor(lin.name()),
+                            pc.config.dropout()));
                 }
-                layers.put(lin.name(), newLayer(model, lin.name(), a, b, pc.scalingFor(lin.name()),
-                        pc.config.dropout()));
             }
             if (!keys.isEmpty()) {
                 throw new AdapterFormatException(file + ": adapter has weights for module(s) the base model lacks: "
@@ -170,18 +169,15 @@ public final class LoraAdapter implements AutoCloseable {
     }
 
     private static LoraLayer newLayer(CausalLM model, String name, Tensor a, Tensor b, double scaling, double dropout) {
-        Tensor aa;
-        Tensor bb;
-        try (PointerScope s = new PointerScope()) {
+        return NativeScope.compute(() -> {
             ScalarType dt = model.device().dtype().scalarType();
-            aa = a.to(model.device().torchDevice(), dt).detach().clone();
-            bb = b.to(model.device().torchDevice(), dt).detach().clone();
+            Tensor aa = a.to(model.device().torchDevice(), dt).detach().clone();
+            Tensor bb = b.to(model.device().torchDevice(), dt).detach().clone();
             aa.set_requires_grad(true);
             bb.set_requires_grad(true);
-            aa.retainReference();
-            bb.retainReference();
-        }
-        return new LoraLayer(name, aa, bb, scaling, dropout);
+            // the adapter owns A and B: released by its close()
+            return new LoraLayer(name, NativeScope.keep(aa), NativeScope.keep(bb), scaling, dropout);
+        });
     }
 
     private static double gaussian(SplittableRandom rng) {
@@ -197,7 +193,7 @@ public final class LoraAdapter implements AutoCloseable {
      */
     public void save(Path dir) {
         Map<String, Tensor> out = new TreeMap<>();
-        try (PointerScope s = new PointerScope()) {
+        try (NativeScope s = NativeScope.open()) {
             for (LoraLayer l : layers.values()) {
                 out.put(PREFIX + l.moduleName() + ".lora_A.weight", l.a().detach().to(ScalarType.Float).contiguous());
                 out.put(PREFIX + l.moduleName() + ".lora_B.weight", l.b().detach().to(ScalarType.Float).contiguous());
@@ -281,12 +277,12 @@ public final class LoraAdapter implements AutoCloseable {
      */
     public CausalLM mergedModel() {
         Map<String, Tensor> deltas = new LinkedHashMap<>();
-        try (PointerScope s = new PointerScope()) {
+        return NativeScope.compute(() -> {
             for (LoraLayer l : layers.values()) {
                 deltas.put(l.moduleName(), LoraKernel.of(l).deltaWeight());
             }
             return model.withMergedDeltas(deltas);
-        }
+        });
     }
 
     public LoraConfig config() {
@@ -324,20 +320,18 @@ public final class LoraAdapter implements AutoCloseable {
 
     /**
      * All parameters concatenated into one new detached vector θ [P] (A then B per module, row-major), in
-     * {@code dtype} on the adapter's device. The caller owns it.
+     * {@code dtype} on the adapter's device. The caller owns it: it is attached to no scope, not even one the caller
+     * has open ({@link NativeScope#keep}), so the caller must {@code close()} it.
      */
     public Tensor flatten(ScalarType dtype) {
-        List<Tensor> flat = new ArrayList<>();
-        try (PointerScope s = new PointerScope()) {
+        return NativeScope.compute(() -> {
+            List<Tensor> flat = new ArrayList<>();
             for (Tensor t : parameters()) {
                 flat.add(t.detach().reshape(-1).to(dtype));
             }
-            Tensor out = org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(
-                    flat.toArray(new Tensor[0])), 0);
-            out.retainReference();
-            s.detach(out);
-            return out;
-        }
+            return NativeScope.keep(org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(
+                    flat.toArray(new Tensor[0])), 0));
+        });
     }
 
     /** Copies a flat vector θ [P] (layout of {@link #flatten}) into the parameters, without recording gradients. */
@@ -347,14 +341,14 @@ public final class LoraAdapter implements AutoCloseable {
             throw new IllegalArgumentException("flat parameter vector has shape " + Tensors.shapeText(Tensors.shape(flat))
                     + " but the adapter has " + p + " parameters");
         }
-        try (PointerScope s = new PointerScope(); org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+        NativeScope.runNoGrad(() -> {
             long offset = 0;
             for (Tensor t : parameters()) {
                 long n = t.numel();
                 t.copy_(flat.narrow(0, offset, n).view(Tensors.shape(t)).to(t.device(), t.scalar_type()));
                 offset += n;
             }
-        }
+        });
     }
 
     /** Number of trainable scalars. */
@@ -369,8 +363,7 @@ public final class LoraAdapter implements AutoCloseable {
         }
         closed = true;
         for (LoraLayer l : layers.values()) {
-            l.a().releaseReference();
-            l.b().releaseReference();
+            NativeScope.release(l.a(), l.b());
         }
     }
 }

@@ -1,6 +1,7 @@
 package ai.bayeslora.lora.ensemble;
 
 import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.model.LinearLayer;
@@ -16,8 +17,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -93,7 +92,6 @@ public record BaseModelFingerprint(String modelType, int vocabSize, int hiddenSi
         }
     }
 
-    @SuppressWarnings("try")
     private static String probe(CausalLM model) {
         List<Tensor> sampled = new ArrayList<>();
         sampled.add(model.embedTokens());
@@ -108,7 +106,7 @@ public record BaseModelFingerprint(String modelType, int vocabSize, int hiddenSi
             }
         }
         MessageDigest sha = sha256();
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        NativeScope.runNoGrad(() -> {
             for (Tensor w : sampled) {
                 long n = w.numel();
                 long step = Math.max(1, n / PROBE_VALUES);
@@ -123,7 +121,7 @@ public record BaseModelFingerprint(String modelType, int vocabSize, int hiddenSi
                 }
                 sha.update(buf.array());
             }
-        }
+        });
         return HexFormat.of().formatHex(sha.digest());
     }
 

@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.ensemble;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.mcqa.ClassReduction;
@@ -21,8 +22,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,16 +141,14 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
     }
 
     /** One pass (batched) or M passes (sequential) over the batch, without gradients, in its own scope. */
-    @SuppressWarnings("try")
     private ProbabilitySamples predictRows(EncodedBatch batch, AnswerScorer scorer, EnsembleOptions opts) {
-        double[] logProbs;
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        double[] logProbs = NativeScope.noGrad(() -> {
             ModelInput input = new ModelInput(batch.inputIdsTensor(), batch.attentionMaskTensor(),
                     batch.positionIdsTensor());
-            logProbs = opts.inference() == EnsembleInference.SEQUENTIAL
+            return opts.inference() == EnsembleInference.SEQUENTIAL
                     ? new SequentialForward(model, scorer, members).logProbs(input)
                     : new BatchedForward(model, scorer, members, opts.prefixSharing()).logProbs(input);
-        }
+        });
         return samples(logProbs, batch.batchSize(), scorer.numClasses(), scorer.classLabels());
     }
 

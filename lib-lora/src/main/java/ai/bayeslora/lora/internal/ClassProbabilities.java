@@ -1,12 +1,11 @@
 package ai.bayeslora.lora.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.lora.LoraAdapter;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 
 /** Shared steps of the sample-based predictives: checks, one forward pass to class probabilities. */
 public final class ClassProbabilities {
@@ -21,12 +20,9 @@ public final class ClassProbabilities {
     }
 
     /** One forward pass without gradients: p [B, C] row-major, written into {@code out} from {@code offset}. */
-    @SuppressWarnings("try")
     public static void score(AnswerScorer scorer, EncodedBatch batch, AdapterBinding binding, double[] out,
                              int offset) {
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            double[] p = Tensors.toDoubles(scorer.logProbs(batch, binding).exp());
-            System.arraycopy(p, 0, out, offset, p.length);
-        }
+        double[] p = NativeScope.noGrad(() -> Tensors.toDoubles(scorer.logProbs(batch, binding).exp()));
+        System.arraycopy(p, 0, out, offset, p.length);
     }
 }

@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.swag;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.swag.internal.MomentAccumulator;
 import ai.bayeslora.lora.internal.ParameterLayout;
@@ -7,7 +8,6 @@ import ai.bayeslora.lora.train.EpochSummary;
 import ai.bayeslora.lora.train.TrainingListener;
 import ai.bayeslora.lora.train.TrainingStep;
 import java.util.Objects;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.slf4j.Logger;
@@ -75,7 +75,7 @@ public final class SwagCollector implements TrainingListener, AutoCloseable {
             throw new IllegalArgumentException("this adapter does not match the earlier SWAG snapshots: "
                     + layout.mismatch(l).orElse(""));
         }
-        try (PointerScope s = new PointerScope(); Tensor theta = adapter.flatten(ScalarType.Double)) {
+        try (NativeScope s = NativeScope.open(); Tensor theta = adapter.flatten(ScalarType.Double)) {
             moments.add(theta);
         }
         layout = l;
@@ -91,7 +91,6 @@ public final class SwagCollector implements TrainingListener, AutoCloseable {
      *
      * @throws IllegalStateException if nothing was collected yet
      */
-    @SuppressWarnings("try")
     public synchronized SwagPosterior posterior() {
         if (moments.count() == 0) {
             throw new IllegalStateException("no SWAG snapshot was collected (collection starts at epoch "
@@ -100,10 +99,8 @@ public final class SwagCollector implements TrainingListener, AutoCloseable {
         if (moments.count() == 1) {
             LOG.warn("SWAG posterior from a single snapshot: its covariance is zero, every sample is the SWA mean");
         }
-        try (PointerScope s = new PointerScope()) {
-            return new SwagPosterior(config, layout, moments.count(), moments.mean(), moments.squaredMean(),
-                    moments.deviations());
-        }
+        return NativeScope.compute(() -> new SwagPosterior(config, layout, moments.count(), moments.mean(),
+                moments.squaredMean(), moments.deviations()));
     }
 
     @Override

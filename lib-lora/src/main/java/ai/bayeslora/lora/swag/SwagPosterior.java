@@ -2,16 +2,15 @@ package ai.bayeslora.lora.swag;
 
 import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.DType;
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.internal.ParameterLayout;
-import ai.bayeslora.lora.internal.Scopes;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
@@ -58,11 +57,11 @@ public final class SwagPosterior implements AutoCloseable {
         this.config = config;
         this.layout = layout;
         this.collected = collected;
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            this.mean = Scopes.longLived(mean.detach().contiguous());
-            this.squaredMean = Scopes.longLived(squaredMean.detach().contiguous());
-            this.deviations = Scopes.longLived(deviations.detach().contiguous());
-            this.stdDiag = Scopes.longLived(variance(mean, squaredMean).sqrt());
+        try (NativeScope s = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
+            this.mean = NativeScope.keep(mean.detach().contiguous());
+            this.squaredMean = NativeScope.keep(squaredMean.detach().contiguous());
+            this.deviations = NativeScope.keep(deviations.detach().contiguous());
+            this.stdDiag = NativeScope.keep(variance(mean, squaredMean).sqrt());
         }
     }
 
@@ -150,9 +149,8 @@ public final class SwagPosterior implements AutoCloseable {
     @SuppressWarnings("try")
     public Tensor variance() {
         checkOpen();
-        PointerScope outer = PointerScope.getInnerScope();
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            return Scopes.toCaller(variance(mean, squaredMean), outer);
+        try (NativeScope s = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
+            return s.ret(variance(mean, squaredMean));
         }
     }
 
@@ -161,12 +159,10 @@ public final class SwagPosterior implements AutoCloseable {
         return copy(deviations);
     }
 
-    @SuppressWarnings("try")
     private Tensor copy(Tensor t) {
         checkOpen();
-        PointerScope outer = PointerScope.getInnerScope();
-        try (PointerScope s = new PointerScope()) {
-            return Scopes.toCaller(t.clone(), outer);
+        try (NativeScope s = NativeScope.open()) {
+            return s.ret(t.clone());
         }
     }
 
@@ -182,8 +178,7 @@ public final class SwagPosterior implements AutoCloseable {
         int k = rank();
         double a = config.variant().diagonalFactor();
         double b = config.variant().lowRankFactor(k, config.maxRank());
-        PointerScope outer = PointerScope.getInnerScope();
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (NativeScope s = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
             GeneratorOptional gen = new GeneratorOptional(torch.createCPUGenerator(seed));
             TensorOptions cpu = new TensorOptions(ScalarType.Double);
             Tensor z1 = torch.randn(new long[] {parameterCount()}, gen, cpu).to(mean.device(), ScalarType.Double);
@@ -192,7 +187,7 @@ public final class SwagPosterior implements AutoCloseable {
             if (b != 0) {
                 noise = noise.add(deviations.mv(z2), new Scalar(b));
             }
-            return Scopes.toCaller(mean.add(noise, new Scalar(Math.sqrt(config.scale()))), outer);
+            return s.ret(mean.add(noise, new Scalar(Math.sqrt(config.scale()))));
         }
     }
 
@@ -241,10 +236,7 @@ public final class SwagPosterior implements AutoCloseable {
             return;
         }
         closed = true;
-        mean.releaseReference();
-        squaredMean.releaseReference();
-        deviations.releaseReference();
-        stdDiag.releaseReference();
+        NativeScope.release(mean, squaredMean, deviations, stdDiag);
     }
 
     @Override

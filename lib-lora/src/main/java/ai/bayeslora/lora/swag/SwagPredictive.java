@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.swag;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.lora.LoraAdapter;
@@ -10,7 +11,6 @@ import ai.bayeslora.uncertainty.ProbabilitySamples;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -47,7 +47,6 @@ public final class SwagPredictive implements PosteriorPredictive {
     }
 
     @Override
-    @SuppressWarnings("try")
     public ProbabilitySamples predict(EncodedBatch batch) {
         ClassProbabilities.checkModel(adapter, scorer);
         posterior.checkOpen();
@@ -57,10 +56,11 @@ public final class SwagPredictive implements PosteriorPredictive {
         Tensor like = adapter.parameters().get(0);
         SplittableRandom rng = new SplittableRandom(seed);
         for (int s = 0; s < samples; s++) {
-            try (PointerScope scope = new PointerScope()) {
+            int offset = s * b * c;
+            NativeScope.run(() -> {
                 Tensor theta = posterior.sample(rng).to(like.device(), like.scalar_type());
-                ClassProbabilities.score(scorer, batch, adapter.bindingAt(theta), out, s * b * c);
-            }
+                ClassProbabilities.score(scorer, batch, adapter.bindingAt(theta), out, offset);
+            });
         }
         return new ProbabilitySamples(out, samples, b, c, labels);
     }

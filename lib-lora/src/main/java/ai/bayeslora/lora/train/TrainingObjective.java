@@ -15,7 +15,8 @@ import org.bytedeco.pytorch.Tensor;
  * mass only lowers p(y)). A step may span several micro-batches: {@link #dataTerm} of each with the step's |B| as
  * denominator, plus {@link #penalty} once, sum to the step objective.
  *
- * <p>Returned tensors belong to the caller's {@code PointerScope}.
+ * <p>Returned tensors are created in the caller's scope (the innermost open
+ * {@link ai.bayeslora.core.NativeScope}) and are freed when it closes.
  */
 public final class TrainingObjective {
     private final AnswerScorer scorer;

@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.ensemble.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.model.AdapterBinding;
@@ -15,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -49,13 +49,12 @@ public final class BatchedForward {
      *
      * @return [M, B, C'] row-major
      */
-    @SuppressWarnings("try")
     public double[] logProbs(ModelInput input) {
-        try (PointerScope scope = new PointerScope()) {
+        return NativeScope.compute(() -> {
             AdapterBinding binding = stacked();
             Tensor hidden = StackedForward.lastHidden(model, input, members.size(), prefix, binding);
             return Tensors.toDoubles(scorer.logProbsFromHidden(hidden, binding)); // [M·B, C'] = [M, B, C']
-        }
+        });
     }
 
     /** One stacked kernel per module any member adapts, in model order. Created in the caller's scope. */

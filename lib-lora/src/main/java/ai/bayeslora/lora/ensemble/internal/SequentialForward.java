@@ -1,12 +1,12 @@
 package ai.bayeslora.lora.ensemble.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.model.ModelInput;
 import ai.bayeslora.lora.LoraAdapter;
 import java.util.List;
-import org.bytedeco.javacpp.PointerScope;
 
 /**
  * Members one after another, as peft evaluates them: score the batch with member m's binding, for each m. Each member
@@ -24,14 +24,11 @@ public final class SequentialForward {
     }
 
     /** Class log-probabilities [M, B, C'] row-major. */
-    @SuppressWarnings("try")
     public double[] logProbs(ModelInput input) {
         double[] out = null;
         for (int m = 0; m < members.size(); m++) {
-            double[] lp;
-            try (PointerScope scope = new PointerScope()) {
-                lp = Tensors.toDoubles(scorer.logProbs(input, members.get(m).binding()));
-            }
+            LoraAdapter member = members.get(m);
+            double[] lp = NativeScope.compute(() -> Tensors.toDoubles(scorer.logProbs(input, member.binding())));
             if (out == null) {
                 out = new double[members.size() * lp.length];
             }

@@ -1,9 +1,7 @@
 package ai.bayeslora.lora.swag.internal;
 
-import ai.bayeslora.lora.internal.Scopes;
-import org.bytedeco.javacpp.PointerScope;
+import ai.bayeslora.core.NativeScope;
 import org.bytedeco.pytorch.Device;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -42,7 +40,6 @@ public final class MomentAccumulator implements AutoCloseable {
      *
      * @throws IllegalArgumentException if θ is not 1-D or its length differs from the first θ's
      */
-    @SuppressWarnings("try")
     public void add(Tensor theta) {
         checkOpen();
         if (theta.dim() != 1) {
@@ -52,14 +49,14 @@ public final class MomentAccumulator implements AutoCloseable {
             throw new IllegalArgumentException("θ has " + theta.size(0) + " entries but earlier snapshots had "
                     + sum.size(0));
         }
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        NativeScope.runNoGrad(() -> {
             Tensor x = sum == null ? first(theta) : theta.detach().to(sum.device(), ScalarType.Double);
             sum.add_(x);
             sumSq.add_(x.mul(x));
             count++;
             Tensor mean = sum.div(new Scalar((double) count));
             ring.select(0, (count - 1) % maxRank).copy_(x.sub(mean));
-        }
+        });
     }
 
     private Tensor first(Tensor theta) {
@@ -67,9 +64,9 @@ public final class MomentAccumulator implements AutoCloseable {
                 : theta.detach().to(ScalarType.Double);
         long p = x.size(0);
         TensorOptions opts = new TensorOptions(ScalarType.Double).device(new org.bytedeco.pytorch.DeviceOptional(x.device()));
-        sum = Scopes.longLived(torch.zeros(new long[] {p}, opts));
-        sumSq = Scopes.longLived(torch.zeros(new long[] {p}, opts));
-        ring = Scopes.longLived(torch.zeros(new long[] {maxRank, p}, opts));
+        sum = NativeScope.keep(torch.zeros(new long[] {p}, opts));
+        sumSq = NativeScope.keep(torch.zeros(new long[] {p}, opts));
+        ring = NativeScope.keep(torch.zeros(new long[] {maxRank, p}, opts));
         return x;
     }
 
@@ -93,22 +90,18 @@ public final class MomentAccumulator implements AutoCloseable {
     }
 
     /** The running mean θ̄ = Σθ_i / n [P], a new tensor for the caller's scope (or the caller). */
-    @SuppressWarnings("try")
     public Tensor mean() {
         checkData();
-        PointerScope outer = PointerScope.getInnerScope();
-        try (PointerScope s = new PointerScope()) {
-            return Scopes.toCaller(sum.div(new Scalar((double) count)), outer);
+        try (NativeScope s = NativeScope.open()) {
+            return s.ret(sum.div(new Scalar((double) count)));
         }
     }
 
     /** The running mean of squares Σθ_i² / n [P], a new tensor for the caller's scope (or the caller). */
-    @SuppressWarnings("try")
     public Tensor squaredMean() {
         checkData();
-        PointerScope outer = PointerScope.getInnerScope();
-        try (PointerScope s = new PointerScope()) {
-            return Scopes.toCaller(sumSq.div(new Scalar((double) count)), outer);
+        try (NativeScope s = NativeScope.open()) {
+            return s.ret(sumSq.div(new Scalar((double) count)));
         }
     }
 
@@ -116,7 +109,6 @@ public final class MomentAccumulator implements AutoCloseable {
      * D = [d_{n−K+1} … d_n] [P, K], oldest column first: a new contiguous tensor for the caller's scope (or the
      * caller).
      */
-    @SuppressWarnings("try")
     public Tensor deviations() {
         checkData();
         int k = columns();
@@ -124,10 +116,9 @@ public final class MomentAccumulator implements AutoCloseable {
         for (int j = 0; j < k; j++) {
             rows[j] = (count - k + j) % maxRank; // chronological: snapshot n−K+1+j sits in row (n−K+j) mod maxRank
         }
-        PointerScope outer = PointerScope.getInnerScope();
-        try (PointerScope s = new PointerScope()) {
+        try (NativeScope s = NativeScope.open()) {
             Tensor idx = ai.bayeslora.core.Tensors.ofLongs(rows, k).to(ring.device(), ScalarType.Long);
-            return Scopes.toCaller(ring.index_select(0, idx).t().contiguous(), outer);
+            return s.ret(ring.index_select(0, idx).t().contiguous());
         }
     }
 
@@ -150,10 +141,6 @@ public final class MomentAccumulator implements AutoCloseable {
             return;
         }
         closed = true;
-        if (sum != null) {
-            sum.releaseReference();
-            sumSq.releaseReference();
-            ring.releaseReference();
-        }
+        NativeScope.release(sum, sumSq, ring); // all null before the first vector
     }
 }

@@ -1,12 +1,11 @@
 package ai.bayeslora.lora.train.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.lora.train.OptimizerConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -32,7 +31,6 @@ public final class AdamWOptimizer implements ParameterOptimizer {
     }
 
     @Override
-    @SuppressWarnings("try")
     public void step(List<Tensor> params, List<Tensor> grads, double lr) {
         if (params.size() != grads.size()) {
             throw new IllegalArgumentException(params.size() + " parameters but " + grads.size() + " gradients");
@@ -49,7 +47,7 @@ public final class AdamWOptimizer implements ParameterOptimizer {
         steps++;
         double bc1 = 1 - Math.pow(config.beta1(), steps);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(config.beta2(), steps));
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        NativeScope.runNoGrad(() -> {
             Scalar decay = new Scalar(1 - lr * config.weightDecay());
             Scalar oneMinusBeta1 = new Scalar(1 - config.beta1());
             Scalar beta2 = new Scalar(config.beta2());
@@ -68,7 +66,7 @@ public final class AdamWOptimizer implements ParameterOptimizer {
                 Tensor denom = expAvgSq.get(i).sqrt().div_(bc2).add_(eps);
                 p.addcdiv_(expAvg.get(i), denom, stepSize);
             }
-        }
+        });
     }
 
     @Override
@@ -103,18 +101,14 @@ public final class AdamWOptimizer implements ParameterOptimizer {
 
     @Override
     public void close() {
-        expAvg.forEach(Tensor::releaseReference);
-        expAvgSq.forEach(Tensor::releaseReference);
+        NativeScope.release(expAvg);
+        NativeScope.release(expAvgSq);
         expAvg.clear();
         expAvgSq.clear();
     }
 
-    @SuppressWarnings("try")
+    /** Zeros like {@code like}, kept past every scope for this optimizer ({@link NativeScope#keep}). */
     static Tensor retainedZeros(Tensor like) {
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            Tensor z = torch.zeros_like(like.detach());
-            z.retainReference();
-            return z;
-        }
+        return NativeScope.noGrad(() -> NativeScope.keep(torch.zeros_like(like.detach())));
     }
 }

@@ -1,6 +1,6 @@
 package ai.bayeslora.lora.train.internal;
 
-import org.bytedeco.javacpp.PointerScope;
+import ai.bayeslora.core.NativeScope;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -26,12 +26,9 @@ public final class DropoutRng implements AutoCloseable {
     }
 
     /** A stream continuing from a saved {@link #state()}. */
-    @SuppressWarnings("try")
     public static DropoutRng fromState(Tensor savedState) {
         Generator g = torch.createCPUGenerator(0);
-        try (PointerScope s = new PointerScope()) {
-            g.set_state(savedState.clone());
-        }
+        NativeScope.run(() -> g.set_state(savedState.clone()));
         return new DropoutRng(g);
     }
 
@@ -41,24 +38,16 @@ public final class DropoutRng implements AutoCloseable {
     }
 
     /** The current generator state (uint8 CPU tensor), owned by this object until the next call or {@link #close()}. */
-    @SuppressWarnings("try")
     public Tensor state() {
-        if (state != null) {
-            state.releaseReference();
-        }
-        try (PointerScope s = new PointerScope()) {
-            state = generator.get_state();
-            state.retainReference();
-        }
+        NativeScope.release(state); // the previous one (null at first)
+        state = NativeScope.compute(() -> NativeScope.keep(generator.get_state()));
         return state;
     }
 
     @Override
     public void close() {
-        if (state != null) {
-            state.releaseReference();
-            state = null;
-        }
+        NativeScope.release(state);
+        state = null;
         generator.close();
     }
 }

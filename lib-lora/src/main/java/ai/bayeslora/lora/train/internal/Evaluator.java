@@ -1,11 +1,11 @@
 package ai.bayeslora.lora.train.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.model.AdapterBinding;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -34,7 +34,7 @@ public final class Evaluator {
         long correct = 0;
         long n = 0;
         for (EncodedBatch batch : batcher.batches(data, batchSize)) {
-            try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            try (NativeScope s = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
                 Tensor logp = scorer.logProbs(batch, binding);
                 Tensor labels = batch.labelsTensor().to(logp.device(), ScalarType.Long);
                 nll -= logp.gather(1, labels.view(-1, 1)).sum().item_double();

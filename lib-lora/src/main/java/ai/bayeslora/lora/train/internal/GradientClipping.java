@@ -1,9 +1,8 @@
 package ai.bayeslora.lora.train.internal;
 
+import ai.bayeslora.core.NativeScope;
 import java.util.List;
 import java.util.OptionalDouble;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -25,9 +24,8 @@ public final class GradientClipping {
      *
      * @return the global norm before clipping (NaN or ∞ if a gradient is not finite; nothing is scaled then)
      */
-    @SuppressWarnings("try")
     public static double clip(List<Tensor> grads, OptionalDouble maxNorm) {
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        return NativeScope.noGrad(() -> {
             Tensor[] norms = new Tensor[grads.size()];
             for (int i = 0; i < norms.length; i++) {
                 norms[i] = grads.get(i).norm();
@@ -44,6 +42,6 @@ public final class GradientClipping {
                 }
             }
             return total;
-        }
+        });
     }
 }

@@ -1,12 +1,11 @@
 package ai.bayeslora.lora.train.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.lora.train.OptimizerConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
@@ -25,13 +24,12 @@ public final class SgdOptimizer implements ParameterOptimizer {
     }
 
     @Override
-    @SuppressWarnings("try")
     public void step(List<Tensor> params, List<Tensor> grads, double lr) {
         if (params.size() != grads.size()) {
             throw new IllegalArgumentException(params.size() + " parameters but " + grads.size() + " gradients");
         }
         double mu = config.momentum();
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        NativeScope.runNoGrad(() -> {
             Scalar minusLr = new Scalar(-lr);
             Scalar momentum = new Scalar(mu);
             boolean first = buffers.isEmpty();
@@ -41,8 +39,7 @@ public final class SgdOptimizer implements ParameterOptimizer {
                 if (mu != 0) {
                     Tensor buf;
                     if (first) {
-                        buf = grad.detach().clone();
-                        buf.retainReference(); // lives in the optimizer until close()
+                        buf = NativeScope.keep(grad.detach().clone()); // lives in the optimizer until close()
                         buffers.add(buf);
                     } else {
                         buf = buffers.get(i);
@@ -52,7 +49,7 @@ public final class SgdOptimizer implements ParameterOptimizer {
                 }
                 params.get(i).add_(direction, minusLr);
             }
-        }
+        });
         steps++;
     }
 
@@ -88,7 +85,7 @@ public final class SgdOptimizer implements ParameterOptimizer {
 
     @Override
     public void close() {
-        buffers.forEach(Tensor::releaseReference);
+        NativeScope.release(buffers);
         buffers.clear();
     }
 }

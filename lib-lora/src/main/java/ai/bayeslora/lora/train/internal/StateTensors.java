@@ -1,10 +1,9 @@
 package ai.bayeslora.lora.train.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import java.util.Arrays;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /** Copies of restored optimizer state, checked against the parameter they belong to. */
@@ -12,8 +11,10 @@ final class StateTensors {
     private StateTensors() {
     }
 
-    /** A retained copy of {@code state.get(key)} in {@code like}'s dtype and device; shape must match. */
-    @SuppressWarnings("try")
+    /**
+     * A copy of {@code state.get(key)} in {@code like}'s dtype and device, kept past every scope for the optimizer
+     * ({@link NativeScope#keep}; it frees it with {@link NativeScope#release}); shape must match.
+     */
     static Tensor retainedCopy(Map<String, Tensor> state, String key, Tensor like) {
         Tensor src = state.get(key);
         if (src == null) {
@@ -24,10 +25,7 @@ final class StateTensors {
                     + Tensors.shapeText(Tensors.shape(src)) + " but the parameter has "
                     + Tensors.shapeText(Tensors.shape(like)));
         }
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            Tensor t = src.to(like.device(), like.scalar_type()).clone().contiguous();
-            t.retainReference();
-            return t;
-        }
+        return NativeScope.noGrad(() ->
+                NativeScope.keep(src.to(like.device(), like.scalar_type()).clone().contiguous()));
     }
 }

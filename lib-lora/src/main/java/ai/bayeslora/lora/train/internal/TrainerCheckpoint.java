@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.train.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.safetensors.SafetensorsFile;
@@ -13,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /** Collects the tensors of a trainer state for writing, and restores a run from a checkpoint folder. */
@@ -49,7 +48,6 @@ public final class TrainerCheckpoint {
      * @return the manifest, and the restored dropout stream if requested (the caller closes it)
      * @throws TrainerStateException naming the file and field that does not fit
      */
-    @SuppressWarnings("try")
     public static Restored restore(Path checkpoint, TrainingConfig config, McqaDataset train, LoraAdapter adapter,
                                    ParameterOptimizer optimizer, boolean restoreDropout) {
         Path json = checkpoint.resolve(TrainerState.JSON_FILE);
@@ -89,9 +87,8 @@ public final class TrainerCheckpoint {
                             + Tensors.shapeText(Tensors.shape(saved)) + " but the adapter's parameter has "
                             + Tensors.shapeText(Tensors.shape(params.get(i))));
                 }
-                try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-                    params.get(i).copy_(saved.to(params.get(i).device(), params.get(i).scalar_type()));
-                }
+                Tensor param = params.get(i);
+                NativeScope.runNoGrad(() -> param.copy_(saved.to(param.device(), param.scalar_type())));
                 String prefix = TrainerState.optimizerKey(names.get(i), "");
                 Map<String, Tensor> st = new LinkedHashMap<>();
                 for (String name : f.names()) {

@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.train.internal;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.data.EmptyDatasetException;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
@@ -31,9 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Generator;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -302,7 +301,7 @@ public final class TrainingRun implements AutoCloseable {
                 for (long v : eb.attentionMask()) {
                     tokens += v;
                 }
-                try (PointerScope s = new PointerScope()) {
+                try (NativeScope s = NativeScope.open()) {
                     Tensor logProbs = logProbs(act, eb); // [count·b, C]
                     long b = eb.batchSize();
                     Tensor labels = eb.labelsTensor().to(logProbs.device(), ScalarType.Long);
@@ -328,7 +327,7 @@ public final class TrainingRun implements AutoCloseable {
                     }
                 }
             }
-            try (PointerScope s = new PointerScope()) {
+            NativeScope.run(() -> {
                 List<List<Tensor>> grads = new ArrayList<>(count);
                 for (Member mb : act) {
                     List<Tensor> g = new ArrayList<>(mb.params.size());
@@ -345,7 +344,7 @@ public final class TrainingRun implements AutoCloseable {
                 for (int j = 0; j < count; j++) {
                     act.get(j).optimizer.step(act.get(j).params, grads.get(j), lr);
                 }
-            }
+            });
         } finally {
             clearGradients(act);
         }
@@ -380,15 +379,14 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     /** Sets every gradient to undefined (torch's zero_grad(set_to_none=True)). */
-    @SuppressWarnings("try")
     private static void clearGradients(List<Member> act) {
-        try (PointerScope s = new PointerScope()) {
+        NativeScope.run(() -> {
             for (Member mb : act) {
                 for (Tensor p : mb.params) {
                     p.mutable_grad().put(new Tensor());
                 }
             }
-        }
+        });
     }
 
     @Override
@@ -433,7 +431,6 @@ public final class TrainingRun implements AutoCloseable {
             this.optimizer = ParameterOptimizer.create(config.optimizer());
         }
 
-        @SuppressWarnings("try")
         void endEpoch(int epoch, double trainLoss, double trainAccuracy) {
             OptionalDouble valNll = OptionalDouble.empty();
             OptionalDouble valAcc = OptionalDouble.empty();
@@ -462,10 +459,8 @@ public final class TrainingRun implements AutoCloseable {
             history.add(new TrainerState.EpochRecord(epoch, globalStep, trainLoss, trainAccuracy, valNll, valAcc,
                     dir));
             if (write) {
-                try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-                    lastCheckpoint = Optional.of(Checkpoints.write(outputDir.get(), epoch, adapter, meta(),
-                            TrainerCheckpoint.stateTensors(adapter, optimizer, Optional.ofNullable(dropout))));
-                }
+                lastCheckpoint = NativeScope.noGrad(() -> Optional.of(Checkpoints.write(outputDir.get(), epoch, adapter,
+                        meta(), TrainerCheckpoint.stateTensors(adapter, optimizer, Optional.ofNullable(dropout)))));
             }
             outputDir.ifPresent(d -> Checkpoints.writeAtomically(d.resolve(TrainingLog.METRICS_FILE),
                     TrainingLog.json(history, bestEpoch)));
