@@ -2,6 +2,7 @@ package ai.bayeslora.docs;
 
 import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.DeviceSelector;
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
@@ -14,8 +15,6 @@ import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.core.text.HfTokenizer;
 import java.nio.file.Path;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 
 /**
  * The code example shown in README.md. It is compiled and run by the build (ReadmeExampleTest), and the test checks
@@ -36,12 +35,9 @@ public final class ReadmeExample {
                     AnswerTokens.of(tokenizer, questions.classLabels()), ClassReduction.ANSWER_TOKENS);
             McqaBatcher batcher = McqaBatcher.forTokenizer(tokenizer);
             for (EncodedBatch batch : batcher.batches(questions, 8)) {
-                try (PointerScope scope = new PointerScope();          // frees this batch's native tensors
-                     NoGradGuard noGrad = new NoGradGuard()) {
-                    double[] p = Tensors.toDoubles(scorer.logProbs(batch, AdapterBinding.none())  // base model;
-                            .exp());                // adapter.binding() applies a LoRA adapter; [batch × classes]
-                    return java.util.Arrays.copyOf(p, questions.numClasses());
-                }
+                double[] p = NativeScope.noGrad(() ->                  // frees this batch's native tensors
+                        Tensors.toDoubles(scorer.logProbs(batch, AdapterBinding.none()).exp())); // [batch × classes]
+                return java.util.Arrays.copyOf(p, questions.numClasses());  // adapter.binding() for a LoRA adapter
             }
         }
         // README-EXAMPLE-END

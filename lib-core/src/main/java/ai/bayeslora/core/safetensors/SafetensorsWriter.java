@@ -1,6 +1,7 @@
 package ai.bayeslora.core.safetensors;
 
 import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.NativeScope;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -115,12 +115,12 @@ public final class SafetensorsWriter {
     }
 
     /** Appends a contiguous CPU copy of {@code t}; all temporaries live in a scope. */
-    @SuppressWarnings("try") // the PointerScope is used for its side effect
+    @SuppressWarnings("try") // the scope is used for its side effect
     private static void writeTensor(FileChannel channel, Tensor t, long bytes, int chunkBytes) throws IOException {
         if (bytes == 0) {
             return;
         }
-        try (PointerScope scope = new PointerScope()) {
+        try (NativeScope scope = NativeScope.open()) {
             Tensor cpu = t.cpu().contiguous();
             BytePointer data = new BytePointer(cpu.data_ptr()).capacity(bytes);
             for (long off = 0; off < bytes; off += chunkBytes) {
