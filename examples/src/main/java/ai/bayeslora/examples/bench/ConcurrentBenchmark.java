@@ -66,6 +66,12 @@ public final class ConcurrentBenchmark {
                 .env("posterior", "LoRA ensemble M=" + members + " (batched), r=8 on q_proj+v_proj")
                 .env("request", "predict(batch " + batch + " x " + length + ")").env("requests", requests)
                 .env("loadavg_start", EnsembleBenchmark.loadAverage());
+        double gemm = ForwardBenchmark.gemmFlops(1024, 20);
+        // the decoder's linear layers dominate: 2 FLOPs per weight per row, M·B·L rows per request (no prefix is
+        // shared: every layer is adapted); attention and the answer-token head are small next to them
+        double linearPerRow = 2.0 * c.numLayers() * (4.0 * c.hiddenSize() * c.hiddenSize()
+                + 3.0 * c.hiddenSize() * c.intermediateSize());
+        double flopsPerRequest = linearPerRow * members * batch * length;
         long rssStart = NativeMemory.rss();
         try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 0), ComputeDevice.cpu())) {
             long rssModel = NativeMemory.rss();
@@ -91,10 +97,15 @@ public final class ConcurrentBenchmark {
                         basePeak = peak;
                     }
                     report.row(BenchReport.ordered("threads", t, "requests/s", rate, "speed-up vs 1 thread", rate / base,
+                            "GFLOP/s", rate * flopsPerRequest / 1e9, "vs GEMM 1024^3", rate * flopsPerRequest / gemm,
                             "peak RSS MB", NativeMemory.mb(peak), "peak vs 1 thread", (double) peak / basePeak,
                             "peak above model MB", NativeMemory.mb(peak - rssModel)));
                 }
-                report.summary("model_rss_mb", NativeMemory.mb(rssModel - rssStart));
+                report.summary("model_rss_mb", NativeMemory.mb(rssModel - rssStart))
+                        .summary("gemm_1024_fp32_gflops", gemm / 1e9)
+                        .summary("floor_requests_per_s", gemm / flopsPerRequest)
+                        .summary("note", "the floor is the machine's 1024^3 GEMM rate over the linear-layer FLOPs of one"
+                                + " request; threads can only approach it, not pass it");
             }
         }
         report.env("loadavg_end", EnsembleBenchmark.loadAverage());
