@@ -42,6 +42,23 @@ public enum DType {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The dtype of what must not lose small updates or probability mass: LoRA parameters, their gradients and
+     * optimizer state, SWAG moments, Laplace samples, class logits before the softmax (docs/METHODS.md §2). float64 in
+     * float64 mode, float32 otherwise: peft keeps adapters in float32 on a bf16 base, since an AdamW step below half
+     * a bf16 ulp of a weight would be lost.
+     *
+     * @return {@link #FLOAT64} for float64, else {@link #FLOAT32}
+     */
+    public DType accumulation() {
+        return this == FLOAT64 ? FLOAT64 : FLOAT32;
+    }
+
+    /** Whether this dtype is a 16-bit one (bf16 or fp16), which the LoRA branch and the softmax leave. */
+    public boolean isHalf() {
+        return this == BFLOAT16 || this == FLOAT16;
+    }
+
     /** Bytes per element. */
     public int byteSize() {
         return byteSize;

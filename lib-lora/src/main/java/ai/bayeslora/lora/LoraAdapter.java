@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * model serves many adapters and threads at once. {@link #mergedModel()} builds a separate model with
  * {@code W + s·B·A} folded in.
  *
- * <p>A and B are leaf tensors in the model's compute dtype with {@code requires_grad}; they are kept past every scope
+ * <p>A and B are leaf tensors with {@code requires_grad} in float32 (float64 in float64 mode) whatever the model's
+ * compute dtype, as peft keeps them on a bf16 base ({@link ai.bayeslora.core.DType#accumulation()}); they are kept
+ * past every scope
  * ({@link NativeScope#keep}) and released by {@link #close()}. Reading an adapter from several threads is safe;
  * changing its parameters ({@link #assign}, a trainer) while other threads predict with it is not.
  */
@@ -132,7 +134,7 @@ public final class LoraAdapter implements AutoCloseable {
                 int r = pc.rankFor(lin.name());
                 checkShape(ck, file, ab[0], r, lin.inFeatures());
                 checkShape(ck, file, ab[1], lin.outFeatures(), r);
-                ScalarType dt = model.device().dtype().scalarType();
+                ScalarType dt = model.device().dtype().accumulation().scalarType();
                 // Checkpoint#tensor: the caller owns the loaded tensors; newLayer copies them
                 try (Tensor a = ck.tensor(ab[0], dt, model.device().torchDevice());
                      Tensor b = ck.tensor(ab[1], dt, model.device().torchDevice())) {
@@ -170,7 +172,8 @@ public final class LoraAdapter implements AutoCloseable {
 
     private static LoraLayer newLayer(CausalLM model, String name, Tensor a, Tensor b, double scaling, double dropout) {
         return NativeScope.compute(() -> {
-            ScalarType dt = model.device().dtype().scalarType();
+            // float32 (float64 in float64 mode) whatever the compute dtype, as peft keeps adapters on a bf16 base
+            ScalarType dt = model.device().dtype().accumulation().scalarType();
             Tensor aa = a.to(model.device().torchDevice(), dt).detach().clone();
             Tensor bb = b.to(model.device().torchDevice(), dt).detach().clone();
             aa.set_requires_grad(true);

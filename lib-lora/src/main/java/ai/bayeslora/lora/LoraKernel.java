@@ -15,6 +15,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * The one LoRA kernel: the low-rank update of one linear layer for one adapter or for M adapters stacked along the
@@ -22,7 +23,9 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <pre>  y_m = base_m + s_m · B_m A_m drop(x_m),   m = 0 … M−1</pre>
  *
- * where row {@code m·N + n} of the input belongs to member m (member-major). M = 1 is a single adapter (two plain
+ * where row {@code m·N + n} of the input belongs to member m (member-major). Mixed precision as peft: the branch runs
+ * in the parameters' dtype (float32 on a bf16 base) on the input cast to it, and base + delta is formed in that dtype
+ * and rounded once to the base's dtype. M = 1 is a single adapter (two plain
  * matmuls, peft's arithmetic); M &gt; 1 is LoRA-Ensemble's batched form (two batched matmuls over [M, r, in] and
  * [M, out, r] stacks), used for ensemble inference and interleaved training alike. With gradients or without (stacks
  * of the live parameters are part of the autograd graph), with LoRA dropout from per-member generators, and, for
@@ -217,16 +220,26 @@ public final class LoraKernel implements LinearAdapter {
      */
     @Override
     public Tensor forward(Tensor input, Tensor baseOutput, Tensor outputRows) {
-        if (members == 1) {
-            Tensor x = dropout > 0 ? drop(input, generators.get(0)) : input;
-            Tensor bRows = outputRows == null ? b : b.index_select(0, outputRows);
-            Tensor u = torch.linear(x, a);
-            Tensor v = torch.linear(u, bRows);
-            if (recorder != null) {
-                recorder.record(x, u, v, outputRows);
-            }
-            return baseOutput.add(v, new Scalar(alpha));
+        ScalarType own = a.scalar_type();
+        boolean mixed = input.scalar_type().value != own.value;
+        Tensor in = mixed ? input.to(own) : input;
+        Tensor base = mixed ? baseOutput.to(own) : baseOutput;
+        Tensor y = members == 1 ? single(in, base, outputRows) : stacked(in, base, outputRows);
+        return mixed ? y.to(baseOutput.scalar_type()) : y;
+    }
+
+    private Tensor single(Tensor input, Tensor baseOutput, Tensor outputRows) {
+        Tensor x = dropout > 0 ? drop(input, generators.get(0)) : input;
+        Tensor bRows = outputRows == null ? b : b.index_select(0, outputRows);
+        Tensor u = torch.linear(x, a);
+        Tensor v = torch.linear(u, bRows);
+        if (recorder != null) {
+            recorder.record(x, u, v, outputRows);
         }
+        return baseOutput.add(v, new Scalar(alpha));
+    }
+
+    private Tensor stacked(Tensor input, Tensor baseOutput, Tensor outputRows) {
         long rows = input.size(0);
         if (rows % members != 0) {
             throw new IllegalStateException(module + ": stacked LoRA of " + members + " members got a batch of "

@@ -122,7 +122,8 @@ public final class AnswerScorer {
     }
 
     /**
-     * The class logits g whose softmax is the class probabilities (docs/METHODS.md §1): under reduction (a) the C
+     * The class logits g whose softmax is the class probabilities (docs/METHODS.md §1), in float32 (float64 in float64
+     * mode) whatever the compute dtype: under reduction (a) the C
      * answer-token logits; under (b) the C answer-token logits plus g_other = log Σ_{v ∉ answers} exp f_v, so that
      * softmax(g) gives p_c = exp f_c / Σ_v exp f_v and p_other = 1 − Σ_c p_c exactly, without cancellation. This is the
      * quantity Laplace linearises, for either reduction.
@@ -144,10 +145,12 @@ public final class AnswerScorer {
      */
     public Tensor classLogitsFromHidden(Tensor hidden, AdapterBinding binding) {
         Tensor ids = ai.bayeslora.core.Tensors.ofLongs(answerIds, answerIds.length);
+        // logits leave bf16/fp16 before any softmax or logsumexp: float32 (float64 in float64 mode)
+        ScalarType acc = model.device().dtype().accumulation().scalarType();
         if (reduction == ClassReduction.ANSWER_TOKENS) {
-            return model.headAtLastToken(hidden, ids, binding);
+            return model.headAtLastToken(hidden, ids, binding).to(acc);
         }
-        Tensor full = model.headAtLastToken(hidden, null, binding); // [B, V]
+        Tensor full = model.headAtLastToken(hidden, null, binding).to(acc); // [B, V]
         Tensor onDevice = ids.to(hidden.device(), ScalarType.Long);
         Tensor answers = full.index_select(1, onDevice);
         Tensor rest = full.index_fill(1, onDevice, new Scalar(Double.NEGATIVE_INFINITY))

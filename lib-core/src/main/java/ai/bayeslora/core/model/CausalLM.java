@@ -312,8 +312,11 @@ public final class CausalLM implements AutoCloseable {
              org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
             for (Map.Entry<String, Tensor> e : deltas.entrySet()) {
                 LinearLayer l = linear(e.getKey());
-                Tensor w = NativeScope.keep(l.weight().add(e.getValue().to(l.weight().device(),
-                        l.weight().scalar_type())));
+                // W + Δ in float32 (float64), rounded once to the compute dtype: in bf16, adding a bf16-rounded Δ
+                // would round twice
+                ScalarType acc = device.dtype().accumulation().scalarType();
+                Tensor w = NativeScope.keep(l.weight().to(acc).add(e.getValue().to(l.weight().device(), acc))
+                        .to(l.weight().scalar_type()));
                 ownedCopy.add(w);
                 replaced.put(l, l.withWeight(w));
             }

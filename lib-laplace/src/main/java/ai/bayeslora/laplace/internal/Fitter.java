@@ -116,7 +116,8 @@ public final class Fitter {
                     w[i] = root[i * c + k];
                 }
                 for (int uv = 0; uv < 2; uv++) {
-                    Tensor g = perClass.get(k).get(m)[uv];
+                    // upcast before combining: Σ_k r_k = 0, so the sum cancels (docs/LAPLACE.md)
+                    Tensor g = perClass.get(k).get(m)[uv].to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
                     long[] shape = new long[(int) g.dim()];
                     java.util.Arrays.fill(shape, 1);
                     shape[0] = rows;
