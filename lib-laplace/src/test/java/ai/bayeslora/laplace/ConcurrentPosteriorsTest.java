@@ -1,8 +1,8 @@
 package ai.bayeslora.laplace;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.data.EncodedBatch;
@@ -69,7 +69,7 @@ class ConcurrentPosteriorsTest {
     @SuppressWarnings("try")
     void everyPosteriorGivesItsSequentialResultFromEightThreads() throws Exception {
         List<AutoCloseable> open = new ArrayList<>();
-        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device());
              HfTokenizer tok = HfTokenizer.load(Fixtures.model("tiny-llama"), TokenizerOptions.builder()
                      .addBosFromConfig().build())) {
             McqaDataset data = BundledData.syntheticMcqaDataset();

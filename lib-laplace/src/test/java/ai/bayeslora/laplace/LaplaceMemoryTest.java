@@ -1,8 +1,8 @@
 package ai.bayeslora.laplace;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.PromptTemplate;
@@ -68,7 +68,7 @@ class LaplaceMemoryTest {
 
     @Test
     void linearisedPredictiveStaysWithinOneAndAHalfTrainingSteps() {
-        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device());
              HfTokenizer tok = HfTokenizer.load(Fixtures.model("tiny-llama"), TokenizerOptions.builder()
                      .addBosFromConfig().build());
              LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(8).alpha(16).build(), 1)) {

@@ -1,9 +1,9 @@
 package ai.bayeslora.laplace;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.DType;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
@@ -27,7 +27,7 @@ class LaplacePersistenceTest {
     void savedPosteriorsPredictExactlyAsBefore() throws Exception {
         try (PointerScope s = new PointerScope();
              TinySetup t = new TinySetup(List.of("v_proj", "lm_head"), 2, 0.2, 5);
-             CausalLM fresh = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu().withDType(DType.FLOAT64))) {
+             CausalLM fresh = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device().withDType(DType.FLOAT64))) {
             List<EncodedBatch> train = t.batches(0, 10, 5);
             EncodedBatch test = t.batcher.encode(t.data.examples().subList(30, 34));
             AnswerScorer freshScorer = new AnswerScorer(fresh, AnswerTokens.of(t.tokenizer, t.data.classLabels()),

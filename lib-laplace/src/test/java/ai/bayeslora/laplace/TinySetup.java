@@ -1,6 +1,6 @@
 package ai.bayeslora.laplace;
 
-import ai.bayeslora.core.ComputeDevice;
+import ai.bayeslora.core.testing.TestDevices;
 import ai.bayeslora.core.DType;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.BundledData;
@@ -40,7 +40,7 @@ final class TinySetup implements AutoCloseable {
      * @param scale standard deviation of the random A and B entries
      */
     TinySetup(List<String> targets, int rank, double scale, long seed) {
-        model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu().withDType(DType.FLOAT64));
+        model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device().withDType(DType.FLOAT64));
         tokenizer = HfTokenizer.load(Fixtures.model("tiny-llama"), TokenizerOptions.builder().addBosFromConfig().build());
         adapter = LoraAdapter.create(model, LoraConfig.builder().rank(rank).alpha(2.0 * rank).targetModules(targets)
                 .build(), seed);

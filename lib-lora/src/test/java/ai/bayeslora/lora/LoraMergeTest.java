@@ -1,9 +1,9 @@
 package ai.bayeslora.lora;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.model.ModelInput;
@@ -19,7 +19,7 @@ class LoraMergeTest {
 
     @Test
     void mergedCopyMatchesPeftReferenceAndLeavesTheBaseModelUnchanged() {
-        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device());
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.path("lora/tiny-llama-lora-r4/reference.safetensors"));
              SafetensorsFile base = SafetensorsFile.open(Fixtures.model("tiny-llama").resolve("reference_logits.safetensors"));
              PointerScope s = new PointerScope();
@@ -49,7 +49,7 @@ class LoraMergeTest {
 
     @Test
     void tiedHeadAdaptsTheOutputHeadOnlyAndRefusesToMerge() {
-        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-qwen2"), ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-qwen2"), TestDevices.device());
              LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(2)
                      .targetModules("lm_head").build(), 3)) {
             assertThat(model.config().tieWordEmbeddings()).isTrue();

@@ -1,9 +1,9 @@
 package ai.bayeslora.lora;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.model.ModelInput;
@@ -29,7 +29,7 @@ class PeftParityTest {
 
     @Test
     void logitsMatchPeft() {
-        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device());
              LoraAdapter adapter = LoraAdapter.load(ADAPTER, model);
              SafetensorsFile ref = SafetensorsFile.open(ADAPTER.resolve("reference.safetensors"));
              PointerScope s = new PointerScope();
@@ -48,7 +48,7 @@ class PeftParityTest {
 
     @Test
     void lossAndEveryGradientMatchPeft() {
-        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device());
              LoraAdapter adapter = LoraAdapter.load(ADAPTER, model);
              SafetensorsFile ref = SafetensorsFile.open(ADAPTER.resolve("reference.safetensors"));
              PointerScope s = new PointerScope()) {
@@ -75,7 +75,7 @@ class PeftParityTest {
     @Test
     void saveThenLoadRoundTripsBitwiseWithPeftKeyNames() throws IOException {
         Path out = tmp.resolve("saved");
-        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device());
              LoraAdapter adapter = LoraAdapter.load(ADAPTER, model)) {
             adapter.save(out);
             try (LoraAdapter again = LoraAdapter.load(out, model);
@@ -103,7 +103,7 @@ class PeftParityTest {
         Files.copy(ADAPTER.resolve("adapter_model.safetensors"), bad.resolve("adapter_model.safetensors"));
         Files.writeString(bad.resolve("adapter_config.json"),
                 Files.readString(ADAPTER.resolve("adapter_config.json")).replace("\"r\": 4", "\"r\": 8"));
-        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu())) {
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device())) {
             assertThatThrownBy(() -> LoraAdapter.load(bad, model)).isInstanceOf(AdapterFormatException.class)
                     .hasMessageContaining("lora_A.weight").hasMessageContaining("[8, 64]");
             assertThatThrownBy(() -> LoraAdapter.load(tmp, model)).isInstanceOf(AdapterFormatException.class)

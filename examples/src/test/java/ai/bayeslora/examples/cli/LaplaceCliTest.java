@@ -1,9 +1,9 @@
 package ai.bayeslora.examples.cli;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.DType;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EncodedBatch;
@@ -53,7 +53,7 @@ class LaplaceCliTest {
     void fitThenPredictWithVerbatimPrompts() throws Exception {
         Path model = Fixtures.model("tiny-llama");
         Path adapterDir = tmp.resolve("adapter");
-        try (CausalLM m = CausalLM.load(model, ComputeDevice.cpu());
+        try (CausalLM m = CausalLM.load(model, TestDevices.device());
              LoraAdapter a = LoraAdapter.create(m, LoraConfig.builder().rank(2).alpha(4).targetModules("q_proj", "v_proj")
                      .build(), 3);
              PointerScope s = new PointerScope()) {
@@ -93,7 +93,7 @@ class LaplaceCliTest {
         assertThat(pred.get("predictions")).hasSize(9);
 
         // the same computation through the library, and the raw prompt tokens through the model
-        try (CausalLM m = CausalLM.load(model, ComputeDevice.cpu().withDType(DType.FLOAT64));
+        try (CausalLM m = CausalLM.load(model, TestDevices.device().withDType(DType.FLOAT64));
              LoraAdapter a = LoraAdapter.load(adapterDir, m);
              HfTokenizer tok = HfTokenizer.load(model, TokenizerOptions.builder().addBosFromConfig().build());
              PointerScope s = new PointerScope()) {

@@ -1,5 +1,6 @@
 package ai.bayeslora.core.model;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +36,7 @@ class ModelLoadingTest {
 
     @Test
     void shardedBf16CheckpointMatchesQwen2ReferenceWithinBf16Tolerance() {
-        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-qwen2-sharded-bf16"), ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-qwen2-sharded-bf16"), TestDevices.device());
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.model("tiny-qwen2").resolve("reference_logits.safetensors"));
              PointerScope scope = new PointerScope();
              NoGradGuard ng = new NoGradGuard()) {
@@ -53,7 +54,7 @@ class ModelLoadingTest {
 
     @Test
     void float64ComputeMatchesFloat32Reference() {
-        ComputeDevice f64 = ComputeDevice.cpu().withDType(DType.FLOAT64);
+        ComputeDevice f64 = TestDevices.device().withDType(DType.FLOAT64);
         try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), f64);
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.model("tiny-llama").resolve("reference_logits.safetensors"));
              PointerScope scope = new PointerScope();
@@ -68,7 +69,7 @@ class ModelLoadingTest {
     @Test
     void shapeThatDisagreesWithConfigNamesTensorAndShapes() throws IOException {
         Path dir = copyOf("tiny-llama", "\"intermediate_size\": 176", "\"intermediate_size\": 180");
-        assertThatThrownBy(() -> CausalLM.load(dir, ComputeDevice.cpu()))
+        assertThatThrownBy(() -> CausalLM.load(dir, TestDevices.device()))
                 .isInstanceOf(WeightShapeException.class)
                 .hasMessageContaining("model.layers.0.mlp.gate_proj.weight")
                 .hasMessageContaining("[176, 64]").hasMessageContaining("[180, 64]")
@@ -78,7 +79,7 @@ class ModelLoadingTest {
     @Test
     void missingTensorIsNamed() throws IOException {
         Path dir = copyOf("tiny-llama", "\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3");
-        assertThatThrownBy(() -> CausalLM.load(dir, ComputeDevice.cpu()))
+        assertThatThrownBy(() -> CausalLM.load(dir, TestDevices.device()))
                 .isInstanceOf(WeightShapeException.class)
                 .hasMessageContaining("missing tensor 'model.layers.2.self_attn.q_proj.weight'");
     }
@@ -86,7 +87,7 @@ class ModelLoadingTest {
     @Test
     void untiedHeadWithoutLmHeadWeightIsAnError() throws IOException {
         Path dir = copyOf("tiny-qwen2", "\"tie_word_embeddings\": true", "\"tie_word_embeddings\": false");
-        assertThatThrownBy(() -> CausalLM.load(dir, ComputeDevice.cpu()))
+        assertThatThrownBy(() -> CausalLM.load(dir, TestDevices.device()))
                 .isInstanceOf(WeightShapeException.class).hasMessageContaining("lm_head.weight")
                 .hasMessageContaining("tie_word_embeddings=false");
     }
@@ -94,7 +95,7 @@ class ModelLoadingTest {
     @Test
     void unknownModelTypeInFolderListsSupported() throws IOException {
         Path dir = copyOf("tiny-llama", "\"model_type\": \"llama\"", "\"model_type\": \"falcon\"");
-        assertThatThrownBy(() -> CausalLM.load(dir, ComputeDevice.cpu()))
+        assertThatThrownBy(() -> CausalLM.load(dir, TestDevices.device()))
                 .isInstanceOf(UnsupportedArchitectureException.class)
                 .hasMessageContaining("falcon").hasMessageContaining("llama, mistral, qwen2")
                 .hasMessageContaining(dir.resolve("config.json").toString());
@@ -102,13 +103,13 @@ class ModelLoadingTest {
 
     @Test
     void missingConfigIsNamed() {
-        assertThatThrownBy(() -> CausalLM.load(tmp, ComputeDevice.cpu()))
+        assertThatThrownBy(() -> CausalLM.load(tmp, TestDevices.device()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(tmp.resolve("config.json").toString());
     }
 
     @Test
     void modulesAreAddressableByHfName() {
-        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-qwen2"), ComputeDevice.cpu())) {
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-qwen2"), TestDevices.device())) {
             assertThat(model.linearLayers()).hasSize(2 * 7 + 1);
             assertThat(model.linear("model.layers.1.self_attn.q_proj").bias()).isNotNull();
             assertThat(model.linear("model.layers.1.self_attn.o_proj").bias()).isNull();

@@ -1,8 +1,8 @@
 package ai.bayeslora.core.model;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.safetensors.SafetensorsFile;
 import ai.bayeslora.core.testing.Fixtures;
@@ -18,7 +18,7 @@ class ModelParityTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny-llama", "tiny-mistral", "tiny-qwen2"})
     void paddedBatchLogitsMatchTransformers(String name) {
-        try (CausalLM model = CausalLM.load(Fixtures.model(name), ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.load(Fixtures.model(name), TestDevices.device());
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.model(name).resolve("reference_logits.safetensors"));
              PointerScope scope = new PointerScope();
              NoGradGuard ng = new NoGradGuard()) {
@@ -39,7 +39,7 @@ class ModelParityTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny-llama", "tiny-mistral", "tiny-qwen2"})
     void singleRowsAndLastTokenLogitsMatch(String name) {
-        try (CausalLM model = CausalLM.load(Fixtures.model(name), ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.load(Fixtures.model(name), TestDevices.device());
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.model(name).resolve("reference_logits.safetensors"));
              PointerScope scope = new PointerScope();
              NoGradGuard ng = new NoGradGuard()) {

@@ -1,8 +1,8 @@
 package ai.bayeslora.core.model;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.testing.Fixtures;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -23,7 +23,7 @@ class NativeMemoryLoopTest {
 
     @Test
     void tenThousandScopedStepsKeepNativeMemoryFlat() {
-        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu())) {
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device())) {
             long afterWarmup = 0;
             long max = 0;
             for (int i = 1; i <= 10_000; i++) {

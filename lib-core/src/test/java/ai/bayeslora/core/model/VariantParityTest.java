@@ -1,8 +1,8 @@
 package ai.bayeslora.core.model;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.safetensors.SafetensorsFile;
 import ai.bayeslora.core.testing.Fixtures;
@@ -35,7 +35,7 @@ class VariantParityTest {
         "qwen2-sliding-disabled"})
     void paddedBatchLogitsMatchOracle(String name) {
         Path dir = Fixtures.path("variants/" + name);
-        try (CausalLM model = CausalLM.load(dir, ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.load(dir, TestDevices.device());
              SafetensorsFile ref = SafetensorsFile.open(dir.resolve("reference_logits.safetensors"));
              PointerScope scope = new PointerScope();
              NoGradGuard ng = new NoGradGuard()) {

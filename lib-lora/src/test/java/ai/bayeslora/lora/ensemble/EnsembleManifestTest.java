@@ -1,10 +1,10 @@
 package ai.bayeslora.lora.ensemble;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static ai.bayeslora.lora.ensemble.TestEnsembles.config;
 import static ai.bayeslora.lora.ensemble.TestEnsembles.randomMember;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.DType;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.model.ModelConfig;
@@ -118,7 +118,7 @@ class EnsembleManifestTest {
     @Test
     void anotherArchitectureWithTheSameShapesIsRejected() {
         // tiny-mistral has exactly tiny-llama's shapes, so the adapters alone would load without complaint
-        try (CausalLM mistral = CausalLM.load(Fixtures.model("tiny-mistral"), ComputeDevice.cpu())) {
+        try (CausalLM mistral = CausalLM.load(Fixtures.model("tiny-mistral"), TestDevices.device())) {
             assertThatThrownBy(() -> LoraEnsemble.load(dir, mistral, answers))
                     .isInstanceOf(BaseModelMismatchException.class)
                     .hasMessageContaining("model_type: llama vs mistral").hasMessageContaining("ensemble.json");
@@ -128,7 +128,7 @@ class EnsembleManifestTest {
     @Test
     void otherWeightsWithTheSameConfigAreRejected() {
         ModelConfig c = ModelConfig.load(TestEnsembles.TINY);
-        try (CausalLM random = CausalLM.build(c, new RandomWeights(c, 0.1, 3), ComputeDevice.cpu())) {
+        try (CausalLM random = CausalLM.build(c, new RandomWeights(c, 0.1, 3), TestDevices.device())) {
             assertThatThrownBy(() -> LoraEnsemble.load(dir, random, answers))
                     .isInstanceOf(BaseModelMismatchException.class).hasMessageContaining("weights_probe");
         }

@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.ensemble;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static ai.bayeslora.lora.ensemble.TestEnsembles.maxDiff;
 import static ai.bayeslora.lora.ensemble.TestEnsembles.randomMember;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,7 +35,7 @@ class EnsemblePrefixSharingTest {
     @Test
     void tinyModelWithMembersOnLayerOneSharesLayerZero() {
         for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-            double tol = dtype == DType.FLOAT32 ? 1e-5 : RoundingBounds.tinyProbabilities(2);
+            double tol = dtype == DType.FLOAT32 ? TestDevices.float32Tolerance() : RoundingBounds.tinyProbabilities(2);
             try (CausalLM model = TestEnsembles.tiny(dtype); HfTokenizer tok = TestEnsembles.tokenizer();
                  LoraEnsemble e = LoraEnsemble.builder(model, TestEnsembles.answers(tok))
                          .member(randomMember(model, layers(4, 1), 1, 0.1))
@@ -55,7 +56,7 @@ class EnsemblePrefixSharingTest {
                      .member(randomMember(model, layers(8, 2, 3), 3, 0.1)).build()) {
             assertThat(model.numLayers()).isEqualTo(4);
             assertThat(e.sharedPrefixLayers()).isEqualTo(2);
-            check(e, TestEnsembles.batch(tok, 6), 1e-5);
+            check(e, TestEnsembles.batch(tok, 6), TestDevices.float32Tolerance());
         }
     }
 
@@ -66,7 +67,7 @@ class EnsemblePrefixSharingTest {
                      .member(randomMember(model, TestEnsembles.config(4, 8, "lm_head"), 1, 0.1))
                      .member(randomMember(model, TestEnsembles.config(4, 8, "lm_head"), 2, 0.1)).build()) {
             assertThat(e.sharedPrefixLayers()).isEqualTo(2);
-            check(e, TestEnsembles.batch(tok, 5), 1e-5);
+            check(e, TestEnsembles.batch(tok, 5), TestDevices.float32Tolerance());
         }
     }
 
@@ -77,7 +78,7 @@ class EnsemblePrefixSharingTest {
                      .member(randomMember(model, layers(4, 3), 1, 0.1))
                      .member(randomMember(model, layers(4, 1, 3), 2, 0.1)).build()) {
             assertThat(e.sharedPrefixLayers()).isEqualTo(1);
-            check(e, TestEnsembles.batch(tok, 4), 1e-5);
+            check(e, TestEnsembles.batch(tok, 4), TestDevices.float32Tolerance());
         }
     }
 

@@ -1,11 +1,11 @@
 package ai.bayeslora.lora.ensemble;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static ai.bayeslora.lora.ensemble.TestEnsembles.TARGETS;
 import static ai.bayeslora.lora.ensemble.TestEnsembles.config;
 import static ai.bayeslora.lora.ensemble.TestEnsembles.randomMember;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.DType;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.model.CausalLM;
@@ -69,7 +69,7 @@ class EnsembleSharedBaseTest {
                 + "\"num_key_value_heads\":4,\"rms_norm_eps\":1e-5,\"tie_word_embeddings\":false,"
                 + "\"max_position_embeddings\":256}", "rss test config");
         long modelBytes = 4L * c.parameterCount();
-        try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 1), ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 1), TestDevices.device());
              HfTokenizer tok = TestEnsembles.tokenizer()) {
             EncodedBatch batch = TestEnsembles.batch(tok, 4);
             LoraConfig cfg = config(8, 16, "q_proj", "v_proj");

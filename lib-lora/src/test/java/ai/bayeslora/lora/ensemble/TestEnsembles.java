@@ -1,8 +1,8 @@
 package ai.bayeslora.lora.ensemble;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.DType;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.BundledData;
@@ -37,7 +37,7 @@ final class TestEnsembles {
     }
 
     static CausalLM tiny(DType dtype) {
-        return CausalLM.load(TINY, ComputeDevice.cpu().withDType(dtype));
+        return CausalLM.load(TINY, TestDevices.device().withDType(dtype));
     }
 
     /** A 4-layer Llama with random weights, parsed from a config (vocab 400 so the fixture tokenizer fits). */
@@ -46,7 +46,7 @@ final class TestEnsembles {
                 + "\"intermediate_size\":176,\"num_hidden_layers\":4,\"num_attention_heads\":4,"
                 + "\"num_key_value_heads\":2,\"rms_norm_eps\":1e-5,\"tie_word_embeddings\":false,"
                 + "\"max_position_embeddings\":256}", "four-layer test config");
-        return CausalLM.build(c, new RandomWeights(c, 0.1, seed), ComputeDevice.cpu());
+        return CausalLM.build(c, new RandomWeights(c, 0.1, seed), TestDevices.device());
     }
 
     static HfTokenizer tokenizer() {

@@ -1,6 +1,6 @@
 package ai.bayeslora.lora.swag;
 
-import ai.bayeslora.core.ComputeDevice;
+import ai.bayeslora.core.testing.TestDevices;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
@@ -24,7 +24,7 @@ public final class TestModel implements AutoCloseable {
     public final EncodedBatch batch;
 
     public TestModel() {
-        model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu());
+        model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device());
         try (HfTokenizer tok = HfTokenizer.load(Fixtures.tokenizerJson())) {
             scorer = new AnswerScorer(model, AnswerTokens.of(tok, List.of("A", "B", "C", "D")),
                     ClassReduction.ANSWER_TOKENS);

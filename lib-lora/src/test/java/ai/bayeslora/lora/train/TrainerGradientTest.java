@@ -1,8 +1,8 @@
 package ai.bayeslora.lora.train;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.DType;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.BundledData;
@@ -51,7 +51,7 @@ class TrainerGradientTest {
     @BeforeAll
     @SuppressWarnings("try")
     static void setUp() {
-        model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu().withDType(DType.FLOAT64));
+        model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device().withDType(DType.FLOAT64));
         tokenizer = HfTokenizer.load(Fixtures.model("tiny-llama"), TokenizerOptions.builder().addBosFromConfig().build());
         adapter = LoraAdapter.create(model, LoraConfig.builder().rank(2).alpha(4)
                 .targetModules("q_proj", "v_proj", "lm_head").build(), 3);

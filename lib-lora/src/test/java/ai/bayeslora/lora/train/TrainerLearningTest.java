@@ -1,8 +1,8 @@
 package ai.bayeslora.lora.train;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
@@ -39,7 +39,7 @@ class TrainerLearningTest {
         Set<String> exclude = heldOut.examples().stream().map(e -> SyntheticMcqa.key(e.question(), e.choices()))
                 .collect(Collectors.toSet());
         McqaDataset train = SyntheticMcqa.generate(1536, 7, exclude);
-        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device());
              HfTokenizer tokenizer = HfTokenizer.load(Fixtures.model("tiny-llama"),
                      TokenizerOptions.builder().addBosFromConfig().build());
              LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(8).alpha(16)

@@ -1,10 +1,10 @@
 package ai.bayeslora.lora.train;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.DType;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.testing.RoundingBounds;
@@ -30,7 +30,7 @@ class TrainerPriorTest {
     @Test
     @SuppressWarnings("try")
     void penaltiesMatchHandComputationFromTheFlatVector() {
-        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu().withDType(DType.FLOAT64));
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device().withDType(DType.FLOAT64));
              LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(3).alpha(6)
                      .targetModules("q_proj", "v_proj", "lm_head").build(), 9);
              PointerScope s = new PointerScope()) {
@@ -92,7 +92,7 @@ class TrainerPriorTest {
     @Test
     void loraProductIsZeroAtPeftInitialisationAndGaussianIsNot() {
         // B = 0 at creation: ΔW = 0, so the product prior is exactly zero while ‖θ‖² > 0 (A is random)
-        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device());
              LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().build(), 1);
              PointerScope s = new PointerScope()) {
             assertThat(Prior.loraProduct(1).stepPenalty(adapter, 1).item_double()).isEqualTo(0.0);

@@ -1,9 +1,9 @@
 package ai.bayeslora.lora.train;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.data.McqaBatcher;
@@ -52,7 +52,7 @@ class TrainerRunTest {
 
     @BeforeAll
     static void setUp() {
-        model = CausalLM.load(Fixtures.model("tiny-llama"), ComputeDevice.cpu());
+        model = CausalLM.load(Fixtures.model("tiny-llama"), TestDevices.device());
         tokenizer = HfTokenizer.load(Fixtures.model("tiny-llama"), TokenizerOptions.builder().addBosFromConfig().build());
         batcher = McqaBatcher.forTokenizer(tokenizer);
         McqaDataset all = BundledData.syntheticMcqaDataset();
