@@ -29,7 +29,13 @@ class JShellNotebooksTest {
         Path jshell = Path.of(System.getProperty("java.home"), "bin", "jshell");
         List<String> cmd = new ArrayList<>(List.of(jshell.toString(), "--class-path",
                 System.getProperty("java.class.path"), "-R-Xmx2g", "-R-Djava.awt.headless=true",
-                "-R-Dbayeslora.quickstart.fast=true", notebook.toString()));
+                "-R-Dbayeslora.quickstart.fast=true"));
+        // the child JVM loads the same natives as this one (the gpu profile's -gpu extension)
+        String ext = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
+        if (!ext.isEmpty()) {
+            cmd.add("-R-Dorg.bytedeco.javacpp.platform.extension=" + ext);
+        }
+        cmd.add(notebook.toString());
         Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).start();
         p.getOutputStream().close();
         boolean done = p.waitFor(10, TimeUnit.MINUTES);
