@@ -94,6 +94,41 @@ public final class DeviceSelector {
         }
     }
 
+    /**
+     * Why loading the CUDA natives failed, from the error and the JVM's JavaCPP platform extension: a CPU build (no
+     * {@code -gpu} extension), a missing NVIDIA driver ({@code libcuda.so.1}), a missing CUDA runtime library, or the
+     * loader's own message.
+     *
+     * @param t what {@code Loader.load(torch_cuda.class)} threw
+     * @param extension the value of {@code org.bytedeco.javacpp.platform.extension}
+     * @return a sentence for the user
+     */
+    static String cudaLoadFailure(Throwable t, String extension) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            all.append(c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage()).append("; ");
+        }
+        String msg = all.toString();
+        if (!"-gpu".equals(extension)) {
+            return "CUDA natives are not loaded: this JVM uses the CPU natives (start it with"
+                    + " -Dorg.bytedeco.javacpp.platform.extension=-gpu after a -Pgpu build)";
+        }
+        if (msg.contains("libcuda.so")) {
+            return "the NVIDIA driver library libcuda.so.1 was not found: no driver on this machine, or not on the"
+                    + " library path (" + msg.trim() + ")";
+        }
+        java.util.regex.Matcher lib = java.util.regex.Pattern.compile("(lib(cudart|cublas|cublasLt|cudnn|nvrtc|nccl|"
+                + "cusparse|cufft|curand|cusolver)[\\w.]*\\.so[\\w.]*)").matcher(msg);
+        if (lib.find()) {
+            return "the CUDA library " + lib.group(1) + " was not found: the gpu build needs the CUDA runtime its"
+                    + " natives were built for (README, \"GPU\") (" + msg.trim() + ")";
+        }
+        if (msg.contains("no jni") || msg.contains("Could not find") || msg.contains("UnsatisfiedLinkError")) {
+            return "the -gpu natives are not on the classpath (build with -Pgpu): " + msg.trim();
+        }
+        return "could not load the CUDA natives: " + msg.trim();
+    }
+
     /** Probes libtorch, loading the CUDA natives first. */
     static final class LibtorchCudaProbe implements CudaProbe {
         private String reason;
@@ -110,7 +145,7 @@ public final class DeviceSelector {
                 try {
                     Loader.load(torch_cuda.class);
                 } catch (Throwable t) {
-                    reason = "CUDA natives not on the classpath (CPU build)";
+                    reason = cudaLoadFailure(t, System.getProperty("org.bytedeco.javacpp.platform.extension", ""));
                     return;
                 }
                 if (!torch.cuda_is_available()) {

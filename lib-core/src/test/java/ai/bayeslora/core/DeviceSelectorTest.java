@@ -80,4 +80,18 @@ class DeviceSelectorTest {
         assertThat(DType.parse("float64")).isEqualTo(DType.FLOAT64);
         assertThatThrownBy(() -> DType.parse("int8")).hasMessageContaining("float32, float64, bfloat16, float16");
     }
+
+    @Test
+    void cudaLoadFailuresNameTheirRealCause() {
+        assertThat(DeviceSelector.cudaLoadFailure(new UnsatisfiedLinkError("no jnitorch_cuda in java.library.path"), ""))
+                .contains("CPU natives").contains("-Dorg.bytedeco.javacpp.platform.extension=-gpu");
+        assertThat(DeviceSelector.cudaLoadFailure(new RuntimeException("load failed", new UnsatisfiedLinkError(
+                "/root/.javacpp/cache/libjnitorch_cuda.so: libcuda.so.1: cannot open shared object file")), "-gpu"))
+                .startsWith("the NVIDIA driver library libcuda.so.1 was not found");
+        assertThat(DeviceSelector.cudaLoadFailure(new UnsatisfiedLinkError(
+                "libcudnn.so.9: cannot open shared object file: No such file or directory"), "-gpu"))
+                .startsWith("the CUDA library libcudnn.so.9 was not found");
+        assertThat(DeviceSelector.cudaLoadFailure(new UnsatisfiedLinkError("no jnitorch_cuda in java.library.path"),
+                "-gpu")).startsWith("the -gpu natives are not on the classpath");
+    }
 }
