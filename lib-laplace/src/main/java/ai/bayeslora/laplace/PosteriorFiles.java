@@ -210,7 +210,9 @@ final class PosteriorFiles {
             Map<String, Tensor> state = new HashMap<>();
             for (String name : st.names()) {
                 Tensor t = st.tensor(name);
-                Tensor c = t.scalar_type().intern() == ScalarType.Long ? t.clone() : t.to(ScalarType.Double).contiguous();
+                // the curvature state goes to the model's device, where the Jacobians are; indices stay on the CPU
+                Tensor c = t.scalar_type().intern() == ScalarType.Long ? t.clone()
+                        : t.to(model.device().torchDevice(), ScalarType.Double).contiguous();
                 NativeScope.release(t);
                 state.put(name, c);
             }

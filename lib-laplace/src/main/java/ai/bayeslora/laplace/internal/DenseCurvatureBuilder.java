@@ -20,7 +20,10 @@ public final class DenseCurvatureBuilder implements CurvatureBuilder {
     private final boolean full;
     private final Tensor acc; // [P, P] or [P], float64, retained
 
-    public DenseCurvatureBuilder(BlockLayout layout, Structure structure) {
+    /**
+     * @param device where the curvature accumulates (the model's device)
+     */
+    public DenseCurvatureBuilder(BlockLayout layout, Structure structure, org.bytedeco.pytorch.Device device) {
         if (structure != Structure.FULL && structure != Structure.DIAG) {
             throw new IllegalArgumentException(structure.toString());
         }
@@ -33,7 +36,8 @@ public final class DenseCurvatureBuilder implements CurvatureBuilder {
                     + "select fewer modules");
         }
         try (NativeScope s = NativeScope.open()) {
-            acc = torch.zeros(full ? new long[] {p, p} : new long[] {p}, new TensorOptions(ScalarType.Double));
+            acc = torch.zeros(full ? new long[] {p, p} : new long[] {p}, new TensorOptions(ScalarType.Double)
+                    .device(new org.bytedeco.pytorch.DeviceOptional(device)));
             NativeScope.keep(acc);
         }
     }

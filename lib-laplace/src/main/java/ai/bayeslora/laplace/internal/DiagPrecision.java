@@ -75,7 +75,8 @@ public final class DiagPrecision implements PrecisionModel {
         for (int b = 0; b < jac.size(); b++) {
             Tensor db = block(b);
             if (rows.get(b) != null) {
-                db = db.index_select(0, Tensors.ofLongs(rows.get(b), rows.get(b).length));
+                db = db.index_select(0, Tensors.ofLongs(rows.get(b), rows.get(b).length).to(db.device(),
+                        ScalarType.Long));
             }
             Tensor w = db.add(new Scalar(lambdas[b])).reciprocal().reshape(-1); // 1/(d + λ)
             Tensor j = jac.get(b).to(ScalarType.Double);
@@ -88,11 +89,12 @@ public final class DiagPrecision implements PrecisionModel {
 
     @Override
     public Tensor sample(double[] lambdas, int samples, SplittableRandom rng) {
-        Tensor z = PrecisionModel.gaussian(samples, layout.size(), rng);
+        Tensor z = PrecisionModel.gaussian(samples, layout.size(), rng, d.device());
         List<Tensor> lam = new ArrayList<>();
         for (int b = 0; b < layout.blocks().size(); b++) {
             lam.add(torch.full(new long[] {layout.blocks().get(b).size()}, new Scalar(lambdas[b]),
-                    new org.bytedeco.pytorch.TensorOptions(ScalarType.Double)));
+                    new org.bytedeco.pytorch.TensorOptions(ScalarType.Double)
+                            .device(new org.bytedeco.pytorch.DeviceOptional(d.device()))));
         }
         Tensor lv = torch.cat(new TensorVector(lam.toArray(new Tensor[0])), 0);
         return z.mul(d.add(lv).rsqrt());

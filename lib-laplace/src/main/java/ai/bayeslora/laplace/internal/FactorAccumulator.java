@@ -20,6 +20,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * that subset on the first update and every later update must use the same one.
  */
 public final class FactorAccumulator implements AutoCloseable {
+    private final org.bytedeco.pytorch.TensorOptions options;
+    private final org.bytedeco.pytorch.Device device;
     private final int dim;
     private final int lowRank;
     private long[] active;
@@ -31,10 +33,14 @@ public final class FactorAccumulator implements AutoCloseable {
     /**
      * @param dim side length
      * @param lowRank rank k to keep, or 0 for a dense factor
+     * @param device where the factor lives (the model's device); rows are moved there
      */
-    public FactorAccumulator(int dim, int lowRank) {
+    public FactorAccumulator(int dim, int lowRank, org.bytedeco.pytorch.Device device) {
         this.dim = dim;
         this.lowRank = lowRank;
+        this.options = new org.bytedeco.pytorch.TensorOptions(ScalarType.Double)
+                .device(new org.bytedeco.pytorch.DeviceOptional(device));
+        this.device = device;
     }
 
     public boolean lowRank() {
@@ -57,7 +63,7 @@ public final class FactorAccumulator implements AutoCloseable {
         }
         if (lowRank == 0) {
             try (NativeScope s = NativeScope.open()) {
-                Tensor r = rows.detach().to(ScalarType.Double);
+                Tensor r = rows.detach().to(device, ScalarType.Double);
                 Tensor gram = r.t().matmul(r);
                 replace(state == null ? gram : state.add(gram));
             }
@@ -66,7 +72,7 @@ public final class FactorAccumulator implements AutoCloseable {
         // low rank: buffer rows and fold them in by one SVD per ~side-length rows (an SVD of a d-row matrix costs
         // O(d³) however few columns are new, so one SVD per small update would dominate the fit)
         try (NativeScope s = NativeScope.open()) {
-            Tensor r = rows.detach().to(ScalarType.Double).contiguous();
+            Tensor r = rows.detach().to(device, ScalarType.Double).contiguous();
             NativeScope.keep(r);
             pending.add(r);
             pendingRows += r.size(0);
@@ -124,8 +130,8 @@ public final class FactorAccumulator implements AutoCloseable {
             Tensor q;
             Tensor e;
             if (state == null) {
-                q = torch.zeros(new long[] {m, 0}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Double));
-                e = torch.zeros(new long[] {0}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Double));
+                q = torch.zeros(new long[] {m, 0}, options);
+                e = torch.zeros(new long[] {0}, options);
             } else if (lowRank == 0) {
                 Tensor scaled = state.mul(new org.bytedeco.pytorch.Scalar(scale));
                 Tensor[] qe = BigStack.run(() -> {

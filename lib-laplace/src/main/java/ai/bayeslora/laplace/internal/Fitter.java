@@ -48,7 +48,7 @@ public final class Fitter {
     public static Result fit(AnswerScorer scorer, LoraAdapter adapter, Iterable<EncodedBatch> data, LaplaceConfig cfg) {
         List<LoraLayer> selected = select(adapter, cfg.modules());
         try (GradientEngine engine = new GradientEngine(scorer, adapter, selected);
-             CurvatureBuilder builder = builder(cfg, engine.layout())) {
+             CurvatureBuilder builder = builder(cfg, engine.layout(), scorer.model().device().torchDevice())) {
             SplittableRandom rng = new SplittableRandom(cfg.seed());
             long n = 0;
             double ll = 0;
@@ -130,11 +130,11 @@ public final class Fitter {
         return out;
     }
 
-    private static CurvatureBuilder builder(LaplaceConfig cfg, BlockLayout layout) {
+    private static CurvatureBuilder builder(LaplaceConfig cfg, BlockLayout layout, org.bytedeco.pytorch.Device device) {
         Structure s = cfg.structure();
         if (s == Structure.FULL || s == Structure.DIAG) {
-            return new DenseCurvatureBuilder(layout, s);
+            return new DenseCurvatureBuilder(layout, s, device);
         }
-        return new KfacCurvatureBuilder(layout, s, cfg.positions(), cfg.rank(), cfg.lowRankThreshold());
+        return new KfacCurvatureBuilder(layout, s, cfg.positions(), cfg.rank(), cfg.lowRankThreshold(), device);
     }
 }

@@ -93,7 +93,7 @@ public final class FullPrecision implements PrecisionModel {
     @Override
     public Tensor sample(double[] lambdas, int samples, SplittableRandom rng) {
         double lambda = PrecisionModel.scalar(lambdas, Structure.FULL);
-        Tensor z = PrecisionModel.gaussian(samples, layout.size(), rng);
+        Tensor z = PrecisionModel.gaussian(samples, layout.size(), rng, q.device());
         return z.mul(g.add(new Scalar(lambda)).rsqrt()).matmul(q.t());
     }
 

@@ -30,13 +30,15 @@ public final class KfacCurvatureBuilder implements CurvatureBuilder {
     private final List<FactorAccumulator> in = new ArrayList<>();
     private final List<FactorAccumulator> out = new ArrayList<>();
     private final long[] inputRows;
+    private final org.bytedeco.pytorch.Device device;
 
     /**
      * @param rank low-rank k (KFAC_LOWRANK only)
      * @param threshold sides of at least this length are kept low-rank (KFAC_LOWRANK only)
+     * @param device where the factors accumulate (the model's device)
      */
     public KfacCurvatureBuilder(BlockLayout layout, Structure structure, KfacPositions positions, int rank,
-                                int threshold) {
+                                int threshold, org.bytedeco.pytorch.Device device) {
         if (structure != Structure.KFAC && structure != Structure.KFAC_LOWRANK) {
             throw new IllegalArgumentException(structure.toString());
         }
@@ -45,8 +47,9 @@ public final class KfacCurvatureBuilder implements CurvatureBuilder {
         this.positions = positions;
         this.rank = rank;
         this.threshold = threshold;
+        this.device = device;
         for (ParameterBlock pb : layout.blocks()) {
-            in.add(new FactorAccumulator(pb.cols(), lowRankFor(pb.cols())));
+            in.add(new FactorAccumulator(pb.cols(), lowRankFor(pb.cols()), device));
             out.add(null); // created on the first pass, when the rows read are known
         }
         this.inputRows = new long[layout.blocks().size()];
@@ -86,7 +89,7 @@ public final class KfacCurvatureBuilder implements CurvatureBuilder {
         if (out.get(block) == null) {
             int side = layout.blocks().get(block).rows();
             int m = active == null ? side : active.length;
-            out.set(block, new FactorAccumulator(side, lowRankFor(m)));
+            out.set(block, new FactorAccumulator(side, lowRankFor(m), device));
         }
         out.get(block).add(g, active);
     }
@@ -132,7 +135,7 @@ public final class KfacCurvatureBuilder implements CurvatureBuilder {
             long n = Math.max(inputRows[b], 1);
             ins.add(in.get(b).finish(1.0 / n)); // the K-FAC normalisation (1/N) Σ a aᵀ ⊗ Σ g gᵀ
             FactorAccumulator o = out.get(b) != null ? out.get(b)
-                    : new FactorAccumulator(layout.blocks().get(b).rows(), 0);
+                    : new FactorAccumulator(layout.blocks().get(b).rows(), 0, device);
             outs.add(o.finish(1.0));
         }
         return new KfacPrecision(layout, structure, ins, outs);

@@ -129,12 +129,13 @@ public final class KfacPrecision implements PrecisionModel {
         }
         long[] shape = Tensors.shape(x);
         shape[shape.length - 2] = o.active().length;
-        Tensor res = torch.zeros(shape, new TensorOptions(ScalarType.Double));
+        Tensor res = torch.zeros(shape, new TensorOptions(ScalarType.Double)
+                .device(new org.bytedeco.pytorch.DeviceOptional(x.device())));
         if (src.isEmpty()) {
             return res;
         }
-        Tensor s = Tensors.ofLongs(src.stream().mapToLong(Long::longValue).toArray(), src.size());
-        Tensor d = Tensors.ofLongs(dst.stream().mapToLong(Long::longValue).toArray(), dst.size());
+        Tensor s = onDevice(src.stream().mapToLong(Long::longValue).toArray(), x);
+        Tensor d = onDevice(dst.stream().mapToLong(Long::longValue).toArray(), x);
         return res.index_copy(x.dim() - 2, d, x.index_select(x.dim() - 2, s));
     }
 
@@ -169,14 +170,14 @@ public final class KfacPrecision implements PrecisionModel {
 
     @Override
     public Tensor sample(double[] lambdas, int samples, SplittableRandom rng) {
-        Tensor z = PrecisionModel.gaussian(samples, layout.size(), rng);
+        Tensor z = PrecisionModel.gaussian(samples, layout.size(), rng, in.get(0).q().device());
         List<Tensor> parts = new ArrayList<>();
         for (int b = 0; b < layout.blocks().size(); b++) {
             ParameterBlock pb = layout.blocks().get(b);
             double lambda = lambdas[b];
             Tensor zb = z.narrow(1, pb.offset(), pb.size()).reshape(samples, pb.rows(), pb.cols());
             FactorEigen o = out.get(b);
-            Tensor za = o.active() == null ? zb : zb.index_select(1, Tensors.ofLongs(o.active(), o.active().length));
+            Tensor za = o.active() == null ? zb : zb.index_select(1, onDevice(o.active(), zb));
             Tensor p = project(b, za);
             Tensor delta;
             if (complete(b)) {
@@ -186,7 +187,7 @@ public final class KfacPrecision implements PrecisionModel {
                 Tensor back = o.q().matmul(p.mul(w)).matmul(in.get(b).q().t()); // [S, m_a, cols]
                 delta = zb.div(new Scalar(Math.sqrt(lambda)));
                 delta = o.active() == null ? delta.add(back)
-                        : delta.index_add(1, Tensors.ofLongs(o.active(), o.active().length), back);
+                        : delta.index_add(1, onDevice(o.active(), delta), back);
             }
             parts.add(delta.reshape(samples, -1));
         }
@@ -247,10 +248,17 @@ public final class KfacPrecision implements PrecisionModel {
         if (f.active() == null) {
             return m;
         }
-        Tensor idx = Tensors.ofLongs(f.active(), f.active().length);
+        Tensor idx = onDevice(f.active(), m);
         Tensor rowsFull = BlockLayout.fullRows(m, f.active(), f.dim()); // [dim, m]
-        Tensor full = torch.zeros(new long[] {f.dim(), f.dim()}, new TensorOptions(ScalarType.Double));
+        Tensor full = torch.zeros(new long[] {f.dim(), f.dim()}, new TensorOptions(ScalarType.Double)
+                .device(new org.bytedeco.pytorch.DeviceOptional(m.device())));
         return full.index_copy(1, idx, rowsFull);
+    }
+
+    /** An int64 index on the device of {@code like}. */
+    private static Tensor onDevice(long[] index, Tensor like) {
+        Tensor t = Tensors.ofLongs(index, index.length);
+        return like.device().is_cpu() ? t : t.to(like.device(), ScalarType.Long);
     }
 
     /** Block b as the dense matrix S ⊗ A [P_b, P_b]. */
@@ -260,7 +268,8 @@ public final class KfacPrecision implements PrecisionModel {
 
     @Override
     public Tensor dense() {
-        Tensor g = torch.zeros(new long[] {layout.size(), layout.size()}, new TensorOptions(ScalarType.Double));
+        Tensor g = torch.zeros(new long[] {layout.size(), layout.size()}, new TensorOptions(ScalarType.Double)
+                .device(new org.bytedeco.pytorch.DeviceOptional(in.get(0).q().device())));
         for (int b = 0; b < layout.blocks().size(); b++) {
             ParameterBlock pb = layout.blocks().get(b);
             g.narrow(0, pb.offset(), pb.size()).narrow(1, pb.offset(), pb.size()).copy_(denseBlock(b));

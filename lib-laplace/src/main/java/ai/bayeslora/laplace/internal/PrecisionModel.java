@@ -50,8 +50,11 @@ public interface PrecisionModel extends AutoCloseable {
         return lambdas[0];
     }
 
-    /** Standard normal draws [S, P] in float64 from a seeded Java generator (same values on every platform). */
-    static Tensor gaussian(int samples, long p, SplittableRandom rng) {
+    /**
+     * Standard normal draws [S, P] in float64 from a seeded Java generator (the same values on every platform and
+     * device), on {@code device}.
+     */
+    static Tensor gaussian(int samples, long p, SplittableRandom rng, org.bytedeco.pytorch.Device device) {
         double[] z = new double[Math.toIntExact(samples * p)];
         for (int i = 0; i < z.length; i += 2) {
             // Box–Muller pair
@@ -63,6 +66,7 @@ public interface PrecisionModel extends AutoCloseable {
                 z[i + 1] = r * Math.sin(2 * Math.PI * u2);
             }
         }
-        return ai.bayeslora.core.Tensors.ofDoubles(z, samples, p);
+        Tensor t = ai.bayeslora.core.Tensors.ofDoubles(z, samples, p);
+        return device.is_cpu() ? t : t.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Double);
     }
 }
