@@ -95,7 +95,12 @@ public final class TrainingObjective {
     public record DataTerm(Tensor loss, Tensor logProbs, Tensor labels) {
         /** How many rows the arg-max class gets right (the "other" class counts as wrong). */
         public long correct() {
-            return logProbs.argmax(new org.bytedeco.pytorch.LongOptional(1), false).eq(labels).sum().item_long();
+            return correctCount().item_long();
+        }
+
+        /** {@link #correct()} as a 0-dim tensor, without a host synchronisation. */
+        public Tensor correctCount() {
+            return logProbs.argmax(new org.bytedeco.pytorch.LongOptional(1), false).eq(labels).sum();
         }
     }
 }

@@ -26,22 +26,41 @@ public final class GradientClipping {
      */
     public static double clip(List<Tensor> grads, OptionalDouble maxNorm) {
         return NativeScope.noGrad(() -> {
-            Tensor[] norms = new Tensor[grads.size()];
-            for (int i = 0; i < norms.length; i++) {
-                norms[i] = grads.get(i).norm();
-            }
-            double total = torch.stack(new TensorVector(norms)).norm().item_double();
-            if (!Double.isFinite(total) || maxNorm.isEmpty()) {
-                return total;
-            }
-            double coef = maxNorm.getAsDouble() / (total + EPS);
-            if (coef < 1) {
-                Scalar c = new Scalar(coef);
-                for (Tensor grad : grads) {
-                    grad.mul_(c);
-                }
-            }
+            double total = norm(grads).item_double();
+            scale(grads, total, maxNorm);
             return total;
         });
+    }
+
+    /**
+     * The global norm as a 0-dim tensor, without a host synchronisation (the caller reads several at once).
+     *
+     * @param grads the gradients of one adapter
+     * @return ‖(g_1, …, g_n)‖₂, in the caller's scope
+     */
+    public static Tensor norm(List<Tensor> grads) {
+        Tensor[] norms = new Tensor[grads.size()];
+        for (int i = 0; i < norms.length; i++) {
+            norms[i] = grads.get(i).norm();
+        }
+        return torch.stack(new TensorVector(norms)).norm();
+    }
+
+    /**
+     * Scales {@code grads} in place by maxNorm / (total + ε) when that is below 1 (torch's clip_grad_norm_).
+     *
+     * @param total the global norm from {@link #norm}, finite
+     */
+    public static void scale(List<Tensor> grads, double total, OptionalDouble maxNorm) {
+        if (!Double.isFinite(total) || maxNorm.isEmpty()) {
+            return;
+        }
+        double coef = maxNorm.getAsDouble() / (total + EPS);
+        if (coef < 1) {
+            Scalar c = new Scalar(coef);
+            for (Tensor grad : grads) {
+                grad.mul_(c);
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package ai.bayeslora.lora.train.internal;
 
 import ai.bayeslora.core.NativeScope;
+import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EmptyDatasetException;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
@@ -34,6 +35,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.slf4j.Logger;
@@ -306,40 +308,53 @@ public final class TrainingRun implements AutoCloseable {
                     long b = eb.batchSize();
                     Tensor labels = eb.labelsTensor().to(logProbs.device(), ScalarType.Long);
                     Tensor total = null;
-                    double[] values = new double[count];
+                    Tensor[] stats = new Tensor[2 * count]; // every member's loss and correct count: one host sync
                     for (int j = 0; j < count; j++) {
                         Member mb = act.get(j);
                         TrainingObjective.DataTerm d = TrainingObjective.dataTerm(
                                 count == 1 ? logProbs : logProbs.narrow(0, j * b, b), labels, n);
                         // the penalty belongs to the step once: added to its first micro-batch
                         Tensor l = k == 0 ? d.loss().add(objective.penalty(mb.adapter)) : d.loss();
-                        values[j] = l.item_double();
-                        if (!Double.isFinite(values[j])) {
-                            throw diverged(epoch, mb, "loss = " + values[j] + " (micro-batch " + (k + 1) + " of "
-                                    + microBatches + ")");
-                        }
-                        correct[j] += d.correct();
+                        stats[j] = l.detach().to(ScalarType.Double);
+                        stats[count + j] = d.correctCount().to(ScalarType.Double);
                         total = total == null ? l : total.add(l);
+                    }
+                    double[] values = Tensors.toDoubles(torch.stack(new TensorVector(stats)));
+                    for (int j = 0; j < count; j++) {
+                        if (!Double.isFinite(values[j])) {
+                            throw diverged(epoch, act.get(j), "loss = " + values[j] + " (micro-batch " + (k + 1)
+                                    + " of " + microBatches + ")");
+                        }
                     }
                     total.backward();
                     for (int j = 0; j < count; j++) {
                         loss[j] += values[j];
+                        correct[j] += (long) values[count + j];
                     }
                 }
             }
             NativeScope.run(() -> {
                 List<List<Tensor>> grads = new ArrayList<>(count);
-                for (Member mb : act) {
-                    List<Tensor> g = new ArrayList<>(mb.params.size());
-                    for (Tensor p : mb.params) {
-                        Tensor pg = p.grad();
-                        g.add(pg.defined() ? pg : torch.zeros_like(p.detach())); // not in the graph: gradient 0
+                Tensor[] norms = new Tensor[count];
+                try (org.bytedeco.pytorch.NoGradGuard g0 = new org.bytedeco.pytorch.NoGradGuard()) {
+                    for (int j = 0; j < count; j++) {
+                        List<Tensor> g = new ArrayList<>(act.get(j).params.size());
+                        for (Tensor p : act.get(j).params) {
+                            Tensor pg = p.grad();
+                            g.add(pg.defined() ? pg : torch.zeros_like(p.detach())); // not in the graph: gradient 0
+                        }
+                        grads.add(g);
+                        norms[j] = GradientClipping.norm(g).to(ScalarType.Double); // this member's norm only
                     }
-                    double norm = GradientClipping.clip(g, config.maxGradNorm()); // this member's norm only
-                    if (!Double.isFinite(norm)) {
-                        throw diverged(epoch, mb, "gradient norm = " + norm);
+                    double[] totals = Tensors.toDoubles(torch.stack(new TensorVector(norms))); // one host sync
+                    for (int j = 0; j < count; j++) {
+                        if (!Double.isFinite(totals[j])) {
+                            throw diverged(epoch, act.get(j), "gradient norm = " + totals[j]);
+                        }
                     }
-                    grads.add(g);
+                    for (int j = 0; j < count; j++) {
+                        GradientClipping.scale(grads.get(j), totals[j], config.maxGradNorm());
+                    }
                 }
                 for (int j = 0; j < count; j++) {
                     act.get(j).optimizer.step(act.get(j).params, grads.get(j), lr);
