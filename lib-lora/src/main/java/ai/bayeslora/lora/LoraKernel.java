@@ -269,12 +269,19 @@ public final class LoraKernel implements LinearAdapter {
         }
     }
 
-    /** Inverted dropout: x · mask / (1 − p) with mask ~ Bernoulli(1 − p) drawn on the CPU from {@code generator}. */
+    /**
+     * Inverted dropout: x · mask / (1 − p) with mask ~ Bernoulli(1 − p) drawn from {@code generator}, on the generator's
+     * device (a CPU generator's masks are moved to x's device: the same masks on every device).
+     */
     private Tensor drop(Tensor x, Generator generator) {
-        TensorOptions cpu = new TensorOptions(x.scalar_type());
-        Tensor mask = torch.empty(Tensors.shape(x), cpu, null).bernoulli_(1 - dropout, new GeneratorOptional(generator));
+        boolean onCpu = generator.device().is_cpu();
+        TensorOptions opts = new TensorOptions(x.scalar_type());
+        if (!onCpu) {
+            opts = opts.device(new DeviceOptional(x.device()));
+        }
+        Tensor mask = torch.empty(Tensors.shape(x), opts, null).bernoulli_(1 - dropout, new GeneratorOptional(generator));
         mask = mask.div_(new Scalar(1 - dropout));
-        return x.mul(x.device().is_cpu() ? mask : mask.to(x.device(), x.scalar_type()));
+        return x.mul(onCpu && !x.device().is_cpu() ? mask.to(x.device(), x.scalar_type()) : mask);
     }
 
     /** Dropout on each member's rows [N, …, in] (the shape a lone member sees) from that member's generator. */

@@ -104,7 +104,8 @@ public final class TrainerCheckpoint {
                 throw new TrainerStateException(f.path() + ": " + e.getMessage(), e);
             }
             Optional<DropoutRng> dropout = restoreDropout
-                    ? Optional.of(DropoutRng.fromState(read(f, TrainerState.DROPOUT_RNG_KEY, owned)))
+                    ? Optional.of(DropoutRng.fromState(read(f, TrainerState.DROPOUT_RNG_KEY, owned),
+                            adapter.model().device().torchDevice()))
                     : Optional.empty();
             return new Restored(meta, dropout);
         } finally {

@@ -147,7 +147,7 @@ public final class TrainingRun implements AutoCloseable {
     public void start() {
         if (usesDropout) {
             for (Member mb : members) {
-                mb.dropout = DropoutRng.seeded(mb.spec.dropoutSeed());
+                mb.dropout = DropoutRng.seeded(mb.spec.dropoutSeed(), model.device().torchDevice());
             }
         }
         logStart();
