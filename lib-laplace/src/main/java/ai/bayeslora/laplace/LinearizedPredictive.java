@@ -174,9 +174,14 @@ public final class LinearizedPredictive implements PosteriorPredictive {
     }
 
     JacobianRunner.Result run(EncodedBatch batch, List<double[]> lambdaSets) {
-        try (GradientEngine engine = new GradientEngine(scorer, posterior.adapter(), posterior.selectedLayers())) {
-            return JacobianRunner.gaussian(engine, posterior.precisionModel(), lambdaSets, batch, chunkSize(batch));
-        }
+        // an out-of-memory error halves the chunk and tries again (the chunk size is an estimate)
+        return ai.bayeslora.core.MemoryRetry.halving(chunkSize(batch), "linearised predictive: prompts per chunk",
+                chunk -> {
+                    try (GradientEngine engine = new GradientEngine(scorer, posterior.adapter(),
+                            posterior.selectedLayers())) {
+                        return JacobianRunner.gaussian(engine, posterior.precisionModel(), lambdaSets, batch, chunk);
+                    }
+                });
     }
 
     static PriorTuning.Result tuneByNll(LaplacePosterior posterior, AnswerScorer scorer, Iterable<EncodedBatch> data,

@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.ensemble;
 
+import ai.bayeslora.core.MemoryRetry;
 import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
@@ -128,16 +129,21 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
         checkOpen();
         AnswerScorer scorer = new AnswerScorer(model, scored, opts.reduction());
         int m = members.size();
-        int perPass = opts.inference() == EnsembleInference.SEQUENTIAL || opts.maxRowsPerPass() == 0
+        int first = opts.inference() == EnsembleInference.SEQUENTIAL || opts.maxRowsPerPass() == 0
                 ? batch.batchSize() : Math.max(1, opts.maxRowsPerPass() / m); // examples per forward pass
-        if (perPass >= batch.batchSize()) {
-            return predictRows(batch, scorer, opts);
-        }
-        List<ProbabilitySamples> parts = new ArrayList<>();
-        for (int from = 0; from < batch.batchSize(); from += perPass) {
-            parts.add(predictRows(rows(batch, from, Math.min(batch.batchSize(), from + perPass)), scorer, opts));
-        }
-        return ProbabilitySamples.concat(parts);
+        // an out-of-memory error halves the examples per pass and tries again
+        return MemoryRetry.halving(Math.min(first, batch.batchSize()), name() + ": examples per forward pass",
+                perPass -> {
+                    if (perPass >= batch.batchSize()) {
+                        return predictRows(batch, scorer, opts);
+                    }
+                    List<ProbabilitySamples> parts = new ArrayList<>();
+                    for (int from = 0; from < batch.batchSize(); from += perPass) {
+                        parts.add(predictRows(rows(batch, from, Math.min(batch.batchSize(), from + perPass)), scorer,
+                                opts));
+                    }
+                    return ProbabilitySamples.concat(parts);
+                });
     }
 
     /** One pass (batched) or M passes (sequential) over the batch, without gradients, in its own scope. */
