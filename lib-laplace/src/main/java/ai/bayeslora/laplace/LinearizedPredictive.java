@@ -44,7 +44,8 @@ public final class LinearizedPredictive implements PosteriorPredictive {
      * @param link probability map of {@link #probabilities}
      * @param samples S for Monte Carlo and for {@link #predict}
      * @param seed sampling seed
-     * @param memoryBudgetBytes target peak memory of one chunk's forward/backward
+     * @param memoryBudgetBytes target peak memory of one chunk's forward/backward; on CUDA the default (1 GiB) means
+     *     "70 % of the device's free memory"
      * @param chunkSize prompts per chunk, or 0 for automatic: at most half the batch, and at most what the budget
      *     allows by {@link #bytesPerPrompt}
      */
@@ -160,7 +161,14 @@ public final class LinearizedPredictive implements PosteriorPredictive {
         // Half the batch at most: the graph is kept through all C backward passes, which measured 1.4–1.7× the peak
         // of a training step at the same number of prompts (docs/LAPLACE.md); halving keeps it below one step.
         int half = Math.max(1, (batch.batchSize() + 1) / 2);
-        return (int) Math.max(1, Math.min(half, options.memoryBudgetBytes() / per));
+        long budget = options.memoryBudgetBytes();
+        ai.bayeslora.core.ComputeDevice dev = scorer.model().device();
+        if (dev.isCuda() && budget == Options.defaults().memoryBudgetBytes()) {
+            // on CUDA the default budget is what the allocator can give now (70 % of it: fragmentation, the
+            // caller's own tensors); an out-of-memory error halves the chunk anyway (MemoryRetry)
+            budget = (long) (0.7 * ai.bayeslora.core.CudaMemory.freeBytes(dev.index()));
+        }
+        return (int) Math.max(1, Math.min(half, budget / per));
     }
 
     /**
