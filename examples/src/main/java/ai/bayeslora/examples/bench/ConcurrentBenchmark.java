@@ -1,6 +1,5 @@
 package ai.bayeslora.examples.bench;
 
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.model.ModelConfig;
@@ -38,6 +37,8 @@ public final class ConcurrentBenchmark {
     private final int layers;
     private final int requests;
     private final int[] threads;
+    private final BenchDevice device;
+    private final ModelConfig shape;
 
     /**
      * @param answers the answer tokens to read
@@ -47,34 +48,47 @@ public final class ConcurrentBenchmark {
      */
     public ConcurrentBenchmark(AnswerTokens answers, int members, int batch, int length, int layers, int requests,
                                int[] threads) {
+        this(answers, members, batch, length, requests, threads, BenchDevice.cpu(), ForwardBenchmark.config(layers));
+    }
+
+    /**
+     * @param device where to run (timings synchronised, memory from the device)
+     * @param shape the model's config ({@link BenchDevice#shape})
+     */
+    public ConcurrentBenchmark(AnswerTokens answers, int members, int batch, int length, int requests, int[] threads,
+                               BenchDevice device, ModelConfig shape) {
         this.answers = answers;
         this.members = members;
         this.batch = batch;
         this.length = length;
-        this.layers = layers;
+        this.layers = shape.numLayers();
         this.requests = requests;
         this.threads = threads.clone();
+        this.device = device;
+        this.shape = shape;
     }
 
     /** Runs every pool size; returns the report (printed). */
     public BenchReport run() throws Exception {
-        ModelConfig c = ForwardBenchmark.config(layers);
+        ModelConfig c = shape;
         BenchReport report = new BenchReport("concurrent")
                 .env("cores", Runtime.getRuntime().availableProcessors())
                 .env("torch_threads", torch.get_num_threads())
-                .env("model", "llama hidden 768, " + layers + " layers, vocab 32000, fp32")
+                .env("device", device.device().toString()).env("memory", device.memoryName())
+                .env("model", c.architecture().modelType() + " hidden " + c.hiddenSize() + ", " + layers
+                        + " layers, vocab " + c.vocabSize() + ", " + device.device().dtype().hfName())
                 .env("posterior", "LoRA ensemble M=" + members + " (batched), r=8 on q_proj+v_proj")
                 .env("request", "predict(batch " + batch + " x " + length + ")").env("requests", requests)
                 .env("loadavg_start", EnsembleBenchmark.loadAverage());
-        double gemm = ForwardBenchmark.gemmFlops(1024, 20);
+        double gemm = ForwardBenchmark.gemmFlops(1024, 20, device);
         // the decoder's linear layers dominate: 2 FLOPs per weight per row, M·B·L rows per request (no prefix is
         // shared: every layer is adapted); attention and the answer-token head are small next to them
         double linearPerRow = 2.0 * c.numLayers() * (4.0 * c.hiddenSize() * c.hiddenSize()
                 + 3.0 * c.hiddenSize() * c.intermediateSize());
         double flopsPerRequest = linearPerRow * members * batch * length;
-        long rssStart = NativeMemory.rss();
-        try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 0), ComputeDevice.cpu())) {
-            long rssModel = NativeMemory.rss();
+        long rssStart = device.inUse();
+        try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 0), device.device())) {
+            long rssModel = device.inUse();
             LoraConfig lora = LoraConfig.builder().rank(8).alpha(16).targetModules("q_proj", "v_proj").build();
             LoraEnsemble.Builder b = LoraEnsemble.builder(model, answers).options(EnsembleOptions.defaults());
             for (int m = 0; m < members; m++) {
@@ -90,7 +104,7 @@ public final class ConcurrentBenchmark {
                 long basePeak = 0;
                 for (int t : threads) {
                     double[] seconds = new double[1];
-                    long peak = NativeMemory.peakDuring(() -> seconds[0] = serve(ensemble, batches, t));
+                    long peak = device.peakDuring(() -> seconds[0] = device.seconds(() -> serve(ensemble, batches, t)));
                     double rate = requests / seconds[0];
                     if (Double.isNaN(base)) {
                         base = rate;
@@ -98,11 +112,11 @@ public final class ConcurrentBenchmark {
                     }
                     report.row(BenchReport.ordered("threads", t, "requests/s", rate, "speed-up vs 1 thread", rate / base,
                             "GFLOP/s", rate * flopsPerRequest / 1e9, "vs GEMM 1024^3", rate * flopsPerRequest / gemm,
-                            "peak RSS MB", NativeMemory.mb(peak), "peak vs 1 thread", (double) peak / basePeak,
+                            "peak memory MB", NativeMemory.mb(peak), "peak vs 1 thread", (double) peak / basePeak,
                             "peak above model MB", NativeMemory.mb(peak - rssModel)));
                 }
                 report.summary("model_rss_mb", NativeMemory.mb(rssModel - rssStart))
-                        .summary("gemm_1024_fp32_gflops", gemm / 1e9)
+                        .summary("gemm_1024_gflops (" + device.device().dtype().hfName() + ")", gemm / 1e9)
                         .summary("floor_requests_per_s", gemm / flopsPerRequest)
                         .summary("note", "the floor is the machine's 1024^3 GEMM rate over the linear-layer FLOPs of one"
                                 + " request; threads can only approach it, not pass it");

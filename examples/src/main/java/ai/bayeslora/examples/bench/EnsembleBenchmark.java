@@ -41,6 +41,8 @@ public final class EnsembleBenchmark {
     private final int rounds;
     private final int layers;
     private final int rowBudget;
+    private final BenchDevice device;
+    private final ModelConfig shape;
 
     /**
      * @param answers the answer tokens to read (ids below the model's vocabulary)
@@ -48,6 +50,18 @@ public final class EnsembleBenchmark {
      */
     public EnsembleBenchmark(AnswerTokens answers, int members, int batch, int length, int rounds, int layers,
                              int rowBudget) {
+        this(answers, members, batch, length, rounds, rowBudget, BenchDevice.cpu(), ForwardBenchmark.config(layers));
+    }
+
+    /**
+     * @param device where to run (timings synchronised, memory from the device)
+     * @param shape the model's config ({@link BenchDevice#shape})
+     */
+    public EnsembleBenchmark(AnswerTokens answers, int members, int batch, int length, int rounds, int rowBudget,
+                             BenchDevice device, ModelConfig shape) {
+        this.device = device;
+        this.shape = shape;
+        int layers = shape.numLayers();
         this.answers = answers;
         this.members = members;
         this.batch = batch;
@@ -62,18 +76,20 @@ public final class EnsembleBenchmark {
     }
 
     public BenchReport run() {
-        ModelConfig c = ForwardBenchmark.config(layers);
+        ModelConfig c = shape;
         BenchReport report = new BenchReport("ensemble")
                 .env("torch_threads", torch.get_num_threads())
-                .env("model", "llama hidden 768, " + layers + " layers, 12 heads, mlp 2048, vocab 32000, tied, fp32")
+                .env("device", device.device().toString())
+                .env("model", c.architecture().modelType() + " hidden " + c.hiddenSize() + ", " + layers + " layers, "
+                        + c.numHeads() + " heads, mlp " + c.intermediateSize() + ", vocab " + c.vocabSize())
                 .env("parameters", c.parameterCount())
                 .env("lora", "r=8, alpha=16, q_proj+v_proj")
                 .env("members", members).env("batch", batch).env("length", length).env("rounds", rounds)
                 .env("row_budget", rowBudget).env("classes", answers.labels())
                 .env("loadavg_start", loadAverage());
-        long rssStart = NativeMemory.rss();
-        try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 0), ComputeDevice.cpu())) {
-            long rssModel = NativeMemory.rss();
+        long rssStart = device.inUse();
+        try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 0), device.device())) {
+            long rssModel = device.inUse();
             LoraConfig all = LoraConfig.builder().rank(8).alpha(16).targetModules("q_proj", "v_proj").build();
             LoraConfig top = LoraConfig.builder().rank(8).alpha(16)
                     .targetModules("q_proj", "v_proj")
@@ -83,7 +99,7 @@ public final class EnsembleBenchmark {
                  LoraEnsemble ens = ensemble(model, all, 0);
                  LoraEnsemble topEns = ensemble(model, top, 50)) {
                 long adapterBytes = 4 * single.parameterCount();
-                long rssAdapters = NativeMemory.rss();
+                long rssAdapters = device.inUse();
                 AnswerScorer scorer = new AnswerScorer(model, answers, ClassReduction.ANSWER_TOKENS);
                 EnsembleOptions batched = EnsembleOptions.builder().prefixSharing(false).build();
                 List<Mode> modes = List.of(
@@ -102,15 +118,13 @@ public final class EnsembleBenchmark {
                                 .prefixSharing(true).build())));
                 Map<String, Long> peaks = new LinkedHashMap<>();
                 for (Mode m : modes) { // memory pass, doubles as warm-up
-                    peaks.put(m.name(), NativeMemory.peakDuring(m.work()));
+                    peaks.put(m.name(), device.peakDuring(m.work()));
                 }
                 Map<String, double[]> times = new LinkedHashMap<>();
                 modes.forEach(m -> times.put(m.name(), new double[rounds]));
                 for (int r = 0; r < rounds; r++) {
                     for (Mode m : modes) {
-                        long t0 = System.nanoTime();
-                        m.work().run();
-                        times.get(m.name())[r] = (System.nanoTime() - t0) / 1e9;
+                        times.get(m.name())[r] = device.seconds(m.work());
                     }
                 }
                 double singleMin = min(times.get(modes.get(0).name()));
@@ -121,7 +135,7 @@ public final class EnsembleBenchmark {
                     long peak = peaks.get(m.name());
                     report.row(BenchReport.ordered("mode", m.name(), "s/batch min", min(t), "s/batch mean", mean(t),
                             "x single", min(t) / singleMin, "x sequential", min(t) / seqMin,
-                            "peak RSS MB", NativeMemory.mb(peak),
+                            "peak " + device.memoryName() + " MB", NativeMemory.mb(peak),
                             "peak / single peak", (double) peak / singlePeak));
                 }
                 double share = min(times.get(modes.get(6).name()));

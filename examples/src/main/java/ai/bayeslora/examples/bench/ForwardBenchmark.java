@@ -25,12 +25,25 @@ public final class ForwardBenchmark {
     private final int length;
     private final int iterations;
     private final int layers;
+    private final BenchDevice device;
+    private final ModelConfig shape;
 
+    /** The 110M shape on the CPU. */
     public ForwardBenchmark(int batch, int length, int iterations, int layers) {
+        this(batch, length, iterations, layers, BenchDevice.cpu(), config(layers));
+    }
+
+    /**
+     * @param device where to run (timings synchronised, memory from the device)
+     * @param shape the model's config ({@link BenchDevice#shape})
+     */
+    public ForwardBenchmark(int batch, int length, int iterations, int layers, BenchDevice device, ModelConfig shape) {
         this.batch = batch;
         this.length = length;
         this.iterations = iterations;
-        this.layers = layers;
+        this.layers = shape.numLayers();
+        this.device = device;
+        this.shape = shape;
     }
 
     static ModelConfig config(int layers) {
@@ -41,19 +54,22 @@ public final class ForwardBenchmark {
     }
 
     public BenchReport run() {
-        ModelConfig c = config(layers);
+        ModelConfig c = shape;
         BenchReport report = new BenchReport("forward")
                 .env("torch_threads", torch.get_num_threads())
-                .env("model", "llama hidden 768, " + layers + " layers, 12 heads, mlp 2048, vocab 32000, tied")
+                .env("device", device.device().toString())
+                .env("model", c.architecture().modelType() + " hidden " + c.hiddenSize() + ", " + layers + " layers, "
+                        + c.numHeads() + " heads, mlp " + c.intermediateSize() + ", vocab " + c.vocabSize())
                 .env("parameters", c.parameterCount())
                 .env("batch", batch).env("length", length).env("iterations", iterations);
-        double gemm = gemmFlops(1024, 20);
-        double gemmModelShape = gemmFlopsShape(batch * length, c.hiddenSize(), c.intermediateSize(), 10);
-        long rssBefore = NativeMemory.rss();
-        try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 0), ComputeDevice.cpu())) {
-            long rssWeights = NativeMemory.rss();
+        double gemm = gemmFlops(1024, 20, device);
+        double gemmModelShape = gemmFlopsShape(batch * length, c.hiddenSize(), c.intermediateSize(), 10, device);
+        long rssBefore = device.inUse();
+        try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 0), device.device())) {
+            long rssWeights = device.inUse();
             Tensor ids = torch.randint(c.vocabSize(), new long[] {batch, length},
-                    new TensorOptions(ScalarType.Long));
+                    new TensorOptions(ScalarType.Long).device(new org.bytedeco.pytorch.DeviceOptional(
+                            device.device().torchDevice())));
             NativeScope.keep(ids);
             ModelInputHolder in = new ModelInputHolder(ids);
             long tokens = (long) batch * length;
@@ -66,22 +82,28 @@ public final class ForwardBenchmark {
             for (String mode : new String[] {"last-token logits", "full logits [B,L,V]"}) {
                 boolean full = mode.startsWith("full");
                 run(model, in, full); // warm-up
-                long t0 = System.nanoTime();
-                for (int i = 0; i < iterations; i++) {
-                    peak = Math.max(peak, run(model, in, full));
-                }
-                double sec = (System.nanoTime() - t0) / 1e9 / iterations;
+                long[] most = {peak};
+                double sec = device.seconds(() -> {
+                    for (int i = 0; i < iterations; i++) {
+                        most[0] = Math.max(most[0], device.cuda() ? 0 : run(model, in, full));
+                        if (device.cuda()) {
+                            run(model, in, full);
+                        }
+                    }
+                }) / iterations;
+                peak = device.cuda() ? Math.max(peak, device.peakDuring(() -> run(model, in, full))) : most[0];
                 double flops = linearFlopsPerToken * tokens + attnFlops + (full ? headFull : headLast);
                 report.row(BenchReport.ordered("mode", mode, "seconds/batch", sec, "tokens/s", tokens / sec,
                         "model GFLOP/s", flops / sec / 1e9, "ratio vs GEMM 1024^3", flops / sec / gemm,
                         "ratio vs GEMM model-shape", flops / sec / gemmModelShape));
             }
             NativeScope.release(ids);
-            report.summary("gemm_1024_fp32_gflops", gemm / 1e9)
-                    .summary("gemm_model_shape_fp32_gflops", gemmModelShape / 1e9)
-                    .summary("rss_before_mb", NativeMemory.mb(rssBefore))
-                    .summary("rss_weights_loaded_mb", NativeMemory.mb(rssWeights))
-                    .summary("rss_peak_during_forward_mb", NativeMemory.mb(peak))
+            report.summary("gemm_1024_gflops (" + device.device().dtype().hfName() + ")", gemm / 1e9)
+                    .summary("gemm_model_shape_gflops", gemmModelShape / 1e9)
+                    .summary("memory", device.memoryName())
+                    .summary("memory_before_mb", NativeMemory.mb(rssBefore))
+                    .summary("memory_weights_loaded_mb", NativeMemory.mb(rssWeights))
+                    .summary("memory_peak_during_forward_mb", NativeMemory.mb(peak))
                     .summary("activation_peak_mb", NativeMemory.mb(peak - rssWeights))
                     .summary("process_peak_rss_mb (VmHWM)", NativeMemory.mb(NativeMemory.peakRss()));
         }
@@ -102,24 +124,30 @@ public final class ForwardBenchmark {
         }
     }
 
-    /** fp32 n×n×n matmul rate in FLOP/s. */
+    /** fp32 n×n×n matmul rate in FLOP/s on the CPU. */
     static double gemmFlops(int n, int reps) {
-        return gemmFlopsShape(n, n, n, reps);
+        return gemmFlops(n, reps, BenchDevice.cpu());
     }
 
-    /** fp32 [m,k]×[k,n] matmul rate in FLOP/s. */
-    static double gemmFlopsShape(long m, long k, long n, int reps) {
+    /** n×n×n matmul rate in FLOP/s on {@code device} in its compute dtype. */
+    static double gemmFlops(int n, int reps, BenchDevice device) {
+        return gemmFlopsShape(n, n, n, reps, device);
+    }
+
+    /** [m,k]×[k,n] matmul rate in FLOP/s on {@code device} in its compute dtype. */
+    @SuppressWarnings("try")
+    static double gemmFlopsShape(long m, long k, long n, int reps, BenchDevice device) {
         try (NativeScope s = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
-            Tensor a = torch.randn(new long[] {m, k}, new TensorOptions(ScalarType.Float));
-            Tensor b = torch.randn(new long[] {k, n}, new TensorOptions(ScalarType.Float));
+            TensorOptions opts = new TensorOptions(device.device().dtype().scalarType())
+                    .device(new org.bytedeco.pytorch.DeviceOptional(device.device().torchDevice()));
+            Tensor a = torch.randn(new long[] {m, k}, opts);
+            Tensor b = torch.randn(new long[] {k, n}, opts);
             torch.matmul(a, b);
-            long t0 = System.nanoTime();
-            for (int i = 0; i < reps; i++) {
-                try (NativeScope it = NativeScope.open()) {
-                    torch.matmul(a, b);
+            double sec = device.seconds(() -> {
+                for (int i = 0; i < reps; i++) {
+                    NativeScope.run(() -> torch.matmul(a, b));
                 }
-            }
-            double sec = (System.nanoTime() - t0) / 1e9 / reps;
+            }) / reps;
             return 2.0 * m * k * n / sec;
         }
     }

@@ -1,7 +1,6 @@
 package ai.bayeslora.examples.bench;
 
 import ai.bayeslora.core.NativeScope;
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
@@ -34,7 +33,9 @@ import org.bytedeco.pytorch.global.torch;
  * + C backward passes + Kronecker projections) and its peak memory against the training step's, and the weight-space
  * sampled predictive (S forwards). Times are means over the iterations after one warm-up. Memory is the peak RSS
  * during the timed iterations, sampled every ms on a second thread, above the RSS just before them after
- * {@code malloc_trim} returned the allocator's free pages to the OS: each operation's own working memory.
+ * {@code malloc_trim} returned the allocator's free pages to the OS: each operation's own working memory. On CUDA
+ * ({@code --device cuda}) every timing synchronises with the device, and memory is the CUDA caching allocator's peak
+ * of allocated bytes above what was allocated before; {@code --shape mistral7b} runs the 7B shape (GPU only).
  */
 public final class LaplaceBenchmark {
     private final int batch;
@@ -42,13 +43,26 @@ public final class LaplaceBenchmark {
     private final int iterations;
     private final int layers;
     private final int samples;
+    private final BenchDevice device;
+    private final ModelConfig shape;
 
+    /** The 110M shape on the CPU in float32. */
     public LaplaceBenchmark(int batch, int length, int iterations, int layers, int samples) {
+        this(batch, length, iterations, samples, BenchDevice.cpu(), ForwardBenchmark.config(layers));
+    }
+
+    /**
+     * @param device where to run (timings synchronised, memory from the device)
+     * @param shape the model's config ({@link BenchDevice#shape})
+     */
+    public LaplaceBenchmark(int batch, int length, int iterations, int samples, BenchDevice device, ModelConfig shape) {
         this.batch = batch;
         this.length = length;
         this.iterations = iterations;
-        this.layers = layers;
+        this.layers = shape.numLayers();
         this.samples = samples;
+        this.device = device;
+        this.shape = shape;
     }
 
     /** A tokenizer stub: the answer labels A–D are the single tokens 10..13 of the random model. */
@@ -115,6 +129,17 @@ public final class LaplaceBenchmark {
         if (warmUp) {
             op.run();
         }
+        if (device.cuda()) {
+            // CUDA: the caching allocator's peak of allocated bytes above what is allocated before the iterations
+            long before = device.inUse();
+            double[] sec = new double[1];
+            long peak = device.peakDuring(() -> sec[0] = device.seconds(() -> {
+                for (int i = 0; i < iterations; i++) {
+                    op.run();
+                }
+            }) / iterations);
+            return new double[] {sec[0], NativeMemory.mb(peak - before)};
+        }
         // hand freed pages back to the OS (malloc_trim), so the peak above this baseline is this operation's own need
         System.gc();
         org.bytedeco.javacpp.Pointer.trimMemory();
@@ -156,14 +181,16 @@ public final class LaplaceBenchmark {
     }
 
     public BenchReport run() {
-        ModelConfig c = ForwardBenchmark.config(layers);
+        ModelConfig c = shape;
         BenchReport report = new BenchReport("laplace")
                 .env("torch_threads", torch.get_num_threads())
-                .env("model", "random llama hidden 768, " + layers + " layers, vocab 32000, fp32")
+                .env("device", device.device().toString()).env("memory", device.memoryName())
+                .env("model", "random " + c.architecture().modelType() + " hidden " + c.hiddenSize() + ", " + layers
+                        + " layers, vocab " + c.vocabSize() + ", " + device.device().dtype().hfName())
                 .env("lora", "r=8, alpha=16, q_proj + v_proj").env("classes", 4)
                 .env("batch", batch).env("length", length).env("iterations", iterations).env("samples", samples);
         SplittableRandom rng = new SplittableRandom(0);
-        try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 0), ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 0), device.device());
              LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(8).alpha(16).build(), 1)) {
             double[] theta = new double[(int) adapter.parameterCount()];
             for (int i = 0; i < theta.length; i++) {
@@ -227,6 +254,10 @@ public final class LaplaceBenchmark {
                         "peak MiB", t1[1]));
             }
             report.summary("process_peak_rss_mb (VmHWM)", NativeMemory.mb(NativeMemory.peakRss()));
+            if (device.cuda()) {
+                report.summary("cuda_peak_allocated_mb", NativeMemory.mb(ai.bayeslora.core.CudaMemory
+                        .peakAllocatedBytes(device.device().index())));
+            }
         }
         report.print();
         return report;

@@ -49,6 +49,8 @@ public final class TrainBenchmark {
     private final int layers;
     private final int rank;
     private final int ensembleMembers;
+    private final BenchDevice device;
+    private final ModelConfig shape;
 
     /**
      * @param tokenizerDir a folder with tokenizer.json (the bundled tiny model's byte-level BPE; its ids are valid in
@@ -65,6 +67,19 @@ public final class TrainBenchmark {
      */
     public TrainBenchmark(Path tokenizerDir, int batch, int length, int steps, int layers, int rank,
                           int ensembleMembers) {
+        this(tokenizerDir, batch, length, steps, rank, ensembleMembers, BenchDevice.cpu(),
+                ForwardBenchmark.config(layers));
+    }
+
+    /**
+     * @param device where to run (timings synchronised, memory from the device)
+     * @param shape the model's config ({@link BenchDevice#shape})
+     */
+    public TrainBenchmark(Path tokenizerDir, int batch, int length, int steps, int rank, int ensembleMembers,
+                          BenchDevice device, ModelConfig shape) {
+        this.device = device;
+        this.shape = shape;
+        int layers = shape.numLayers();
         this.ensembleMembers = ensembleMembers;
         this.tokenizerDir = tokenizerDir;
         this.batch = batch;
@@ -75,19 +90,21 @@ public final class TrainBenchmark {
     }
 
     public BenchReport run() {
-        ModelConfig c = ForwardBenchmark.config(layers);
+        ModelConfig c = shape;
         BenchReport report = new BenchReport("train")
-                .env("model", "llama hidden 768, " + layers + " layers, 12 heads, mlp 2048, vocab 32000, tied")
+                .env("device", device.device().toString())
+                .env("model", c.architecture().modelType() + " hidden " + c.hiddenSize() + ", " + layers + " layers, "
+                        + c.numHeads() + " heads, mlp " + c.intermediateSize() + ", vocab " + c.vocabSize())
                 .env("parameters", c.parameterCount())
                 .env("lora", "r=" + rank + ", alpha=" + 2 * rank + ", q_proj+v_proj, dropout 0")
                 .env("optimizer", "AdamW (trainer's), clip 1.0")
                 .env("batch", batch).env("length", length).env("timed_steps", steps);
-        long rssBefore = NativeMemory.rss();
-        try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 0), ComputeDevice.cpu());
+        long rssBefore = device.inUse();
+        try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 0), device.device());
              HfTokenizer tokenizer = HfTokenizer.load(tokenizerDir, TokenizerOptions.builder().addBos(true).build());
              LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(rank).alpha(2 * rank)
                      .targetModules("q_proj", "v_proj").build(), 0)) {
-            long rssWeights = NativeMemory.rss();
+            long rssWeights = device.inUse();
             // after CausalLM.build, which applies the threading policy (NativeRuntime)
             report.env("torch_intra_op_threads", torch.get_num_threads())
                     .env("OPENBLAS_NUM_THREADS", String.valueOf(System.getenv("OPENBLAS_NUM_THREADS")));
@@ -100,8 +117,8 @@ public final class TrainBenchmark {
             }
             AnswerScorer scorer = new AnswerScorer(model, AnswerTokens.of(tokenizer, data.classLabels()),
                     ClassReduction.ANSWER_TOKENS);
-            double forward = forwardSeconds(scorer, adapter.binding(), first, 3, false);
-            double forwardGrad = forwardSeconds(scorer, adapter.binding(), first, 2, true);
+            double forward = forwardSeconds(scorer, adapter.binding(), first, 3, false, device);
+            double forwardGrad = forwardSeconds(scorer, adapter.binding(), first, 2, true, device);
 
             List<Long> stepEnds = new ArrayList<>();
             AtomicLong peak = new AtomicLong(NativeMemory.rss());
@@ -117,19 +134,28 @@ public final class TrainBenchmark {
             }, "rss-sampler");
             sampler.setDaemon(true);
             TrainingConfig config = TrainingConfig.builder().batchSize(batch).epochs(1).progressBar(false).build();
-            long t0 = System.nanoTime();
-            sampler.start();
-            try {
+            long[] t0 = new long[1];
+            Runnable training = () -> {
+                t0[0] = System.nanoTime();
                 new LoraTrainer(config).withListener(new TrainingListener() {
                     @Override
                     public void onStepEnd(TrainingStep step) {
+                        device.sync(); // the step's kernels are done (the trainer reads its loss every step anyway)
                         stepEnds.add(System.nanoTime());
                     }
                 }).train(adapter, batcher, data, Optional.empty(), null);
-            } finally {
-                sampler.interrupt();
+            };
+            if (device.cuda()) {
+                peak.set(device.peakDuring(training));
+            } else {
+                sampler.start();
+                try {
+                    training.run();
+                } finally {
+                    sampler.interrupt();
+                }
             }
-            double warmup = (stepEnds.get(0) - t0) / 1e9;
+            double warmup = (stepEnds.get(0) - t0[0]) / 1e9;
             double step = (stepEnds.get(stepEnds.size() - 1) - stepEnds.get(0)) / 1e9 / (stepEnds.size() - 1);
             long tokens = (long) batch * length;
             report.row(BenchReport.ordered("mode", "forward only (no grad)", "seconds/batch", forward,
@@ -152,9 +178,10 @@ public final class TrainBenchmark {
             }
             report.summary("lora_parameters", adapter.parameterCount())
                     .summary("first_step_seconds (warm-up, untimed)", warmup)
-                    .summary("rss_before_mb", NativeMemory.mb(rssBefore))
-                    .summary("rss_weights_loaded_mb", NativeMemory.mb(rssWeights))
-                    .summary("rss_peak_during_training_mb", NativeMemory.mb(peak.get()))
+                    .summary("memory", device.memoryName())
+                    .summary("memory_before_mb", NativeMemory.mb(rssBefore))
+                    .summary("memory_weights_loaded_mb", NativeMemory.mb(rssWeights))
+                    .summary("memory_peak_during_training_mb", NativeMemory.mb(peak.get()))
                     .summary("training_peak_above_weights_mb", NativeMemory.mb(peak.get() - rssWeights))
                     .summary("process_peak_rss_mb (VmHWM)", NativeMemory.mb(NativeMemory.peakRss()));
         }
@@ -191,16 +218,17 @@ public final class TrainBenchmark {
     /** Mean seconds of the class log-probabilities of {@code batch} (after one warm-up), with or without autograd. */
     @SuppressWarnings("try")
     private static double forwardSeconds(AnswerScorer scorer, ai.bayeslora.core.model.AdapterBinding binding,
-                                         EncodedBatch batch, int iterations, boolean grad) {
+                                         EncodedBatch batch, int iterations, boolean grad, BenchDevice device) {
         double total = 0;
         for (int i = 0; i <= iterations; i++) {
-            long t0 = System.nanoTime();
-            try (NativeScope s = NativeScope.open(); NoGradGuard g = grad ? null : new NoGradGuard()) {
-                Tensor logp = scorer.logProbs(batch, binding);
-                logp.sum().item_double(); // force completion
-            }
+            double sec = device.seconds(() -> {
+                try (NativeScope s = NativeScope.open(); NoGradGuard g = grad ? null : new NoGradGuard()) {
+                    Tensor logp = scorer.logProbs(batch, binding);
+                    logp.sum().item_double(); // force completion
+                }
+            });
             if (i > 0) {
-                total += (System.nanoTime() - t0) / 1e9;
+                total += sec;
             }
         }
         return total / iterations;

@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.cli;
 
+import ai.bayeslora.examples.bench.BenchDevice;
 import ai.bayeslora.examples.bench.ForwardBenchmark;
 import ai.bayeslora.examples.bench.MemoryLoopBenchmark;
 import java.nio.file.Path;
@@ -23,10 +24,12 @@ final class BenchCommand {
         @Option(names = "--iterations", defaultValue = "3") int iterations;
         @Option(names = "--layers", defaultValue = "12") int layers;
         @Option(names = "--out-dir", defaultValue = "bench-results") Path outDir;
+        @picocli.CommandLine.Mixin BenchDeviceOptions device = new BenchDeviceOptions();
 
         @Override
         public Integer call() {
-            new ForwardBenchmark(batch, length, iterations, layers).run().writeJson(outDir.resolve("forward.json"));
+            new ForwardBenchmark(batch, length, iterations, layers, device.benchDevice(),
+                    BenchDevice.shape(device.shape, layers)).run().writeJson(outDir.resolve("forward.json"));
             return 0;
         }
     }
@@ -36,10 +39,14 @@ final class BenchCommand {
     static final class Memory implements Callable<Integer> {
         @Option(names = "--steps", defaultValue = "10000") int steps;
         @Option(names = "--out-dir", defaultValue = "bench-results") Path outDir;
+        @picocli.CommandLine.Mixin BenchDeviceOptions device = new BenchDeviceOptions();
 
         @Override
         public Integer call() {
-            new MemoryLoopBenchmark(BundledModel.tinyLlama(), steps).run().writeJson(outDir.resolve("memory.json"));
+            if (!"110m".equals(device.shape)) {
+                throw new IllegalArgumentException("bench memory runs the bundled tiny model; --shape does not apply");
+            }
+            new MemoryLoopBenchmark(BundledModel.tinyLlama(), steps, device.benchDevice()).run().writeJson(outDir.resolve("memory.json"));
             return 0;
         }
     }

@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.cli;
 
+import ai.bayeslora.examples.bench.BenchDevice;
 import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.core.text.HfTokenizer;
 import ai.bayeslora.examples.bench.ConcurrentBenchmark;
@@ -24,6 +25,7 @@ final class BenchConcurrentCommand implements Callable<Integer> {
     @Option(names = "--threads", split = ",", defaultValue = "1,2,4", description = "Pool sizes (default: 1,2,4).")
     int[] threads;
     @Option(names = "--out-dir", defaultValue = "bench-results") Path outDir;
+    @picocli.CommandLine.Mixin BenchDeviceOptions device = new BenchDeviceOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -40,7 +42,8 @@ final class BenchConcurrentCommand implements Callable<Integer> {
         try (HfTokenizer tok = HfTokenizer.load(BundledModel.tinyLlama())) {
             answers = AnswerTokens.of(tok, List.of("A", "B", "C", "D"));
         }
-        new ConcurrentBenchmark(answers, members, batch, length, layers, requests, threads).run()
+        new ConcurrentBenchmark(answers, members, batch, length, requests, threads, device.benchDevice(),
+                BenchDevice.shape(device.shape, layers)).run()
                 .writeJson(outDir.resolve("concurrent.json"));
         return 0;
     }

@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.cli;
 
+import ai.bayeslora.examples.bench.BenchDevice;
 import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.core.text.HfTokenizer;
 import ai.bayeslora.examples.bench.EnsembleBenchmark;
@@ -26,6 +27,7 @@ final class BenchEnsembleCommand implements Callable<Integer> {
             + "(default: --batch, i.e. the single member's rows).")
     Integer rowBudget;
     @Option(names = "--out-dir", defaultValue = "bench-results") Path outDir;
+    @picocli.CommandLine.Mixin BenchDeviceOptions device = new BenchDeviceOptions();
 
     @Override
     public Integer call() {
@@ -37,7 +39,8 @@ final class BenchEnsembleCommand implements Callable<Integer> {
         try (HfTokenizer tok = HfTokenizer.load(BundledModel.tinyLlama())) {
             answers = AnswerTokens.of(tok, List.of("A", "B", "C", "D")); // ids < 400, valid for vocab 32000
         }
-        new EnsembleBenchmark(answers, members, batch, length, rounds, layers, rowBudget == null ? batch : rowBudget)
+        new EnsembleBenchmark(answers, members, batch, length, rounds, rowBudget == null ? batch : rowBudget,
+                device.benchDevice(), BenchDevice.shape(device.shape, layers))
                 .run().writeJson(outDir.resolve("ensemble.json"));
         return 0;
     }

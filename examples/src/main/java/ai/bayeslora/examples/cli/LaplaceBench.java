@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.cli;
 
+import ai.bayeslora.examples.bench.BenchDevice;
 import ai.bayeslora.examples.bench.LaplaceBenchmark;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -17,10 +18,12 @@ final class LaplaceBench implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "12") int layers;
     @Option(names = "--samples", defaultValue = "10", description = "S of the sampled predictive.") int samples;
     @Option(names = "--out-dir", defaultValue = "bench-results") Path outDir;
+    @picocli.CommandLine.Mixin BenchDeviceOptions device = new BenchDeviceOptions();
 
     @Override
     public Integer call() {
-        new LaplaceBenchmark(batch, length, iterations, layers, samples).run().writeJson(outDir.resolve("laplace.json"));
+        new LaplaceBenchmark(batch, length, iterations, samples, device.benchDevice(),
+                BenchDevice.shape(device.shape, layers)).run().writeJson(outDir.resolve("laplace.json"));
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.cli;
 
+import ai.bayeslora.examples.bench.BenchDevice;
 import ai.bayeslora.examples.bench.TrainBenchmark;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -19,6 +20,7 @@ final class TrainBenchCommand implements Callable<Integer> {
     @Option(names = "--ensemble-members", defaultValue = "0", description = {"M > 0 adds ensemble-step rows:",
         "M members trained SEQUENTIAL vs INTERLEAVED (EnsembleTrainer); 0 skips them."}) int ensembleMembers;
     @Option(names = "--out-dir", defaultValue = "bench-results") Path outDir;
+    @picocli.CommandLine.Mixin BenchDeviceOptions device = new BenchDeviceOptions();
 
     @Override
     public Integer call() {
@@ -28,7 +30,8 @@ final class TrainBenchCommand implements Callable<Integer> {
         if (steps < 1) {
             throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
         }
-        new TrainBenchmark(BundledModel.tinyLlama(), batch, length, steps, layers, rank, ensembleMembers).run()
+        new TrainBenchmark(BundledModel.tinyLlama(), batch, length, steps, rank, ensembleMembers, device.benchDevice(),
+                BenchDevice.shape(device.shape, layers)).run()
                 .writeJson(outDir.resolve("train.json"));
         return 0;
     }
