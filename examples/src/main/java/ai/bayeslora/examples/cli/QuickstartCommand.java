@@ -1,5 +1,8 @@
 package ai.bayeslora.examples.cli;
 
+import ai.bayeslora.core.ComputeDevice;
+import ai.bayeslora.core.DType;
+import ai.bayeslora.core.DeviceSelector;
 import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.examples.quickstart.Quickstart;
 import java.nio.file.Path;
@@ -23,6 +26,14 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "8", description = "Epochs per model (default: ${DEFAULT-VALUE}).")
     int epochs;
 
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "auto|cpu|cuda[:N]",
+            description = "Compute device (default: ${DEFAULT-VALUE}; the bundled model is too small to gain from a GPU).")
+    String device;
+
+    @Option(names = "--dtype", paramLabel = "float32|float64|bfloat16|float16",
+            description = "Compute dtype (default: float32 on CPU, bfloat16 on CUDA).")
+    String dtype;
+
     @Option(names = "--fast", description = "A smaller run (M=3, 2 epochs, 256 questions) for smoke tests.")
     boolean fast;
 
@@ -30,6 +41,8 @@ final class QuickstartCommand implements Callable<Integer> {
     public Integer call() {
         Quickstart.Settings s = fast ? Quickstart.Settings.fast()
                 : Quickstart.Settings.defaults().with(members, epochs);
+        ComputeDevice d = DeviceSelector.select(device);
+        s = s.on(dtype == null ? d : d.withDType(DType.parse(dtype)));
         Quickstart.Outcome o = Quickstart.run(BundledModel.tinyLlama(), BundledData.syntheticMcqaTrain(),
                 BundledData.syntheticMcqaDataset(), BundledData.syntheticMcqaOod(), out, s);
         System.out.println();

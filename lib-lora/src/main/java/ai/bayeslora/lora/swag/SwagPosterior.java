@@ -10,6 +10,7 @@ import ai.bayeslora.lora.internal.ParameterLayout;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -35,6 +36,7 @@ public final class SwagPosterior implements AutoCloseable {
     private final Tensor squaredMean;
     private final Tensor deviations;
     private final Tensor stdDiag; // √Σ_diag
+    private volatile SwagSampleCache sampleCache = new SwagSampleCache(SwagSampleCache.MAX_BYTES);
     private volatile boolean closed;
 
     /**
@@ -211,6 +213,29 @@ public final class SwagPosterior implements AutoCloseable {
         return new SwagPredictive(this, adapter, scorer, samples, seed);
     }
 
+    /**
+     * Bytes of predictive samples this posterior holds on devices: each {@link SwagPredictive} configuration (seed,
+     * S, device, dtype) draws its S samples once and keeps them here, up to 1 GiB in all and, on CUDA, 10 % of the
+     * device's free memory; they are freed by {@link #close}.
+     */
+    public long cachedSampleBytes() {
+        return sampleCache.bytes();
+    }
+
+    /** Replaces the (empty) sample cache by one with another budget: tests reach the per-batch path with 0. */
+    synchronized void sampleCacheBudget(long maxBytes) {
+        if (sampleCache.bytes() != 0) {
+            throw new IllegalStateException("the sample cache already holds samples");
+        }
+        sampleCache.close();
+        sampleCache = new SwagSampleCache(maxBytes);
+    }
+
+    Optional<List<Tensor>> cachedSamples(long seed, int samples, ComputeDevice device, Tensor like) {
+        checkOpen();
+        return sampleCache.samples(this, seed, samples, device, like);
+    }
+
     /** The float64 tensors, for the writer (no copies; do not modify). */
     Tensor rawMean() {
         return mean;
@@ -236,6 +261,7 @@ public final class SwagPosterior implements AutoCloseable {
             return;
         }
         closed = true;
+        sampleCache.close();
         NativeScope.release(mean, squaredMean, deviations, stdDiag);
     }
 

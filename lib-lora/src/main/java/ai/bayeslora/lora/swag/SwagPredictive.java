@@ -10,6 +10,7 @@ import ai.bayeslora.uncertainty.PosteriorPredictive;
 import ai.bayeslora.uncertainty.ProbabilitySamples;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.bytedeco.pytorch.Tensor;
 
@@ -18,6 +19,8 @@ import org.bytedeco.pytorch.Tensor;
  * ({@link LoraAdapter#bindingAt}) and scored without gradients and without dropout; the result is p_s [S, B, C], whose
  * mean is the predictive. Sample s is drawn from a generator seeded by {@code seed}, identically for every batch, so the
  * S samples are S fixed networks across a dataset (like ensemble members) and the same seed gives the same numbers.
+ * The S samples are drawn once and kept on the model's device by the posterior (within a memory budget, see
+ * {@link SwagPosterior#cachedSampleBytes}); beyond it they are drawn again for every batch, with the same numbers.
  * Neither the adapter nor the model is changed, so predictions may run from several threads at once.
  *
  * <p>Created by {@link SwagPosterior#predictive}. Borrows the posterior, adapter and scorer.
@@ -54,11 +57,13 @@ public final class SwagPredictive implements PosteriorPredictive {
         int c = labels.size();
         double[] out = new double[samples * b * c];
         Tensor like = adapter.parameters().get(0);
+        Optional<List<Tensor>> cached = posterior.cachedSamples(seed, samples, adapter.model().device(), like);
         SplittableRandom rng = new SplittableRandom(seed);
         for (int s = 0; s < samples; s++) {
             int offset = s * b * c;
+            int index = s;
             NativeScope.run(() -> {
-                Tensor theta = posterior.sample(rng).to(like.device(), like.scalar_type());
+                Tensor theta = cached.isPresent() ? cached.get().get(index) : SwagSampleCache.draw(posterior, rng, like);
                 ClassProbabilities.score(scorer, batch, adapter.bindingAt(theta), out, offset);
             });
         }

@@ -100,6 +100,10 @@ class SwagPredictTest {
             assertThat(maxDiff(post.predictive(a, tm.scorer, 4, 124).predict(tm.batch).toArray(), p.toArray()))
                     .isGreaterThan(1e-4);
 
+            // the samples were drawn once per (seed, S) and kept: S·P float32 values for each of the two seeds
+            long p4 = 4 * post.parameterCount() * Float.BYTES;
+            assertThat(post.cachedSampleBytes()).isEqualTo(2 * p4);
+
             // independent slow path: draw θ_s in order from the same seed, assign, score without dropout
             SplittableRandom rng = new SplittableRandom(123);
             for (int s = 0; s < 4; s++) {
@@ -108,6 +112,32 @@ class SwagPredictTest {
                 }
                 assertThat(score(a, tm.batch)).as("sample %d", s).containsExactly(flat(p, s));
             }
+            a.assign(Tensors.ofFloats(before, before.length));
+        }
+    }
+
+    @Test
+    void withoutRoomToCacheSamplesThePredictiveDrawsThemPerBatchWithTheSameNumbers() {
+        try (LoraAdapter a = tm.adapter(0.1, 3); SwagPosterior cached = trajectory(a, SwagConfig.defaults(), 50);
+             SwagPosterior uncached = trajectory(a, SwagConfig.defaults(), 50)) {
+            uncached.sampleCacheBudget(0);
+            double[] viaCache = cached.predictive(a, tm.scorer, 4, 123).predict(tm.batch).toArray();
+            double[] perBatch = uncached.predictive(a, tm.scorer, 4, 123).predict(tm.batch).toArray();
+            assertThat(uncached.cachedSampleBytes()).isZero();
+            assertThat(cached.cachedSampleBytes()).isPositive();
+            assertThat(perBatch).containsExactly(viaCache);
+        }
+    }
+
+    @Test
+    void closingThePosteriorFreesItsSamplesAndStopsItsPredictives() {
+        try (LoraAdapter a = tm.adapter(0.1, 3)) {
+            SwagPosterior post = trajectory(a, SwagConfig.defaults(), 50);
+            SwagPredictive pred = post.predictive(a, tm.scorer, 2, 1);
+            pred.predict(tm.batch);
+            post.close();
+            assertThatThrownBy(() -> pred.predict(tm.batch)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("closed");
         }
     }
 
