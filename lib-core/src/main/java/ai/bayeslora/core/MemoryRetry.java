@@ -1,5 +1,6 @@
 package ai.bayeslora.core;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,10 +48,25 @@ public final class MemoryRetry {
      * @throws RuntimeException the out-of-memory error of size 1, or any other error at once
      */
     public static <T> T halving(int size, String what, IntFunction<T> attempt) {
+        return halving(size, what, new Ceiling(), attempt);
+    }
+
+    /**
+     * As {@link #halving(int, String, IntFunction)}, starting at no more than {@code ceiling} and lowering it after an
+     * out-of-memory error, so that later calls (the next batch) start at a size that fitted instead of failing again.
+     *
+     * @param size the first size to try (at least 1), capped by the ceiling
+     * @param what what is being sized, for the log line
+     * @param ceiling the sizes that fitted so far, shared by the calls of one owner (thread-safe)
+     * @param attempt the work at a given size
+     * @param <T> the result type
+     * @return the first successful result
+     */
+    public static <T> T halving(int size, String what, Ceiling ceiling, IntFunction<T> attempt) {
         if (size < 1) {
             throw new IllegalArgumentException(what + ": size must be at least 1, got " + size);
         }
-        int s = size;
+        int s = Math.min(size, ceiling.get());
         while (true) {
             try {
                 return attempt.apply(s);
@@ -59,9 +75,24 @@ public final class MemoryRetry {
                     throw e;
                 }
                 int next = Math.max(1, s / 2);
-                LOG.warn("{}: out of memory at {}; retrying with {}", what, s, next);
+                ceiling.lower(next);
+                LOG.warn("{}: out of memory at {}; retrying with {} (later calls start there)", what, s, next);
                 s = next;
             }
+        }
+    }
+
+    /** The largest size that has not run out of memory, remembered across calls; starts unlimited. Thread-safe. */
+    public static final class Ceiling {
+        private final AtomicInteger max = new AtomicInteger(Integer.MAX_VALUE);
+
+        /** The current ceiling ({@link Integer#MAX_VALUE} until an out-of-memory error). */
+        public int get() {
+            return max.get();
+        }
+
+        void lower(int size) {
+            max.accumulateAndGet(size, Math::min);
         }
     }
 }

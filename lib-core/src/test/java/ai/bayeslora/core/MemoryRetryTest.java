@@ -27,6 +27,25 @@ class MemoryRetryTest {
     }
 
     @Test
+    void aCeilingMakesLaterCallsStartAtTheSizeThatFitted() {
+        MemoryRetry.Ceiling ceiling = new MemoryRetry.Ceiling();
+        List<Integer> tried = new ArrayList<>();
+        for (int call = 0; call < 3; call++) {
+            MemoryRetry.halving(16, "test", ceiling, s -> {
+                tried.add(s);
+                if (s > 5) {
+                    throw cudaOom();
+                }
+                return s;
+            });
+        }
+        // the first call finds 4 by halving; the next two start at 4 instead of failing at 16 and 8 again
+        assertThat(tried).containsExactly(16, 8, 4, 4, 4);
+        assertThat(ceiling.get()).isEqualTo(4);
+        assertThat((int) MemoryRetry.<Integer>halving(2, "test", ceiling, s -> s)).as("a smaller request is not raised").isEqualTo(2);
+    }
+
+    @Test
     void otherErrorsAndOutOfMemoryAtSizeOnePropagate() {
         assertThatThrownBy(() -> MemoryRetry.halving(8, "test", s -> {
             throw new IllegalStateException("index out of range");

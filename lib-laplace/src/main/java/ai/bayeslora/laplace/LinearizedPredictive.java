@@ -28,6 +28,8 @@ public final class LinearizedPredictive implements PosteriorPredictive {
     private final LaplacePosterior posterior;
     private final AnswerScorer scorer;
     private final Options options;
+    /** Chunk sizes that fitted: after an out-of-memory error the next batches start at the size that worked. */
+    private final ai.bayeslora.core.MemoryRetry.Ceiling chunkCeiling = new ai.bayeslora.core.MemoryRetry.Ceiling();
 
     /** From logits to probabilities. */
     public enum Link {
@@ -177,14 +179,14 @@ public final class LinearizedPredictive implements PosteriorPredictive {
      * (heads × L per token, with their gradient), and the C×P float64 Jacobian with its projection.
      */
     static long bytesPerPrompt(ModelConfig c, int length, int classes, long parameters, int dtypeBytes) {
-        long perToken = (24L * c.hiddenSize() + 8L * c.intermediateSize() + 2L * c.numHeads() * length) * dtypeBytes;
-        return c.numLayers() * perToken * length + 16L * classes * parameters + 1;
+        return ai.bayeslora.core.model.ActivationMemory.graphBytesPerRow(c, length, dtypeBytes)
+                + 16L * classes * parameters + 1;
     }
 
     JacobianRunner.Result run(EncodedBatch batch, List<double[]> lambdaSets) {
         // an out-of-memory error halves the chunk and tries again (the chunk size is an estimate)
         return ai.bayeslora.core.MemoryRetry.halving(chunkSize(batch), "linearised predictive: prompts per chunk",
-                chunk -> {
+                chunkCeiling, chunk -> {
                     try (GradientEngine engine = new GradientEngine(scorer, posterior.adapter(),
                             posterior.selectedLayers())) {
                         return JacobianRunner.gaussian(engine, posterior.precisionModel(), lambdaSets, batch, chunk);

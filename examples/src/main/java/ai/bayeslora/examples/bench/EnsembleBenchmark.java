@@ -5,6 +5,7 @@ import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.mcqa.ClassReduction;
+import ai.bayeslora.core.model.ActivationMemory;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.model.ModelConfig;
 import ai.bayeslora.core.model.RandomWeights;
@@ -147,6 +148,11 @@ public final class EnsembleBenchmark {
                         .summary("rss_after_adapters_mb (1 + " + members + " + " + members + " top-half)",
                                 NativeMemory.mb(rssAdapters))
                         .summary("adapter_mb_each", NativeMemory.mb(adapterBytes))
+                        // the estimate that sizes CUDA passes against what one batched pass measured here
+                        .summary("activation_mb_per_row measured (batched M, above the adapters)", NativeMemory.mb(
+                                (peaks.get(modes.get(3).name()) - rssAdapters) / ((long) members * batch)))
+                        .summary("activation_mb_per_row estimated (ActivationMemory)", NativeMemory.mb(
+                                ActivationMemory.inferenceBytesPerRow(c, length, device.device().dtype().byteSize())))
                         .summary("note", "all adapters are resident during every mode, so 'peak / single peak' "
                                 + "compares like with like (target for M members: <= 1.1)");
             }

@@ -11,8 +11,10 @@ import java.util.Objects;
  *                      instead of once per member (default on; exact up to rounding)
  * @param reduction how last-token logits become class probabilities (METHODS.md §1; default (a) answer tokens)
  * @param maxRowsPerPass in batched mode, the most rows (members × examples) one forward pass may hold; a larger
- *                       batch is split into example chunks so that activation memory stays bounded. 0 = no limit.
- *                       At least one example (M rows) runs per pass.
+ *                       batch is split into example chunks so that activation memory stays bounded. 0 (default) =
+ *                       no fixed limit: the whole batch on the CPU, and on CUDA as many rows as 70 % of the device's
+ *                       free memory holds by an activation estimate. At least one example (M rows) runs per pass; an
+ *                       out-of-memory error halves the examples per pass and retries.
  */
 public record EnsembleOptions(EnsembleInference inference, boolean prefixSharing, ClassReduction reduction,
                               int maxRowsPerPass) {

@@ -1,6 +1,9 @@
 package ai.bayeslora.lora.ensemble;
 
+import ai.bayeslora.core.ComputeDevice;
+import ai.bayeslora.core.CudaMemory;
 import ai.bayeslora.core.MemoryRetry;
+import ai.bayeslora.core.model.ActivationMemory;
 import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
@@ -47,6 +50,8 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
     private final List<OptionalLong> seeds;
     private final AnswerTokens answers;
     private final EnsembleOptions options;
+    /** Examples per pass that fitted: after an out-of-memory error later batches start where it worked. */
+    private final MemoryRetry.Ceiling passCeiling = new MemoryRetry.Ceiling();
     private boolean closed;
 
     private LoraEnsemble(CausalLM model, List<LoraAdapter> members, List<OptionalLong> seeds, AnswerTokens answers,
@@ -128,22 +133,47 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
     private ProbabilitySamples predict(EncodedBatch batch, AnswerTokens scored, EnsembleOptions opts) {
         checkOpen();
         AnswerScorer scorer = new AnswerScorer(model, scored, opts.reduction());
+        int first = examplesPerPass(batch, opts);
+        // an out-of-memory error halves the examples per pass and tries again; later batches start where it fitted
+        return MemoryRetry.halving(first, name() + ": examples per forward pass", passCeiling, perPass -> {
+            if (perPass >= batch.batchSize()) {
+                return predictRows(batch, scorer, opts);
+            }
+            List<ProbabilitySamples> parts = new ArrayList<>();
+            for (int from = 0; from < batch.batchSize(); from += perPass) {
+                parts.add(predictRows(rows(batch, from, Math.min(batch.batchSize(), from + perPass)), scorer, opts));
+            }
+            return ProbabilitySamples.concat(parts);
+        });
+    }
+
+    /**
+     * Examples per forward pass: the whole batch sequentially; in batched mode (M rows per example) what
+     * {@link EnsembleOptions#maxRowsPerPass} allows, or with no limit set, on CUDA what 70 % of the device's free
+     * memory holds by {@link ActivationMemory#inferenceBytesPerRow} (the whole batch on the CPU).
+     */
+    private int examplesPerPass(EncodedBatch batch, EnsembleOptions opts) {
+        int b = batch.batchSize();
         int m = members.size();
-        int first = opts.inference() == EnsembleInference.SEQUENTIAL || opts.maxRowsPerPass() == 0
-                ? batch.batchSize() : Math.max(1, opts.maxRowsPerPass() / m); // examples per forward pass
-        // an out-of-memory error halves the examples per pass and tries again
-        return MemoryRetry.halving(Math.min(first, batch.batchSize()), name() + ": examples per forward pass",
-                perPass -> {
-                    if (perPass >= batch.batchSize()) {
-                        return predictRows(batch, scorer, opts);
-                    }
-                    List<ProbabilitySamples> parts = new ArrayList<>();
-                    for (int from = 0; from < batch.batchSize(); from += perPass) {
-                        parts.add(predictRows(rows(batch, from, Math.min(batch.batchSize(), from + perPass)), scorer,
-                                opts));
-                    }
-                    return ProbabilitySamples.concat(parts);
-                });
+        if (opts.inference() == EnsembleInference.SEQUENTIAL) {
+            return b;
+        }
+        if (opts.maxRowsPerPass() > 0) {
+            return Math.min(b, Math.max(1, opts.maxRowsPerPass() / m));
+        }
+        ComputeDevice device = model.device();
+        if (!device.isCuda()) {
+            return b;
+        }
+        long perRow = ActivationMemory.inferenceBytesPerRow(model.config(), batch.length(),
+                device.dtype().byteSize());
+        return rowsWithin((long) (0.7 * CudaMemory.freeBytes(device.index())), perRow, m, b);
+    }
+
+    /** Examples (M rows each) whose activations fit {@code budget}: between 1 and the batch. */
+    static int rowsWithin(long budget, long bytesPerRow, int members, int batch) {
+        long examples = budget / Math.max(1, bytesPerRow * members);
+        return (int) Math.max(1, Math.min(batch, examples));
     }
 
     /** One pass (batched) or M passes (sequential) over the batch, without gradients, in its own scope. */

@@ -122,4 +122,15 @@ class EnsembleBatchedVsSequentialTest {
             }
         }
     }
+
+    /** The CUDA row budget: whole examples of M rows within the budget, at least one, at most the batch. */
+    @Test
+    void rowsWithinTheBudgetCountWholeExamplesOfMRows() {
+        long perRow = 38L << 20;
+        assertThat(LoraEnsemble.rowsWithin(10 * 5 * perRow, perRow, 5, 32)).isEqualTo(10);
+        assertThat(LoraEnsemble.rowsWithin(10 * 5 * perRow - 1, perRow, 5, 32)).isEqualTo(9);
+        assertThat(LoraEnsemble.rowsWithin(perRow, perRow, 5, 32)).as("less than one example still runs one")
+                .isEqualTo(1);
+        assertThat(LoraEnsemble.rowsWithin(Long.MAX_VALUE / 2, perRow, 5, 32)).isEqualTo(32);
+    }
 }
