@@ -228,7 +228,8 @@ public final class LoraAdapter implements AutoCloseable {
      * A binding that applies this adapter with LoRA dropout, the masks drawn from {@code generator} (training, MC
      * dropout). Make one per call or per run; the generator's state advances with every forward.
      *
-     * @param generator a CPU generator (masks are drawn on the CPU, so a seed gives the same masks on every device)
+     * @param generator a generator on the model's device (masks drawn in place), or a CPU generator (masks drawn on
+     *     the CPU and copied over: the same masks on every device, at the cost of a copy per adapted layer)
      * @return the binding; the same as {@link #binding()} when lora_dropout is 0
      */
     public AdapterBinding dropoutBinding(Generator generator) {

@@ -72,8 +72,8 @@ public final class LoraKernel implements LinearAdapter {
      * One adapter's update with LoRA dropout (training or MC dropout).
      *
      * @param layer the adapter's parameters for this module
-     * @param generator the CPU generator the dropout masks are drawn from (masks are drawn on the CPU and moved to
-     *     the layer's device, so a seed gives the same masks on every device)
+     * @param generator the generator the dropout masks are drawn from, on its own device: a generator on the model's
+     *     device draws masks in place; a CPU generator's masks are moved to the model's device
      * @return the kernel; without dropout if the layer's probability is 0
      */
     public static LoraKernel withDropout(LoraLayer layer, Generator generator) {

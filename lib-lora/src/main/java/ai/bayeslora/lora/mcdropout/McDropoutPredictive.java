@@ -5,22 +5,21 @@ import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.internal.ClassProbabilities;
+import ai.bayeslora.lora.train.internal.DropoutRng;
 import ai.bayeslora.uncertainty.PosteriorPredictive;
 import ai.bayeslora.uncertainty.ProbabilitySamples;
 import java.util.List;
 import java.util.Objects;
-import org.bytedeco.pytorch.Generator;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * MC dropout over the LoRA branch (docs/METHODS.md §4, "any sample-based posterior"): each of S forward passes keeps
  * LoRA dropout active, so every pass sees a different dropout mask on the adapted layers' inputs; p_s [S, B, C] are
  * the passes' class probabilities and their mean the predictive. The base model has no dropout.
  *
- * <p>Reproducible and thread-safe: each {@link #predict} call draws its masks from a private CPU generator seeded with
- * {@code seed}, so a given batch gets the same passes every time, on every device and from any thread; no global
- * generator and no shared state is touched.
+ * <p>Reproducible and thread-safe: each {@link #predict} call draws its masks from a private generator seeded with
+ * {@code seed} on the model's device (a CPU generator on the CPU, a CUDA one on CUDA), so a given batch gets the same
+ * passes every time and from any thread; no global generator and no shared state is touched. The CPU and CUDA
+ * generators are different algorithms, so the same seed gives other masks on a GPU than on the CPU.
  */
 public final class McDropoutPredictive implements PosteriorPredictive {
     /** Default number of passes S. */
@@ -64,8 +63,9 @@ public final class McDropoutPredictive implements PosteriorPredictive {
         int b = batch.batchSize();
         int c = labels.size();
         double[] out = new double[passes * b * c];
-        try (Generator generator = torch.createCPUGenerator(seed)) {
-            AdapterBinding binding = adapter.dropoutBinding(generator);
+        // masks are drawn where the model runs: no host-to-device copy of a [B, L, in] mask per adapted layer and pass
+        try (DropoutRng rng = DropoutRng.seeded(seed, adapter.model().device().torchDevice())) {
+            AdapterBinding binding = adapter.dropoutBinding(rng.generator());
             for (int s = 0; s < passes; s++) {
                 ClassProbabilities.score(scorer, batch, binding, out, s * b * c);
             }

@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.ensemble;
 
+import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -347,8 +348,13 @@ class EnsembleTrainerTest {
                 EnsembleOptions.defaults());
         try (LoraEnsemble ens = r.ensemble()) {
             for (int k = 0; k < 2; k++) {
-                assertThat(TestEnsembles.theta(ens.members().get(k))).as("member %d", k).isEqualTo(expected[k]);
                 assertThat(r.members().get(k).epochs()).hasSize(2);
+                if (!TestDevices.bitwiseReproducible()) { // CUDA: equal to rounding (docs/DEVELOPING.md, "Devices")
+                    assertThat(relDiff(TestEnsembles.theta(ens.members().get(k)), expected[k])).as("member %d", k)
+                            .isLessThan(TestDevices.float32Tolerance());
+                    continue;
+                }
+                assertThat(TestEnsembles.theta(ens.members().get(k))).as("member %d", k).isEqualTo(expected[k]);
                 for (String file : List.of("adapter_model.safetensors", "trainer_state.safetensors")) {
                     assertThat(Files.readAllBytes(EnsembleTrainer.memberDir(crashed, k).resolve("epoch-002")
                             .resolve(file))).as("member %d %s", k, file).isEqualTo(Files.readAllBytes(

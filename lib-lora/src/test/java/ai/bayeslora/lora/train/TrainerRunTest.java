@@ -94,8 +94,39 @@ class TrainerRunTest {
             }
             runs[i] = Files.readAllBytes(out.resolve("epoch-001").resolve(ADAPTER_FILE));
         }
-        assertThat(runs[1]).isEqualTo(runs[0]);
+        assertSameAdapter(tmp.resolve("run0/epoch-001"), tmp.resolve("run1/epoch-001"));
         assertThat(runs[2]).isNotEqualTo(runs[0]); // the seed moves data order and dropout masks
+        assertThat(relDiff(theta(tmp.resolve("run2/epoch-001")), theta(tmp.resolve("run0/epoch-001"))))
+                .isGreaterThan(1e-3);
+    }
+
+    /** The same bytes where the device is bitwise reproducible; on CUDA the same θ to float32 rounding. */
+    private static void assertSameAdapter(Path expected, Path actual) throws IOException {
+        if (TestDevices.bitwiseReproducible()) {
+            assertThat(Files.readAllBytes(actual.resolve(ADAPTER_FILE))).as(actual.toString())
+                    .isEqualTo(Files.readAllBytes(expected.resolve(ADAPTER_FILE)));
+        } else {
+            assertThat(relDiff(theta(actual), theta(expected))).as(actual.toString())
+                    .isLessThan(TestDevices.float32Tolerance());
+        }
+    }
+
+    @SuppressWarnings("try")
+    private static double[] theta(Path adapterDir) {
+        try (LoraAdapter a = LoraAdapter.load(adapterDir, model); PointerScope s = new PointerScope()) {
+            return Tensors.toDoubles(a.flatten(torch.ScalarType.Double));
+        }
+    }
+
+    private static double relDiff(double[] a, double[] b) {
+        assertThat(a).hasSameSizeAs(b);
+        double d = 0;
+        double scale = 0;
+        for (int i = 0; i < a.length; i++) {
+            d = Math.max(d, Math.abs(a[i] - b[i]));
+            scale = Math.max(scale, Math.abs(b[i]));
+        }
+        return d / scale;
     }
 
     @Test
@@ -118,17 +149,24 @@ class TrainerRunTest {
             resumed = new LoraTrainer(statefulConfig(3)).resume(full.resolve("epoch-001"), adapter, batcher, train,
                     Optional.of(validation), resumedDir);
         }
-        for (String file : List.of(ADAPTER_FILE, TrainerState.TENSOR_FILE)) {
-            assertThat(Files.readAllBytes(resumedDir.resolve("epoch-003").resolve(file))).as(file)
-                    .isEqualTo(Files.readAllBytes(full.resolve("epoch-003").resolve(file)));
+        if (TestDevices.bitwiseReproducible()) {
+            for (String file : List.of(ADAPTER_FILE, TrainerState.TENSOR_FILE)) {
+                assertThat(Files.readAllBytes(resumedDir.resolve("epoch-003").resolve(file))).as(file)
+                        .isEqualTo(Files.readAllBytes(full.resolve("epoch-003").resolve(file)));
+            }
+        } else {
+            assertSameAdapter(full.resolve("epoch-003"), resumedDir.resolve("epoch-003"));
         }
         assertThat(Files.exists(resumedDir.resolve("epoch-001"))).isFalse();
         assertThat(resumed.epochs()).hasSize(3);
+        double lossTol = TestDevices.bitwiseReproducible() ? 0 : TestDevices.float32Tolerance();
         for (int e = 0; e < 3; e++) {
             EpochSummary a = uninterrupted.epochs().get(e);
             EpochSummary b = resumed.epochs().get(e);
-            assertThat(b.trainLoss()).isEqualTo(a.trainLoss());
-            assertThat(b.validationNll()).isEqualTo(a.validationNll());
+            assertThat(b.trainLoss()).isCloseTo(a.trainLoss(), org.assertj.core.data.Offset.offset(lossTol));
+            assertThat(b.validationNll().isPresent()).isEqualTo(a.validationNll().isPresent());
+            assertThat(b.validationNll().orElse(0)).isCloseTo(a.validationNll().orElse(0),
+                    org.assertj.core.data.Offset.offset(lossTol));
             assertThat(b.globalStep()).isEqualTo(a.globalStep());
         }
         assertThat(resumed.globalSteps()).isEqualTo(uninterrupted.globalSteps()).isEqualTo(3 * 6);
