@@ -45,6 +45,31 @@ public final class LaplaceBenchmark {
     private final int samples;
     private final BenchDevice device;
     private final ModelConfig shape;
+    private java.util.Set<String> fitVariants = java.util.Set.copyOf(VARIANTS);
+
+    /** The fit variants, as {@link #fitVariants} names them. */
+    public static final List<String> VARIANTS = List.of("kfac-expand", "kfac-last", "kfac-lowrank-last");
+
+    /**
+     * Measures only these fits (a 7B fit factorises 4096² float64 matrices per adapted module: one variant is enough
+     * on a time budget).
+     *
+     * @param names a subset of {@link #VARIANTS}
+     * @return this benchmark
+     */
+    public LaplaceBenchmark fitVariants(java.util.Collection<String> names) {
+        for (String n : names) {
+            if (!VARIANTS.contains(n)) {
+                throw new IllegalArgumentException("unknown fit variant '" + n + "'; expected one of " + VARIANTS);
+            }
+        }
+        this.fitVariants = java.util.Set.copyOf(names);
+        return this;
+    }
+
+    private static String variantName(Structure st, KfacPositions pos) {
+        return (st == Structure.KFAC ? "kfac" : "kfac-lowrank") + (pos == KfacPositions.EXPAND ? "-expand" : "-last");
+    }
 
     /** The 110M shape on the CPU in float32. */
     public LaplaceBenchmark(int batch, int length, int iterations, int layers, int samples) {
@@ -243,6 +268,9 @@ public final class LaplaceBenchmark {
                 Structure st = (Structure) variant[0];
                 KfacPositions pos = (KfacPositions) variant[1];
                 String name = st.cliName() + " " + pos.name().toLowerCase(java.util.Locale.ROOT);
+                if (!fitVariants.contains(variantName(st, pos))) {
+                    continue;
+                }
                 double[] t1 = measure(() -> fit(scorer, adapter, List.of(train), st, pos), false, 1);
                 double[] t2 = measure(() -> fit(scorer, adapter, List.of(train, second, third), st, pos), false, 1);
                 double perBatch = (t2[0] - t1[0]) / 2;

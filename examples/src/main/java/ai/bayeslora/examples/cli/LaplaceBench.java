@@ -17,13 +17,16 @@ final class LaplaceBench implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "2") int iterations;
     @Option(names = "--layers", defaultValue = "12") int layers;
     @Option(names = "--samples", defaultValue = "10", description = "S of the sampled predictive.") int samples;
+    @Option(names = "--variants", split = ",", defaultValue = "kfac-expand,kfac-last,kfac-lowrank-last",
+            description = "Fits to measure (default: ${DEFAULT-VALUE}).")
+    java.util.List<String> variants;
     @Option(names = "--out-dir", defaultValue = "bench-results") Path outDir;
     @picocli.CommandLine.Mixin BenchDeviceOptions device = new BenchDeviceOptions();
 
     @Override
     public Integer call() {
         new LaplaceBenchmark(batch, length, iterations, samples, device.benchDevice(),
-                BenchDevice.shape(device.shape, layers)).run().writeJson(outDir.resolve("laplace.json"));
+                BenchDevice.shape(device.shape, layers)).fitVariants(variants).run().writeJson(outDir.resolve("laplace.json"));
         return 0;
     }
 }
