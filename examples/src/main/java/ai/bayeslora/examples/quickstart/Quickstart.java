@@ -56,8 +56,9 @@ public final class Quickstart {
     public record Settings(int members, int epochs, int trainQuestions, long seed, boolean progress,
                            double learningRate, ComputeDevice device) {
         /**
-         * M = 5, 8 epochs, all 767 training questions, lr 3e-3: the tiny model learns the rule (ensemble held-out
-         * accuracy 1.0, OOD AUROC of predictive entropy 0.85) in about 40 s on 2 idle cores.
+         * M = 5, 8 epochs, all 767 training questions, lr 3e-3, the CPU in float32: the tiny model learns the rule
+         * (ensemble held-out accuracy 0.97, OOD AUROC of predictive entropy 0.83; in bf16 1.0 and 0.93) in about 25 s
+         * on 2 idle cores (2026-12-01).
          */
         public static Settings defaults() {
             return new Settings(5, 8, 767, 0, true, Double.parseDouble(System.getProperty("bayeslora.quickstart.lr",
