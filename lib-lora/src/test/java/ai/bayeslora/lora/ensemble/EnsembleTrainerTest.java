@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.ensemble;
 
+import ai.bayeslora.core.testing.Differences;
 import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -140,17 +141,6 @@ class EnsembleTrainerTest {
         }
     }
 
-    private static double relDiff(double[] a, double[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double d = 0;
-        double scale = 0;
-        for (int i = 0; i < a.length; i++) {
-            d = Math.max(d, Math.abs(a[i] - b[i]));
-            scale = Math.max(scale, Math.abs(b[i]));
-        }
-        return d / scale;
-    }
-
     @Test
     void interleavedMembersEqualLoneRunsOnTheSharedDataOrder() throws Exception {
         int m = 2;
@@ -170,9 +160,9 @@ class EnsembleTrainerTest {
                 try (LoraAdapter a = LoraAdapter.create(model, lora(0), BASE_SEED + k)) {
                     init = TestEnsembles.theta(a);
                 }
-                assertThat(relDiff(expected, init)).as("member %d moved", k).isGreaterThan(1e-3);
+                assertThat(Differences.maxRelative(expected, init)).as("member %d moved", k).isGreaterThan(1e-3);
                 double dTheta = thetaBound(cfg, 6);
-                assertThat(relDiff(actual, expected)).as("member %d vs lone run", k)
+                assertThat(Differences.maxRelative(actual, expected)).as("member %d vs lone run", k)
                         .isLessThan(dTheta / maxAbs(expected));
                 TrainingResult got = r.members().get(k);
                 assertThat(got.globalSteps()).isEqualTo(6);
@@ -194,7 +184,7 @@ class EnsembleTrainerTest {
                 assertThat(EnsembleTrainer.memberDir(out, k).resolve(LoraTrainer.METRICS_FILE)).exists();
                 thetas.add(actual);
             }
-            assertThat(relDiff(thetas.get(0), thetas.get(1))).as("members differ").isGreaterThan(1e-2);
+            assertThat(Differences.maxRelative(thetas.get(0), thetas.get(1))).as("members differ").isGreaterThan(1e-2);
         }
     }
 
@@ -207,12 +197,12 @@ class EnsembleTrainerTest {
         try (LoraEnsemble ens = r.ensemble()) {
             // member 0 of both modes: init, dropout and data order all from BASE_SEED
             double[] seq0 = alone(lora(0.2), cfg, BASE_SEED, BASE_SEED, new ArrayList<>());
-            assertThat(relDiff(TestEnsembles.theta(ens.members().get(0)), seq0))
+            assertThat(Differences.maxRelative(TestEnsembles.theta(ens.members().get(0)), seq0))
                     .isLessThan(thetaBound(cfg, 3) / maxAbs(seq0));
             // member 1 alone with member 0's data order but dropout seed BASE_SEED (LoraTrainer ties them): differs,
             // because interleaved member 1 draws its masks from its own stream (seed BASE_SEED + 1)
             double[] seq1 = alone(lora(0.2), cfg, BASE_SEED + 1, BASE_SEED, new ArrayList<>());
-            assertThat(relDiff(TestEnsembles.theta(ens.members().get(1)), seq1)).isGreaterThan(1e-6);
+            assertThat(Differences.maxRelative(TestEnsembles.theta(ens.members().get(1)), seq1)).isGreaterThan(1e-6);
         }
     }
 
@@ -258,7 +248,7 @@ class EnsembleTrainerTest {
             for (int i = 0; i < got1.length; i++) {
                 update = Math.max(update, Math.abs(unclipped[1][i] - init[1][i]));
             }
-            assertThat(relDiff(got1, unclipped[1]))
+            assertThat(Differences.maxRelative(got1, unclipped[1]))
                     .isLessThan(2 * RoundingBounds.tinyModel(2) * update * Math.sqrt(got1.length) / maxAbs(unclipped[1]));
         } finally {
             members.forEach(LoraAdapter::close);
@@ -350,7 +340,7 @@ class EnsembleTrainerTest {
             for (int k = 0; k < 2; k++) {
                 assertThat(r.members().get(k).epochs()).hasSize(2);
                 if (!TestDevices.bitwiseReproducible()) { // CUDA: equal to rounding (docs/DEVELOPING.md, "Devices")
-                    assertThat(relDiff(TestEnsembles.theta(ens.members().get(k)), expected[k])).as("member %d", k)
+                    assertThat(Differences.maxRelative(TestEnsembles.theta(ens.members().get(k)), expected[k])).as("member %d", k)
                             .isLessThan(TestDevices.float32Tolerance());
                     continue;
                 }
@@ -383,7 +373,7 @@ class EnsembleTrainerTest {
                 assertThat(got.stoppedEarly()).as("member %d stopped early", k).isEqualTo(lone.get(0).stoppedEarly());
                 assertThat(got.epochs()).as("member %d epochs", k).hasSameSizeAs(lone.get(0).epochs());
                 assertThat(got.globalSteps()).isEqualTo(lone.get(0).globalSteps());
-                assertThat(relDiff(TestEnsembles.theta(ens.members().get(k)), expected)).as("member %d", k)
+                assertThat(Differences.maxRelative(TestEnsembles.theta(ens.members().get(k)), expected)).as("member %d", k)
                         .isLessThan(thetaBound(cfg, got.globalSteps()) / maxAbs(expected));
                 stops.add(got.epochs().size());
             }

@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.train;
 
+import ai.bayeslora.core.testing.Differences;
 import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -96,7 +97,7 @@ class TrainerRunTest {
         }
         assertSameAdapter(tmp.resolve("run0/epoch-001"), tmp.resolve("run1/epoch-001"));
         assertThat(runs[2]).isNotEqualTo(runs[0]); // the seed moves data order and dropout masks
-        assertThat(relDiff(theta(tmp.resolve("run2/epoch-001")), theta(tmp.resolve("run0/epoch-001"))))
+        assertThat(Differences.maxRelative(theta(tmp.resolve("run2/epoch-001")), theta(tmp.resolve("run0/epoch-001"))))
                 .isGreaterThan(1e-3);
     }
 
@@ -106,7 +107,7 @@ class TrainerRunTest {
             assertThat(Files.readAllBytes(actual.resolve(ADAPTER_FILE))).as(actual.toString())
                     .isEqualTo(Files.readAllBytes(expected.resolve(ADAPTER_FILE)));
         } else {
-            assertThat(relDiff(theta(actual), theta(expected))).as(actual.toString())
+            assertThat(Differences.maxRelative(theta(actual), theta(expected))).as(actual.toString())
                     .isLessThan(TestDevices.float32Tolerance());
         }
     }
@@ -116,17 +117,6 @@ class TrainerRunTest {
         try (LoraAdapter a = LoraAdapter.load(adapterDir, model); PointerScope s = new PointerScope()) {
             return Tensors.toDoubles(a.flatten(torch.ScalarType.Double));
         }
-    }
-
-    private static double relDiff(double[] a, double[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double d = 0;
-        double scale = 0;
-        for (int i = 0; i < a.length; i++) {
-            d = Math.max(d, Math.abs(a[i] - b[i]));
-            scale = Math.max(scale, Math.abs(b[i]));
-        }
-        return d / scale;
     }
 
     @Test
