@@ -233,10 +233,19 @@ public final class LaplacePosterior implements AutoCloseable {
     /**
      * Writes the posterior folder atomically: {@code manifest.json} (structure, λ, N, P, log_evidence, provenance,
      * class labels, …), {@code posterior.safetensors} (θ* and the curvature's factors / eigendecompositions) and a copy
-     * of the adapter ({@code adapter/}, peft format) so that predictions need only the base model.
+     * of the adapter ({@code adapter/}, peft format) so that predictions need only the base model. An existing folder
+     * is replaced only if this library wrote it (or it is empty).
+     *
+     * @throws ai.bayeslora.core.io.OutputConflictException if {@code dir} is a file or a folder of other files (an
+     *     adapter folder written by peft, for example)
      */
     public void save(Path dir) {
-        PosteriorFiles.save(this, dir);
+        save(dir, ai.bayeslora.core.io.AtomicOutput.Replace.OWN);
+    }
+
+    /** As {@link #save(Path)}, with {@code replace} saying which existing folder may be replaced. */
+    public void save(Path dir, ai.bayeslora.core.io.AtomicOutput.Replace replace) {
+        PosteriorFiles.save(this, dir, replace);
     }
 
     /**

@@ -1,5 +1,6 @@
 package ai.bayeslora.laplace;
 
+import ai.bayeslora.core.io.AtomicOutput;
 import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.laplace.internal.PrecisionModel;
 import ai.bayeslora.laplace.internal.KfacPrecision;
@@ -22,7 +23,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -65,23 +65,15 @@ final class PosteriorFiles {
         }
     }
 
-    static void save(LaplacePosterior p, Path dir) {
-        Path parent = dir.toAbsolutePath().getParent();
-        Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + System.nanoTime());
+    static void save(LaplacePosterior p, Path dir, AtomicOutput.Replace replace) {
         try (NativeScope s = NativeScope.open()) {
-            Files.createDirectories(tmp);
             Map<String, Tensor> tensors = new LinkedHashMap<>(p.precisionModel().state());
             tensors.put(THETA, p.theta());
-            SafetensorsWriter.write(tmp.resolve(TENSORS), tensors, Map.of("format", FORMAT));
-            p.adapter().save(tmp.resolve(ADAPTER));
-            Files.writeString(tmp.resolve(MANIFEST), manifest(p));
-            replace(tmp, dir);
-        } catch (IOException e) {
-            deleteQuietly(tmp);
-            throw new LaplaceException("cannot write posterior to " + dir + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            deleteQuietly(tmp);
-            throw e;
+            AtomicOutput.writeFolder(dir, "laplace-posterior", replace, tmp -> {
+                SafetensorsWriter.write(tmp.resolve(TENSORS), tensors, Map.of("format", FORMAT));
+                p.adapter().save(tmp.resolve(ADAPTER));
+                AtomicOutput.writeString(tmp.resolve(MANIFEST), manifest(p));
+            });
         }
     }
 
@@ -251,25 +243,6 @@ final class PosteriorFiles {
             }
             adapter.close();
             throw e;
-        }
-    }
-
-    private static void replace(Path tmp, Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            Path old = dir.toAbsolutePath().getParent().resolve("." + dir.getFileName() + ".old-" + System.nanoTime());
-            Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            deleteQuietly(old);
-        } else {
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try (var walk = Files.walk(p)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException | RuntimeException ignored) {
-            // best effort
         }
     }
 }

@@ -1,14 +1,13 @@
 package ai.bayeslora.lora;
 
-import ai.bayeslora.core.BayesLoraException;
 import ai.bayeslora.core.NativeScope;
+import ai.bayeslora.core.io.AtomicOutput;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.model.LinearLayer;
 import ai.bayeslora.core.safetensors.Checkpoint;
 import ai.bayeslora.core.safetensors.SafetensorsWriter;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -192,25 +191,31 @@ public final class LoraAdapter implements AutoCloseable {
 
     /**
      * Writes a peft adapter folder atomically: files go to a temporary sibling folder that is then moved into place,
-     * so a crash never leaves a half-written adapter.
+     * so a crash never leaves a half-written adapter. An existing folder is replaced only if this library wrote it
+     * (or it is empty); see {@link #save(Path, AtomicOutput.Replace)}.
+     *
+     * @throws ai.bayeslora.core.io.OutputConflictException if {@code dir} is a file or a folder of other files
      */
     public void save(Path dir) {
+        save(dir, AtomicOutput.Replace.OWN);
+    }
+
+    /**
+     * As {@link #save(Path)}, with {@code replace} saying which existing folder may be replaced
+     * ({@link AtomicOutput.Replace#ANY}: whatever is there, as the CLI's {@code --overwrite}).
+     */
+    public void save(Path dir, AtomicOutput.Replace replace) {
         Map<String, Tensor> out = new TreeMap<>();
         try (NativeScope s = NativeScope.open()) {
             for (LoraLayer l : layers.values()) {
                 out.put(PREFIX + l.moduleName() + ".lora_A.weight", l.a().detach().to(ScalarType.Float).contiguous());
                 out.put(PREFIX + l.moduleName() + ".lora_B.weight", l.b().detach().to(ScalarType.Float).contiguous());
             }
-            try {
-                Files.createDirectories(dir.toAbsolutePath().getParent());
-                ai.bayeslora.lora.internal.AtomicFolder.write(dir, tmp -> {
-                    SafetensorsWriter.write(tmp.resolve(WEIGHTS), out, Map.of("format", "pt"));
-                    Files.writeString(tmp.resolve(PeftAdapterConfig.FILE), PeftAdapterConfig.write(config,
-                            model.config().source().replaceAll("[/\\\\]config\\.json$", "")));
-                });
-            } catch (IOException e) {
-                throw new BayesLoraException("cannot write adapter to " + dir + ": " + e.getMessage(), e);
-            }
+            AtomicOutput.writeFolder(dir, "lora-adapter", replace, tmp -> {
+                SafetensorsWriter.write(tmp.resolve(WEIGHTS), out, Map.of("format", "pt"));
+                AtomicOutput.writeString(tmp.resolve(PeftAdapterConfig.FILE), PeftAdapterConfig.write(config,
+                        model.config().source().replaceAll("[/\\\\]config\\.json$", "")));
+            });
         }
     }
 

@@ -1,6 +1,7 @@
 package ai.bayeslora.core.safetensors;
 
 import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.io.AtomicOutput;
 import ai.bayeslora.core.NativeScope;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,14 +12,11 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.Tensor;
 
@@ -135,17 +133,13 @@ public final class SafetensorsWriter {
         if (!Files.isDirectory(dir)) {
             throw new BayesLoraException("cannot write " + file + ": folder " + dir + " does not exist");
         }
-        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + ".tmp");
-        boolean moved = false;
-        String current = null;
+        String[] current = {null};
         try {
-            // CREATE_NEW honours the umask (createTempFile would make the result owner-only).
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            AtomicOutput.writeChannel(file, ch -> {
                 writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip());
                 writeFully(ch, ByteBuffer.wrap(header));
                 for (Entry e : entries) {
-                    current = e.name();
+                    current[0] = e.name();
                     long before = ch.position();
                     e.payload().writeTo(ch);
                     if (ch.position() - before != e.byteSize()) {
@@ -153,26 +147,16 @@ public final class SafetensorsWriter {
                                 + e.byteSize());
                     }
                 }
-                current = null;
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            moved = true;
-        } catch (IOException e) {
-            throw new BayesLoraException("cannot write " + file + where(current) + ": " + e, e);
+                current[0] = null;
+            });
         } catch (BayesLoraException e) {
-            throw e;
+            if (current[0] == null) {
+                throw e;
+            }
+            throw new BayesLoraException(e.getMessage() + where(current[0]), e);
         } catch (RuntimeException e) {
             // libtorch failures (for example copying a meta tensor) arrive as RuntimeException.
-            throw new BayesLoraException("cannot write " + file + where(current) + ": " + e.getMessage(), e);
-        } finally {
-            if (!moved) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the original failure matters more
-                }
-            }
+            throw new BayesLoraException("cannot write " + file + where(current[0]) + ": " + e.getMessage(), e);
         }
     }
 

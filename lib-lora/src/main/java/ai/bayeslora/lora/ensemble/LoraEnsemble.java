@@ -107,13 +107,21 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
      * {@code ensemble.json}, atomically: a crash leaves the previous folder (if any) intact.
      */
     public void save(Path dir) {
+        save(dir, ai.bayeslora.core.io.AtomicOutput.Replace.OWN);
+    }
+
+    /**
+     * As {@link #save(Path)}, with {@code replace} saying which existing folder may be replaced (by default only an
+     * empty one or one this library wrote).
+     */
+    public void save(Path dir, ai.bayeslora.core.io.AtomicOutput.Replace replace) {
         checkOpen();
         List<EnsembleManifest.Member> entries = new ArrayList<>();
         for (int m = 0; m < members.size(); m++) {
             entries.add(new EnsembleManifest.Member(EnsembleManifest.folderName(m), seeds.get(m)));
         }
         EnsembleFolder.save(dir, members, new EnsembleManifest(EnsembleManifest.FORMAT_VERSION, entries,
-                BaseModelFingerprint.of(model), options.reduction(), classLabels()));
+                BaseModelFingerprint.of(model), options.reduction(), classLabels()), replace);
     }
 
     /** Member class probabilities [M, B, C] with this ensemble's options. */

@@ -6,7 +6,7 @@ import ai.bayeslora.core.safetensors.SafetensorsDType;
 import ai.bayeslora.core.safetensors.SafetensorsFile;
 import ai.bayeslora.core.safetensors.SafetensorsWriter;
 import ai.bayeslora.core.safetensors.TensorInfo;
-import ai.bayeslora.lora.internal.AtomicFolder;
+import ai.bayeslora.core.io.AtomicOutput;
 import ai.bayeslora.lora.internal.ParameterLayout;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -40,20 +40,21 @@ final class SwagFiles {
     private SwagFiles() {
     }
 
-    static void write(SwagPosterior posterior, Path dir) {
+    static void write(SwagPosterior posterior, Path dir, AtomicOutput.Replace replace) {
         Map<String, Tensor> tensors = new TreeMap<>();
         tensors.put("mean", posterior.rawMean());
         tensors.put("sq_mean", posterior.rawSquaredMean());
         tensors.put("deviations", posterior.rawDeviations());
+        String manifest;
         try {
-            String manifest = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest(posterior));
-            AtomicFolder.write(dir, tmp -> {
-                SafetensorsWriter.write(tmp.resolve(TENSORS), tensors, Map.of("format", FORMAT));
-                Files.writeString(tmp.resolve(MANIFEST), manifest);
-            });
+            manifest = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest(posterior));
         } catch (IOException e) {
             throw new BayesLoraException("cannot write the SWAG posterior to " + dir + ": " + e.getMessage(), e);
         }
+        AtomicOutput.writeFolder(dir, "swag-posterior", replace, tmp -> {
+            SafetensorsWriter.write(tmp.resolve(TENSORS), tensors, Map.of("format", FORMAT));
+            AtomicOutput.writeString(tmp.resolve(MANIFEST), manifest);
+        });
     }
 
     private static ObjectNode manifest(SwagPosterior p) {

@@ -104,8 +104,16 @@ public final class SwagPosterior implements AutoCloseable {
      * it was.
      */
     public void save(Path dir) {
+        save(dir, ai.bayeslora.core.io.AtomicOutput.Replace.OWN);
+    }
+
+    /**
+     * As {@link #save(Path)}, with {@code replace} saying which existing folder may be replaced (by default only an
+     * empty one or one this library wrote).
+     */
+    public void save(Path dir, ai.bayeslora.core.io.AtomicOutput.Replace replace) {
         checkOpen();
-        SwagFiles.write(this, dir);
+        SwagFiles.write(this, dir, replace);
     }
 
     /** The configuration the posterior was collected with; it also fixes the sampler. */

@@ -1,9 +1,12 @@
 package ai.bayeslora.lora.ensemble;
 
+import ai.bayeslora.core.io.AtomicOutput;
+import ai.bayeslora.core.io.OutputConflictException;
 import static ai.bayeslora.lora.ensemble.TestEnsembles.TARGETS;
 import static ai.bayeslora.lora.ensemble.TestEnsembles.config;
 import static ai.bayeslora.lora.ensemble.TestEnsembles.randomMember;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.bayeslora.core.DType;
 import ai.bayeslora.core.data.EncodedBatch;
@@ -87,19 +90,27 @@ class EnsembleSaveLoadTest {
     }
 
     @Test
-    void saveReplacesAnExistingFolderAtomicallyAndLeavesNoTemporaries() throws IOException {
+    void saveReplacesItsOwnFolderAtomicallyRefusesOthersAndLeavesNoTemporaries() throws IOException {
         Path dir = tmp.resolve("ens");
-        Files.createDirectories(dir.resolve("member-07"));
-        Files.writeString(dir.resolve("stale.txt"), "old");
+        Path foreign = Files.createDirectories(tmp.resolve("foreign"));
+        Files.writeString(foreign.resolve("notes.txt"), "precious");
         try (CausalLM model = TestEnsembles.tiny(DType.FLOAT32); HfTokenizer tok = TestEnsembles.tokenizer();
              LoraEnsemble e = LoraEnsemble.builder(model, TestEnsembles.answers(tok))
                      .member(LoraAdapter.create(model, config(2, 2, "q_proj"), 1), 1).build()) {
             e.save(dir);
+            Files.createDirectories(dir.resolve("member-07"));
+            Files.writeString(dir.resolve("stale.txt"), "old");
+            e.save(dir); // the folder carries the library's marker: replaced whole
+            assertThatThrownBy(() -> e.save(foreign)).isInstanceOf(OutputConflictException.class)
+                    .hasMessageContaining(foreign.toString());
+            assertThat(Files.readString(foreign.resolve("notes.txt"))).isEqualTo("precious");
+            e.save(foreign, AtomicOutput.Replace.ANY); // the user asked for it
+            assertThat(foreign.resolve("notes.txt")).doesNotExist();
         }
         try (Stream<Path> top = Files.list(tmp); Stream<Path> inside = Files.list(dir)) {
-            assertThat(top.map(p -> p.getFileName().toString())).containsExactly("ens");
+            assertThat(top.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("ens", "foreign");
             assertThat(inside.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("ensemble.json",
-                    "member-00");
+                    "member-00", AtomicOutput.MARKER);
         }
     }
 

@@ -58,7 +58,8 @@ class SwagPersistenceTest {
             try (Stream<Path> files = Files.list(tmp); Stream<Path> inside = Files.list(dir)) {
                 assertThat(files.map(p -> p.getFileName().toString())).containsExactly("swag");
                 assertThat(inside.map(p -> p.getFileName().toString()))
-                        .containsExactlyInAnyOrder("swag.json", "swag.safetensors");
+                        .containsExactlyInAnyOrder("swag.json", "swag.safetensors",
+                                ai.bayeslora.core.io.AtomicOutput.MARKER);
             }
             try (SwagPosterior back = SwagPosterior.load(dir); PointerScope s = new PointerScope()) {
                 assertThat(back.config()).isEqualTo(CONFIG);

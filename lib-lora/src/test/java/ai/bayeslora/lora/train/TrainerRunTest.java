@@ -314,7 +314,8 @@ class TrainerRunTest {
         }
         try (Stream<Path> files = Files.list(out.resolve("epoch-002"))) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("adapter_config.json",
-                    ADAPTER_FILE, TrainerState.JSON_FILE, TrainerState.TENSOR_FILE);
+                    ADAPTER_FILE, TrainerState.JSON_FILE, TrainerState.TENSOR_FILE,
+                    ai.bayeslora.core.io.AtomicOutput.MARKER);
         }
         assertThat(Files.exists(out.resolve("epoch-001"))).isFalse();
         TrainerState.Meta meta = TrainerState.readMeta(out.resolve("epoch-002"));

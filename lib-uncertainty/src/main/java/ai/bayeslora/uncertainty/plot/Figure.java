@@ -3,9 +3,7 @@ package ai.bayeslora.uncertainty.plot;
 import ai.bayeslora.core.BayesLoraException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
@@ -68,18 +66,7 @@ public final class Figure {
     }
 
     static Path write(Path file, byte[] bytes) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-            try {
-                Files.write(tmp, bytes);
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-            return file;
-        } catch (IOException e) {
-            throw new BayesLoraException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        ai.bayeslora.core.io.AtomicOutput.writeFile(file, out -> out.write(bytes));
+        return file;
     }
 }

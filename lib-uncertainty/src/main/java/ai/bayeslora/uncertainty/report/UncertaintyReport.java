@@ -1,6 +1,6 @@
 package ai.bayeslora.uncertainty.report;
 
-import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.io.AtomicOutput;
 import ai.bayeslora.uncertainty.Comparison;
 import ai.bayeslora.uncertainty.DetectionScore;
 import ai.bayeslora.uncertainty.EvaluationReport;
@@ -11,11 +11,7 @@ import ai.bayeslora.uncertainty.plot.ReliabilityDiagram;
 import ai.bayeslora.uncertainty.plot.UncertaintyHistogram;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -116,38 +112,33 @@ public final class UncertaintyReport {
         }
     }
 
-    /** Writes the report folder atomically and returns the path of {@code report.html}. */
+    /**
+     * Writes the report folder atomically and returns the path of {@code report.html}. An existing folder is replaced
+     * only if this library wrote it (or it is empty).
+     *
+     * @throws ai.bayeslora.core.io.OutputConflictException if {@code dir} is a file or a folder of other files
+     */
     public Path writeTo(Path dir) {
-        Path parent = dir.toAbsolutePath().getParent();
-        Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + System.nanoTime());
-        try {
-            Files.createDirectories(tmp.resolve("figures"));
+        return writeTo(dir, AtomicOutput.Replace.OWN);
+    }
+
+    /** As {@link #writeTo(Path)}, with {@code replace} saying which existing folder may be replaced. */
+    public Path writeTo(Path dir, AtomicOutput.Replace replace) {
+        AtomicOutput.writeFolder(dir, "uncertainty-report", replace, tmp -> {
             List<Figure> figures = figures();
-            StringBuilder html = new StringBuilder();
             for (Figure f : figures) {
                 f.writeTo(tmp.resolve("figures"));
             }
             for (int i = 0; i < evaluations.size(); i++) {
                 EvaluationReport r = evaluations.get(i);
-                Files.writeString(tmp.resolve(csvName(i, r)), Csv.of(r.columns(), r.rows()), StandardCharsets.UTF_8);
+                AtomicOutput.writeString(tmp.resolve(csvName(i, r)), Csv.of(r.columns(), r.rows()));
             }
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            json.writeValue(tmp.resolve("report.json").toFile(), toJson());
-            Files.writeString(tmp.resolve("report.html"), Html.render(title, notes, comparison, evaluations,
-                    oodReports, figures), StandardCharsets.UTF_8);
-            if (Files.exists(dir)) {
-                Path old = parent.resolve("." + dir.getFileName() + ".old-" + System.nanoTime());
-                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(old);
-            } else {
-                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            }
-            return dir.resolve("report.html");
-        } catch (IOException | RuntimeException e) {
-            deleteTree(tmp);
-            throw new BayesLoraException("cannot write report to " + dir + ": " + e.getMessage(), e);
-        }
+            AtomicOutput.writeString(tmp.resolve("report.json"), json.writeValueAsString(toJson()));
+            AtomicOutput.writeString(tmp.resolve("report.html"), Html.render(title, notes, comparison, evaluations,
+                    oodReports, figures));
+        });
+        return dir.resolve("report.html");
     }
 
     /** Every figure of the report. */
@@ -271,14 +262,4 @@ public final class UncertaintyReport {
         return "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
     }
 
-    private static void deleteTree(Path p) {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
 }

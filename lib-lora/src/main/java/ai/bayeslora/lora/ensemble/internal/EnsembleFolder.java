@@ -1,20 +1,16 @@
 package ai.bayeslora.lora.ensemble.internal;
 
-import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.io.AtomicOutput;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.ensemble.BaseModelFingerprint;
 import ai.bayeslora.lora.ensemble.BaseModelMismatchException;
 import ai.bayeslora.lora.ensemble.EnsembleFormatException;
 import ai.bayeslora.lora.ensemble.EnsembleManifest;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,27 +30,18 @@ public final class EnsembleFolder {
     }
 
     /** Writes {@code members} (aligned with {@code manifest.members()}) and the manifest to {@code dir}. */
-    public static void save(Path dir, List<LoraAdapter> members, EnsembleManifest manifest) {
+    public static void save(Path dir, List<LoraAdapter> members, EnsembleManifest manifest,
+                            AtomicOutput.Replace replace) {
         if (members.size() != manifest.members().size()) {
             throw new IllegalArgumentException(members.size() + " members but the manifest lists "
                     + manifest.members().size());
         }
-        Path abs = dir.toAbsolutePath();
-        Path tmp = abs.getParent().resolve("." + abs.getFileName() + ".tmp-" + System.nanoTime());
-        try {
-            Files.createDirectories(tmp);
+        AtomicOutput.writeFolder(dir, "lora-ensemble", replace, tmp -> {
             for (int m = 0; m < members.size(); m++) {
                 members.get(m).save(tmp.resolve(manifest.members().get(m).folder()));
             }
-            Files.writeString(tmp.resolve(EnsembleManifest.FILE), ManifestJson.write(manifest));
-            replace(tmp, abs);
-        } catch (IOException e) {
-            deleteQuietly(tmp);
-            throw new BayesLoraException("cannot write ensemble to " + dir + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            deleteQuietly(tmp);
-            throw e;
-        }
+            AtomicOutput.writeString(tmp.resolve(EnsembleManifest.FILE), ManifestJson.write(manifest));
+        });
     }
 
     /**
@@ -98,28 +85,6 @@ public final class EnsembleFolder {
                 && !saved.configSha256().equals(actual.configSha256())) {
             LOG.warn("{}: config.json differs from the one the ensemble was saved with ({} vs {}), but the shapes and "
                     + "the weights probe match; loading", dir, saved.path(), actual.path());
-        }
-    }
-
-    private static void replace(Path tmp, Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            Path old = dir.getParent().resolve("." + dir.getFileName() + ".old-" + System.nanoTime());
-            Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            deleteQuietly(old);
-        } else {
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException | RuntimeException ignored) {
-            // best effort: a leftover hidden temp folder is harmless
         }
     }
 }

@@ -1,20 +1,20 @@
 package ai.bayeslora.lora.train.internal;
 
 import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.io.AtomicOutput;
 import ai.bayeslora.lora.LoraAdapter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * Writes an epoch checkpoint folder atomically: the peft adapter and the trainer state go to a hidden temporary
- * sibling, which is then renamed to {@code epoch-NNN}. A crash leaves either the complete folder or none (plus a
- * hidden temporary folder that the next write ignores).
+ * sibling, which is then renamed to {@code epoch-NNN} ({@link AtomicOutput}). A crash leaves either the complete
+ * folder or none (plus a hidden temporary folder that the next write cleans).
  */
 public final class Checkpoints {
     private Checkpoints() {
@@ -33,29 +33,23 @@ public final class Checkpoints {
      */
     public static Path write(Path outputDir, int epoch, LoraAdapter adapter, TrainerState.Meta meta,
                              Map<String, Tensor> stateTensors) {
-        Path out = outputDir.toAbsolutePath();
-        Path dir = out.resolve(folderName(epoch));
-        Path tmp = out.resolve("." + folderName(epoch) + ".tmp-" + System.nanoTime());
-        try {
-            Files.createDirectories(out);
+        Path dir = outputDir.toAbsolutePath().resolve(folderName(epoch));
+        AtomicOutput.writeFolder(dir, "training-checkpoint", AtomicOutput.Replace.OWN, tmp -> {
+            // the adapter replaces the empty staged folder; the checkpoint's marker then replaces the adapter's
             adapter.save(tmp);
             TrainerState.write(tmp, meta, stateTensors);
-            if (Files.exists(dir)) {
-                Path old = out.resolve("." + folderName(epoch) + ".old-" + System.nanoTime());
-                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-                deleteQuietly(old);
-            } else {
-                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        });
+        return dir;
+    }
+
+    /** Moves the files of {@code from} into {@code to} and removes {@code from}. */
+    private static void moveUp(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.list(from)) {
+            for (Path f : (Iterable<Path>) s::iterator) {
+                Files.move(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
-            return dir;
-        } catch (IOException e) {
-            deleteQuietly(tmp);
-            throw new BayesLoraException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            deleteQuietly(tmp);
-            throw e;
         }
+        Files.delete(from);
     }
 
     /**
@@ -81,29 +75,6 @@ public final class Checkpoints {
 
     /** Writes {@code text} to {@code file} through a temporary file and an atomic rename. */
     public static void writeAtomically(Path file, String text) {
-        Path dir = file.toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try {
-                Files.writeString(tmp, text);
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new BayesLoraException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException | RuntimeException ignored) {
-            // best effort: a leftover hidden folder is harmless
-        }
+        AtomicOutput.writeString(file, text);
     }
 }

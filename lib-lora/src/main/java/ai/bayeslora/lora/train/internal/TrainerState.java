@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,13 +102,7 @@ public final class TrainerState {
         SafetensorsWriter.write(dir.resolve(TENSOR_FILE), tensors, Map.of("format", FORMAT));
         Path file = dir.resolve(JSON_FILE);
         try {
-            Path tmp = Files.createTempFile(dir, "." + JSON_FILE, ".tmp");
-            try {
-                Files.writeString(tmp, JSON.writeValueAsString(toJson(meta)));
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            ai.bayeslora.core.io.AtomicOutput.writeString(file, JSON.writeValueAsString(toJson(meta)));
         } catch (IOException e) {
             throw new TrainerStateException("cannot write " + file + ": " + e.getMessage(), e);
         }
