@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,6 +77,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/evaluate", description = "Report folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Mixin OverwriteOption overwrite = new OverwriteOption();
+
     @Override
     public Integer call() {
         int kinds = (ensemble != null ? 1 : 0) + (swag != null ? 1 : 0) + (mcDropout ? 1 : 0);
@@ -121,6 +122,10 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new BayesLoraException("adapter folder " + adapterDir + ": no adapter_config.json");
         }
         ClassReduction red = reduction == null ? null : ClassReduction.parse(reduction);
+        OutputGuard guard = new OutputGuard("evaluate", overwrite.overwrite)
+                .inputs(modelOptions.model, adapterDir, ensemble, swag, DataSpec.parse(data).path(),
+                        ood == null ? null : DataSpec.parse(ood).path());
+        guard.checkFolder("--out", out);
         modelOptions.checkModelDir();
         McqaDataset test = DataSpec.parse(data).loadLabelled("--data", split, "evaluation");
         McqaDataset oodSet = ood == null ? null : DataSpec.parse(ood).load("--ood", split);
@@ -185,7 +190,7 @@ final class EvaluateCommand implements Callable<Integer> {
             if (modelOptions.model == null) {
                 report.note("The bundled model is a tiny random Llama: the numbers show the pipeline, not an LLM.");
             }
-            Path html = report.build().writeTo(out);
+            Path html = report.build().writeTo(out, guard.replace());
             System.out.print(c.table());
             System.out.println(c.entries().get(0).evaluation().summary());
             if (oodSet != null) {

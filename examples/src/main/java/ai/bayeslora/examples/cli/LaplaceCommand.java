@@ -30,11 +30,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -129,12 +126,17 @@ final class LaplaceCommand {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Posterior folder to write.")
         Path out;
 
+        @Mixin OverwriteOption overwrite = new OverwriteOption();
+
         @Override
         public Integer call() {
             if (modelOptions.adapter == null) {
                 throw new IllegalArgumentException("--adapter DIR is required: Laplace needs a trained LoRA adapter");
             }
             Path modelDir = modelOptions.modelDir();
+            OutputGuard guard = new OutputGuard("laplace fit", overwrite.overwrite)
+                    .inputs(modelOptions.model, modelOptions.adapter, dataOptions.data);
+            guard.checkFolder("--out", out);
             McqaDataset dataset = dataOptions.load();
             ComputeDevice device = modelOptions.computeDevice();
             try (CausalLM model = CausalLM.load(modelDir, device);
@@ -170,7 +172,7 @@ final class LaplaceCommand {
                     }
                     System.out.printf(Locale.ROOT, "log likelihood log p(D|θ*) = %.10g%n", la.logLikelihood());
                     System.out.printf(Locale.ROOT, "log marginal likelihood = %.10g%n", la.logMarginalLikelihood());
-                    la.save(out);
+                    la.save(out, guard.replace());
                     System.out.println("wrote " + out);
                 }
             }
@@ -204,8 +206,12 @@ final class LaplaceCommand {
 
         @Option(names = "--out", required = true, paramLabel = "FILE.json") Path out;
 
+        @Mixin OverwriteOption overwrite = new OverwriteOption();
+
         @Override
         public Integer call() {
+            new OutputGuard("laplace predict", overwrite.overwrite).inputs(posterior, model, dataOptions.data)
+                    .checkFile("--out", out);
             PosteriorManifest manifest = LaplacePosterior.readManifest(posterior);
             Path modelDir = model != null ? model : manifest.modelPath().orElse(Path.of(""));
             if (modelDir.toString().isEmpty() || !Files.isDirectory(modelDir)) {
@@ -283,15 +289,11 @@ final class LaplaceCommand {
 
         private void write(ObjectMapper json, ObjectNode root) {
             try {
-                Path dir = out.toAbsolutePath().getParent();
-                Files.createDirectories(dir);
-                Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
-                json.writeValue(tmp.toFile(), root);
-                Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                System.out.println("wrote " + out);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + out, e);
+                ai.bayeslora.core.io.AtomicOutput.writeString(out, json.writeValueAsString(root));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("cannot encode the predictions as JSON", e);
             }
+            System.out.println("wrote " + out);
         }
     }
 

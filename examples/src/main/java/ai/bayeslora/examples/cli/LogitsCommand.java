@@ -44,11 +44,16 @@ final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "8", description = "Rows per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Mixin
+    OverwriteOption overwrite = new OverwriteOption();
+
     @Override
     public Integer call() {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
         }
+        new OutputGuard("logits", overwrite.overwrite).inputs(inputs, modelOptions.model, modelOptions.adapter)
+                .checkFile("--out", out);
         ComputeDevice device = modelOptions.computeDevice();
         try (CausalLM model = CausalLM.load(modelOptions.modelDir(), device);
              LoraAdapter adapter = modelOptions.loadAdapter(model);

@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.cli;
 
+import ai.bayeslora.core.io.AtomicOutput;
 import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.Tensors;
@@ -23,11 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -73,12 +70,18 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE.jsonl", description = "Also write one JSON object per question.")
     Path out;
 
+    @Mixin
+    OverwriteOption overwrite = new OverwriteOption();
+
     @Override
     public Integer call() {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
         }
         Path modelDir = modelOptions.modelDir();
+        // before any work: the output must not be an input, nor somebody's file
+        new OutputGuard("predict", overwrite.overwrite).inputs(modelOptions.model, modelOptions.adapter, data)
+                .checkFile("--out", out);
         McqaDataset dataset = data == null ? BundledData.syntheticMcqaDataset()
                 : McqaDatasets.load(data, format, new McqaLoadOptions(split, java.util.Set.of()));
         if (limit != null) {
@@ -178,20 +181,15 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     private void writeJsonl(ObjectMapper json, List<ObjectNode> rows) {
-        try {
-            Path dir = out.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
-            try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
-                for (ObjectNode r : rows) {
-                    w.write(json.writeValueAsString(r));
-                    w.newLine();
-                }
+        AtomicOutput.writeFile(out, stream -> {
+            BufferedWriter w = new BufferedWriter(new java.io.OutputStreamWriter(stream,
+                    java.nio.charset.StandardCharsets.UTF_8));
+            for (ObjectNode r : rows) {
+                w.write(json.writeValueAsString(r));
+                w.newLine();
             }
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            System.out.println("wrote " + out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out, e);
-        }
+            w.flush();
+        });
+        System.out.println("wrote " + out);
     }
 }

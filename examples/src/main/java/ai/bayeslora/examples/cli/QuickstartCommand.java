@@ -34,6 +34,8 @@ final class QuickstartCommand implements Callable<Integer> {
             description = "Compute dtype (default: float32 on CPU, bfloat16 on CUDA).")
     String dtype;
 
+    @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();
+
     @Option(names = "--fast", description = "A smaller run (M=3, 2 epochs, 256 questions) for smoke tests.")
     boolean fast;
 
@@ -41,6 +43,8 @@ final class QuickstartCommand implements Callable<Integer> {
     public Integer call() {
         Quickstart.Settings s = fast ? Quickstart.Settings.fast()
                 : Quickstart.Settings.defaults().with(members, epochs);
+        // an earlier quickstart run in --out is replaced; anything else there needs --overwrite
+        new OutputGuard("quickstart", overwrite.overwrite).runFolder("--out", out, false, OutputGuard.Earlier.REPLACE);
         ComputeDevice d = DeviceSelector.select(device);
         s = s.on(dtype == null ? d : d.withDType(DType.parse(dtype)));
         Quickstart.Outcome o = Quickstart.run(BundledModel.tinyLlama(), BundledData.syntheticMcqaTrain(),

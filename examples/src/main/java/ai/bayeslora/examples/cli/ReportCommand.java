@@ -4,8 +4,6 @@ import ai.bayeslora.core.BayesLoraException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +32,8 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/report", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();
+
     private static final String[] EVAL_FIELDS = {"accuracy", "nll", "ece", "brier", "mean_predictive_entropy",
         "mean_mutual_information", "aurc"};
     private static final String[] EVAL_HEADERS = {"acc", "NLL", "ECE", "Brier", "H", "MI", "AURC"};
@@ -44,6 +44,8 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputGuard guard = new OutputGuard("report", overwrite.overwrite).inputs(runs);
+        guard.checkFolder("--out", out);
         ObjectMapper mapper = new ObjectMapper();
         List<Loaded> loaded = new ArrayList<>();
         for (Path dir : runs) {
@@ -161,13 +163,11 @@ final class ReportCommand implements Callable<Integer> {
         for (List<String> r : evalRows) {
             csv.append(String.join(",", r.stream().map(ReportCommand::csvCell).toList())).append('\n');
         }
-        try {
-            Files.createDirectories(out);
-            Files.writeString(out.resolve("combined.html"), h, StandardCharsets.UTF_8);
-            Files.writeString(out.resolve("combined.csv"), csv, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write to " + out, e);
-        }
+        ai.bayeslora.core.io.AtomicOutput.writeFolder(out, "cli:report", overwrite.overwrite
+                ? ai.bayeslora.core.io.AtomicOutput.Replace.ANY : ai.bayeslora.core.io.AtomicOutput.Replace.OWN, dir -> {
+            ai.bayeslora.core.io.AtomicOutput.writeString(dir.resolve("combined.html"), h.toString());
+            ai.bayeslora.core.io.AtomicOutput.writeString(dir.resolve("combined.csv"), csv.toString());
+        });
         System.out.println();
         System.out.println("wrote " + out.resolve("combined.html") + " and " + out.resolve("combined.csv"));
     }

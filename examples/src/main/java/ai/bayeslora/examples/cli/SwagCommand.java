@@ -1,6 +1,5 @@
 package ai.bayeslora.examples.cli;
 
-import ai.bayeslora.core.BayesLoraException;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.model.CausalLM;
@@ -17,7 +16,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -76,6 +74,8 @@ final class SwagCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/swag", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Mixin OverwriteOption overwrite = new OverwriteOption();
+
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
@@ -105,10 +105,9 @@ final class SwagCommand implements Callable<Integer> {
         modelOptions.checkModelDir();
         McqaDataset trainSet = DataSpec.parse(train).loadLabelled("--train", split, "training");
         Path checkpoints = out.resolve("checkpoints");
-        if (Files.exists(checkpoints)) {
-            throw new BayesLoraException(checkpoints + " already exists (SWAG runs cannot be resumed: the moments are "
-                    + "not checkpointed); choose another --out");
-        }
+        // SWAG runs cannot be resumed (the moments are not checkpointed): an earlier run is kept unless --overwrite
+        new OutputGuard("swag", overwrite.overwrite).inputs(modelOptions.model, DataSpec.parse(train).path())
+                .runFolder("--out", out, false, OutputGuard.Earlier.KEEP);
         writeRunJson(lora, training, swagConfig, trainSet);
         System.err.printf(Locale.ROOT, "swag: %d epochs on %d questions, collecting from epoch %d %s; LoRA r=%d "
                         + "alpha=%s dropout=%s on %s -> %s%n", epochs, trainSet.size(), start,
@@ -148,9 +147,8 @@ final class SwagCommand implements Callable<Integer> {
         m.put("swag_variant", swag.variant().toString());
         m.put("swag_samples", swag.samples());
         try {
-            Files.createDirectories(out);
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("run.json").toFile(),
-                    m);
+            ai.bayeslora.core.io.AtomicOutput.writeString(out.resolve("run.json"),
+                    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out.resolve("run.json"), e);
         }

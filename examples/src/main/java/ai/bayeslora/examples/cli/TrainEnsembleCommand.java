@@ -1,6 +1,7 @@
 package ai.bayeslora.examples.cli;
 
 import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.io.AtomicOutput;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.model.CausalLM;
@@ -12,7 +13,6 @@ import ai.bayeslora.lora.ensemble.EnsembleOptions;
 import ai.bayeslora.lora.ensemble.EnsembleTrainer;
 import ai.bayeslora.lora.ensemble.EnsembleTrainingMode;
 import ai.bayeslora.lora.ensemble.LoraEnsemble;
-import ai.bayeslora.lora.train.LoraTrainer;
 import ai.bayeslora.lora.train.TrainingConfig;
 import ai.bayeslora.uncertainty.Comparison;
 import ai.bayeslora.uncertainty.EvaluationReport;
@@ -98,6 +98,8 @@ final class TrainEnsembleCommand implements Callable<Integer> {
 
     @Option(names = "--out", defaultValue = "runs/train-ensemble",
             description = "Output folder (default: ${DEFAULT-VALUE}).") Path out;
+
+    @Mixin OverwriteOption overwrite = new OverwriteOption();
 
     @Option(names = "--resume", description = {"Continue the run in --out: members whose last epoch exists are kept,",
         "interrupted ones continue from their last epoch checkpoint; then the ensemble is saved and evaluated."})
@@ -220,12 +222,19 @@ final class TrainEnsembleCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Refuses to overwrite a run without --resume, and a --resume with other settings; writes run.json. */
+    /**
+     * Refuses an --out folder that holds somebody else's files or an earlier run (without --resume or --overwrite),
+     * and a --resume with other settings; writes run.json.
+     */
     private void checkOutput(Path ensembleDir, Map<String, Object> settings) {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Path runJson = out.resolve("run.json");
+        boolean continuing = resume && Files.isDirectory(out) && AtomicOutput.isMarked(out);
+        new OutputGuard("train-ensemble", overwrite.overwrite).inputs(modelOptions.model, DataSpec.parse(train).path())
+                .inputs(evals.stream().map(x -> DataSpec.parse(x).path()).toList())
+                .runFolder("--out", out, resume, OutputGuard.Earlier.RESUME_OR_KEEP);
         try {
-            if (resume) {
+            if (continuing) {
                 if (Files.isRegularFile(runJson)) {
                     JsonNode before = json.readTree(runJson.toFile());
                     JsonNode now = json.readTree(json.writeValueAsString(settings));
@@ -243,12 +252,10 @@ final class TrainEnsembleCommand implements Callable<Integer> {
                 } else if (!Files.isDirectory(ensembleDir)) {
                     System.err.println("--resume: nothing to resume in " + out + "; starting a new run");
                 }
-            } else if (Files.exists(ensembleDir)) {
-                throw new BayesLoraException(ensembleDir + " already exists: pass --resume to continue that run, or "
-                        + "choose another --out");
+            } else if (resume) {
+                System.err.println("--resume: nothing to resume in " + out + "; starting a new run");
             }
-            Files.createDirectories(out);
-            json.writeValue(runJson.toFile(), settings);
+            AtomicOutput.writeString(runJson, json.writeValueAsString(settings));
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot read or write " + runJson, ex);
         }

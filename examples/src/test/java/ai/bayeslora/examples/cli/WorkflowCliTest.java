@@ -130,7 +130,7 @@ class WorkflowCliTest {
                 trainFile.toString(), "--members", "2", "--epochs", "2", "--lr", "3e-3", "--batch-size", "16",
                 "--out", out.toString());
         assertThat(again.code()).isEqualTo(2);
-        assertThat(again.err()).contains("already exists").contains("--resume");
+        assertThat(again.err()).contains("holds an earlier train-ensemble run").contains("--resume");
 
         Run r = run("train-ensemble", "--model", model.toString(), "--device", "cpu", "--train", trainFile.toString(),
                 "--members", "2", "--epochs", "2", "--lr", "3e-3", "--batch-size", "16", "--out", out.toString(),

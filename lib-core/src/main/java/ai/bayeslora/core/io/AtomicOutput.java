@@ -226,6 +226,25 @@ public final class AtomicOutput {
         }
     }
 
+    /**
+     * What wrote {@code dir}, from its marker: the {@code kind} given to {@link #writeFolder} or {@link #mark}.
+     *
+     * @param dir a folder
+     * @return the kind, or empty when the folder has no readable marker
+     */
+    public static java.util.Optional<String> markerKind(Path dir) {
+        Path file = dir.resolve(MARKER);
+        if (!Files.isRegularFile(file)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            String kind = JSON.readTree(file.toFile()).path("kind").asText("");
+            return kind.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(kind);
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     private static void writeMarker(Path dir, String kind) throws IOException {
         ObjectNode m = JSON.createObjectNode().put("written_by", "BayesLoRA4J").put("kind", kind)
                 .put("created", Instant.now().toString());
