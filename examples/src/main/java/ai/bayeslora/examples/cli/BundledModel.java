@@ -1,14 +1,7 @@
 package ai.bayeslora.examples.cli;
 
-import ai.bayeslora.core.BayesLoraException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.file.Files;
+import ai.bayeslora.core.io.ResourceCache;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -23,29 +16,11 @@ final class BundledModel {
     private BundledModel() {
     }
 
+    /** The model's folder: in the build folder, or extracted once to the cache from the jar. */
     static synchronized Path tinyLlama() {
-        if (cached != null) {
-            return cached;
+        if (cached == null) {
+            cached = ResourceCache.folder(BundledModel.class, BASE, "tiny-llama", FILES);
         }
-        URL url = BundledModel.class.getResource(BASE + "config.json");
-        if (url == null) {
-            throw new BayesLoraException("the bundled tiny model is missing from the classpath; pass --model DIR");
-        }
-        try {
-            if ("file".equals(url.getProtocol())) {
-                cached = Paths.get(url.toURI()).getParent();
-            } else {
-                Path dir = Files.createTempDirectory("bayeslora-tiny-llama");
-                for (String f : FILES) {
-                    try (InputStream in = BundledModel.class.getResourceAsStream(BASE + f)) {
-                        Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-                cached = dir;
-            }
-            return cached;
-        } catch (IOException | URISyntaxException e) {
-            throw new BayesLoraException("cannot unpack the bundled tiny model: " + e.getMessage(), e);
-        }
+        return cached;
     }
 }

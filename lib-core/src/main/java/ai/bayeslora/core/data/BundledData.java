@@ -1,14 +1,8 @@
 package ai.bayeslora.core.data;
 
-import ai.bayeslora.core.BayesLoraException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.file.Files;
+import ai.bayeslora.core.io.ResourceCache;
+import java.util.List;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Data files shipped inside lib-core.
@@ -22,47 +16,24 @@ public final class BundledData {
     /** Class-path location of the synthetic MCQA file (generic JSONL). */
     public static final String SYNTHETIC_MCQA_RESOURCE = "/ai/bayeslora/core/data/synthetic-mcqa.jsonl";
 
-    private static Path extracted;
-
     private BundledData() {
     }
 
     /**
-     * The synthetic MCQA file as a path: the resource itself when it is on disk, otherwise a copy extracted once per
-     * JVM to a temporary file (deleted on exit). Load it with {@link McqaDatasets#load(Path)}.
+     * The synthetic MCQA file as a path: the resource itself when it is on disk, otherwise a copy extracted once to
+     * the cache ({@link ResourceCache}) and reused by later runs. Load it with {@link McqaDatasets#load(Path)}.
      */
-    public static synchronized Path syntheticMcqa() {
-        URL url = BundledData.class.getResource(SYNTHETIC_MCQA_RESOURCE);
-        if (url == null) {
-            throw new BayesLoraException("resource " + SYNTHETIC_MCQA_RESOURCE + " missing from the class path");
-        }
-        if (extracted == null || !Files.isRegularFile(extracted)) {
-            Path path = onDiskOrExtracted(url);
-            if ("file".equals(url.getProtocol())) {
-                return path;
-            }
-            extracted = path;
-        }
-        return extracted;
+    public static Path syntheticMcqa() {
+        return resourceFile(SYNTHETIC_MCQA_RESOURCE);
     }
 
-    /** The file behind {@code url}, or a temporary copy (deleted on exit) when it is not a plain file. */
-    static Path onDiskOrExtracted(URL url) {
-        if ("file".equals(url.getProtocol())) {
-            try {
-                return Paths.get(url.toURI());
-            } catch (URISyntaxException e) {
-                throw new BayesLoraException("bad resource URL " + url, e);
-            }
-        }
-        try (InputStream in = url.openStream()) {
-            Path tmp = Files.createTempFile("bayeslora-synthetic-mcqa-", ".jsonl");
-            tmp.toFile().deleteOnExit();
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            return tmp;
-        } catch (IOException e) {
-            throw new BayesLoraException("cannot extract " + url + " to a temporary file", e);
-        }
+    /** A bundled data file as a path (on disk, or extracted once to the cache). */
+    static Path resourceFile(String resource) {
+        int slash = resource.lastIndexOf('/');
+        String file = resource.substring(slash + 1);
+        String name = file.replaceFirst("\\.[^.]*$", "");
+        return ResourceCache.folder(BundledData.class, resource.substring(0, slash + 1), name, List.of(file))
+                .resolve(file);
     }
 
     /** The 767-question training split of the synthetic task (same rule, no question repeated from the test split). */
@@ -79,11 +50,7 @@ public final class BundledData {
     }
 
     private static McqaDataset loadResource(String resource, String name) {
-        URL url = BundledData.class.getResource(resource);
-        if (url == null) {
-            throw new BayesLoraException("resource " + resource + " missing from the class path");
-        }
-        McqaDataset d = McqaDatasets.load(onDiskOrExtracted(url), McqaFormat.GENERIC);
+        McqaDataset d = McqaDatasets.load(resourceFile(resource), McqaFormat.GENERIC);
         return McqaDataset.of(name, d.classLabels(), d.examples());
     }
 

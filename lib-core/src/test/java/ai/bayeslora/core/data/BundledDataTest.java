@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.bayeslora.core.testing.Fixtures;
 import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.core.text.HfTokenizer;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URL;
 import java.nio.file.Files;
@@ -60,17 +59,39 @@ class BundledDataTest {
     }
 
     @Test
-    void extractsFromAJar(@TempDir Path dir) throws IOException {
+    void extractsFromAJarOnceIntoTheCache(@TempDir Path dir) throws Exception {
         Path jar = dir.resolve("data.jar");
         try (OutputStream out = Files.newOutputStream(jar); JarOutputStream zip = new JarOutputStream(out)) {
             zip.putNextEntry(new JarEntry(BundledData.SYNTHETIC_MCQA_RESOURCE.substring(1)));
             zip.write(Files.readAllBytes(BundledData.syntheticMcqa()));
             zip.closeEntry();
         }
-        URL url = new URL("jar:" + jar.toUri() + "!" + BundledData.SYNTHETIC_MCQA_RESOURCE);
-        Path extracted = BundledData.onDiskOrExtracted(url);
-        assertThat(extracted).isNotEqualTo(BundledData.syntheticMcqa());
-        assertThat(Files.readAllBytes(extracted)).isEqualTo(Files.readAllBytes(BundledData.syntheticMcqa()));
-        assertThat(McqaDatasets.load(extracted).size()).isEqualTo(64);
+        Path cache = dir.resolve("cache");
+        String old = System.getProperty(ai.bayeslora.core.io.ResourceCache.PROPERTY);
+        System.setProperty(ai.bayeslora.core.io.ResourceCache.PROPERTY, cache.toString());
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()},
+                null)) {
+            String res = BundledData.SYNTHETIC_MCQA_RESOURCE;
+            String base = res.substring(0, res.lastIndexOf('/') + 1);
+            java.util.List<String> files = java.util.List.of("synthetic-mcqa.jsonl");
+            Path first = ai.bayeslora.core.io.ResourceCache.folder(loader, base, "synthetic-mcqa", files);
+            assertThat(first).startsWith(cache);
+            Path file = first.resolve("synthetic-mcqa.jsonl");
+            assertThat(Files.readAllBytes(file)).isEqualTo(Files.readAllBytes(BundledData.syntheticMcqa()));
+            assertThat(McqaDatasets.load(file).size()).isEqualTo(64);
+            long modified = Files.getLastModifiedTime(file).toMillis();
+            Path second = ai.bayeslora.core.io.ResourceCache.folder(loader, base, "synthetic-mcqa", files);
+            assertThat(second).as("the same folder, not a new copy per run").isEqualTo(first);
+            assertThat(Files.getLastModifiedTime(file).toMillis()).isEqualTo(modified);
+            try (var s = Files.list(cache.resolve("resources"))) {
+                assertThat(s.count()).isEqualTo(1);
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty(ai.bayeslora.core.io.ResourceCache.PROPERTY);
+            } else {
+                System.setProperty(ai.bayeslora.core.io.ResourceCache.PROPERTY, old);
+            }
+        }
     }
 }
