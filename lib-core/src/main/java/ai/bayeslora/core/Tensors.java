@@ -101,6 +101,17 @@ public final class Tensors {
         }
     }
 
+    /**
+     * Whether every entry of a floating-point tensor is finite (no NaN, no ±Inf); integer tensors always are. One
+     * host sync.
+     */
+    public static boolean allFinite(Tensor t) {
+        if (!torch.is_floating_point(t)) {
+            return true;
+        }
+        return NativeScope.compute(() -> torch.isfinite(t).all().item_bool());
+    }
+
     /** Largest absolute elementwise difference of two tensors of the same shape, computed in float64. */
     public static double maxAbsDiff(Tensor a, Tensor b) {
         return NativeScope.compute(() -> {

@@ -154,6 +154,101 @@ final class PosteriorFiles {
         }
     }
 
+    private static String text(JsonNode m, Path file, String name) {
+        JsonNode n = field(m, file, name);
+        if (!n.isTextual()) {
+            throw new PosteriorFormatException(file, "field \"" + name + "\" must be a string, got " + n);
+        }
+        return n.asText();
+    }
+
+    private static <E extends Enum<E>> E constant(JsonNode m, Path file, String name, Class<E> type) {
+        String v = text(m, file, name);
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(v)) {
+                return e;
+            }
+        }
+        throw new PosteriorFormatException(file, "field \"" + name + "\" is \"" + v + "\"; expected one of "
+                + java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList());
+    }
+
+    private static long integer(JsonNode m, Path file, String name) {
+        JsonNode n = field(m, file, name);
+        if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+            throw new PosteriorFormatException(file, "field \"" + name + "\" must be an integer, got " + n);
+        }
+        return n.asLong();
+    }
+
+    private static int positiveInt(JsonNode m, Path file, String name) {
+        long v = integer(m, file, name);
+        if (v < 1 || v > Integer.MAX_VALUE) {
+            throw new PosteriorFormatException(file, "field \"" + name + "\" must be a positive integer, got " + v);
+        }
+        return (int) v;
+    }
+
+    private static List<String> strings(JsonNode m, Path file, String name) {
+        JsonNode n = field(m, file, name);
+        List<String> out = new ArrayList<>();
+        if (n.isArray()) {
+            for (JsonNode e : n) {
+                if (!e.isTextual()) {
+                    out = null;
+                    break;
+                }
+                out.add(e.asText());
+            }
+        }
+        if (!n.isArray() || out == null) {
+            throw new PosteriorFormatException(file, "field \"" + name + "\" must be an array of strings");
+        }
+        return out;
+    }
+
+    /** The manifest's block table must be the layout the modules give, in order: module order decides θ's layout. */
+    private static void checkBlocks(Path file, JsonNode blocks, BlockLayout layout) {
+        List<ParameterBlock> want = layout.blocks();
+        if (!blocks.isArray() || blocks.size() != want.size()) {
+            throw new PosteriorFormatException(file, "field \"blocks\" must list the " + want.size()
+                    + " parameter blocks of the modules, got " + (blocks.isArray() ? blocks.size() : blocks));
+        }
+        for (int i = 0; i < want.size(); i++) {
+            ParameterBlock w = want.get(i);
+            JsonNode b = blocks.get(i);
+            if (!w.module().equals(b.path("module").asText()) || !w.matrix().name().equals(b.path("matrix").asText())
+                    || w.rows() != b.path("rows").asInt(-1) || w.cols() != b.path("cols").asInt(-1)
+                    || w.offset() != b.path("offset").asLong(-1)) {
+                throw new PosteriorFormatException(file, "field \"blocks\"[" + i + "] is " + b + " but the modules "
+                        + "in this order give " + w + " (was the module list edited?)");
+            }
+        }
+    }
+
+    /**
+     * θ* must be the adapter copy's parameters (saved as float32): a manifest whose module order or files were
+     * changed would otherwise put θ* and the curvature on the wrong modules without a word.
+     */
+    private static void checkThetaMatchesAdapter(Path dir, BlockLayout layout, List<LoraLayer> layers, Tensor theta) {
+        double[] th = Tensors.toDoubles(theta);
+        double[] saved = NativeScope.compute(() -> Tensors.toDoubles(BlockLayout.flatten(layers)));
+        for (int i = 0; i < th.length; i++) {
+            // the adapter is stored in float32: θ* rounded to float32 is what it holds
+            if ((float) th[i] != (float) saved[i]) {
+                ParameterBlock b = layout.blocks().get(0);
+                for (ParameterBlock pb : layout.blocks()) {
+                    if (pb.offset() <= i) {
+                        b = pb;
+                    }
+                }
+                throw new PosteriorFormatException(dir, "θ* in " + TENSORS + " does not match " + ADAPTER + "/ at "
+                        + b.module() + " " + b.matrix() + " (θ*[" + i + "] = " + th[i] + ", adapter " + saved[i]
+                        + "): the manifest's module order or the files do not belong together");
+            }
+        }
+    }
+
     private static JsonNode field(JsonNode m, Path file, String name) {
         JsonNode n = m.get(name);
         if (n == null || n.isNull()) {
@@ -165,21 +260,46 @@ final class PosteriorFiles {
     static LaplacePosterior load(Path dir, CausalLM model) {
         JsonNode m = readManifest(dir);
         Path file = dir.resolve(MANIFEST);
-        Structure structure = Structure.parse(field(m, file, "structure").asText());
+        Structure structure;
+        try {
+            structure = Structure.parse(text(m, file, "structure"));
+        } catch (IllegalArgumentException e) {
+            throw new PosteriorFormatException(file, "field \"structure\": " + e.getMessage(), e);
+        }
         LaplaceConfig config = LaplaceConfig.builder().structure(structure)
-                .fisher(FisherEstimate.valueOf(field(m, file, "fisher").asText().toUpperCase(Locale.ROOT)))
-                .positions(KfacPositions.valueOf(field(m, file, "kfac_positions").asText().toUpperCase(Locale.ROOT)))
-                .rank(field(m, file, "low_rank").asInt()).lowRankThreshold(field(m, file, "low_rank_threshold").asInt())
-                .mcSamples(field(m, file, "mc_samples").asInt()).seed(field(m, file, "seed").asLong())
+                .fisher(constant(m, file, "fisher", FisherEstimate.class))
+                .positions(constant(m, file, "kfac_positions", KfacPositions.class))
+                .rank(positiveInt(m, file, "low_rank")).lowRankThreshold(positiveInt(m, file, "low_rank_threshold"))
+                .mcSamples(positiveInt(m, file, "mc_samples")).seed(integer(m, file, "seed"))
                 .build();
-        List<String> modules = new ArrayList<>();
-        field(m, file, "modules").forEach(n -> modules.add(n.asText()));
-        List<String> labels = new ArrayList<>();
-        field(m, file, "class_labels").forEach(n -> labels.add(n.asText()));
+        List<String> modules = strings(m, file, "modules");
+        List<String> labels = strings(m, file, "class_labels");
+        if (labels.size() < 2 || new java.util.HashSet<>(labels).size() != labels.size()) {
+            throw new PosteriorFormatException(file, "field \"class_labels\" must list at least two distinct labels, "
+                    + "got " + labels);
+        }
         JsonNode pl = field(m, file, "prior_precisions");
+        if (!pl.isArray() || pl.isEmpty()) {
+            throw new PosteriorFormatException(file, "field \"prior_precisions\" must be a non-empty array of "
+                    + "positive numbers, one per parameter block");
+        }
         double[] lambdas = new double[pl.size()];
         for (int i = 0; i < lambdas.length; i++) {
-            lambdas[i] = pl.get(i).asDouble();
+            JsonNode v = pl.get(i);
+            if (!v.isNumber() || !(v.asDouble() > 0) || Double.isInfinite(v.asDouble())) {
+                throw new PosteriorFormatException(file, "field \"prior_precisions\"[" + i + "] must be a positive "
+                        + "finite number, got " + v);
+            }
+            lambdas[i] = v.asDouble();
+        }
+        long examples = integer(m, file, "num_examples");
+        if (examples < 1) {
+            throw new PosteriorFormatException(file, "field \"num_examples\" must be at least 1, got " + examples);
+        }
+        double logLikelihood = field(m, file, "log_likelihood").asDouble(Double.NaN);
+        if (!field(m, file, "log_likelihood").isNumber() || !Double.isFinite(logLikelihood) || logLikelihood > 0) {
+            throw new PosteriorFormatException(file, "field \"log_likelihood\" must be a finite number ≤ 0, got "
+                    + m.get("log_likelihood"));
         }
         LoraAdapter adapter = LoraAdapter.load(dir.resolve(ADAPTER), model);
         PrecisionModel pm = null;
@@ -198,6 +318,11 @@ final class PosteriorFiles {
             if (layout.size() != field(m, file, "num_parameters").asLong()) {
                 throw new PosteriorFormatException(file, "num_parameters " + m.get("num_parameters")
                         + " but the adapter's modules have " + layout.size());
+            }
+            checkBlocks(file, field(m, file, "blocks"), layout);
+            if (lambdas.length != layout.blocks().size()) {
+                throw new PosteriorFormatException(file, "field \"prior_precisions\" has " + lambdas.length
+                        + " entries for " + layout.blocks().size() + " parameter blocks");
             }
             Map<String, Tensor> state = new HashMap<>();
             for (String name : st.names()) {
@@ -218,6 +343,7 @@ final class PosteriorFiles {
                 throw new PosteriorFormatException(dir, "θ* in " + TENSORS + " does not match the manifest's "
                         + "adapter_fingerprint (files from different fits?)");
             }
+            checkThetaMatchesAdapter(dir, layout, layers, th);
             layout.assign(layers, th);
             try {
                 pm = switch (structure) {
@@ -231,7 +357,7 @@ final class PosteriorFiles {
             theta = th.clone();
             NativeScope.keep(theta);
             return new LaplacePosterior(config.toBuilder().priorPrecision(lambdas[0]).build(), pm, theta,
-                    field(m, file, "num_examples").asLong(), field(m, file, "log_likelihood").asDouble(), modules,
+                    examples, logLikelihood, modules,
                     labels, adapter, true, new LaplacePosterior.Provenance(m.path("model_path").asText(),
                             m.path("adapter_path").asText(), fp), lambdas);
         } catch (RuntimeException e) {

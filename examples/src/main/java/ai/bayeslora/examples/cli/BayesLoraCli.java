@@ -21,13 +21,53 @@ public final class BayesLoraCli {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new BayesLoraCli());
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof BayesLoraException || ex instanceof IllegalArgumentException) {
+            if (isUserError(ex)) {
                 // expected user errors: one clear line, no stack trace
-                commandLine.getErr().println("error: " + ex.getMessage());
+                commandLine.getErr().println("error: " + oneLine(userMessage(ex)));
                 return 2;
             }
-            throw ex;
+            commandLine.getErr().println("error: internal error (" + oneLine(ex.toString()) + "); "
+                    + InternalErrorLog.write(ex, args) + ". Please report it with that file.");
+            return 1;
         });
         return cli.execute(args);
+    }
+
+    /** Errors that come from the user's inputs or environment, not from a bug: reported as one line, exit 2. */
+    static boolean isUserError(Throwable ex) {
+        return ex instanceof BayesLoraException || ex instanceof IllegalArgumentException
+                || ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException;
+    }
+
+    private static String userMessage(Throwable ex) {
+        if (ex instanceof java.io.UncheckedIOException u && u.getCause() != null) {
+            String m = u.getMessage();
+            String cause = describe(u.getCause());
+            return m == null || m.contains(cause) ? cause : m + ": " + cause;
+        }
+        if (ex instanceof java.io.IOException io) {
+            return describe(io);
+        }
+        return ex.getMessage();
+    }
+
+    /** An I/O error in words: the JDK's own messages are often only the path. */
+    private static String describe(java.io.IOException e) {
+        String what = switch (e.getClass().getSimpleName()) {
+            case "AccessDeniedException" -> "permission denied";
+            case "NoSuchFileException" -> "no such file or folder";
+            case "FileAlreadyExistsException" -> "already exists";
+            case "NotDirectoryException" -> "not a folder";
+            case "MalformedInputException", "UnmappableCharacterException" -> "not valid UTF-8 text";
+            default -> e.getClass().getSimpleName();
+        };
+        return e.getMessage() == null ? what : e.getMessage() + ": " + what;
+    }
+
+    /** Newlines (for example from native error messages) would break the one-line contract. */
+    private static String oneLine(String s) {
+        String m = s == null ? "(no message)" : s.strip();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl).strip() + " …";
     }
 }

@@ -233,6 +233,12 @@ final class LaplaceCommand {
                  HfTokenizer tokenizer = HfTokenizer.load(modelDir, TokenizerOptions.builder().addBosFromConfig().build())) {
                 AnswerScorer scorer = new AnswerScorer(m, AnswerTokens.of(tokenizer, dataset.classLabels()),
                         ClassReduction.ANSWER_TOKENS);
+                if (!dataset.classLabels().equals(la.classLabels())) {
+                    // the posterior is over the adapter's weights, so it scores any class set (docs/LAPLACE.md,
+                    // "Rescoring"); say so, since the curvature was measured on the fit's classes
+                    System.err.println("note: the posterior was fitted on classes " + la.classLabels() + "; "
+                            + dataOptions.data + " has " + dataset.classLabels() + ": scoring those (rescored)");
+                }
                 LinearizedPredictive pred = la.linearized(scorer, LinearizedPredictive.Options.defaults()
                         .withLink(l).withSamples(samples));
                 root.put("posterior", posterior.toAbsolutePath().toString());

@@ -39,7 +39,7 @@ public final class DiagPrecision implements PrecisionModel {
     }
 
     public static DiagPrecision fromState(BlockLayout layout, Map<String, Tensor> state) {
-        return of(layout, State.require(state, DIAG, layout.size()));
+        return of(layout, State.requireSpectrum(state, DIAG, layout.size()));
     }
 
     @Override

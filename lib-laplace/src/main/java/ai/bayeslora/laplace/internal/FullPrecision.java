@@ -46,8 +46,8 @@ public final class FullPrecision implements PrecisionModel {
     /** From saved state. */
     public static FullPrecision fromState(BlockLayout layout, Map<String, Tensor> state) {
         try (NativeScope s = NativeScope.open()) {
-            return retained(layout, State.require(state, EIGENVECTORS, layout.size(), layout.size()),
-                    State.require(state, EIGENVALUES, layout.size()));
+            return retained(layout, State.requireFinite(state, EIGENVECTORS, layout.size(), layout.size()),
+                    State.requireSpectrum(state, EIGENVALUES, layout.size()));
         }
     }
 

@@ -226,10 +226,10 @@ public final class KfacPrecision implements PrecisionModel {
 
     private static FactorEigen factor(Map<String, Tensor> state, String prefix, int dim) {
         try (NativeScope s = NativeScope.open()) {
-            Tensor q = State.require(state, prefix + ".q").to(ScalarType.Double).contiguous();
-            Tensor e = State.require(state, prefix + ".e").to(ScalarType.Double).contiguous();
+            Tensor q = State.requireFinite(state, prefix + ".q").to(ScalarType.Double).contiguous();
+            Tensor e = State.requireSpectrum(state, prefix + ".e").to(ScalarType.Double).contiguous();
             Tensor act = state.get(prefix + ".active");
-            long[] active = act == null ? null : Tensors.toLongs(act);
+            long[] active = act == null ? null : State.requireIndices(prefix + ".active", Tensors.toLongs(act), dim);
             int m = active == null ? dim : active.length;
             if (q.dim() != 2 || q.size(0) != m || e.dim() != 1 || e.size(0) != q.size(1)) {
                 throw new IllegalStateException("factor '" + prefix + "' has inconsistent shapes q "
