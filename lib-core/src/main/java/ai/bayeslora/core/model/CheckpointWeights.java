@@ -32,7 +32,18 @@ public final class CheckpointWeights implements WeightSource {
 
     @Override
     public Tensor load(String name, ScalarType dtype, Device device) {
-        return checkpoint.tensor(name, dtype, device);
+        var stored = checkpoint.info(name).dtype();
+        if (!stored.isFloatingPoint()) {
+            // casting integers to weights would load a model that runs and means nothing
+            throw new WeightValueException(checkpoint.path() + ": tensor '" + name + "' is stored as " + stored
+                    + "; model weights must be a floating-point dtype (F32, F16, BF16, F64)");
+        }
+        Tensor t = checkpoint.tensor(name, dtype, device);
+        if (!ai.bayeslora.core.Tensors.allFinite(t)) {
+            throw new WeightValueException(checkpoint.path() + ": tensor '" + name + "' holds NaN or infinite "
+                    + "values; every prediction of the model would be NaN");
+        }
+        return t;
     }
 
     @Override

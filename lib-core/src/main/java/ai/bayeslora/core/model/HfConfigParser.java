@@ -111,6 +111,30 @@ public final class HfConfigParser {
                         + "'; supported: silu, gelu, gelu_pytorch_tanh, gelu_new, relu");
             }
             int maxPos = optInt("max_position_embeddings").orElse(arch == Architecture.LLAMA ? 2048 : 32768);
+            // values that would give NaN, a crash deep in libtorch or an absurd allocation are refused here, by name
+            range("vocab_size", vocab, 1, 1 << 24);
+            range("hidden_size", hidden, 1, 1 << 17);
+            range("intermediate_size", inter, 1, 1 << 19);
+            range("num_hidden_layers", layers, 1, 1024);
+            range("num_attention_heads", heads, 1, 4096);
+            range("num_key_value_heads", kvHeads, 1, heads);
+            if (heads % kvHeads != 0) {
+                throw new ConfigException(source + ": num_attention_heads " + heads + " is not a multiple of "
+                        + "num_key_value_heads " + kvHeads);
+            }
+            range("head_dim", headDim, 2, 4096);
+            range("max_position_embeddings", maxPos, 1, 1 << 24);
+            if (!(eps > 0 && eps < 1)) {
+                throw new ConfigException(source + ": field 'rms_norm_eps' must be in (0, 1), got " + eps
+                        + " (0 or less divides by zero in RMSNorm)");
+            }
+            double params = (double) vocab * hidden * (tie ? 1 : 2) + (double) layers * (4.0 * hidden * hidden
+                    + 3.0 * hidden * inter);
+            if (params > 2e12) {
+                throw new ConfigException(source + ": the sizes give about " + String.format(java.util.Locale.ROOT,
+                        "%.3g", params) + " parameters, beyond any model this library can hold; check "
+                        + "hidden_size, intermediate_size, num_hidden_layers and vocab_size");
+            }
 
             return new ModelConfig(arch, vocab, hidden, inter, layers, heads, kvHeads, headDim, eps,
                     rope(maxPos), tie, qkvBias, oBias, mlpBias, act, slidingWindows(arch, layers), maxPos,
@@ -133,7 +157,7 @@ public final class HfConfigParser {
                 throw new ConfigException(source + ": partial_rotary_factor must be in (0, 1], got " + partial);
             }
             if (p == null) {
-                return new RopeConfig(theta, RopeConfig.Type.DEFAULT, 1, 1, 4, maxPos, partial);
+                return checkedTheta(new RopeConfig(theta, RopeConfig.Type.DEFAULT, 1, 1, 4, maxPos, partial));
             }
             String typeName = optText(p, "rope_type").orElse(optText(p, "type").orElse("default"));
             RopeConfig.Type type = RopeConfig.Type.parse(typeName, source);
@@ -156,7 +180,32 @@ public final class HfConfigParser {
                             + high + " <= " + low);
                 }
             }
-            return new RopeConfig(theta, type, factor, low, high, orig, partial);
+            if (!(factor > 0) || Double.isInfinite(factor)) {
+                throw new ConfigException(source + ": rope scaling 'factor' must be positive and finite, got " + factor);
+            }
+            if (!(low > 0) || !(high > 0) || Double.isInfinite(high)) {
+                throw new ConfigException(source + ": llama3 rope needs positive finite low_freq_factor and "
+                        + "high_freq_factor, got " + low + " and " + high);
+            }
+            if (orig < 1) {
+                throw new ConfigException(source + ": original_max_position_embeddings must be at least 1, got " + orig);
+            }
+            return checkedTheta(new RopeConfig(theta, type, factor, low, high, orig, partial));
+        }
+
+        private RopeConfig checkedTheta(RopeConfig r) {
+            if (!(r.theta() > 0) || Double.isInfinite(r.theta())) {
+                throw new ConfigException(source + ": field 'rope_theta' must be positive and finite, got " + r.theta()
+                        + " (the rotary frequencies would be NaN)");
+            }
+            return r;
+        }
+
+        private void range(String field, long v, long min, long max) {
+            if (v < min || v > max) {
+                throw new ConfigException(source + ": field '" + field + "' is " + v + "; expected " + min + " to "
+                        + max);
+            }
         }
 
         /**
@@ -165,6 +214,10 @@ public final class HfConfigParser {
          */
         private List<OptionalInt> slidingWindows(Architecture arch, int layers) {
             OptionalInt window = optInt("sliding_window");
+            if (window.isPresent() && window.getAsInt() < 1) {
+                throw new ConfigException(source + ": field 'sliding_window' must be at least 1 (or null), got "
+                        + window.getAsInt());
+            }
             List<OptionalInt> out = new ArrayList<>();
             if (arch == Architecture.LLAMA) {
                 for (int i = 0; i < layers; i++) {

@@ -32,6 +32,8 @@ public class SafetensorsFormatException extends BayesLoraException {
         SIZE_MISMATCH,
         /** Two tensors' byte ranges overlap. */
         OVERLAP,
+        /** Bytes of the data buffer that no tensor covers: a gap between tensors, or a tail after the last. */
+        UNCOVERED_BYTES,
         /** A tensor asked for by name is not there. */
         MISSING_TENSOR,
         /** A checkpoint folder holds neither {@code model.safetensors.index.json} nor {@code model.safetensors}. */

@@ -114,6 +114,7 @@ final class SafetensorsHeader {
             }
         }
         checkOverlaps(file, tensors.values());
+        checkCovered(file, tensors.values(), dataLength);
         long dataStart = 8L + json.length;
         return new SafetensorsHeader(metadata, Collections.unmodifiableMap(tensors), dataStart, dataLength);
     }
@@ -234,6 +235,36 @@ final class SafetensorsHeader {
             if (furthest == null || t.end() > furthest.end()) {
                 furthest = t;
             }
+        }
+    }
+
+    /**
+     * The reference rule: the tensors' byte ranges, in order, tile the data buffer from 0 to its end. A gap or a tail
+     * of bytes no tensor covers means the header and the data disagree (for example a header length that is off by
+     * a few bytes, with the JSON still parsing because of its space padding): every tensor would be read from the
+     * wrong place.
+     */
+    private static void checkCovered(Path file, Iterable<TensorInfo> infos, long dataLength) {
+        List<TensorInfo> sorted = new ArrayList<>();
+        for (TensorInfo t : infos) {
+            if (t.end() > t.begin()) {
+                sorted.add(t);
+            }
+        }
+        sorted.sort(Comparator.comparingLong(TensorInfo::begin));
+        long expected = 0;
+        for (TensorInfo t : sorted) {
+            if (t.begin() != expected) {
+                throw new SafetensorsFormatException(file, t.name(), Reason.UNCOVERED_BYTES, "data bytes ["
+                        + expected + ", " + t.begin() + ") belong to no tensor (offsets must be contiguous from 0; "
+                        + "header length or data_offsets wrong?)");
+            }
+            expected = t.end();
+        }
+        if (expected != dataLength) {
+            throw new SafetensorsFormatException(file, null, Reason.UNCOVERED_BYTES, "the last tensor ends at data "
+                    + "byte " + expected + " but the data buffer has " + dataLength + " bytes (header length or "
+                    + "data_offsets wrong, or bytes appended?)");
         }
     }
 

@@ -140,12 +140,28 @@ class SafetensorsMalformedTest {
     }
 
     @Test
+    void dataBytesThatNoTensorCoversAreRefusedAsTheReferenceDoes() {
+        // a gap between tensors
+        String gap = "{" + entry("s", "F32", "[]", 0, 4) + ", " + entry("after_gap", "U8", "[2]", 8, 10) + "}";
+        assertThatThrownBy(() -> SafetensorsFile.open(file(gap, 10)).close())
+                .isInstanceOfSatisfying(SafetensorsFormatException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.UNCOVERED_BYTES))
+                .hasMessageContainingAll("'after_gap'", "[4, 8)");
+        // bytes after the last tensor (what a header length a few bytes too short looks like)
+        String tail = "{" + entry("s", "F32", "[]", 0, 4) + "}";
+        assertThatThrownBy(() -> SafetensorsFile.open(file(tail, 8)).close())
+                .isInstanceOfSatisfying(SafetensorsFormatException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.UNCOVERED_BYTES))
+                .hasMessageContainingAll("ends at data byte 4", "8 bytes");
+    }
+
+    @Test
     void wellFormedEdgeCasesAreAccepted() {
-        // Empty header, scalar, zero-size tensors sharing an offset, gaps and padding are all legal.
+        // Empty header, scalar, zero-size tensors sharing an offset and space padding are all legal.
         String h = "{" + entry("s", "F32", "[]", 0, 4) + ", " + entry("z1", "F32", "[0, 5]", 4, 4) + ", "
-                + entry("z2", "I64", "[0]", 4, 4) + ", " + entry("after_gap", "U8", "[2]", 8, 10) + "}    ";
-        try (SafetensorsFile f = SafetensorsFile.open(file(h, 12))) {
-            assertThat(f.names()).containsExactly("after_gap", "s", "z1", "z2");
+                + entry("z2", "I64", "[0]", 4, 4) + ", " + entry("next", "U8", "[2]", 4, 6) + "}    ";
+        try (SafetensorsFile f = SafetensorsFile.open(file(h, 6))) {
+            assertThat(f.names()).containsExactly("next", "s", "z1", "z2");
             assertThat(f.info("s").numel()).isEqualTo(1);
             assertThat(f.info("z1").numel()).isZero();
         }
