@@ -43,6 +43,11 @@ public final class ProbabilitySamples {
                 double sum = 0;
                 for (int c = 0; c < classes; c++) {
                     double v = p[(s * batch + b) * classes + c];
+                    if (!Double.isFinite(v)) {
+                        throw new ai.bayeslora.core.mcqa.NonFiniteScoresException("class probability " + v
+                                + " at sample " + s + ", example " + b + ", class " + classLabels.get(c) + ": the "
+                                + "model's weights, its config.json or the posterior produce NaN or infinite values");
+                    }
                     if (!(v >= 0 && v <= 1)) {
                         throw new IllegalArgumentException("probability " + v + " outside [0, 1] at sample " + s
                                 + ", example " + b + ", class " + classLabels.get(c));

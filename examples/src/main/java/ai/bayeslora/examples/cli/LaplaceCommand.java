@@ -255,6 +255,10 @@ final class LaplaceCommand {
                     LogitGaussian g = pred.gaussian(batch);
                     double[][] p = l == LinearizedPredictive.Link.PROBIT ? g.probit() : g.monteCarlo(samples, seed);
                     for (int b = 0; b < batch.batchSize(); b++) {
+                        ai.bayeslora.core.mcqa.NonFiniteScoresException.check(p[b], p[b].length,
+                                List.of(batch.exampleIds().get(b)), "class probabilities");
+                    }
+                    for (int b = 0; b < batch.batchSize(); b++) {
                         ObjectNode r = rows.addObject();
                         r.put("id", batch.exampleIds().get(b));
                         ArrayNode mu = r.putArray("logit_mean");

@@ -114,6 +114,8 @@ final class PredictCommand implements Callable<Integer> {
                                 : adapter.binding()));
                     }
                     int c = labels.size();
+                    ai.bayeslora.core.mcqa.NonFiniteScoresException.check(logp, c, batch.exampleIds(),
+                            "log-probabilities");
                     for (int r = 0; r < batch.batchSize(); r++) {
                         double[] p = new double[c];
                         int best = 0;
