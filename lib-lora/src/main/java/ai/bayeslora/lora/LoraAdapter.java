@@ -44,6 +44,7 @@ public final class LoraAdapter implements AutoCloseable {
     /** peft's key prefix for a causal LM: {@code base_model.model.} + HF module name. */
     static final String PREFIX = "base_model.model.";
     static final String WEIGHTS = "adapter_model.safetensors";
+    private static final Pattern BASE_COPY = Pattern.compile("^base_model\\.model\\.(.+?)(?:\\.base_layer)?\\.weight$");
     private static final Pattern KEY = Pattern.compile("^base_model\\.model\\.(.+)\\.lora_([AB])(?:\\.[^.]+)?\\.weight$");
 
     private final CausalLM model;
@@ -113,6 +114,10 @@ public final class LoraAdapter implements AutoCloseable {
                     ignored.add(key);
                     continue;
                 }
+                if (!ck.info(key).dtype().isFloatingPoint()) {
+                    throw new AdapterFormatException(file + ": tensor '" + key + "' is stored as "
+                            + ck.info(key).dtype() + "; LoRA weights must be floating-point");
+                }
                 keys.computeIfAbsent(m.group(1), k -> new String[2])[m.group(2).equals("A") ? 0 : 1] = key;
             }
             if (keys.isEmpty()) {
@@ -145,10 +150,71 @@ public final class LoraAdapter implements AutoCloseable {
                 throw new AdapterFormatException(file + ": adapter has weights for module(s) the base model lacks: "
                         + keys.keySet().stream().limit(5).toList() + " (is it for another model?)");
             }
-            if (!ignored.isEmpty()) {
-                LOG.debug("{}: ignored non-LoRA tensors {}", file, ignored);
+            checkOtherTensors(ck, file, model, ignored);
+            checkTargets(file, pc, model, layers.keySet());
+            for (LoraLayer l : layers.values()) {
+                if (!Tensors.allFinite(l.a()) || !Tensors.allFinite(l.b())) {
+                    layers.values().forEach(x -> NativeScope.release(x.a(), x.b()));
+                    throw new AdapterFormatException(file + ": the LoRA weights of '" + l.moduleName() + "' hold NaN "
+                            + "or infinite values (a diverged training run?)");
+                }
             }
             return new LoraAdapter(model, pc.config, layers);
+        }
+    }
+
+    /**
+     * Tensors other than lora_A / lora_B: peft also saves copies of base layers it may have resized (an embedding or
+     * lm_head, {@code save_embedding_layers}); those are accepted only when they equal the base model's weight, since
+     * peft would load them into the model. Everything else (lora_embedding_*, modules_to_save, unknown keys) is
+     * refused by name rather than dropped.
+     */
+    private static void checkOtherTensors(Checkpoint ck, Path file, CausalLM model, List<String> others) {
+        for (String key : others) {
+            if (key.contains("lora_embedding_")) {
+                throw new AdapterFormatException(file + ": tensor '" + key + "' is a LoRA on an embedding layer; this "
+                        + "library adapts linear layers only");
+            }
+            if (key.contains("modules_to_save")) {
+                throw new AdapterFormatException(file + ": tensor '" + key + "' is a modules_to_save copy; this "
+                        + "library does not support fully trained modules");
+            }
+            Matcher m = BASE_COPY.matcher(key);
+            LinearLayer base = m.matches() ? model.linearLayers().get(m.group(1)) : null;
+            if (base == null) {
+                throw new AdapterFormatException(file + ": tensor '" + key + "' is not a LoRA weight this library "
+                        + "knows (expected <module>.lora_A.weight / lora_B.weight)");
+            }
+            boolean same = NativeScope.compute(() -> {
+                Tensor t = ck.tensor(key, base.weight().scalar_type(), model.device().torchDevice());
+                return java.util.Arrays.equals(Tensors.shape(t), Tensors.shape(base.weight()))
+                        && org.bytedeco.pytorch.global.torch.equal(t, base.weight());
+            });
+            if (!same) {
+                throw new AdapterFormatException(file + ": tensor '" + key + "' is a saved copy of the base layer '"
+                        + m.group(1) + "' that differs from the base model's (a resized or retrained layer); peft "
+                        + "would load it into the model, which this library does not do");
+            }
+        }
+    }
+
+    /** The modules that have weights must be exactly those adapter_config.json targets in this model. */
+    private static void checkTargets(Path file, PeftAdapterConfig pc, CausalLM model, java.util.Set<String> loaded) {
+        List<String> missing = new ArrayList<>();
+        for (String name : model.linearLayers().keySet()) {
+            if (pc.targets(name) && !loaded.contains(name)) {
+                missing.add(name);
+            }
+        }
+        List<String> untargeted = loaded.stream().filter(n -> !pc.targets(n)).toList();
+        if (!untargeted.isEmpty()) {
+            throw new AdapterFormatException(file + ": weights for " + untargeted.stream().limit(5).toList() + " but "
+                    + "adapter_config.json's target_modules / layers_to_transform do not target them");
+        }
+        if (!missing.isEmpty()) {
+            throw new AdapterFormatException(file + ": adapter_config.json targets " + missing.stream().limit(5).toList()
+                    + (missing.size() > 5 ? " and " + (missing.size() - 5) + " more" : "") + " but the weights have "
+                    + "no lora_A/lora_B for them");
         }
     }
 

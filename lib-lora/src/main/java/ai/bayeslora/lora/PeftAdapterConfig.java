@@ -66,11 +66,9 @@ final class PeftAdapterConfig {
         if (!"none".equals(bias)) {
             throw new AdapterFormatException(file + ": bias='" + bias + "' is not supported; only 'none'");
         }
-        JsonNode r = root.get("r");
-        if (r == null || !r.canConvertToInt() || r.asInt() <= 0) {
-            throw new AdapterFormatException(file + ": field 'r' must be a positive integer, got " + r);
-        }
-        double alpha = root.has("lora_alpha") ? root.get("lora_alpha").asDouble() : 8;
+        refuseFeatures(file, root);
+        int r = positiveInt(file, "r", root.get("r"));
+        double alpha = root.has("lora_alpha") ? positiveNumber(file, "lora_alpha", root.get("lora_alpha")) : 8;
         JsonNode targets = root.get("target_modules");
         List<String> suffixes = new ArrayList<>();
         String regex = null;
@@ -79,25 +77,115 @@ final class PeftAdapterConfig {
         } else if (targets.isTextual()) {
             regex = targets.asText(); // peft: a string is a full-match regex on the module name
             suffixes.add(regex);
+        } else if (targets.isArray() && !targets.isEmpty()) {
+            for (JsonNode t : targets) {
+                if (!t.isTextual() || t.asText().isEmpty()) {
+                    throw new AdapterFormatException(file + ": field 'target_modules' must hold module names, got "
+                            + t);
+                }
+                suffixes.add(t.asText());
+            }
         } else {
-            targets.forEach(t -> suffixes.add(t.asText()));
+            throw new AdapterFormatException(file + ": field 'target_modules' must be a non-empty list of module "
+                    + "names or a regex string, got " + targets);
         }
         List<Integer> layers = new ArrayList<>();
         JsonNode ltt = root.get("layers_to_transform");
-        if (ltt != null && ltt.isInt()) {
-            layers.add(ltt.asInt());
-        } else if (ltt != null && ltt.isArray()) {
-            ltt.forEach(n -> layers.add(n.asInt()));
+        if (ltt != null && !ltt.isNull()) {
+            for (JsonNode n : ltt.isArray() ? ltt : List.of(ltt)) {
+                if (!n.isIntegralNumber() || n.asLong() < 0 || n.asLong() > Integer.MAX_VALUE) {
+                    throw new AdapterFormatException(file + ": field 'layers_to_transform' must be a layer index or a "
+                            + "list of them, got " + ltt);
+                }
+                layers.add(n.asInt());
+            }
         }
-        LoraConfig cfg = new LoraConfig(r.asInt(), alpha, root.path("lora_dropout").asDouble(0),
-                root.path("use_rslora").asBoolean(false), suffixes, layers,
+        double dropout = root.has("lora_dropout") && !root.get("lora_dropout").isNull()
+                ? number(file, "lora_dropout", root.get("lora_dropout")) : 0;
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new AdapterFormatException(file + ": field 'lora_dropout' must be in [0, 1), got " + dropout);
+        }
+        JsonNode rs = root.get("use_rslora");
+        if (rs != null && !rs.isNull() && !rs.isBoolean()) {
+            throw new AdapterFormatException(file + ": field 'use_rslora' must be true or false, got " + rs);
+        }
+        LoraConfig cfg = new LoraConfig(r, alpha, dropout, rs != null && rs.asBoolean(false), suffixes, layers,
                 "gaussian".equals(root.path("init_lora_weights").asText()) ? LoraConfig.Init.GAUSSIAN
                         : LoraConfig.Init.KAIMING_UNIFORM);
         Map<String, Integer> rp = new LinkedHashMap<>();
-        root.path("rank_pattern").fields().forEachRemaining(e -> rp.put(e.getKey(), e.getValue().asInt()));
+        for (var e : fields(file, root, "rank_pattern")) {
+            rp.put(e.getKey(), positiveInt(file, "rank_pattern." + e.getKey(), e.getValue()));
+        }
         Map<String, Double> ap = new LinkedHashMap<>();
-        root.path("alpha_pattern").fields().forEachRemaining(e -> ap.put(e.getKey(), e.getValue().asDouble()));
+        for (var e : fields(file, root, "alpha_pattern")) {
+            ap.put(e.getKey(), positiveNumber(file, "alpha_pattern." + e.getKey(), e.getValue()));
+        }
         return new PeftAdapterConfig(cfg, rp, ap, regex);
+    }
+
+    /** peft features this library cannot apply: refused by name rather than silently ignored. */
+    private static void refuseFeatures(Path file, JsonNode root) {
+        Map<String, String> unsupported = new LinkedHashMap<>();
+        unsupported.put("modules_to_save", "fully trained copies of whole modules");
+        unsupported.put("target_parameters", "LoRA on parameters instead of modules");
+        unsupported.put("trainable_token_indices", "trainable token embeddings");
+        unsupported.put("exclude_modules", "excluded modules");
+        unsupported.put("alora_invocation_tokens", "activated LoRA");
+        unsupported.put("megatron_config", "Megatron-parallel layers");
+        unsupported.put("layer_replication", "layer replication");
+        for (Map.Entry<String, String> e : unsupported.entrySet()) {
+            JsonNode n = root.get(e.getKey());
+            boolean set = n != null && !n.isNull() && !(n.isContainerNode() && n.isEmpty());
+            if (set) {
+                throw new AdapterFormatException(file + ": field '" + e.getKey() + "' (" + e.getValue() + ") is set "
+                        + "to " + n + "; this library does not support it");
+            }
+        }
+        for (String flag : List.of("lora_bias", "use_qalora")) {
+            if (root.path(flag).asBoolean(false)) {
+                throw new AdapterFormatException(file + ": field '" + flag + "' is true; this library does not "
+                        + "support it");
+            }
+        }
+        JsonNode lp = root.get("layers_pattern");
+        if (lp != null && !lp.isNull() && !(lp.isTextual() && lp.asText().equals("layers"))
+                && !(lp.isArray() && lp.size() == 1 && lp.get(0).asText().equals("layers"))) {
+            throw new AdapterFormatException(file + ": field 'layers_pattern' is " + lp + "; the supported models "
+                    + "name their decoder layers 'layers'");
+        }
+    }
+
+    private static Iterable<Map.Entry<String, JsonNode>> fields(Path file, JsonNode root, String field) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            return List.of();
+        }
+        if (!n.isObject()) {
+            throw new AdapterFormatException(file + ": field '" + field + "' must be an object, got " + n);
+        }
+        return n.properties();
+    }
+
+    private static double number(Path file, String field, JsonNode n) {
+        if (n == null || !n.isNumber() || !Double.isFinite(n.asDouble())) {
+            throw new AdapterFormatException(file + ": field '" + field + "' must be a finite number, got " + n);
+        }
+        return n.asDouble();
+    }
+
+    private static double positiveNumber(Path file, String field, JsonNode n) {
+        double v = number(file, field, n);
+        if (!(v > 0)) {
+            throw new AdapterFormatException(file + ": field '" + field + "' must be positive, got " + v);
+        }
+        return v;
+    }
+
+    private static int positiveInt(Path file, String field, JsonNode n) {
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() <= 0) {
+            throw new AdapterFormatException(file + ": field '" + field + "' must be a positive integer, got " + n);
+        }
+        return n.asInt();
     }
 
     /** Whether peft targets this module: full-match regex for a string, else suffix match (plus layer filter). */
