@@ -36,7 +36,14 @@ final class DatasetAssembler {
         }
         for (int i = 0; i < examples.size(); i++) {
             McqaExample e = examples.get(i);
-            if (!Letters.isPrefix(e.labels(), classLabels)) {
+            if (Letters.isPrefix(e.labels(), classLabels) && e.labels().size() < classLabels.size()) {
+                // scored over the dataset's classes, the model could pick an option this row does not have
+                throw new DatasetFormatException(file, lines.get(i), "this row has " + e.labels().size()
+                        + " choices (" + Letters.describe(e.labels()) + ") but other rows have "
+                        + classLabels.size() + " (" + Letters.describe(classLabels) + "); every row of a dataset must "
+                        + "have the same choices: split the file by number of choices");
+            }
+            if (!e.labels().equals(classLabels)) {
                 throw new DatasetFormatException(file, lines.get(i), "labels " + Letters.describe(e.labels())
                         + " do not match the dataset's classes " + Letters.describe(classLabels));
             }

@@ -77,8 +77,8 @@ final class GenericJsonlReader {
                 ? Optional.of(Fields.texts(row, node, "labels")) : Optional.empty();
         if (has(node, "num_choices")) {
             JsonNode n = node.get("num_choices");
-            if (!n.isIntegralNumber()) {
-                throw row.error("field \"num_choices\" must be an integer, found " + n.getNodeType());
+            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+                throw row.error("field \"num_choices\" must be an integer, found " + n);
             }
             if (labels.isPresent() && labels.get().size() != n.intValue()) {
                 throw row.error("num_choices " + n.intValue() + " but " + labels.get().size() + " labels");
@@ -115,7 +115,7 @@ final class GenericJsonlReader {
             return -1;
         }
         if (answer.isIntegralNumber()) {
-            return answer.intValue();
+            return answer.canConvertToInt() ? answer.intValue() : -1;
         }
         String s = answer.asText().strip();
         if (s.matches("\\d{1,6}")) {
@@ -130,6 +130,9 @@ final class GenericJsonlReader {
     private static int answer(JsonlRows.Row row, JsonNode answer, List<String> labels) {
         if (answer == null || answer.isNull()) {
             return -1;
+        }
+        if (answer.isIntegralNumber() && !answer.canConvertToInt()) {
+            throw row.error("answer index " + answer + " outside 0.." + (labels.size() - 1));
         }
         if (answer.isIntegralNumber() || answer.isTextual() && answer.textValue().strip().matches("\\d{1,6}")
                 && !labels.contains(answer.textValue().strip())) {

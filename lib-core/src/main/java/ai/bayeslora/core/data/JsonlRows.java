@@ -14,7 +14,11 @@ import java.util.List;
 
 /** Reads a JSONL file into JSON objects with their line numbers; blank lines are skipped. */
 final class JsonlRows {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict, as the JSON Lines rules: one value per line, nothing after it, no key given twice. */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     /** One JSON object and the 1-based line it was on. */
     record Row(Path file, long line, JsonNode node) {
@@ -76,7 +80,11 @@ final class JsonlRows {
         try {
             node = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new DatasetFormatException(file, line, "malformed JSON: " + e.getOriginalMessage(), e);
+            String m = e.getOriginalMessage();
+            if (m != null && m.startsWith("Trailing token")) {
+                m = "more than one JSON value on the line (" + m + "); JSON Lines holds one object per line";
+            }
+            throw new DatasetFormatException(file, line, "malformed JSON: " + m, e);
         }
         if (node == null || !node.isObject()) {
             throw new DatasetFormatException(file, line, "expected a JSON object");

@@ -44,9 +44,11 @@ public final class McqaDataset {
             throw new EmptyDatasetException(source, "no examples");
         }
         for (McqaExample e : list) {
-            if (!Letters.isPrefix(e.labels(), labels)) {
+            if (!e.labels().equals(labels)) {
+                // a row with fewer options than the dataset would be scored over options it does not have
                 throw new IllegalArgumentException(source + ": example " + e.id() + " has labels " + e.labels()
-                        + ", not among the dataset's classes " + Letters.describe(labels));
+                        + ", not the dataset's classes " + Letters.describe(labels) + " (every row must have the "
+                        + "same choices)");
             }
         }
         return new McqaDataset(source, labels, list);

@@ -28,6 +28,9 @@ final class MmluHfReader {
     private static int answer(JsonlRows.Row row, List<String> labels) {
         JsonNode node = Fields.require(row, row.node(), "answer");
         if (node.isIntegralNumber()) {
+            if (!node.canConvertToInt()) {
+                throw row.error("answer index " + node + " outside 0.." + (labels.size() - 1));
+            }
             int index = node.intValue();
             if (index < 0 || index >= labels.size()) {
                 throw row.error("answer index " + index + " outside 0.." + (labels.size() - 1));

@@ -20,19 +20,47 @@ class GenericLoaderTest {
     @Test
     void questionChoicesAnswerByIndexOrLetter() throws IOException {
         Path file = write(
-                "{\"question\": \"What the cat likes?\", \"choices\": [\"cat\", \"river\", \"engine\"], \"answer\": 0}",
+                "{\"question\": \"What the cat likes?\", \"choices\": [\"cat\", \"river\", \"engine\", \"oak\"], "
+                        + "\"answer\": 0}",
                 "{\"id\": \"x2\", \"question\": \"What the river moves?\", "
                         + "\"choices\": [\"cat\", \"river\", \"engine\", \"violin\"], \"answer\": \"B\"}",
                 "{\"question\": \"Unknown?\", \"choices\": [\"a\", \"b\", \"c\", \"d\"]}");
         assertThat(McqaDatasets.detect(file)).isEqualTo(McqaFormat.GENERIC);
         McqaDataset ds = McqaDatasets.load(file);
         assertThat(ds.classLabels()).containsExactly("A", "B", "C", "D");
-        assertThat(ds.get(0).labels()).containsExactly("A", "B", "C");
+        assertThat(ds.get(0).labels()).containsExactly("A", "B", "C", "D");
         assertThat(ds.get(0).answer()).isZero();
         assertThat(ds.get(0).id()).isEqualTo("data.jsonl:1");
         assertThat(ds.get(1).id()).isEqualTo("x2");
         assertThat(ds.get(1).answer()).isEqualTo(1);
         assertThat(ds.get(2).answer()).isEqualTo(-1);
+    }
+
+    @Test
+    void rowsWithFewerChoicesThanTheOthersAreRefusedNamingTheLine() throws IOException {
+        Path file = write(
+                "{\"question\": \"Four?\", \"choices\": [\"a\", \"b\", \"c\", \"d\"], \"answer\": 0}",
+                "{\"question\": \"Two?\", \"choices\": [\"a\", \"b\"], \"answer\": 1}");
+        // scored over A–D, the model could answer C or D for a row that has only A and B
+        assertThatThrownBy(() -> McqaDatasets.load(file)).isInstanceOf(DatasetFormatException.class)
+                .hasMessageContainingAll(file + ":2", "2 choices", "A–D");
+    }
+
+    @Test
+    void strictJsonLines() throws IOException {
+        assertThatThrownBy(() -> McqaDatasets.load(write(
+                "{\"question\": \"q\", \"choices\": [\"a\", \"b\"], \"answer\": 0} "
+                        + "{\"question\": \"r\", \"choices\": [\"a\", \"b\"], \"answer\": 1}")))
+                .isInstanceOf(DatasetFormatException.class).hasMessageContainingAll(":1", "one object per line");
+        assertThatThrownBy(() -> McqaDatasets.load(write(
+                "{\"question\": \"q\", \"choices\": [\"a\", \"b\"], \"answer\": 0} garbage")))
+                .isInstanceOf(DatasetFormatException.class).hasMessageContaining(":1");
+        assertThatThrownBy(() -> McqaDatasets.load(write(
+                "{\"question\": \"q\", \"choices\": [\"a\", \"b\"], \"answer\": 0, \"answer\": 1}")))
+                .isInstanceOf(DatasetFormatException.class).hasMessageContainingAll(":1", "answer");
+        assertThatThrownBy(() -> McqaDatasets.load(write(
+                "{\"question\": \"q\", \"choices\": [\"a\", \"b\"], \"answer\": 4294967296}")))
+                .isInstanceOf(DatasetFormatException.class).hasMessageContainingAll(":1", "4294967296");
     }
 
     @Test

@@ -44,9 +44,10 @@ class McqaDatasetTest {
     }
 
     @Test
-    void exampleLabelsMustStartTheClassLabels() {
+    void exampleLabelsMustBeTheClassLabels() {
         McqaExample threeChoices = McqaExample.of("3", "q", List.of("a", "b", "c"), List.of("A", "B", "C"), 2, null);
-        assertThat(McqaDataset.of("mem", ABCD, List.of(threeChoices)).numClasses()).isEqualTo(4);
+        assertThatThrownBy(() -> McqaDataset.of("mem", ABCD, List.of(threeChoices)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("same choices");
         McqaExample five = McqaExample.of("5", "q", List.of("a", "b", "c", "d", "e"),
                 List.of("A", "B", "C", "D", "E"), 4, null);
         assertThatThrownBy(() -> McqaDataset.of("mem", ABCD, List.of(five)))
