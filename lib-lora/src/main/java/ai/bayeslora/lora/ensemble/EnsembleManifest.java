@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.ensemble;
 
+import ai.bayeslora.core.model.BaseModelFingerprint;
 import ai.bayeslora.core.mcqa.ClassReduction;
 import java.util.List;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.ensemble;
 
+import ai.bayeslora.core.model.BaseModelFingerprint;
 import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.CudaMemory;
 import ai.bayeslora.core.MemoryRetry;

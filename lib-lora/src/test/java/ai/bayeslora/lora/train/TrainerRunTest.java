@@ -176,6 +176,22 @@ class TrainerRunTest {
     }
 
     @Test
+    void resumeRefusesAnotherBaseModelWithTheSameShapes() throws IOException {
+        Path out = tmp.resolve("base");
+        try (LoraAdapter adapter = newAdapter(1)) {
+            new LoraTrainer(statefulConfig(1)).train(adapter, batcher, train.limit(8), Optional.empty(), out);
+        }
+        var c = model.config();
+        try (CausalLM other = CausalLM.build(c, new ai.bayeslora.core.model.RandomWeights(c, 0.02, 9),
+                TestDevices.device());
+             LoraAdapter adapter = LoraAdapter.load(out.resolve("epoch-001"), other)) {
+            assertThatThrownBy(() -> new LoraTrainer(statefulConfig(1)).resume(out.resolve("epoch-001"), adapter,
+                    batcher, train.limit(8), Optional.empty(), tmp.resolve("base-resumed")))
+                    .isInstanceOf(TrainerStateException.class).hasMessageContainingAll("base_model", "weights_probe");
+        }
+    }
+
+    @Test
     void resumeRejectsAnotherConfigOrDataset() {
         Path out = tmp.resolve("run");
         try (LoraAdapter adapter = newAdapter(1)) {

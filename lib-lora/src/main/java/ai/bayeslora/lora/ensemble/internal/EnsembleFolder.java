@@ -3,7 +3,7 @@ package ai.bayeslora.lora.ensemble.internal;
 import ai.bayeslora.core.io.AtomicOutput;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.lora.LoraAdapter;
-import ai.bayeslora.lora.ensemble.BaseModelFingerprint;
+import ai.bayeslora.core.model.BaseModelFingerprint;
 import ai.bayeslora.lora.ensemble.BaseModelMismatchException;
 import ai.bayeslora.lora.ensemble.EnsembleFormatException;
 import ai.bayeslora.lora.ensemble.EnsembleManifest;

@@ -1,7 +1,7 @@
 package ai.bayeslora.lora.ensemble.internal;
 
 import ai.bayeslora.core.mcqa.ClassReduction;
-import ai.bayeslora.lora.ensemble.BaseModelFingerprint;
+import ai.bayeslora.core.model.BaseModelFingerprint;
 import ai.bayeslora.lora.ensemble.EnsembleFormatException;
 import ai.bayeslora.lora.ensemble.EnsembleManifest;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -46,20 +46,7 @@ public final class ManifestJson {
                 e.putNull("seed");
             }
         }
-        BaseModelFingerprint b = m.baseModel();
-        ObjectNode base = o.putObject("base_model");
-        base.put("path", b.path());
-        base.put("config_sha256", b.configSha256());
-        base.put("model_type", b.modelType());
-        base.put("vocab_size", b.vocabSize());
-        base.put("hidden_size", b.hiddenSize());
-        base.put("intermediate_size", b.intermediateSize());
-        base.put("num_hidden_layers", b.numLayers());
-        base.put("num_attention_heads", b.numHeads());
-        base.put("num_key_value_heads", b.numKvHeads());
-        base.put("head_dim", b.headDim());
-        base.put("tie_word_embeddings", b.tiedHead());
-        base.put("weights_probe", b.weightsProbe());
+        o.set("base_model", m.baseModel().toJson());
         o.put("class_reduction", m.reduction().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         ArrayNode labels = o.putArray("class_labels");
         m.classLabels().forEach(labels::add);
@@ -160,26 +147,7 @@ public final class ManifestJson {
         }
 
         private BaseModelFingerprint base() {
-            JsonNode b = root.get("base_model");
-            if (b == null || !b.isObject()) {
-                throw error("field 'base_model' must be an object");
-            }
-            JsonNode hash = b.get("config_sha256");
-            JsonNode tied = b.get("tie_word_embeddings");
-            if (tied == null || !tied.isBoolean()) {
-                throw error("field 'base_model.tie_word_embeddings' must be true or false");
-            }
-            return new BaseModelFingerprint(text(b, "model_type", "base_model.model_type"),
-                    integer(b, "vocab_size", "base_model.vocab_size"),
-                    integer(b, "hidden_size", "base_model.hidden_size"),
-                    integer(b, "intermediate_size", "base_model.intermediate_size"),
-                    integer(b, "num_hidden_layers", "base_model.num_hidden_layers"),
-                    integer(b, "num_attention_heads", "base_model.num_attention_heads"),
-                    integer(b, "num_key_value_heads", "base_model.num_key_value_heads"),
-                    integer(b, "head_dim", "base_model.head_dim"), tied.asBoolean(),
-                    text(b, "weights_probe", "base_model.weights_probe"),
-                    text(b, "path", "base_model.path"),
-                    hash == null || hash.isNull() ? null : hash.asText());
+            return BaseModelFingerprint.fromJson(root.get("base_model"), "base_model", this::error);
         }
 
         private String text(JsonNode n, String field) {

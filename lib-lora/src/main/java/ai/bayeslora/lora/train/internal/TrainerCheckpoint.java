@@ -62,6 +62,26 @@ public final class TrainerCheckpoint {
                     + train.source() + " (" + train.size() + " examples; the checkpoint had " + meta.trainExamples()
                     + ")");
         }
+        if (meta.baseModel().isPresent()) {
+            List<String> base = meta.baseModel().get().differences(
+                    ai.bayeslora.core.model.BaseModelFingerprint.of(adapter.model()));
+            if (!base.isEmpty()) {
+                throw new TrainerStateException(json + ": field 'base_model': the checkpoint was trained on another "
+                        + "base model (" + meta.baseModel().get().path() + ") than the one given ("
+                        + adapter.model().config().source() + "): " + String.join("; ", base)
+                        + " (checkpoint vs given)");
+            }
+        }
+        if (meta.baseModel().isPresent()) {
+            List<String> base = meta.baseModel().get().differences(
+                    ai.bayeslora.core.model.BaseModelFingerprint.of(adapter.model()));
+            if (!base.isEmpty()) {
+                throw new TrainerStateException(json + ": field 'base_model': the checkpoint was trained on another "
+                        + "base model (" + meta.baseModel().get().path() + ") than the one given ("
+                        + adapter.model().config().source() + "): " + String.join("; ", base)
+                        + " (checkpoint vs given)");
+            }
+        }
         List<Tensor> params = adapter.parameters();
         List<String> names = adapter.parameterNames();
         if (!meta.parameterNames().equals(names)) {

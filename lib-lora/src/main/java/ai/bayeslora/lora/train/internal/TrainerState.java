@@ -86,7 +86,8 @@ public final class TrainerState {
                        String trainFingerprint, JsonNode config, String optimizerType, long optimizerSteps,
                        boolean dropoutRng, long dataOrderSeed, List<String> parameterNames,
                        List<EpochRecord> history, int bestEpoch, double bestValidationNll,
-                       int epochsWithoutImprovement, boolean stoppedEarly) {
+                       int epochsWithoutImprovement, boolean stoppedEarly,
+                       java.util.Optional<ai.bayeslora.core.model.BaseModelFingerprint> baseModel) {
         public Meta {
             parameterNames = List.copyOf(parameterNames);
             history = List.copyOf(history);
@@ -129,6 +130,7 @@ public final class TrainerState {
         }
         o.put("epochs_without_improvement", m.epochsWithoutImprovement());
         o.put("stopped_early", m.stoppedEarly());
+        m.baseModel().ifPresent(b -> o.set("base_model", b.toJson()));
         ArrayNode hist = o.putArray("history");
         for (EpochRecord r : m.history()) {
             ObjectNode e = hist.addObject();
@@ -185,7 +187,11 @@ public final class TrainerState {
                 o.hasNonNull("dropout_rng"), require(require(o, "data_order", file), "seed", file).asLong(), names,
                 history, o.path("best_epoch").asInt(), o.hasNonNull("best_validation_nll")
                         ? o.get("best_validation_nll").asDouble() : Double.NaN,
-                o.path("epochs_without_improvement").asInt(), o.path("stopped_early").asBoolean());
+                o.path("epochs_without_improvement").asInt(), o.path("stopped_early").asBoolean(),
+                // absent in checkpoints written before the fingerprint was recorded
+                o.hasNonNull("base_model") ? java.util.Optional.of(ai.bayeslora.core.model.BaseModelFingerprint
+                        .fromJson(o.get("base_model"), "base_model", m -> new TrainerStateException(file + ": " + m)))
+                        : java.util.Optional.empty());
     }
 
     /** Opens {@value #TENSOR_FILE} of a checkpoint folder. */

@@ -416,6 +416,16 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     /** One member's training state. */
+    private ai.bayeslora.core.model.BaseModelFingerprint baseModel;
+
+    /** The base model's fingerprint, for checkpoints (resume refuses another base model); computed once. */
+    private ai.bayeslora.core.model.BaseModelFingerprint baseModel() {
+        if (baseModel == null) {
+            baseModel = ai.bayeslora.core.model.BaseModelFingerprint.of(members.get(0).adapter.model());
+        }
+        return baseModel;
+    }
+
     private final class Member {
         final int index;
         final MemberSpec spec;
@@ -493,7 +503,7 @@ public final class TrainingRun implements AutoCloseable {
             return new TrainerState.Meta(completedEpochs, globalStep, totalSteps, stepsPerEpoch, train.size(),
                     TrainingLog.fingerprint(train), ConfigJson.of(config), optimizer.type(), optimizer.steps(),
                     dropout != null, config.seed(), names, history, bestEpoch, bestNll, epochsWithoutImprovement,
-                    stoppedEarly);
+                    stoppedEarly, java.util.Optional.of(baseModel()));
         }
 
         EpochSummary summary(TrainerState.EpochRecord r) {

@@ -1,11 +1,8 @@
-package ai.bayeslora.lora.ensemble;
+package ai.bayeslora.core.model;
 
 import ai.bayeslora.core.BayesLoraException;
 import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
-import ai.bayeslora.core.model.CausalLM;
-import ai.bayeslora.core.model.LinearLayer;
-import ai.bayeslora.core.model.ModelConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -84,6 +81,70 @@ public record BaseModelFingerprint(String modelType, int vocabSize, int hiddenSi
             diff(d, "weights_probe", weightsProbe, other.weightsProbe); // same shapes, other weights
         }
         return d;
+    }
+
+    /** The fingerprint as the JSON object manifests and checkpoints store (HF config field names). */
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+        var o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        o.put("path", path);
+        o.put("config_sha256", configSha256);
+        o.put("model_type", modelType);
+        o.put("vocab_size", vocabSize);
+        o.put("hidden_size", hiddenSize);
+        o.put("intermediate_size", intermediateSize);
+        o.put("num_hidden_layers", numLayers);
+        o.put("num_attention_heads", numHeads);
+        o.put("num_key_value_heads", numKvHeads);
+        o.put("head_dim", headDim);
+        o.put("tie_word_embeddings", tiedHead);
+        o.put("weights_probe", weightsProbe);
+        return o;
+    }
+
+    /**
+     * Reads {@link #toJson}'s object.
+     *
+     * @param node the JSON object
+     * @param where the field's place for messages, e.g. "base_model"
+     * @param error makes the exception for a message (the caller's format exception, naming its file)
+     * @return the fingerprint
+     */
+    public static BaseModelFingerprint fromJson(com.fasterxml.jackson.databind.JsonNode node, String where,
+                                                java.util.function.Function<String, RuntimeException> error) {
+        if (node == null || !node.isObject()) {
+            throw error.apply("field '" + where + "' must be an object");
+        }
+        var tied = node.get("tie_word_embeddings");
+        if (tied == null || !tied.isBoolean()) {
+            throw error.apply("field '" + where + ".tie_word_embeddings' must be true or false");
+        }
+        var hash = node.get("config_sha256");
+        return new BaseModelFingerprint(text(node, where, "model_type", error), integer(node, where, "vocab_size", error),
+                integer(node, where, "hidden_size", error), integer(node, where, "intermediate_size", error),
+                integer(node, where, "num_hidden_layers", error), integer(node, where, "num_attention_heads", error),
+                integer(node, where, "num_key_value_heads", error), integer(node, where, "head_dim", error),
+                tied.asBoolean(), text(node, where, "weights_probe", error), text(node, where, "path", error),
+                hash == null || hash.isNull() ? null : hash.asText());
+    }
+
+    private static String text(com.fasterxml.jackson.databind.JsonNode n, String where, String field,
+                               java.util.function.Function<String, RuntimeException> error) {
+        var v = n.get(field);
+        if (v == null || !v.isTextual()) {
+            throw error.apply((v == null ? "missing field '" : "field '") + where + "." + field + "'"
+                    + (v == null ? "" : " must be a string, got " + v));
+        }
+        return v.asText();
+    }
+
+    private static int integer(com.fasterxml.jackson.databind.JsonNode n, String where, String field,
+                               java.util.function.Function<String, RuntimeException> error) {
+        var v = n.get(field);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw error.apply((v == null ? "missing field '" : "field '") + where + "." + field + "'"
+                    + (v == null ? "" : " must be an integer, got " + v));
+        }
+        return v.asInt();
     }
 
     private static void diff(List<String> out, String name, Object a, Object b) {
