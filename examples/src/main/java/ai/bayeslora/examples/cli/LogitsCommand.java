@@ -96,6 +96,14 @@ final class LogitsCommand implements Callable<Integer> {
             throw new BayesLoraException(inputs + ": tensor 'input_ids' must be [batch, length], got shape "
                     + Tensors.shapeText(Tensors.shape(ids)));
         }
+        if (ids.size(0) < 1 || ids.size(1) < 1) {
+            throw new BayesLoraException(inputs + ": tensor 'input_ids' is empty (shape "
+                    + Tensors.shapeText(Tensors.shape(ids)) + "); give at least one row of at least one token");
+        }
+        if (in.info("input_ids").dtype().isFloatingPoint()) {
+            throw new BayesLoraException(inputs + ": tensor 'input_ids' is " + in.info("input_ids").dtype()
+                    + "; token ids must be an integer dtype (I64 or I32)");
+        }
         long min = ids.min().item_long();
         long max = ids.max().item_long();
         if (min < 0 || max >= vocab) {
@@ -105,6 +113,12 @@ final class LogitsCommand implements Callable<Integer> {
         Tensor mask = in.contains("attention_mask") ? in.tensor("attention_mask", ScalarType.Long, null)
                 : torch.ones_like(ids);
         checkShape("attention_mask", mask, ids);
+        if (mask.min().item_long() < 0 || mask.max().item_long() > 1) {
+            throw new BayesLoraException(inputs + ": tensor 'attention_mask' must hold 0 and 1 only");
+        }
+        if (mask.sum(new long[] {1}, false, null).min().item_long() < 1) {
+            throw new BayesLoraException(inputs + ": tensor 'attention_mask' has a row with no token (all 0)");
+        }
         Tensor pos = in.contains("position_ids") ? in.tensor("position_ids", ScalarType.Long, null)
                 : ModelInput.positionsFromMask(mask);
         checkShape("position_ids", pos, ids);
