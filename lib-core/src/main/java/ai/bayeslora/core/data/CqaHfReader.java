@@ -21,7 +21,7 @@ final class CqaHfReader {
                 throw row.error(labels.size() + " labels but " + texts.size() + " choice texts");
             }
             int answer = keys.answer(row, labels);
-            out.add(row.line(), McqaExample.of(Fields.id(row), question, texts, labels, answer, null));
+            out.add(row.line(), () -> McqaExample.of(Fields.id(row), question, texts, labels, answer, null));
         }
         return out.build();
     }

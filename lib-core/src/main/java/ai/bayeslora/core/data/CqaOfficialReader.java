@@ -32,7 +32,7 @@ final class CqaOfficialReader {
                 texts.add(Fields.text(row, choice, where + ".text"));
             }
             int answer = keys.answer(row, labels);
-            out.add(row.line(), McqaExample.of(Fields.id(row), stem, texts, labels, answer, null));
+            out.add(row.line(), () -> McqaExample.of(Fields.id(row), stem, texts, labels, answer, null));
         }
         return out.build();
     }

@@ -19,6 +19,17 @@ final class DatasetAssembler {
         examples.add(example);
     }
 
+    /** Adds the example {@code make} builds; its validation errors become errors of that line. */
+    void add(long line, java.util.function.Supplier<McqaExample> make) {
+        McqaExample e;
+        try {
+            e = make.get();
+        } catch (IllegalArgumentException ex) {
+            throw new DatasetFormatException(file, line, ex.getMessage(), ex);
+        }
+        add(line, e);
+    }
+
     /** Class labels = the longest label list of any row; every row's labels must start it. */
     McqaDataset build() {
         List<String> longest = List.of();
@@ -33,6 +44,16 @@ final class DatasetAssembler {
     McqaDataset build(List<String> classLabels) {
         if (examples.isEmpty()) {
             throw new EmptyDatasetException(file.toString(), "the file has no rows");
+        }
+        if (classLabels.isEmpty() || java.util.Set.copyOf(classLabels).size() != classLabels.size()) {
+            int at = 0;
+            for (int i = 0; i < examples.size(); i++) {
+                if (examples.get(i).labels().equals(classLabels)) {
+                    at = i;
+                    break;
+                }
+            }
+            throw new DatasetFormatException(file, lines.get(at), "labels " + classLabels + " repeat a label");
         }
         for (int i = 0; i < examples.size(); i++) {
             McqaExample e = examples.get(i);

@@ -38,7 +38,7 @@ final class GenericJsonlReader {
             List<String> labels = p.labels() != null ? p.labels() : classLabels;
             int answer = answer(p.row(), p.answer(), labels);
             Optional<String> subject = Fields.optionalText(p.row(), p.row().node(), "subject");
-            out.add(p.row().line(), new McqaExample(Fields.id(p.row()), p.text(), p.choices(), labels, answer,
+            out.add(p.row().line(), () -> new McqaExample(Fields.id(p.row()), p.text(), p.choices(), labels, answer,
                     subject, p.verbatim()));
         }
         return out.build(classLabels);

@@ -32,9 +32,9 @@ final class JsonlRows {
 
     static List<Row> read(Path file) {
         List<Row> rows = new ArrayList<>();
+        long line = 0;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String text;
-            long line = 0;
             while ((text = in.readLine()) != null) {
                 line++;
                 if (line == 1 && text.startsWith("\uFEFF")) {
@@ -45,6 +45,8 @@ final class JsonlRows {
                 }
                 rows.add(new Row(file, line, parse(file, line, text)));
             }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw notUtf8(file, line, e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -53,9 +55,9 @@ final class JsonlRows {
 
     /** The first non-blank row, or null if the file has none. */
     static Row first(Path file) {
+        long line = 0;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String text;
-            long line = 0;
             while ((text = in.readLine()) != null) {
                 line++;
                 if (line == 1 && text.startsWith("\uFEFF")) {
@@ -70,9 +72,16 @@ final class JsonlRows {
                 }
             }
             return null;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw notUtf8(file, line, e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+    }
+
+    /** The line being read when decoding failed is the one after the last complete line. */
+    static DatasetFormatException notUtf8(Path file, long linesRead, java.nio.charset.CharacterCodingException e) {
+        return new DatasetFormatException(file, linesRead + 1, "not valid UTF-8 text (save the file as UTF-8)", e);
     }
 
     private static JsonNode parse(Path file, long line, String text) {

@@ -124,12 +124,15 @@ final class MmluCsvReader {
                 if (!cols.isEmpty() && line == 1 && cols.get(0).startsWith("\uFEFF")) {
                     cols.set(0, cols.get(0).substring(1));
                 }
-                out.add(line, row(file, line, cols, subject, stem));
+                long at = line;
+                out.add(at, () -> row(file, at, cols, subject, stem));
             }
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             throw new DatasetFormatException(file, at != null ? at.getLineNr() : line,
                     "malformed CSV: " + e.getOriginalMessage(), e);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw JsonlRows.notUtf8(file, line, e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

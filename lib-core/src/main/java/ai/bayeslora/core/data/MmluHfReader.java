@@ -20,7 +20,7 @@ final class MmluHfReader {
             }
             List<String> labels = Letters.first(choices.size());
             int answer = answer(row, labels);
-            out.add(row.line(), McqaExample.of(Fields.id(row), question, choices, labels, answer, subject));
+            out.add(row.line(), () -> McqaExample.of(Fields.id(row), question, choices, labels, answer, subject));
         }
         return out.build();
     }
