@@ -266,20 +266,32 @@ public final class AtomicOutput {
         if (!Files.isDirectory(parent)) {
             return;
         }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, "." + globEscape(name) + ".*-*-*")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, ".*")) {
             for (Path p : ds) {
-                Matcher m = LEFTOVER.matcher(p.getFileName().toString());
-                if (!m.matches() || !m.group(1).equals(name)) {
+                // a leftover of this target, or of a write nested in one (a folder filled by another atomic write)
+                String n = p.getFileName().toString();
+                Matcher m = LEFTOVER.matcher(n);
+                if (!m.matches()) {
                     continue;
                 }
-                long pid = Long.parseLong(m.group(3));
-                if (pid == PID || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                    continue; // a write in progress (this process or another)
+                boolean nested = false;
+                boolean alive = false;
+                String target = n;
+                Matcher layer = m;
+                while (layer.matches()) {
+                    long pid = Long.parseLong(layer.group(3));
+                    alive |= pid == PID || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                    target = layer.group(1);
+                    layer = LEFTOVER.matcher(target);
+                    nested |= layer.matches();
                 }
-                Path target = parent.resolve(name);
-                if (m.group(2).equals("old") && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
-                    LOG.warn("{}: restored the previous version from an interrupted write", target);
+                if (!target.equals(name) || alive) {
+                    continue; // another target's, or a write in progress (this process or another)
+                }
+                Path dest = parent.resolve(name);
+                if (!nested && m.group(2).equals("old") && !Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.move(p, dest, StandardCopyOption.ATOMIC_MOVE);
+                    LOG.warn("{}: restored the previous version from an interrupted write", dest);
                 } else {
                     deleteQuietly(p);
                     LOG.info("{}: removed the leftover of an interrupted write", p);
@@ -288,10 +300,6 @@ public final class AtomicOutput {
         } catch (IOException e) {
             LOG.warn("cannot clean leftovers of {} in {}: {}", name, parent, describe(e));
         }
-    }
-
-    private static String globEscape(String s) {
-        return s.replaceAll("([*?\\[\\]{}\\\\])", "\\\\$1");
     }
 
     private static Path parentOf(Path target) {

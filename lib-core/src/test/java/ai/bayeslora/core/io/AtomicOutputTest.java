@@ -103,9 +103,12 @@ class AtomicOutputTest {
         Files.writeString(movedAside.resolve("a.txt"), "previous");
         Path live = Files.createDirectory(tmp.resolve(".run.tmp-" + ProcessHandle.current().pid() + "-9"));
         Path other = Files.createDirectory(tmp.resolve(".other.tmp-" + dead + "-1"));
+        // a folder write nested in a staged one (an adapter saved into a checkpoint being written)
+        Path nested = Files.createDirectory(tmp.resolve("..run.tmp-" + dead + "-7.tmp-" + dead + "-10"));
 
         AtomicOutput.cleanLeftovers(tmp, "run");
         assertThat(staleTmp).doesNotExist();
+        assertThat(nested).as("the leftover of a nested write goes with its target's").doesNotExist();
         assertThat(Files.readString(tmp.resolve("run/a.txt"))).as("moved back").isEqualTo("previous");
         assertThat(live).as("a write in progress is left alone").exists();
         assertThat(other).as("another target's leftovers are not this write's business").exists();
