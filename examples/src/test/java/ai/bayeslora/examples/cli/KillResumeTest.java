@@ -39,7 +39,13 @@ class KillResumeTest {
         return a;
     }
 
+    private static int logs;
+
     private static Process start(List<String> cliArgs) throws IOException {
+        return start(cliArgs, tmp.resolve("child-" + logs++ + ".log"));
+    }
+
+    private static Process start(List<String> cliArgs, Path log) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx1g", "-cp",
                 System.getProperty("java.class.path")));
@@ -49,14 +55,18 @@ class KillResumeTest {
         }
         cmd.add(BayesLoraCli.class.getName());
         cmd.addAll(cliArgs);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static void runToEnd(List<String> cliArgs) throws Exception {
-        Process p = start(cliArgs);
+        Path log = tmp.resolve("child-" + logs++ + ".log");
+        Process p = start(cliArgs, log);
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("finished").isTrue();
-        assertThat(p.exitValue()).as("exit code of " + cliArgs).isZero();
+        if (p.exitValue() != 0) {
+            List<String> lines = Files.readAllLines(log);
+            throw new AssertionError("exit code " + p.exitValue() + " of " + cliArgs + "; last output:\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
+        }
     }
 
     @BeforeAll
