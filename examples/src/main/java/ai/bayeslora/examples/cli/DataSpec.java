@@ -80,16 +80,21 @@ record DataSpec(String name, Path path, String selector, String text) {
      * @param option the option it came from, for messages (e.g. "--eval")
      */
     McqaDataset load(String option, String split) {
+        return load(option, McqaLoadOptions.defaults().withSplit(split));
+    }
+
+    /** As {@link #load(String, String)} with load options (split, N-choice rows). */
+    McqaDataset load(String option, McqaLoadOptions base) {
         if (!Files.exists(path)) {
             throw new BayesLoraException(option + " " + text + ": " + path + " not found (no such file or folder)");
         }
         McqaDataset d;
         if (selector == null) {
-            d = McqaDatasets.load(path, McqaFormat.AUTO, new McqaLoadOptions(split, Set.of()));
+            d = McqaDatasets.load(path, McqaFormat.AUTO, base);
         } else {
             MmluGroups.Group g = group(selector);
             if (g != null) {
-                d = McqaDatasets.load(path, McqaFormat.AUTO, new McqaLoadOptions(split, Set.of()));
+                d = McqaDatasets.load(path, McqaFormat.AUTO, base);
                 if (d.subjects().isEmpty()) {
                     throw new BayesLoraException(option + " " + text + ": " + path + " has no subject field, so #"
                             + selector + " cannot select MMLU subjects");
@@ -99,7 +104,7 @@ record DataSpec(String name, Path path, String selector, String text) {
                 Set<String> subjects = new LinkedHashSet<>();
                 Arrays.stream(selector.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                         .map(MmluGroups::normalize).forEach(subjects::add);
-                d = McqaDatasets.load(path, McqaFormat.AUTO, new McqaLoadOptions(split, subjects));
+                d = McqaDatasets.load(path, McqaFormat.AUTO, base.withSubjects(subjects));
             }
         }
         return McqaDataset.of(name, d.classLabels(), d.examples());
@@ -107,7 +112,12 @@ record DataSpec(String name, Path path, String selector, String text) {
 
     /** As {@link #load} and also requires an answer on every example (evaluation and training need labels). */
     McqaDataset loadLabelled(String option, String split, String purpose) {
-        McqaDataset d = load(option, split);
+        return loadLabelled(option, McqaLoadOptions.defaults().withSplit(split), purpose);
+    }
+
+    /** As {@link #loadLabelled(String, String, String)} with load options. */
+    McqaDataset loadLabelled(String option, McqaLoadOptions base, String purpose) {
+        McqaDataset d = load(option, base);
         for (McqaExample e : d.examples()) {
             if (!e.hasAnswer()) {
                 throw new BayesLoraException(option + " " + text + ": example '" + e.id() + "' has no answer; "

@@ -39,6 +39,7 @@ import picocli.CommandLine.Option;
             "Data: " + DataSpec.SYNTAX + " (e.g. mmlu/data/test#stem).",
             ""})
 final class EvaluateCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin ChoicesOption choicesOption = new ChoicesOption();
     @Mixin ModelOptions modelOptions;
 
     @Option(names = "--ensemble", paramLabel = "DIR", description = "Saved LoRA ensemble folder.") Path ensemble;
@@ -127,8 +128,8 @@ final class EvaluateCommand implements Callable<Integer> {
                         ood == null ? null : DataSpec.parse(ood).path());
         guard.checkFolder("--out", out);
         modelOptions.checkModelDir();
-        McqaDataset test = DataSpec.parse(data).loadLabelled("--data", split, "evaluation");
-        McqaDataset oodSet = ood == null ? null : DataSpec.parse(ood).load("--ood", split);
+        McqaDataset test = DataSpec.parse(data).loadLabelled("--data", choicesOption.options(split), "evaluation");
+        McqaDataset oodSet = ood == null ? null : DataSpec.parse(ood).load("--ood", choicesOption.options(split));
 
         Path modelDir = modelOptions.modelDir();
         try (CausalLM model = CausalLM.load(modelDir, modelOptions.computeDevice());

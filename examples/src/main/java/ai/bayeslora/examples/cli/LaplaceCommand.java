@@ -8,7 +8,6 @@ import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.data.McqaDatasets;
 import ai.bayeslora.core.data.McqaFormat;
-import ai.bayeslora.core.data.McqaLoadOptions;
 import ai.bayeslora.core.data.PromptTemplate;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.mcqa.ClassReduction;
@@ -34,7 +33,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -67,11 +65,13 @@ final class LaplaceCommand {
 
         @Option(names = "--limit", description = "Only the first N questions.") Integer limit;
 
+        @picocli.CommandLine.Mixin ChoicesOption choicesOption = new ChoicesOption();
+
         McqaDataset load() {
             if (batchSize <= 0) {
                 throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
             }
-            McqaDataset d = McqaDatasets.load(data, format, new McqaLoadOptions(split, Set.of()));
+            McqaDataset d = McqaDatasets.load(data, format, choicesOption.options(split));
             return limit == null ? d : d.limit(limit);
         }
 

@@ -10,7 +10,6 @@ import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.data.McqaDatasets;
 import ai.bayeslora.core.data.McqaFormat;
-import ai.bayeslora.core.data.McqaLoadOptions;
 import ai.bayeslora.core.data.PromptTemplate;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.mcqa.ClassReduction;
@@ -43,6 +42,9 @@ import picocli.CommandLine.Option;
 final class PredictCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
+
+    @Mixin
+    ChoicesOption choicesOption = new ChoicesOption();
 
     @Option(names = "--data", paramLabel = "FILE",
             description = "MCQA data: CommonsenseQA JSONL, MMLU CSV/folder/JSONL, or generic JSONL. Default: bundled.")
@@ -83,7 +85,7 @@ final class PredictCommand implements Callable<Integer> {
         new OutputGuard("predict", overwrite.overwrite).inputs(modelOptions.model, modelOptions.adapter, data)
                 .checkFile("--out", out);
         McqaDataset dataset = data == null ? BundledData.syntheticMcqaDataset()
-                : McqaDatasets.load(data, format, new McqaLoadOptions(split, java.util.Set.of()));
+                : McqaDatasets.load(data, format, choicesOption.options(split));
         if (limit != null) {
             dataset = dataset.limit(limit);
         }

@@ -37,6 +37,7 @@ import picocli.CommandLine.Option;
             "Not reproduced: SWAG-LoRA's lower learning rate in the SWAG phase (the trainer has one schedule).",
             ""})
 final class SwagCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin ChoicesOption choicesOption = new ChoicesOption();
     @Mixin BaseModelOptions modelOptions;
 
     @Option(names = "--train", required = true, paramLabel = "FILE",
@@ -103,7 +104,7 @@ final class SwagCommand implements Callable<Integer> {
                 .targetModules("q_proj", "v_proj"));
         TrainingConfig training = trainOptions.training(TrainingConfig.defaults(), epochs);
         modelOptions.checkModelDir();
-        McqaDataset trainSet = DataSpec.parse(train).loadLabelled("--train", split, "training");
+        McqaDataset trainSet = DataSpec.parse(train).loadLabelled("--train", choicesOption.options(split), "training");
         Path checkpoints = out.resolve("checkpoints");
         // SWAG runs cannot be resumed (the moments are not checkpointed): an earlier run is kept unless --overwrite
         new OutputGuard("swag", overwrite.overwrite).inputs(modelOptions.model, DataSpec.parse(train).path())

@@ -63,6 +63,7 @@ import picocli.CommandLine.Option;
             "Eval sets: " + DataSpec.SYNTAX + "; #stem/#social/#humanities keep that MMLU subject group.",
             ""})
 final class TrainEnsembleCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin ChoicesOption choicesOption = new ChoicesOption();
     private static final Pattern EPOCH_DIR = Pattern.compile("epoch-(\\d{3,})");
 
     @Mixin BaseModelOptions modelOptions;
@@ -147,10 +148,10 @@ final class TrainEnsembleCommand implements Callable<Integer> {
         LoraConfig lora = trainOptions.lora(loraBase);
         TrainingConfig training = trainOptions.training(trainingBase, e);
         modelOptions.checkModelDir();
-        McqaDataset trainSet = DataSpec.parse(train).loadLabelled("--train", split, "training");
+        McqaDataset trainSet = DataSpec.parse(train).loadLabelled("--train", choicesOption.options(split), "training");
         List<McqaDataset> evalSets = new ArrayList<>();
         for (String s : evals) {
-            evalSets.add(DataSpec.parse(s).loadLabelled("--eval", split, "evaluation"));
+            evalSets.add(DataSpec.parse(s).loadLabelled("--eval", choicesOption.options(split), "evaluation"));
         }
         Path ensembleDir = out.resolve("ensemble");
         Map<String, Object> settings = new LinkedHashMap<>();

@@ -4,16 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
 
-/** CommonsenseQA HF-datasets JSONL: {@code {"id","question","choices":{"label":[..],"text":[..]},"answerKey"}}. */
+/**
+ * The HF-datasets JSONL of CommonsenseQA, ARC ({@code {"id","question","choices":{"label":[..],"text":[..]},
+ * "answerKey"}}) and OpenBookQA ({@code "question_stem"} instead of {@code "question"}). Numeric labels are
+ * relabelled by position ({@link Letters#positional}).
+ */
 final class CqaHfReader {
     private CqaHfReader() {
     }
 
-    static McqaDataset read(Path file) {
-        DatasetAssembler out = new DatasetAssembler(file);
+    static McqaDataset read(Path file, java.util.OptionalInt keepChoices) {
+        DatasetAssembler out = new DatasetAssembler(file, keepChoices);
         AnswerKeyPolicy keys = new AnswerKeyPolicy();
         for (JsonlRows.Row row : JsonlRows.read(file)) {
-            String question = Fields.text(row, row.node(), "question");
+            String question = Fields.text(row, row.node(), row.node().has("question_stem") ? "question_stem"
+                    : "question");
             JsonNode choices = Fields.object(row, row.node(), "choices");
             List<String> labels = Fields.texts(row, choices, "choices.label");
             List<String> texts = Fields.texts(row, choices, "choices.text");
@@ -21,7 +26,8 @@ final class CqaHfReader {
                 throw row.error(labels.size() + " labels but " + texts.size() + " choice texts");
             }
             int answer = keys.answer(row, labels);
-            out.add(row.line(), () -> McqaExample.of(Fields.id(row), question, texts, labels, answer, null));
+            List<String> classes = Letters.positional(labels);
+            out.add(row.line(), () -> McqaExample.of(Fields.id(row), question, texts, classes, answer, null));
         }
         return out.build();
     }

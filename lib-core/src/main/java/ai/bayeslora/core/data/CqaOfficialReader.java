@@ -5,13 +5,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** CommonsenseQA official JSONL: {@code {"id","question":{"stem","choices":[{"label","text"}]},"answerKey"}}. */
+/**
+ * The official JSONL of CommonsenseQA, ARC and OpenBookQA: {@code {"id","question":{"stem","choices":[{"label",
+ * "text"}]},"answerKey"}}. ARC labels some rows "1"–"4" instead of A–D; those are relabelled by position, as the
+ * papers' code does ({@link Letters#positional}).
+ */
 final class CqaOfficialReader {
     private CqaOfficialReader() {
     }
 
-    static McqaDataset read(Path file) {
-        DatasetAssembler out = new DatasetAssembler(file);
+    static McqaDataset read(Path file, java.util.OptionalInt keepChoices) {
+        DatasetAssembler out = new DatasetAssembler(file, keepChoices);
         AnswerKeyPolicy keys = new AnswerKeyPolicy();
         for (JsonlRows.Row row : JsonlRows.read(file)) {
             JsonNode question = Fields.object(row, row.node(), "question");
@@ -32,7 +36,8 @@ final class CqaOfficialReader {
                 texts.add(Fields.text(row, choice, where + ".text"));
             }
             int answer = keys.answer(row, labels);
-            out.add(row.line(), () -> McqaExample.of(Fields.id(row), stem, texts, labels, answer, null));
+            List<String> classes = Letters.positional(labels);
+            out.add(row.line(), () -> McqaExample.of(Fields.id(row), stem, texts, classes, answer, null));
         }
         return out.build();
     }

@@ -10,11 +10,23 @@ final class DatasetAssembler {
     private final List<McqaExample> examples = new ArrayList<>();
     private final List<Long> lines = new ArrayList<>();
 
-    DatasetAssembler(Path file) {
+    private final java.util.OptionalInt choices;
+    private int dropped;
+
+    /**
+     * @param choices keep only rows with this many choices (the others are counted and dropped); empty keeps every
+     *     row
+     */
+    DatasetAssembler(Path file, java.util.OptionalInt choices) {
         this.file = file;
+        this.choices = choices;
     }
 
     void add(long line, McqaExample example) {
+        if (choices.isPresent() && example.labels().size() != choices.getAsInt()) {
+            dropped++;
+            return;
+        }
         lines.add(line);
         examples.add(example);
     }
@@ -43,7 +55,12 @@ final class DatasetAssembler {
 
     McqaDataset build(List<String> classLabels) {
         if (examples.isEmpty()) {
-            throw new EmptyDatasetException(file.toString(), "the file has no rows");
+            throw new EmptyDatasetException(file.toString(), dropped > 0 ? "no row has " + choices.getAsInt()
+                    + " choices (" + dropped + " rows with other counts dropped)" : "the file has no rows");
+        }
+        if (dropped > 0) {
+            org.slf4j.LoggerFactory.getLogger(DatasetAssembler.class).info("{}: kept the {} rows with {} choices, "
+                    + "dropped {} with other counts", file, examples.size(), choices.getAsInt(), dropped);
         }
         if (classLabels.isEmpty() || java.util.Set.copyOf(classLabels).size() != classLabels.size()) {
             int at = 0;
@@ -62,7 +79,8 @@ final class DatasetAssembler {
                 throw new DatasetFormatException(file, lines.get(i), "this row has " + e.labels().size()
                         + " choices (" + Letters.describe(e.labels()) + ") but other rows have "
                         + classLabels.size() + " (" + Letters.describe(classLabels) + "); every row of a dataset must "
-                        + "have the same choices: split the file by number of choices");
+                        + "have the same choices: keep only N-choice rows (--choices N, McqaLoadOptions.withChoices), "
+                        + "as the papers do for ARC, or split the file");
             }
             if (!e.labels().equals(classLabels)) {
                 throw new DatasetFormatException(file, lines.get(i), "labels " + Letters.describe(e.labels())

@@ -23,6 +23,16 @@ final class FormatDetector {
         JsonNode row = first.node();
         JsonNode question = row.get("question");
         JsonNode choices = row.get("choices");
+        if (row.has("sentence") && row.has("option1") && row.has("option2")) {
+            return McqaFormat.WINOGRANDE;
+        }
+        if (row.has("passage") && question != null && question.isTextual()
+                && (row.has("answer") || row.has("label") || row.has("idx"))) {
+            return McqaFormat.BOOLQ;
+        }
+        if (row.path("question_stem").isTextual() && choices != null && choices.isObject()) {
+            return McqaFormat.OPENBOOKQA;
+        }
         if (question != null && question.isObject() && question.has("stem")) {
             return McqaFormat.CQA_OFFICIAL;
         }
@@ -41,6 +51,12 @@ final class FormatDetector {
         }
         throw new DatasetFormatException(path, first.line(), "cannot detect the dataset format from fields "
                 + fieldNames(row) + "; supported formats:\n" + supported());
+    }
+
+    /** Whether the first row has the official {@code "question":{"stem",...}} form (CQA, ARC, OpenBookQA). */
+    static boolean isStemObject(Path file) {
+        JsonlRows.Row first = JsonlRows.first(file);
+        return first != null && first.node().path("question").isObject();
     }
 
     static String supported() {

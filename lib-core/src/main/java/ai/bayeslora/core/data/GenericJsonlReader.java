@@ -27,13 +27,13 @@ final class GenericJsonlReader {
     private GenericJsonlReader() {
     }
 
-    static McqaDataset read(Path file) {
+    static McqaDataset read(Path file, java.util.OptionalInt keepChoices) {
         List<Pending> pending = new ArrayList<>();
         for (JsonlRows.Row row : JsonlRows.read(file)) {
             pending.add(parse(row));
         }
         List<String> classLabels = classLabels(pending);
-        DatasetAssembler out = new DatasetAssembler(file);
+        DatasetAssembler out = new DatasetAssembler(file, keepChoices);
         for (Pending p : pending) {
             List<String> labels = p.labels() != null ? p.labels() : classLabels;
             int answer = answer(p.row(), p.answer(), labels);

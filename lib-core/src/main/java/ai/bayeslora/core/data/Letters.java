@@ -34,4 +34,17 @@ final class Letters {
     static boolean isPrefix(List<String> prefix, List<String> full) {
         return prefix.size() <= full.size() && full.subList(0, prefix.size()).equals(prefix);
     }
+
+    /**
+     * ARC's numeric labels "1", "2", … in order become A, B, … (the answer index is the same); other labels are kept.
+     * The Laplace-LoRA and SWAG-LoRA code map "1"–"4" to A–D this way.
+     */
+    static List<String> positional(List<String> labels) {
+        for (int i = 0; i < labels.size(); i++) {
+            if (!labels.get(i).equals(String.valueOf(i + 1))) {
+                return labels;
+            }
+        }
+        return first(labels.size());
+    }
 }

@@ -45,7 +45,7 @@ public final class McqaDatasets {
             }
             return MmluCsvReader.readFolder(path, options);
         }
-        McqaDataset dataset = read(path, actual);
+        McqaDataset dataset = read(path, actual, options.choices());
         return options.subjects().isEmpty() ? dataset : dataset.withSubjects(options.subjects());
     }
 
@@ -54,13 +54,19 @@ public final class McqaDatasets {
         return FormatDetector.detect(path);
     }
 
-    private static McqaDataset read(Path file, McqaFormat format) {
+    private static McqaDataset read(Path file, McqaFormat format, java.util.OptionalInt choices) {
         switch (format) {
-            case CQA_OFFICIAL: return CqaOfficialReader.read(file);
-            case CQA_HF: return CqaHfReader.read(file);
+            case CQA_OFFICIAL: return CqaOfficialReader.read(file, choices);
+            case CQA_HF: return CqaHfReader.read(file, choices);
+            case ARC: case OPENBOOKQA:
+                // both ship in the official {"question":{"stem",...}} form and the HF form; the row decides
+                return FormatDetector.isStemObject(file) ? CqaOfficialReader.read(file, choices)
+                        : CqaHfReader.read(file, choices);
+            case BOOLQ: return BoolqReader.read(file);
+            case WINOGRANDE: return WinograndeReader.read(file);
             case MMLU_CSV: return MmluCsvReader.readFile(file);
-            case MMLU_HF: return MmluHfReader.read(file);
-            case GENERIC: return GenericJsonlReader.read(file);
+            case MMLU_HF: return MmluHfReader.read(file, choices);
+            case GENERIC: return GenericJsonlReader.read(file, choices);
             default: throw new IllegalArgumentException("format " + format);
         }
     }

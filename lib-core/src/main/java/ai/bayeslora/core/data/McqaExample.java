@@ -15,9 +15,16 @@ import java.util.Optional;
  * @param answer   the index of the correct label, or -1 if unknown (an unlabeled test split)
  * @param subject  the subject (MMLU), if known
  * @param verbatim whether {@code question} is a complete prompt that templates must not change
+ * @param context  a passage the question is about (BoolQ), rendered before the question; empty for most datasets
  */
 public record McqaExample(String id, String question, List<String> choices, List<String> labels, int answer,
-                          Optional<String> subject, boolean verbatim) {
+                          Optional<String> subject, boolean verbatim, Optional<String> context) {
+
+    /** An example without a context passage. */
+    public McqaExample(String id, String question, List<String> choices, List<String> labels, int answer,
+                       Optional<String> subject, boolean verbatim) {
+        this(id, question, choices, labels, answer, subject, verbatim, Optional.empty());
+    }
 
     /** Validates: labels non-empty, one choice per label unless verbatim, answer in [-1, labels). */
     public McqaExample {
@@ -26,6 +33,7 @@ public record McqaExample(String id, String question, List<String> choices, List
         choices = List.copyOf(choices);
         labels = List.copyOf(labels);
         Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(context, "context");
         if (labels.isEmpty()) {
             throw new IllegalArgumentException(id + ": no labels");
         }
@@ -48,6 +56,11 @@ public record McqaExample(String id, String question, List<String> choices, List
     /** A complete prompt used as is; {@code labels} are its classes. */
     public static McqaExample verbatim(String id, String prompt, List<String> labels, int answer) {
         return new McqaExample(id, prompt, List.of(), labels, answer, Optional.empty(), true);
+    }
+
+    /** The same question with a context passage (BoolQ's). */
+    public McqaExample withContext(String passage) {
+        return new McqaExample(id, question, choices, labels, answer, subject, verbatim, Optional.of(passage));
     }
 
     /** Whether the correct answer is known. */

@@ -1,6 +1,7 @@
 package ai.bayeslora.core.data;
 
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -9,24 +10,41 @@ import java.util.Set;
  * @param split    the MMLU split whose {@code *_{split}.csv} files a folder load reads (dev, val or test); default test
  * @param subjects keep only examples of these subjects; empty keeps everything. A folder load reads only the
  *                 matching files and fails if a listed subject has no file.
+ * @param choices  keep only the rows with this many choices (the papers' policy for ARC, whose rows have 3, 4 or 5
+ *                 choices; the Laplace-LoRA and SWAG-LoRA code keep the 4-choice rows); empty keeps every row, and
+ *                 a file whose rows differ in their number of choices is then refused, naming the line
  */
-public record McqaLoadOptions(String split, Set<String> subjects) {
+public record McqaLoadOptions(String split, Set<String> subjects, OptionalInt choices) {
 
     public McqaLoadOptions {
         Objects.requireNonNull(split, "split");
         subjects = Set.copyOf(subjects);
+        Objects.requireNonNull(choices, "choices");
+        if (choices.isPresent() && choices.getAsInt() < 2) {
+            throw new IllegalArgumentException("choices must be at least 2, got " + choices.getAsInt());
+        }
     }
 
-    /** Split "test", all subjects. */
+    /** A split and subjects, every row. */
+    public McqaLoadOptions(String split, Set<String> subjects) {
+        this(split, subjects, OptionalInt.empty());
+    }
+
+    /** Split "test", all subjects, every row. */
     public static McqaLoadOptions defaults() {
         return new McqaLoadOptions("test", Set.of());
     }
 
     public McqaLoadOptions withSplit(String newSplit) {
-        return new McqaLoadOptions(newSplit, subjects);
+        return new McqaLoadOptions(newSplit, subjects, choices);
     }
 
     public McqaLoadOptions withSubjects(Set<String> newSubjects) {
-        return new McqaLoadOptions(split, newSubjects);
+        return new McqaLoadOptions(split, newSubjects, choices);
+    }
+
+    /** Keep only the rows with {@code n} choices. */
+    public McqaLoadOptions withChoices(int n) {
+        return new McqaLoadOptions(split, subjects, OptionalInt.of(n));
     }
 }

@@ -9,8 +9,8 @@ final class MmluHfReader {
     private MmluHfReader() {
     }
 
-    static McqaDataset read(Path file) {
-        DatasetAssembler out = new DatasetAssembler(file);
+    static McqaDataset read(Path file, java.util.OptionalInt keepChoices) {
+        DatasetAssembler out = new DatasetAssembler(file, keepChoices);
         for (JsonlRows.Row row : JsonlRows.read(file)) {
             String question = Fields.text(row, row.node(), "question");
             String subject = Fields.optionalText(row, row.node(), "subject").orElse(null);

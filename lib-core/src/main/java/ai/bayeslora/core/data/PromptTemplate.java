@@ -23,6 +23,8 @@ import java.util.Optional;
  *   <li>question format, with {@code {question}}; default {@code "{question}"}.</li>
  *   <li>choice line format, with {@code {label}} and {@code {choice}}; default {@code "{label}. {choice}"}.</li>
  *   <li>answer cue, default {@code "Answer:"}.</li>
+ *   <li>context line, for examples with a passage (BoolQ), before the question; default
+ *       {@code "Passage: {context}"}.</li>
  * </ul>
  * Lines are joined with {@code "\n"}. Verbatim examples are returned unchanged. Immutable and thread-safe.
  */
@@ -33,6 +35,8 @@ public final class PromptTemplate {
     public static final String DEFAULT_QUESTION = "{question}";
     public static final String DEFAULT_CHOICE = "{label}. {choice}";
     public static final String DEFAULT_ANSWER_CUE = "Answer:";
+    /** The line before the question of an example with a passage (BoolQ). */
+    public static final String DEFAULT_CONTEXT = "Passage: {context}";
 
     private static final PromptTemplate DEFAULTS = builder().build();
 
@@ -40,8 +44,10 @@ public final class PromptTemplate {
     private final String questionFormat;
     private final String choiceFormat;
     private final String answerCue;
+    private final String contextFormat;
 
     private PromptTemplate(Builder b) {
+        this.contextFormat = b.contextFormat;
         this.header = b.header;
         this.questionFormat = b.questionFormat;
         this.choiceFormat = b.choiceFormat;
@@ -64,6 +70,7 @@ public final class PromptTemplate {
         b.questionFormat = questionFormat;
         b.choiceFormat = choiceFormat;
         b.answerCue = answerCue;
+        b.contextFormat = contextFormat;
         return b;
     }
 
@@ -81,6 +88,7 @@ public final class PromptTemplate {
                         s.replace('_', ' ')))));
             }
         });
+        example.context().ifPresent(c -> sb.append(Placeholders.fill(contextFormat, Map.of("context", c))).append('\n'));
         sb.append(Placeholders.fill(questionFormat, Map.of("question", example.question()))).append('\n');
         for (int i = 0; i < example.choices().size(); i++) {
             sb.append(Placeholders.fill(choiceFormat,
@@ -112,9 +120,18 @@ public final class PromptTemplate {
         private String questionFormat = DEFAULT_QUESTION;
         private String choiceFormat = DEFAULT_CHOICE;
         private String answerCue = DEFAULT_ANSWER_CUE;
+        private String contextFormat = DEFAULT_CONTEXT;
 
         private Builder() {
         }
+
+        /** The line for an example's passage, with {@code {context}}; default {@value #DEFAULT_CONTEXT_DOC}. */
+        public Builder contextFormat(String format) {
+            this.contextFormat = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        private static final String DEFAULT_CONTEXT_DOC = DEFAULT_CONTEXT;
 
         /** The header format; {@code {subject}} is replaced by the subject. Include the blank line you want. */
         public Builder header(String format) {
