@@ -71,6 +71,11 @@ public final class LinearizedPredictive implements PosteriorPredictive {
             return new Options(link, s, seed, memoryBudgetBytes, chunkSize);
         }
 
+        /** The seed of the Monte Carlo link's logit samples and of {@code predict}'s. */
+        public Options withSeed(long s) {
+            return new Options(link, samples, s, memoryBudgetBytes, chunkSize);
+        }
+
         public Options withChunkSize(int c) {
             return new Options(link, samples, seed, memoryBudgetBytes, c);
         }
@@ -105,6 +110,50 @@ public final class LinearizedPredictive implements PosteriorPredictive {
     public double[][] probabilities(EncodedBatch batch) {
         LogitGaussian g = gaussian(batch);
         return options.link() == Link.PROBIT ? g.probit() : g.monteCarlo(options.samples(), options.seed());
+    }
+
+    /**
+     * The probit-approximated predictive as a posterior predictive with one "sample" per prompt: the class
+     * probabilities of {@link LogitGaussian#probit()} (the Laplace-LoRA paper's link). A single sample carries no
+     * spread, so its mutual information is 0; use {@link #predict} (Monte Carlo samples) for the decomposition.
+     *
+     * @return a view of this predictive (same posterior, scorer and options)
+     */
+    public PosteriorPredictive probit() {
+        LinearizedPredictive outer = this;
+        return new PosteriorPredictive() {
+            @Override
+            public ProbabilitySamples predict(EncodedBatch batch) {
+                double[][] p = outer.gaussian(batch).probit();
+                int b = p.length;
+                int c = outer.scorer.numClasses();
+                double[] flat = new double[b * c];
+                for (int i = 0; i < b; i++) {
+                    System.arraycopy(p[i], 0, flat, i * c, c);
+                }
+                return new ProbabilitySamples(flat, 1, b, c, outer.classLabels());
+            }
+
+            @Override
+            public List<String> classLabels() {
+                return outer.classLabels();
+            }
+
+            @Override
+            public ClassReduction reduction() {
+                return outer.reduction();
+            }
+
+            @Override
+            public String name() {
+                return "laplace " + outer.posterior.structure().cliName() + " linearised (probit)";
+            }
+
+            @Override
+            public PosteriorPredictive rescored(AnswerTokens answers, ClassReduction reduction) {
+                return outer.rescored(answers, reduction).probit();
+            }
+        };
     }
 
     /** S = {@code options.samples()} logit samples per prompt, softmaxed: [S, B, C]. */

@@ -1,5 +1,8 @@
 package ai.bayeslora.examples.cli;
 
+import ai.bayeslora.laplace.LaplacePosterior;
+import ai.bayeslora.laplace.LinearizedPredictive;
+import ai.bayeslora.laplace.SampledPredictive;
 import ai.bayeslora.core.BayesLoraException;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
@@ -36,6 +39,9 @@ import picocli.CommandLine.Option;
             "  --adapter DIR                  a single peft adapter (MAP, one sample)",
             "  --swag DIR [--adapter DIR]     a SWAG posterior (a swag --out folder holds posterior/ and adapter/)",
             "  --mc-dropout --adapter DIR     MC dropout with the adapter's LoRA dropout",
+            "  --laplace DIR [--link probit|mc] [--sampled S]",
+            "                                 a Laplace-LoRA posterior (laplace fit --out): the linearised predictive, or",
+            "                                 with --sampled S the weight-space predictive with S samples",
             "Data: " + DataSpec.SYNTAX + " (e.g. mmlu/data/test#stem).",
             ""})
 final class EvaluateCommand implements Callable<Integer> {
@@ -48,6 +54,17 @@ final class EvaluateCommand implements Callable<Integer> {
     Path swag;
 
     @Option(names = "--mc-dropout", description = "MC dropout on --adapter.") boolean mcDropout;
+
+    @Option(names = "--laplace", paramLabel = "DIR", description = "Laplace posterior folder (laplace fit --out).")
+    Path laplace;
+
+    @Option(names = "--link", defaultValue = "mc", description = {"Laplace linearised predictive: mc (--samples logit",
+        "samples, default 100: with the MI decomposition) or probit (the paper's link; one point per prompt, MI 0)."})
+    String link;
+
+    @Option(names = "--sampled", paramLabel = "S",
+            description = "Laplace: the weight-space predictive with S samples instead of the linearised one.")
+    Integer sampled;
 
     @Option(names = "--samples", paramLabel = "S",
             description = "SWAG samples (default: the posterior's S) or MC-dropout passes (default: 10).")
@@ -82,14 +99,26 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int kinds = (ensemble != null ? 1 : 0) + (swag != null ? 1 : 0) + (mcDropout ? 1 : 0);
+        int kinds = (ensemble != null ? 1 : 0) + (swag != null ? 1 : 0) + (mcDropout ? 1 : 0) + (laplace != null ? 1 : 0);
         if (kinds > 1) {
-            throw new IllegalArgumentException("choose one posterior: --ensemble, --swag or --mc-dropout");
+            throw new IllegalArgumentException("choose one posterior: --ensemble, --swag, --mc-dropout or --laplace");
         }
         if (kinds == 0 && modelOptions.adapter == null) {
-            throw new IllegalArgumentException("no posterior: pass --ensemble DIR, --adapter DIR, --swag DIR or "
-                    + "--mc-dropout --adapter DIR");
+            throw new IllegalArgumentException("no posterior: pass --ensemble DIR, --adapter DIR, --swag DIR, "
+                    + "--mc-dropout --adapter DIR or --laplace DIR");
         }
+        if (laplace != null && modelOptions.adapter != null) {
+            throw new IllegalArgumentException("--adapter does not combine with --laplace: the posterior folder holds "
+                    + "the adapter it was fitted on");
+        }
+        if (sampled != null && (laplace == null || sampled < 1)) {
+            throw new IllegalArgumentException("--sampled S needs --laplace DIR and S >= 1");
+        }
+        LinearizedPredictive.Link laplaceLink = switch (link.toLowerCase(java.util.Locale.ROOT)) {
+            case "probit" -> LinearizedPredictive.Link.PROBIT;
+            case "mc", "monte-carlo" -> LinearizedPredictive.Link.MONTE_CARLO;
+            default -> throw new IllegalArgumentException("--link must be probit or mc, got " + link);
+        };
         if (ensemble != null && modelOptions.adapter != null) {
             throw new IllegalArgumentException("--adapter does not combine with --ensemble");
         }
@@ -124,7 +153,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         ClassReduction red = reduction == null ? null : ClassReduction.parse(reduction);
         OutputGuard guard = new OutputGuard("evaluate", overwrite.overwrite)
-                .inputs(modelOptions.model, adapterDir, ensemble, swag, DataSpec.parse(data).path(),
+                .inputs(modelOptions.model, adapterDir, ensemble, swag, laplace, DataSpec.parse(data).path(),
                         ood == null ? null : DataSpec.parse(ood).path());
         guard.checkFolder("--out", out);
         modelOptions.checkModelDir();
@@ -140,7 +169,24 @@ final class EvaluateCommand implements Callable<Integer> {
             ClassReduction scoring = red == null ? ClassReduction.ANSWER_TOKENS : red;
             PosteriorPredictive posterior;
             String what;
-            if (ensembleDir != null) {
+            if (laplace != null) {
+                LaplacePosterior la = LaplacePosterior.load(laplace, model);
+                open.add(la);
+                AnswerScorer scorer = new AnswerScorer(model, answers, scoring);
+                if (sampled != null) {
+                    SampledPredictive sp = la.sampled(scorer, sampled, seed);
+                    open.add(sp);
+                    posterior = sp;
+                    what = "Laplace " + la.structure().cliName() + " " + laplace + ", weight-space predictive, S = "
+                            + sampled;
+                } else {
+                    LinearizedPredictive lin = la.linearized(scorer, LinearizedPredictive.Options.defaults()
+                            .withLink(laplaceLink).withSeed(seed).withSamples(samples == null ? 100 : samples));
+                    posterior = laplaceLink == LinearizedPredictive.Link.PROBIT ? lin.probit() : lin;
+                    what = "Laplace " + la.structure().cliName() + " " + laplace + ", linearised predictive ("
+                            + link.toLowerCase(java.util.Locale.ROOT) + ")";
+                }
+            } else if (ensembleDir != null) {
                 LoraEnsemble e = LoraEnsemble.load(ensembleDir, model, answers,
                         red == null ? null : EnsembleOptions.builder().reduction(red).build());
                 open.add(e);

@@ -151,5 +151,26 @@ class LaplaceCliTest {
                 }
             }
         }
+
+        // the same posterior through evaluate (probit link): its accuracy and NLL are those of laplace predict's
+        Path report = tmp.resolve("evaluate-laplace");
+        code = BayesLoraCli.run("evaluate", "--laplace", post.toString(), "--link", "probit", "--model",
+                model.toString(), "--data",
+                data.toString(), "--dtype", "float64", "--device", "cpu", "--batch-size", "2", "--out",
+                report.toString());
+        assertThat(code).isZero();
+        JsonNode r = new ObjectMapper().readTree(report.resolve("report.json").toFile());
+        JsonNode ev = r.get("evaluations").get(0);
+        double nll = 0;
+        int correct = 0;
+        for (JsonNode p : pred.get("predictions")) {
+            int y = "ABC".indexOf(p.get("answer").asText());
+            nll -= Math.log(p.get("probabilities").get(y).asDouble());
+            correct += p.get("predicted").asText().equals(p.get("answer").asText()) ? 1 : 0;
+        }
+        assertThat(ev.get("posterior").asText()).contains("laplace full linearised (probit)");
+        assertThat(ev.get("accuracy").asDouble()).isEqualTo(correct / 9.0);
+        // the same operations on the same shapes, then a mean of 9 logs: a few ulps
+        assertThat(ev.get("nll").asDouble()).isCloseTo(nll / 9, within(1e-14));
     }
 }
