@@ -27,7 +27,12 @@ public final class Comparison {
         int bins = entries.get(0).evaluation().metrics().eceBins();
         boolean ood = entries.get(0).ood() != null;
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-24s %8s %8s %9s %8s %8s %8s %8s", "posterior", "acc", "NLL",
+        int width = 24;
+        for (Entry e : entries) {
+            width = Math.max(width, e.evaluation().posterior().length());
+        }
+        String name = "%-" + width + "s";
+        sb.append(String.format(Locale.ROOT, name + " %8s %8s %9s %8s %8s %8s %8s", "posterior", "acc", "NLL",
                 "ECE(" + bins + ")", "Brier", "H", "MI", "AURC"));
         if (ood) {
             sb.append(String.format(Locale.ROOT, " %10s %10s", "OOD-AUC(H)", "OOD-AUC(MI)"));
@@ -35,7 +40,7 @@ public final class Comparison {
         sb.append('\n');
         for (Entry e : entries) {
             var m = e.evaluation().metrics();
-            sb.append(String.format(Locale.ROOT, "%-24s %8.4f %8.4f %9.4f %8.4f %8.4f %8.4f %8.4f",
+            sb.append(String.format(Locale.ROOT, name + " %8.4f %8.4f %9.4f %8.4f %8.4f %8.4f %8.4f",
                     e.evaluation().posterior(), m.accuracy(), m.nll(), m.ece(), m.brier(), m.meanPredictiveEntropy(),
                     m.meanMutualInformation(), e.evaluation().selectivePrediction().aurc()));
             if (ood) {

@@ -1,6 +1,7 @@
 package ai.bayeslora.examples.cli;
 
 import ai.bayeslora.laplace.LaplacePosterior;
+import ai.bayeslora.uncertainty.TemperatureScaled;
 import ai.bayeslora.laplace.LinearizedPredictive;
 import ai.bayeslora.laplace.SampledPredictive;
 import ai.bayeslora.core.BayesLoraException;
@@ -75,6 +76,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--ood", paramLabel = "SET", description = "Out-of-domain set for OOD detection (labels unused).")
     String ood;
+
+    @Option(names = "--temperature-from", paramLabel = "SET", description = {"Also evaluate the posterior with",
+        "temperature scaling, T fitted by NLL on this held-out labelled set (not --data): a second row."})
+    String temperatureFrom;
 
     @Option(names = "--split", defaultValue = "test",
             description = "MMLU split for CSV folders (default: ${DEFAULT-VALUE}).") String split;
@@ -154,11 +159,18 @@ final class EvaluateCommand implements Callable<Integer> {
         ClassReduction red = reduction == null ? null : ClassReduction.parse(reduction);
         OutputGuard guard = new OutputGuard("evaluate", overwrite.overwrite)
                 .inputs(modelOptions.model, adapterDir, ensemble, swag, laplace, DataSpec.parse(data).path(),
+                        temperatureFrom == null ? null : DataSpec.parse(temperatureFrom).path(),
                         ood == null ? null : DataSpec.parse(ood).path());
         guard.checkFolder("--out", out);
         modelOptions.checkModelDir();
         McqaDataset test = DataSpec.parse(data).loadLabelled("--data", choicesOption.options(split), "evaluation");
         McqaDataset oodSet = ood == null ? null : DataSpec.parse(ood).load("--ood", choicesOption.options(split));
+        McqaDataset calibration = temperatureFrom == null ? null : DataSpec.parse(temperatureFrom)
+                .loadLabelled("--temperature-from", choicesOption.options(split), "temperature scaling");
+        if (calibration != null && DataSpec.parse(temperatureFrom).path().toAbsolutePath().normalize()
+                .equals(DataSpec.parse(data).path().toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("--temperature-from must be a held-out set, not the --data set itself");
+        }
 
         Path modelDir = modelOptions.modelDir();
         try (CausalLM model = CausalLM.load(modelDir, modelOptions.computeDevice());
@@ -227,7 +239,20 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             System.err.println("evaluate: " + what + " on " + test.source() + " (" + test.size() + " questions)"
                     + (oodSet == null ? "" : ", OOD " + oodSet.source() + " (" + oodSet.size() + ")"));
-            Comparison c = UncertaintyEstimator.compare(test, oodSet, List.of(est));
+            List<UncertaintyEstimator> estimators = new java.util.ArrayList<>(List.of(est));
+            if (calibration != null) {
+                if (!calibration.classLabels().equals(test.classLabels())) {
+                    throw new BayesLoraException("--temperature-from " + temperatureFrom + " has classes "
+                            + calibration.classLabels() + " but --data has " + test.classLabels());
+                }
+                TemperatureScaled ts = TemperatureScaled.fit(posterior, batcher.batches(calibration, batchSize));
+                System.err.printf(java.util.Locale.ROOT, "temperature scaling: T = %.4g fitted on %s (%d questions)%n",
+                        ts.temperature(), calibration.source(), calibration.size());
+                UncertaintyEstimator scaled = UncertaintyEstimator.of(ts).batcher(batcher).batchSize(batchSize)
+                        .eceBins(eceBins);
+                estimators.add(red != null ? scaled.reduction(red) : scaled);
+            }
+            Comparison c = UncertaintyEstimator.compare(test, oodSet, estimators);
             UncertaintyReport.Builder report = UncertaintyReport.builder("Evaluation: " + posterior.name() + " on "
                     + test.source()).note("Posterior: " + what + "; model " + modelDir + ".").comparison(c);
             if (oodSet != null) {
