@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 /** The README's main job: the whole pipeline on the bundled tiny model in a few minutes. */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = {"Trains a deep ensemble, a SWAG posterior and an MC-dropout model on the bundled tiny model and",
-            "synthetic MCQA task, compares them in-domain and on a shifted split (OOD), and writes a report.",
+            "synthetic MCQA task, fits Laplace-LoRA (K-FAC) and temperature scaling on the MAP adapter, compares",
+            "them in-domain and on a shifted split (OOD), and writes a report.",
             "The bundled model is tiny and random: this shows the pipeline, not a real LLM's behaviour."})
 final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/quickstart", description = "Output folder (default: ${DEFAULT-VALUE}).")
