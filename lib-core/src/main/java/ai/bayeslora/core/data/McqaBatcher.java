@@ -61,14 +61,22 @@ public final class McqaBatcher {
     }
 
     private final TextTokenizer tokenizer;
-    private final PromptTemplate template;
+    private final PromptFormat template;
     private final Config config;
     private final AtomicBoolean warnedTruncation = new AtomicBoolean();
 
-    public McqaBatcher(TextTokenizer tokenizer, PromptTemplate template, Config config) {
+    /**
+     * @param template how examples become prompts
+     * @throws IllegalArgumentException if the format appends EOS and the tokenizer has none
+     */
+    public McqaBatcher(TextTokenizer tokenizer, PromptFormat template, Config config) {
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
         this.template = Objects.requireNonNull(template, "template");
         this.config = Objects.requireNonNull(config, "config");
+        if (template.appendEos() && tokenizer.eosId().isEmpty()) {
+            throw new IllegalArgumentException("the prompt format ends prompts with EOS, but the tokenizer has no EOS "
+                    + "token");
+        }
     }
 
     /** A batcher with the default template and {@link Config#forTokenizer}. */
@@ -78,7 +86,7 @@ public final class McqaBatcher {
 
     /** The model input of one example: BOS (if configured) + prompt tokens, left-truncated to {@code maxLength}. */
     public int[] tokens(McqaExample example) {
-        return truncate(withBos(tokenizer.encode(template.render(example))));
+        return truncate(withEos(withBos(tokenizer.encode(template.render(example)))));
     }
 
     /**
@@ -96,7 +104,7 @@ public final class McqaBatcher {
         int truncated = 0;
         for (int r = 0; r < rows; r++) {
             McqaExample e = examples.get(r);
-            int[] full = withBos(tokenizer.encode(template.render(e)));
+            int[] full = withEos(withBos(tokenizer.encode(template.render(e))));
             if (full.length == 0) {
                 throw new IllegalArgumentException("example " + e.id() + ": the prompt encodes to no tokens");
             }
@@ -167,12 +175,22 @@ public final class McqaBatcher {
         return tokenizer;
     }
 
-    public PromptTemplate template() {
+    /** The prompt format. */
+    public PromptFormat template() {
         return template;
     }
 
     public Config config() {
         return config;
+    }
+
+    private int[] withEos(int[] ids) {
+        if (!template.appendEos()) {
+            return ids;
+        }
+        int[] out = java.util.Arrays.copyOf(ids, ids.length + 1);
+        out[ids.length] = tokenizer.eosId().getAsInt();
+        return out;
     }
 
     private int[] withBos(int[] ids) {

@@ -1,5 +1,6 @@
 package ai.bayeslora.core.data;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -108,6 +109,25 @@ public final class McqaDataset {
         Set<String> wanted = subjects.stream().map(MmluGroups::normalize).collect(Collectors.toSet());
         return filter("subjects=" + new TreeSet<>(wanted),
                 e -> e.subject().map(s -> wanted.contains(MmluGroups.normalize(s))).orElse(false));
+    }
+
+    /**
+     * The same questions with other class labels, by position (for a prompt format that reads other answer tokens:
+     * the ensemble paper's lowercase a–e, BoolQ's False/True).
+     *
+     * @param labels one label per class, in the classes' order
+     */
+    public McqaDataset relabelled(List<String> labels) {
+        if (labels.size() != classLabels.size()) {
+            throw new IllegalArgumentException(source + ": " + labels.size() + " labels for " + classLabels.size()
+                    + " classes");
+        }
+        List<McqaExample> out = new ArrayList<>();
+        for (McqaExample e : examples) {
+            out.add(new McqaExample(e.id(), e.question(), e.choices(), labels, e.answer(), e.subject(), e.verbatim(),
+                    e.context()));
+        }
+        return of(source, labels, out);
     }
 
     /** The examples whose subject belongs to {@code group}; examples without a subject are dropped. */

@@ -28,7 +28,7 @@ import java.util.Optional;
  * </ul>
  * Lines are joined with {@code "\n"}. Verbatim examples are returned unchanged. Immutable and thread-safe.
  */
-public final class PromptTemplate {
+public final class PromptTemplate implements PromptFormat {
     /** The MMLU reference header. */
     public static final String DEFAULT_HEADER =
             "The following are multiple choice questions (with answers) about {subject}.\n\n";
@@ -75,6 +75,7 @@ public final class PromptTemplate {
     }
 
     /** The prompt for {@code example}; a verbatim example's text is returned as is. */
+    @Override
     public String render(McqaExample example) {
         if (example.verbatim()) {
             return example.question();

@@ -190,6 +190,7 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
     }
 
     /** The end-of-sequence id, if any (see the class comment for how it is found). */
+    @Override
     public OptionalInt eosId() {
         return eosId;
     }

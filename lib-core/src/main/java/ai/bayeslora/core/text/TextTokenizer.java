@@ -32,6 +32,11 @@ public interface TextTokenizer {
      */
     OptionalInt tokenId(String token);
 
+    /** The end-of-sequence id, if the tokenizer has one (some prompt formats end with it). Default none. */
+    default OptionalInt eosId() {
+        return OptionalInt.empty();
+    }
+
     /** Whether model inputs should start with {@link #bosId()}. Default false. */
     default boolean addsBos() {
         return false;

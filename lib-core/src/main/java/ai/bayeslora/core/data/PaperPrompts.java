@@ -1,0 +1,95 @@
+package ai.bayeslora.core.data;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The prompt formats of the three papers' code, character for character (docs/METHODS.md §8), with the answer tokens
+ * each one reads:
+ * <ul>
+ *   <li>{@link #balabanovCqa()}, LoRA ensembles (Balabanov &amp; Linander 2024): {@code "Q: {question}\nAnswer
+ *       Choices:\n(a) {text}\n(b) {text}\n…\nA: ("}, read at the lowercase letter right after {@code "("}: class
+ *       labels {@link #lowercase a, b, c…}, answer-token prefix {@value #BALABANOV_ANSWER_PREFIX} (empty).</li>
+ *   <li>{@link #yangChoices()}, Laplace-LoRA (Yang et al. 2024; SWAG-LoRA, Onal et al. 2024, uses the same): one
+ *       line, {@code "Select one of the choices that answers the following question: {question} Choices: A. {Text}.
+ *       B. {Text}. … Answer:"}, each choice capitalised and ended with ".", read at {@code " A"}, {@code " B"}, ….</li>
+ *   <li>{@link #yangWinogrande()}: {@code "Select one of the choices that answers the following question:
+ *       {sentence} Choices: A. {option1}. B {option2}. Answer:"} (the code's missing "." after B kept).</li>
+ *   <li>{@link #yangBoolq()}: {@code "Answer the question with only True or False: {question} Context: {passage}"},
+ *       EOS appended and read there; the classes are the words {@code " False"} and {@code " True"} (label the
+ *       dataset {@link #BOOLQ_LABELS}).</li>
+ * </ul>
+ */
+public final class PaperPrompts {
+    /** The answer-token prefix of {@link #balabanovCqa()}: the letter follows {@code "A: ("} directly. */
+    public static final String BALABANOV_ANSWER_PREFIX = "";
+    /** BoolQ's classes as {@link #yangBoolq()} reads them (tokens {@code " False"}, {@code " True"}). */
+    public static final List<String> BOOLQ_LABELS = List.of("False", "True");
+    static final String SELECT = "Select one of the choices that answers the following question: ";
+
+    private PaperPrompts() {
+    }
+
+    /** The ensemble paper's CommonsenseQA format (also used for its MMLU OOD sets). */
+    public static PromptFormat balabanovCqa() {
+        return e -> {
+            StringBuilder sb = new StringBuilder("Q: ").append(e.question()).append("\nAnswer Choices:\n");
+            List<String> letters = lowercase(e.choices().size());
+            for (int i = 0; i < e.choices().size(); i++) {
+                sb.append('(').append(letters.get(i)).append(") ").append(e.choices().get(i)).append('\n');
+            }
+            return sb.append("A: (").toString();
+        };
+    }
+
+    /** Laplace-LoRA's (and SWAG-LoRA's) multiple-choice format for ARC, OpenBookQA and CommonsenseQA. */
+    public static PromptFormat yangChoices() {
+        return e -> {
+            StringBuilder sb = new StringBuilder(SELECT).append(e.question()).append(" Choices:");
+            for (int i = 0; i < e.choices().size(); i++) {
+                sb.append(' ').append(Letters.first(e.choices().size()).get(i)).append(". ")
+                        .append(sentence(e.choices().get(i)));
+            }
+            return sb.append(" Answer:").toString();
+        };
+    }
+
+    /** Laplace-LoRA's WinoGrande format. */
+    public static PromptFormat yangWinogrande() {
+        return e -> SELECT + e.question() + " Choices: A. " + e.choices().get(0) + ". B " + e.choices().get(1)
+                + ". Answer:";
+    }
+
+    /** Laplace-LoRA's BoolQ format: the passage after the question, EOS appended. */
+    public static PromptFormat yangBoolq() {
+        return new PromptFormat() {
+            @Override
+            public String render(McqaExample e) {
+                return "Answer the question with only True or False: " + e.question() + " Context: "
+                        + e.context().orElse("");
+            }
+
+            @Override
+            public boolean appendEos() {
+                return true;
+            }
+        };
+    }
+
+    /** a, b, c, …: the ensemble paper's class labels. */
+    public static List<String> lowercase(int n) {
+        List<String> out = new ArrayList<>();
+        for (String l : Letters.first(n)) {
+            out.add(l.toLowerCase(java.util.Locale.ROOT));
+        }
+        return out;
+    }
+
+    /** A choice as the Laplace-LoRA code writes it: first letter upper case, a final ".". */
+    static String sentence(String choice) {
+        if (choice.isEmpty()) {
+            return ".";
+        }
+        return Character.toUpperCase(choice.charAt(0)) + choice.substring(1) + ".";
+    }
+}
