@@ -175,7 +175,9 @@ public final class UncertaintyEstimator {
             return posterior;
         }
         requireBatcher("scoring " + wantLabels + " with " + want);
-        return posterior.rescored(AnswerTokens.of(batcher.tokenizer(), wantLabels), want);
+        // the answer tokens follow the prompt: " A" after "Answer:", a bare letter after the ensemble paper's "A: ("
+        return posterior.rescored(AnswerTokens.of(batcher.tokenizer(), wantLabels, batcher.template().answerPrefix()),
+                want);
     }
 
     private void requireBatcher(String what) {

@@ -4,6 +4,7 @@ import ai.bayeslora.core.BayesLoraException;
 import ai.bayeslora.core.io.AtomicOutput;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
+import ai.bayeslora.core.data.PaperPrompts;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.core.text.HfTokenizer;
@@ -85,6 +86,11 @@ final class TrainEnsembleCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "none", paramLabel = "none|balabanov2024",
             description = "Published protocol to start from (default: ${DEFAULT-VALUE}).") String preset;
 
+    @Option(names = "--prompt", paramLabel = "mmlu|paper", description = {"Prompt format: mmlu (question, 'A. text'",
+        "lines, 'Answer:') or paper (the preset paper's own; balabanov2024: 'Q: ...\\nAnswer Choices:\\n(a) ...",
+        "\\nA: (' read at the lowercase letter). Default: paper with a preset, mmlu without."})
+    String prompt;
+
     @Option(names = "--mode", defaultValue = "sequential", paramLabel = "sequential|interleaved",
             description = "Members one after another, or all in one stacked step (shared data order). "
                     + "Default: ${DEFAULT-VALUE}.") String mode;
@@ -148,15 +154,32 @@ final class TrainEnsembleCommand implements Callable<Integer> {
         LoraConfig lora = trainOptions.lora(loraBase);
         TrainingConfig training = trainOptions.training(trainingBase, e);
         modelOptions.checkModelDir();
+        boolean paperPrompt = switch (prompt == null ? (preset.equalsIgnoreCase("none") ? "mmlu" : "paper")
+                : prompt.toLowerCase(Locale.ROOT)) {
+            case "mmlu" -> false;
+            case "paper" -> {
+                if (preset.equalsIgnoreCase("none")) {
+                    throw new IllegalArgumentException("--prompt paper needs a --preset (whose paper's format to use)");
+                }
+                yield true;
+            }
+            default -> throw new IllegalArgumentException("--prompt must be mmlu or paper, got " + prompt);
+        };
         McqaDataset trainSet = DataSpec.parse(train).loadLabelled("--train", choicesOption.options(split), "training");
         List<McqaDataset> evalSets = new ArrayList<>();
         for (String s : evals) {
             evalSets.add(DataSpec.parse(s).loadLabelled("--eval", choicesOption.options(split), "evaluation"));
         }
+        if (paperPrompt) {
+            // the ensemble paper reads the lowercase letter right after "A: (" (docs/METHODS.md §8)
+            trainSet = trainSet.relabelled(PaperPrompts.lowercase(trainSet.classLabels().size()));
+            evalSets.replaceAll(d -> d.relabelled(PaperPrompts.lowercase(d.classLabels().size())));
+        }
         Path ensembleDir = out.resolve("ensemble");
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("command", "train-ensemble");
         settings.put("preset", preset);
+        settings.put("prompt", paperPrompt ? "paper" : "mmlu");
         settings.put("mode", mode.toLowerCase(Locale.ROOT));
         settings.put("members", m);
         settings.put("train", trainSet.source());
@@ -174,12 +197,13 @@ final class TrainEnsembleCommand implements Callable<Integer> {
         Path modelDir = modelOptions.modelDir();
         try (CausalLM model = CausalLM.load(modelDir, modelOptions.computeDevice());
              HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
-            McqaBatcher batcher = McqaBatcher.forTokenizer(tokenizer);
+            McqaBatcher batcher = paperPrompt ? new McqaBatcher(tokenizer, PaperPrompts.balabanovCqa(),
+                    McqaBatcher.Config.forTokenizer(tokenizer)) : McqaBatcher.forTokenizer(tokenizer);
             if (training.maxLength().isPresent()) {
                 batcher = new McqaBatcher(tokenizer, batcher.template(),
                         batcher.config().withMaxLength(training.maxLength().getAsInt()));
             }
-            AnswerTokens answers = AnswerTokens.of(tokenizer, trainSet.classLabels());
+            AnswerTokens answers = AnswerTokens.of(tokenizer, trainSet.classLabels(), batcher.template().answerPrefix());
             EnsembleTrainer trainer = new EnsembleTrainer(lora, training, m, trainOptions.seed).mode(trainingMode);
 
             System.err.println("[1/3] training " + m + " member(s) into " + ensembleDir);
@@ -338,8 +362,7 @@ final class TrainEnsembleCommand implements Callable<Integer> {
                 for (int size : sizes) {
                     LoraEnsemble ens = load(model, answers, trainer, ensembleDir, epoch, size, options);
                     open.add(ens);
-                    ests.add(UncertaintyEstimator.of(ens).batcher(batcher).batchSize(evalBatchSize).eceBins(eceBins)
-                            .progress(true));
+                    ests.add(UncertaintyEstimator.of(ens).batcher(batcher).batchSize(evalBatchSize).eceBins(eceBins).progress(true));
                 }
                 for (int s = 0; s < sets.size(); s++) {
                     List<EvaluationReport> rs;
@@ -376,7 +399,8 @@ final class TrainEnsembleCommand implements Callable<Integer> {
                         for (int j = 0; j < sizes.size(); j++) {
                             String name = open.get(j).name() + ": " + first.source() + " vs " + sets.get(s).source();
                             report.ood(UncertaintyEstimator.of(new Named(open.get(j), name)).batcher(batcher)
-                                    .batchSize(evalBatchSize).eceBins(eceBins).detectOod(first, sets.get(s)));
+                                    .batchSize(evalBatchSize).eceBins(eceBins)
+                                    .detectOod(first, sets.get(s)));
                         }
                     }
                 }

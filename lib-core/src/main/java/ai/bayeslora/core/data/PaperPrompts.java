@@ -32,13 +32,21 @@ public final class PaperPrompts {
 
     /** The ensemble paper's CommonsenseQA format (also used for its MMLU OOD sets). */
     public static PromptFormat balabanovCqa() {
-        return e -> {
-            StringBuilder sb = new StringBuilder("Q: ").append(e.question()).append("\nAnswer Choices:\n");
-            List<String> letters = lowercase(e.choices().size());
-            for (int i = 0; i < e.choices().size(); i++) {
-                sb.append('(').append(letters.get(i)).append(") ").append(e.choices().get(i)).append('\n');
+        return new PromptFormat() {
+            @Override
+            public String render(McqaExample e) {
+                StringBuilder sb = new StringBuilder("Q: ").append(e.question()).append("\nAnswer Choices:\n");
+                List<String> letters = lowercase(e.choices().size());
+                for (int i = 0; i < e.choices().size(); i++) {
+                    sb.append('(').append(letters.get(i)).append(") ").append(e.choices().get(i)).append('\n');
+                }
+                return sb.append("A: (").toString();
             }
-            return sb.append("A: (").toString();
+
+            @Override
+            public String answerPrefix() {
+                return BALABANOV_ANSWER_PREFIX;
+            }
         };
     }
 

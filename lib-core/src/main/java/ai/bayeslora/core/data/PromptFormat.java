@@ -23,4 +23,15 @@ public interface PromptFormat {
     default boolean appendEos() {
         return false;
     }
+
+    /**
+     * The text before each class label in its answer token: one space by default ({@code " A"} after
+     * {@code "Answer:"}); none for a prompt that ends with {@code "("}.
+     *
+     * @return the prefix of {@link ai.bayeslora.core.text.AnswerTokens#of(ai.bayeslora.core.text.TextTokenizer,
+     *     java.util.List, String)}
+     */
+    default String answerPrefix() {
+        return ai.bayeslora.core.text.AnswerTokens.DEFAULT_PREFIX;
+    }
 }

@@ -22,6 +22,15 @@ class PaperPromptsTest {
                 + "Answer Choices:\n(a) bus\n(b) library\n(c) theater\n(d) park\n(e) kitchen\nA: (");
         assertThat(PaperPrompts.lowercase(5)).containsExactly("a", "b", "c", "d", "e");
         assertThat(PaperPrompts.BALABANOV_ANSWER_PREFIX).isEmpty();
+        // the letter follows "(" directly: the format's answer tokens are the bare letters, which the tiny tokenizer
+        // has as single tokens (" a" would be two)
+        assertThat(PaperPrompts.balabanovCqa().answerPrefix()).isEmpty();
+        try (HfTokenizer tok = HfTokenizer.load(Fixtures.model("tiny-llama"))) {
+            assertThat(ai.bayeslora.core.text.AnswerTokens.of(tok, PaperPrompts.lowercase(5),
+                    PaperPrompts.balabanovCqa().answerPrefix()).ids()).hasSize(5).doesNotHaveDuplicates();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ai.bayeslora.core.text.AnswerTokens.of(tok,
+                    PaperPrompts.lowercase(5), " ")).hasMessageContaining("2 tokens");
+        }
     }
 
     @Test

@@ -119,11 +119,11 @@ public final class TrainingRun implements AutoCloseable {
         this.model = first.model();
         this.batcher = config.maxLength().isPresent() ? new McqaBatcher(batcher.tokenizer(), batcher.template(),
                 batcher.config().withMaxLength(config.maxLength().getAsInt())) : batcher;
-        AnswerScorer trainScorer = new AnswerScorer(model, AnswerTokens.of(batcher.tokenizer(), train.classLabels()),
+        AnswerScorer trainScorer = new AnswerScorer(model, AnswerTokens.of(batcher.tokenizer(), train.classLabels(), batcher.template().answerPrefix()),
                 config.reduction());
         this.objective = new TrainingObjective(trainScorer, config.prior(), train.size());
         this.validationScorer = validation.map(v -> trainScorer.rescored(
-                AnswerTokens.of(batcher.tokenizer(), v.classLabels()), config.reduction())).orElse(null);
+                AnswerTokens.of(batcher.tokenizer(), v.classLabels(), batcher.template().answerPrefix()), config.reduction())).orElse(null);
         this.stepsPerEpoch = config.stepsPerEpoch(train.size());
         this.totalSteps = config.totalSteps(train.size());
         this.usesDropout = first.config().dropout() > 0;
