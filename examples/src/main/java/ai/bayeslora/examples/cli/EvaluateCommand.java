@@ -48,6 +48,7 @@ import picocli.CommandLine.Option;
 final class EvaluateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin ChoicesOption choicesOption = new ChoicesOption();
     @Mixin ModelOptions modelOptions;
+    @Mixin PromptOption promptOption = new PromptOption();
 
     @Option(names = "--ensemble", paramLabel = "DIR", description = "Saved LoRA ensemble folder.") Path ensemble;
 
@@ -163,10 +164,15 @@ final class EvaluateCommand implements Callable<Integer> {
                         ood == null ? null : DataSpec.parse(ood).path());
         guard.checkFolder("--out", out);
         modelOptions.checkModelDir();
-        McqaDataset test = DataSpec.parse(data).loadLabelled("--data", choicesOption.options(split), "evaluation");
-        McqaDataset oodSet = ood == null ? null : DataSpec.parse(ood).load("--ood", choicesOption.options(split));
-        McqaDataset calibration = temperatureFrom == null ? null : DataSpec.parse(temperatureFrom)
-                .loadLabelled("--temperature-from", choicesOption.options(split), "temperature scaling");
+        String promptName = promptOption.name("mmlu");
+        ai.bayeslora.core.data.PaperPrompts.Prepared prepared = PromptOption.prepare(promptName,
+                DataSpec.parse(data).loadLabelled("--data", choicesOption.options(split), "evaluation"));
+        McqaDataset test = prepared.dataset();
+        McqaDataset oodSet = ood == null ? null : PromptOption.prepare(promptName,
+                DataSpec.parse(ood).load("--ood", choicesOption.options(split))).dataset();
+        McqaDataset calibration = temperatureFrom == null ? null : PromptOption.prepare(promptName,
+                DataSpec.parse(temperatureFrom).loadLabelled("--temperature-from", choicesOption.options(split),
+                        "temperature scaling")).dataset();
         if (calibration != null && DataSpec.parse(temperatureFrom).path().toAbsolutePath().normalize()
                 .equals(DataSpec.parse(data).path().toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("--temperature-from must be a held-out set, not the --data set itself");
@@ -176,8 +182,9 @@ final class EvaluateCommand implements Callable<Integer> {
         try (CausalLM model = CausalLM.load(modelDir, modelOptions.computeDevice());
              HfTokenizer tokenizer = HfTokenizer.load(modelDir);
              Closer open = new Closer()) { // closed first: adapters and posteriors before the model
-            McqaBatcher batcher = McqaBatcher.forTokenizer(tokenizer);
-            AnswerTokens answers = AnswerTokens.of(tokenizer, test.classLabels());
+            McqaBatcher batcher = new McqaBatcher(tokenizer, prepared.format(),
+                    McqaBatcher.Config.forTokenizer(tokenizer));
+            AnswerTokens answers = AnswerTokens.of(tokenizer, test.classLabels(), prepared.format().answerPrefix());
             ClassReduction scoring = red == null ? ClassReduction.ANSWER_TOKENS : red;
             PosteriorPredictive posterior;
             String what;

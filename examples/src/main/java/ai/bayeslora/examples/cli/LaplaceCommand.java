@@ -67,18 +67,31 @@ final class LaplaceCommand {
 
         @picocli.CommandLine.Mixin ChoicesOption choicesOption = new ChoicesOption();
 
+        @picocli.CommandLine.Mixin PromptOption promptOption = new PromptOption();
+
+        private ai.bayeslora.core.data.PromptFormat promptFormat = PromptTemplate.defaults();
+
+        /** The data, relabelled for --prompt's answer tokens. */
         McqaDataset load() {
             if (batchSize <= 0) {
                 throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
             }
             McqaDataset d = McqaDatasets.load(data, format, choicesOption.options(split));
-            return limit == null ? d : d.limit(limit);
+            ai.bayeslora.core.data.PaperPrompts.Prepared p = PromptOption.prepare(promptOption.name("mmlu"),
+                    limit == null ? d : d.limit(limit));
+            promptFormat = p.format();
+            return p.dataset();
         }
 
         McqaBatcher batcher(HfTokenizer tokenizer) {
             // the default template returns verbatim prompts unchanged
-            return new McqaBatcher(tokenizer, PromptTemplate.defaults(),
+            return new McqaBatcher(tokenizer, promptFormat,
                     McqaBatcher.Config.forTokenizer(tokenizer).withMaxLength(maxLength));
+        }
+
+        /** The answer tokens of the loaded data's classes under --prompt. */
+        AnswerTokens answers(HfTokenizer tokenizer, McqaDataset dataset) {
+            return AnswerTokens.of(tokenizer, dataset.classLabels(), promptFormat.answerPrefix());
         }
     }
 
@@ -142,7 +155,7 @@ final class LaplaceCommand {
             try (CausalLM model = CausalLM.load(modelDir, device);
                  LoraAdapter adapter = LoraAdapter.load(modelOptions.adapter, model);
                  HfTokenizer tokenizer = HfTokenizer.load(modelDir, TokenizerOptions.builder().addBosFromConfig().build())) {
-                AnswerScorer scorer = new AnswerScorer(model, AnswerTokens.of(tokenizer, dataset.classLabels()),
+                AnswerScorer scorer = new AnswerScorer(model, dataOptions.answers(tokenizer, dataset),
                         ClassReduction.ANSWER_TOKENS);
                 Iterable<EncodedBatch> batches = dataOptions.batcher(tokenizer).batches(dataset, dataOptions.batchSize);
                 LaplaceLoRA.Fit fit = LaplaceLoRA.fit(scorer, adapter, batches)
@@ -231,7 +244,7 @@ final class LaplaceCommand {
             try (CausalLM m = CausalLM.load(modelDir, dev);
                  LaplacePosterior la = LaplacePosterior.load(posterior, m);
                  HfTokenizer tokenizer = HfTokenizer.load(modelDir, TokenizerOptions.builder().addBosFromConfig().build())) {
-                AnswerScorer scorer = new AnswerScorer(m, AnswerTokens.of(tokenizer, dataset.classLabels()),
+                AnswerScorer scorer = new AnswerScorer(m, dataOptions.answers(tokenizer, dataset),
                         ClassReduction.ANSWER_TOKENS);
                 if (!dataset.classLabels().equals(la.classLabels())) {
                     // the posterior is over the adapter's weights, so it scores any class set (docs/LAPLACE.md,

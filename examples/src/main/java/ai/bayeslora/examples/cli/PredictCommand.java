@@ -10,7 +10,6 @@ import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.data.McqaDatasets;
 import ai.bayeslora.core.data.McqaFormat;
-import ai.bayeslora.core.data.PromptTemplate;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.mcqa.ClassReduction;
 import ai.bayeslora.core.model.AdapterBinding;
@@ -45,6 +44,9 @@ final class PredictCommand implements Callable<Integer> {
 
     @Mixin
     ChoicesOption choicesOption = new ChoicesOption();
+
+    @Mixin
+    PromptOption promptOption = new PromptOption();
 
     @Option(names = "--data", paramLabel = "FILE",
             description = "MCQA data: CommonsenseQA JSONL, MMLU CSV/folder/JSONL, or generic JSONL. Default: bundled.")
@@ -89,6 +91,8 @@ final class PredictCommand implements Callable<Integer> {
         if (limit != null) {
             dataset = dataset.limit(limit);
         }
+        ai.bayeslora.core.data.PaperPrompts.Prepared prepared = PromptOption.prepare(promptOption.name("mmlu"), dataset);
+        dataset = prepared.dataset();
         ClassReduction red = ClassReduction.parse(reduction);
         if (modelOptions.model == null) {
             System.err.println("note: using the bundled tiny model (random weights, 2 layers): the pipeline runs, the"
@@ -105,8 +109,9 @@ final class PredictCommand implements Callable<Integer> {
         try (CausalLM model = CausalLM.load(modelDir, device);
              LoraAdapter adapter = modelOptions.loadAdapter(model);
              HfTokenizer tokenizer = HfTokenizer.load(modelDir, TokenizerOptions.builder().addBosFromConfig().build())) {
-            AnswerScorer scorer = new AnswerScorer(model, AnswerTokens.of(tokenizer, dataset.classLabels()), red);
-            McqaBatcher batcher = new McqaBatcher(tokenizer, PromptTemplate.defaults(),
+            AnswerScorer scorer = new AnswerScorer(model, AnswerTokens.of(tokenizer, dataset.classLabels(),
+                    prepared.format().answerPrefix()), red);
+            McqaBatcher batcher = new McqaBatcher(tokenizer, prepared.format(),
                     McqaBatcher.Config.forTokenizer(tokenizer).withMaxLength(maxLength));
             try (ProgressBar bar = Progress.bar("predict", dataset.size())) {
                 for (EncodedBatch batch : batcher.batches(dataset, batchSize)) {

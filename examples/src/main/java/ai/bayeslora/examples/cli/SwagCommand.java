@@ -38,6 +38,7 @@ import picocli.CommandLine.Option;
             ""})
 final class SwagCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin ChoicesOption choicesOption = new ChoicesOption();
+    @picocli.CommandLine.Mixin PromptOption promptOption = new PromptOption();
     @Mixin BaseModelOptions modelOptions;
 
     @Option(names = "--train", required = true, paramLabel = "FILE",
@@ -104,7 +105,9 @@ final class SwagCommand implements Callable<Integer> {
                 .targetModules("q_proj", "v_proj"));
         TrainingConfig training = trainOptions.training(TrainingConfig.defaults(), epochs);
         modelOptions.checkModelDir();
-        McqaDataset trainSet = DataSpec.parse(train).loadLabelled("--train", choicesOption.options(split), "training");
+        ai.bayeslora.core.data.PaperPrompts.Prepared prepared = PromptOption.prepare(promptOption.name("mmlu"),
+                DataSpec.parse(train).loadLabelled("--train", choicesOption.options(split), "training"));
+        McqaDataset trainSet = prepared.dataset();
         Path checkpoints = out.resolve("checkpoints");
         // SWAG runs cannot be resumed (the moments are not checkpointed): an earlier run is kept unless --overwrite
         new OutputGuard("swag", overwrite.overwrite).inputs(modelOptions.model, DataSpec.parse(train).path())
@@ -119,7 +122,8 @@ final class SwagCommand implements Callable<Integer> {
              HfTokenizer tokenizer = HfTokenizer.load(modelDir);
              LoraAdapter adapter = LoraAdapter.create(model, lora, trainOptions.seed);
              SwagCollector collector = new SwagCollector(swagConfig)) {
-            McqaBatcher batcher = McqaBatcher.forTokenizer(tokenizer);
+            McqaBatcher batcher = new McqaBatcher(tokenizer, prepared.format(),
+                    McqaBatcher.Config.forTokenizer(tokenizer));
             new LoraTrainer(training).withListener(collector)
                     .train(adapter, batcher, trainSet, Optional.empty(), checkpoints);
             adapter.save(out.resolve("adapter"));

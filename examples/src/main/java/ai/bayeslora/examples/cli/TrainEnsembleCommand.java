@@ -86,10 +86,7 @@ final class TrainEnsembleCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "none", paramLabel = "none|balabanov2024",
             description = "Published protocol to start from (default: ${DEFAULT-VALUE}).") String preset;
 
-    @Option(names = "--prompt", paramLabel = "mmlu|paper", description = {"Prompt format: mmlu (question, 'A. text'",
-        "lines, 'Answer:') or paper (the preset paper's own; balabanov2024: 'Q: ...\\nAnswer Choices:\\n(a) ...",
-        "\\nA: (' read at the lowercase letter). Default: paper with a preset, mmlu without."})
-    String prompt;
+    @Mixin PromptOption promptOption = new PromptOption();
 
     @Option(names = "--mode", defaultValue = "sequential", paramLabel = "sequential|interleaved",
             description = "Members one after another, or all in one stacked step (shared data order). "
@@ -154,32 +151,22 @@ final class TrainEnsembleCommand implements Callable<Integer> {
         LoraConfig lora = trainOptions.lora(loraBase);
         TrainingConfig training = trainOptions.training(trainingBase, e);
         modelOptions.checkModelDir();
-        boolean paperPrompt = switch (prompt == null ? (preset.equalsIgnoreCase("none") ? "mmlu" : "paper")
-                : prompt.toLowerCase(Locale.ROOT)) {
-            case "mmlu" -> false;
-            case "paper" -> {
-                if (preset.equalsIgnoreCase("none")) {
-                    throw new IllegalArgumentException("--prompt paper needs a --preset (whose paper's format to use)");
-                }
-                yield true;
-            }
-            default -> throw new IllegalArgumentException("--prompt must be mmlu or paper, got " + prompt);
-        };
+        String promptName = promptOption.name(preset.equalsIgnoreCase("none") ? "mmlu" : preset);
         McqaDataset trainSet = DataSpec.parse(train).loadLabelled("--train", choicesOption.options(split), "training");
         List<McqaDataset> evalSets = new ArrayList<>();
         for (String s : evals) {
             evalSets.add(DataSpec.parse(s).loadLabelled("--eval", choicesOption.options(split), "evaluation"));
         }
-        if (paperPrompt) {
-            // the ensemble paper reads the lowercase letter right after "A: (" (docs/METHODS.md §8)
-            trainSet = trainSet.relabelled(PaperPrompts.lowercase(trainSet.classLabels().size()));
-            evalSets.replaceAll(d -> d.relabelled(PaperPrompts.lowercase(d.classLabels().size())));
-        }
+        // the format decides the class labels its answer tokens are (the ensemble paper's lowercase letters after
+        // "A: (", docs/METHODS.md §8); every set gets the training set's format
+        PaperPrompts.Prepared prepared = PromptOption.prepare(promptName, trainSet);
+        trainSet = prepared.dataset();
+        evalSets.replaceAll(d -> PromptOption.prepare(promptName, d).dataset());
         Path ensembleDir = out.resolve("ensemble");
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("command", "train-ensemble");
         settings.put("preset", preset);
-        settings.put("prompt", paperPrompt ? "paper" : "mmlu");
+        settings.put("prompt", promptName);
         settings.put("mode", mode.toLowerCase(Locale.ROOT));
         settings.put("members", m);
         settings.put("train", trainSet.source());
@@ -197,8 +184,8 @@ final class TrainEnsembleCommand implements Callable<Integer> {
         Path modelDir = modelOptions.modelDir();
         try (CausalLM model = CausalLM.load(modelDir, modelOptions.computeDevice());
              HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
-            McqaBatcher batcher = paperPrompt ? new McqaBatcher(tokenizer, PaperPrompts.balabanovCqa(),
-                    McqaBatcher.Config.forTokenizer(tokenizer)) : McqaBatcher.forTokenizer(tokenizer);
+            McqaBatcher batcher = new McqaBatcher(tokenizer, prepared.format(),
+                    McqaBatcher.Config.forTokenizer(tokenizer));
             if (training.maxLength().isPresent()) {
                 batcher = new McqaBatcher(tokenizer, batcher.template(),
                         batcher.config().withMaxLength(training.maxLength().getAsInt()));

@@ -182,7 +182,7 @@ class WorkflowCliTest {
         assertThat(run.get("batch_size").asInt()).isEqualTo(8);
         assertThat(run.get("epochs").asInt()).isEqualTo(1); // --epochs overrides the preset's 10
         assertThat(run.get("reduction").asText()).isEqualTo("full-vocab");
-        assertThat(run.get("prompt").asText()).as("the paper's own CQA format").isEqualTo("paper");
+        assertThat(run.get("prompt").asText()).as("the paper's own CQA format").isEqualTo("balabanov2024");
         assertThat(run.get("prior").asText()).containsIgnoringCase("1");
         JsonNode ev = json(out.resolve("report/report.json")).get("evaluations").get(0);
         assertThat(ev.get("classes").toString()).contains("other");

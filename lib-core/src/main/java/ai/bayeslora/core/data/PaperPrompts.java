@@ -100,4 +100,38 @@ public final class PaperPrompts {
         }
         return Character.toUpperCase(choice.charAt(0)) + choice.substring(1) + ".";
     }
+
+    /** A dataset ready for a paper's prompt: relabelled for the answer tokens that prompt reads, and its format. */
+    public record Prepared(McqaDataset dataset, PromptFormat format) {
+    }
+
+    /**
+     * The ensemble paper's setup for any dataset: lowercase labels a, b, … and {@link #balabanovCqa()}.
+     *
+     * @param d the dataset (its classes are relabelled by position)
+     * @return the relabelled dataset and the format
+     */
+    public static Prepared balabanov2024(McqaDataset d) {
+        return new Prepared(d.relabelled(lowercase(d.classLabels().size())), balabanovCqa());
+    }
+
+    /**
+     * Laplace-LoRA's setup, chosen by the dataset's kind: BoolQ (examples with a passage) gets {@link #yangBoolq()}
+     * and the classes False / True; WinoGrande (two options and a blank {@code _} in every sentence) gets
+     * {@link #yangWinogrande()}; everything else {@link #yangChoices()} with A, B, ….
+     */
+    public static Prepared yang2024(McqaDataset d) {
+        boolean boolq = d.examples().stream().allMatch(e -> e.context().isPresent());
+        if (boolq && d.classLabels().size() == 2) {
+            return new Prepared(d.relabelled(BOOLQ_LABELS), yangBoolq());
+        }
+        boolean winogrande = d.classLabels().size() == 2
+                && d.examples().stream().allMatch(e -> !e.verbatim() && e.question().contains("_"));
+        return new Prepared(d, winogrande ? yangWinogrande() : yangChoices());
+    }
+
+    /** SWAG-LoRA's setup: the same "Select one of the choices" prompt as Laplace-LoRA's, labels by position. */
+    public static Prepared onal2024(McqaDataset d) {
+        return yang2024(d);
+    }
 }
