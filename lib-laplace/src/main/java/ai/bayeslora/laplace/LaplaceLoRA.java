@@ -124,6 +124,12 @@ public final class LaplaceLoRA {
         /** Runs the fit: one pass over the data, then tuning if requested. */
         public LaplacePosterior run() {
             LaplaceConfig c = config.build();
+            if (!scorer.singleToken() && c.positions() == KfacPositions.LAST_TOKEN
+                    && (c.structure() == Structure.KFAC || c.structure() == Structure.KFAC_LOWRANK)) {
+                throw new LaplaceException("K-FAC last-token positions need single-token labels: with multi-token "
+                        + "labels " + scorer.answers().labels() + " the classes are read at several positions; use "
+                        + "expand or reduce positions");
+            }
             Fitter.Result r = Fitter.fit(scorer, adapter, data, c);
             List<String> modules = r.selected().stream().map(ai.bayeslora.lora.LoraLayer::moduleName).toList();
             double[] lambdas = new double[r.model().layout().blocks().size()];

@@ -19,6 +19,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * set: its answer tokens, its reduction and so its {@link #classLabels()}; {@link #rescored} gives the same model
  * scoring another class set. Differentiable, so the trainer uses it for the loss too.
  *
+ * <p>Labels of several tokens (verbalizers such as " True") are scored by their continuation log-likelihood
+ * ({@link ContinuationBatch}): every entry point taking a {@link ModelInput} or {@link EncodedBatch} handles them; the
+ * {@code *FromHidden} methods, which read one last-token state, need {@link #singleToken()} labels.
+ *
  * <p>Immutable and thread-safe: the adapters of a call come in as an {@link AdapterBinding}.
  */
 public final class AnswerScorer {
@@ -37,13 +41,20 @@ public final class AnswerScorer {
         this.model = Objects.requireNonNull(model, "model");
         this.answers = Objects.requireNonNull(answers, "answers");
         this.reduction = Objects.requireNonNull(reduction, "reduction");
-        this.answerIds = answers.ids();
-        for (long id : answerIds) {
-            if (id >= model.config().vocabSize()) {
-                throw new IllegalArgumentException("answer token id " + id + " is outside the model's vocab_size "
-                        + model.config().vocabSize());
+        if (!answers.singleToken() && reduction == ClassReduction.FULL_VOCAB_WITH_OTHER) {
+            // "other" = 1 − Σ_c p_c is a next-token mass; with multi-token labels there is no single next token
+            answers.requireSingleToken("the full-vocabulary reduction (its \"other\" class is the next-token mass "
+                    + "off the answer tokens)");
+        }
+        for (int c = 0; c < answers.numClasses(); c++) {
+            for (long id : answers.sequence(c)) {
+                if (id >= model.config().vocabSize()) {
+                    throw new IllegalArgumentException("answer token id " + id + " (label \"" + answers.labels().get(c)
+                            + "\") is outside the model's vocab_size " + model.config().vocabSize());
+                }
             }
         }
+        this.answerIds = answers.singleToken() ? answers.ids() : null;
         this.classLabels = reduction.classLabels(answers.labels());
     }
 
@@ -94,6 +105,9 @@ public final class AnswerScorer {
      * @return [B, numClasses()]
      */
     public Tensor logProbs(EncodedBatch batch, AdapterBinding binding) {
+        if (answerIds == null) {
+            return torch.log_softmax(ContinuationBatch.of(batch, answers).scores(model, binding), 1);
+        }
         return logProbs(new ModelInput(batch.inputIdsTensor(), batch.attentionMaskTensor(), batch.positionIdsTensor()),
                 binding);
     }
@@ -106,7 +120,36 @@ public final class AnswerScorer {
      * @return [B, numClasses()]
      */
     public Tensor logProbs(ModelInput input, AdapterBinding binding) {
+        if (answerIds == null) {
+            return torch.log_softmax(classLogits(input, binding), 1);
+        }
         return logProbsFromHidden(model.lastTokenHidden(input, binding), binding);
+    }
+
+    /** Whether every class label is one token, so a class is read at one last-token logit (the fast path). */
+    public boolean singleToken() {
+        return answerIds != null;
+    }
+
+    /**
+     * The batch expanded with each class's label tokens, for multi-token labels.
+     *
+     * @param batch the prompts
+     * @return B·C rows ({@link ContinuationBatch})
+     */
+    public ContinuationBatch continuations(EncodedBatch batch) {
+        return ContinuationBatch.of(batch, answers);
+    }
+
+    /**
+     * Class logits of an expanded batch: the continuation log-likelihoods (reduction (a) only).
+     *
+     * @param batch the expanded prompts
+     * @param binding the adapters of this call
+     * @return [B, C]
+     */
+    public Tensor classLogits(ContinuationBatch batch, AdapterBinding binding) {
+        return batch.scores(model, binding);
     }
 
     /**
@@ -123,7 +166,8 @@ public final class AnswerScorer {
 
     /**
      * The class logits g whose softmax is the class probabilities (docs/METHODS.md §1), in float32 (float64 in float64
-     * mode) whatever the compute dtype: under reduction (a) the C
+     * mode) whatever the compute dtype. With multi-token labels, the C continuation log-likelihoods
+     * ({@link ContinuationBatch}); otherwise under reduction (a) the C
      * answer-token logits; under (b) the C answer-token logits plus g_other = log Σ_{v ∉ answers} exp f_v, so that
      * softmax(g) gives p_c = exp f_c / Σ_v exp f_v and p_other = 1 − Σ_c p_c exactly, without cancellation. This is the
      * quantity Laplace linearises, for either reduction.
@@ -133,6 +177,9 @@ public final class AnswerScorer {
      * @return [B, numClasses()]
      */
     public Tensor classLogits(ModelInput input, AdapterBinding binding) {
+        if (answerIds == null) {
+            return ContinuationBatch.of(input, answers).scores(model, binding);
+        }
         return classLogitsFromHidden(model.lastTokenHidden(input, binding), binding);
     }
 
@@ -144,6 +191,7 @@ public final class AnswerScorer {
      * @return [B, numClasses()]
      */
     public Tensor classLogitsFromHidden(Tensor hidden, AdapterBinding binding) {
+        requireSingleToken();
         Tensor ids = ai.bayeslora.core.Tensors.ofLongs(answerIds, answerIds.length);
         // logits leave bf16/fp16 before any softmax or logsumexp: float32 (float64 in float64 mode)
         ScalarType acc = model.device().dtype().accumulation().scalarType();
@@ -166,6 +214,13 @@ public final class AnswerScorer {
      * @return [B, C]
      */
     public Tensor answerLogits(ModelInput input, AdapterBinding binding) {
+        requireSingleToken();
         return model.lastTokenLogits(input, ai.bayeslora.core.Tensors.ofLongs(answerIds, answerIds.length), binding);
+    }
+
+    private void requireSingleToken() {
+        if (answerIds == null) {
+            answers.requireSingleToken("reading the classes at one last-token state");
+        }
     }
 }

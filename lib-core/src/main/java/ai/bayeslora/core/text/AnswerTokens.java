@@ -8,9 +8,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The token id of each answer class: label {@code "A"} is read at the id of {@code prefix + "A"} (default prefix a
- * single space, so {@code " A"}, the token that follows {@code "Answer:"}). Every label must encode to exactly one
- * token, and different labels to different tokens. Immutable.
+ * The tokens of each answer class (its verbalizer): label {@code "A"} is read as the encoding of {@code prefix + "A"}
+ * (default prefix a single space, so {@code " A"}, the text that follows {@code "Answer:"}). When every label encodes
+ * to exactly one token the classes are read at those tokens' logits (the fast path); otherwise a label is scored by the
+ * log-likelihood of its whole token sequence as a continuation of the prompt (docs/METHODS.md §1, verbalizers).
+ * Different labels must encode to different sequences. Immutable.
  */
 public final class AnswerTokens {
     /** The default prefix: one space, as in {@code "Answer: A"}. */
@@ -18,12 +20,18 @@ public final class AnswerTokens {
 
     private final List<String> labels;
     private final String prefix;
-    private final long[] ids;
+    private final long[][] sequences;
+    private final boolean singleToken;
 
-    private AnswerTokens(List<String> labels, String prefix, long[] ids) {
+    private AnswerTokens(List<String> labels, String prefix, long[][] sequences) {
         this.labels = labels;
         this.prefix = prefix;
-        this.ids = ids;
+        this.sequences = sequences;
+        boolean single = true;
+        for (long[] s : sequences) {
+            single &= s.length == 1;
+        }
+        this.singleToken = single;
     }
 
     /** Answer tokens for {@code labels} with the default prefix {@code " "}. */
@@ -34,7 +42,11 @@ public final class AnswerTokens {
     /**
      * Answer tokens for {@code labels}, each encoded as {@code prefix + label}.
      *
-     * @throws AnswerTokenException     if an encoding is not exactly one token, or two labels share a token
+     * @param tokenizer the model's tokenizer
+     * @param labels the class labels, in class order
+     * @param prefix the text put before each label
+     * @return the answer tokens
+     * @throws AnswerTokenException     if a label encodes to no token, or two labels to the same tokens
      * @throws IllegalArgumentException if {@code labels} is empty or has duplicates
      */
     public static AnswerTokens of(TextTokenizer tokenizer, List<String> labels, String prefix) {
@@ -47,40 +59,107 @@ public final class AnswerTokens {
         if (new HashSet<>(copy).size() != copy.size()) {
             throw new IllegalArgumentException("duplicate answer labels: " + copy);
         }
-        long[] ids = new long[copy.size()];
-        Map<Long, String> seen = new HashMap<>();
+        long[][] sequences = new long[copy.size()][];
+        Map<List<Long>, String> seen = new HashMap<>();
         for (int i = 0; i < copy.size(); i++) {
             String label = copy.get(i);
             String text = prefix + label;
             int[] encoded = tokenizer.encode(text);
-            if (encoded.length != 1) {
-                throw new AnswerTokenException("answer label \"" + label + "\": \"" + text + "\" encodes to "
-                        + encoded.length + " tokens " + Arrays.toString(encoded)
-                        + ", expected exactly one; choose another prefix or labels");
+            if (encoded.length == 0) {
+                throw new AnswerTokenException("answer label \"" + label + "\": \"" + text
+                        + "\" encodes to no tokens; choose another prefix or labels");
             }
-            ids[i] = encoded[0];
-            String previous = seen.put(ids[i], label);
+            sequences[i] = Arrays.stream(encoded).asLongStream().toArray();
+            String previous = seen.put(Arrays.stream(sequences[i]).boxed().toList(), label);
             if (previous != null) {
                 throw new AnswerTokenException("answer labels \"" + previous + "\" and \"" + label
-                        + "\" both encode to token " + ids[i] + " (prefix \"" + prefix + "\")");
+                        + "\" both encode to " + (encoded.length == 1 ? "token " + encoded[0]
+                        : "tokens " + Arrays.toString(encoded)) + " (prefix \"" + prefix + "\")");
             }
         }
-        return new AnswerTokens(copy, prefix, ids);
+        return new AnswerTokens(copy, prefix, sequences);
     }
 
-    /** The token id of each class, in label order. A fresh copy. */
+    /** Whether every label is one token, so the classes are read at one position (the fast path). */
+    public boolean singleToken() {
+        return singleToken;
+    }
+
+    /**
+     * The token id of each class, in label order. A fresh copy.
+     *
+     * @return one id per class
+     * @throws AnswerTokenException if a label is more than one token (use {@link #sequence})
+     */
     public long[] ids() {
-        return ids.clone();
+        requireSingleToken();
+        long[] ids = new long[sequences.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = sequences[i][0];
+        }
+        return ids;
     }
 
-    /** The token id of class {@code classIndex}. */
+    /**
+     * The token id of class {@code classIndex}.
+     *
+     * @param classIndex the class
+     * @return its only token
+     * @throws AnswerTokenException if that label is more than one token
+     */
     public long id(int classIndex) {
-        return ids[classIndex];
+        if (sequences[classIndex].length != 1) {
+            throw multiToken(classIndex, "a single token id");
+        }
+        return sequences[classIndex][0];
+    }
+
+    /**
+     * The tokens of class {@code classIndex}'s label (with the prefix). A fresh copy.
+     *
+     * @param classIndex the class
+     * @return one or more token ids
+     */
+    public long[] sequence(int classIndex) {
+        return sequences[classIndex].clone();
+    }
+
+    /** The longest label's number of tokens. */
+    public int maxLength() {
+        int k = 0;
+        for (long[] s : sequences) {
+            k = Math.max(k, s.length);
+        }
+        return k;
+    }
+
+    /**
+     * Refuses multi-token labels where only single tokens make sense.
+     *
+     * @param what what needs single tokens, for the message (for example "the full-vocabulary reduction")
+     * @throws AnswerTokenException naming the first label of several tokens
+     */
+    public void requireSingleToken(String what) {
+        for (int i = 0; i < sequences.length; i++) {
+            if (sequences[i].length != 1) {
+                throw multiToken(i, what);
+            }
+        }
+    }
+
+    private void requireSingleToken() {
+        requireSingleToken("a single token id per class");
+    }
+
+    private AnswerTokenException multiToken(int i, String what) {
+        return new AnswerTokenException("answer label \"" + labels.get(i) + "\": \"" + prefix + labels.get(i)
+                + "\" encodes to " + sequences[i].length + " tokens " + Arrays.toString(sequences[i]) + ", but "
+                + what + " needs every label to be exactly one token; choose another prefix or labels");
     }
 
     /** Number of classes C. */
     public int numClasses() {
-        return ids.length;
+        return sequences.length;
     }
 
     /** The class labels, for example A–D. */
@@ -95,18 +174,18 @@ public final class AnswerTokens {
 
     @Override
     public String toString() {
-        return "AnswerTokens" + labels + "=" + Arrays.toString(ids);
+        return "AnswerTokens" + labels + "=" + Arrays.deepToString(sequences);
     }
 
-    /** Equal when the labels, the prefix and the token ids are. */
+    /** Equal when the labels, the prefix and the token sequences are. */
     @Override
     public boolean equals(Object o) {
         return o instanceof AnswerTokens t && t.labels.equals(labels) && t.prefix.equals(prefix)
-                && Arrays.equals(t.ids, ids);
+                && Arrays.deepEquals(t.sequences, sequences);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(labels, prefix, Arrays.hashCode(ids));
+        return Objects.hash(labels, prefix, Arrays.deepHashCode(sequences));
     }
 }

@@ -34,22 +34,23 @@ class AnswerTokensTest {
     }
 
     @Test
-    void letterThatSplitsIsRejectedWithDetails() {
+    void labelThatSplitsBecomesATokenSequence() {
         // The fixture tokenizer has no " E" merge: it encodes as [223 ("Ġ"), 39 ("E")].
-        assertThatThrownBy(() -> AnswerTokens.of(tok, List.of("A", "B", "C", "D", "E")))
+        AnswerTokens answers = AnswerTokens.of(tok, List.of("A", "B", "C", "D", "E"));
+        assertThat(answers.singleToken()).isFalse();
+        assertThat(answers.sequence(4)).containsExactly(223, 39);
+        assertThat(answers.sequence(0)).containsExactly(317);
+        assertThat(answers.id(0)).isEqualTo(317);
+        assertThat(answers.maxLength()).isEqualTo(2);
+        assertThatThrownBy(answers::ids)
                 .isInstanceOf(AnswerTokenException.class)
                 .hasMessageContaining("\"E\"")
                 .hasMessageContaining("\" E\"")
                 .hasMessageContaining("[223, 39]");
-        assertThatThrownBy(() -> AnswerTokens.of(tok, List.of("A", "B"), "  "))
+        assertThatThrownBy(() -> answers.requireSingleToken("the full-vocabulary reduction"))
                 .isInstanceOf(AnswerTokenException.class)
-                .hasMessageContaining("\"A\"")
-                .hasMessageContaining("\"  A\"")
-                .hasMessageContaining("[223, 317]");
-        assertThatThrownBy(() -> AnswerTokens.of(tok, List.of("AB")))
-                .isInstanceOf(AnswerTokenException.class)
-                .hasMessageContaining("\"AB\"")
-                .hasMessageContaining("\" AB\"");
+                .hasMessageContaining("full-vocabulary reduction");
+        assertThat(AnswerTokens.of(tok, List.of("A", "B"), "  ").sequence(0)).containsExactly(223, 317);
     }
 
     @Test

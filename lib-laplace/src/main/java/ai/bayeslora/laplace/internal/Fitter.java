@@ -82,7 +82,7 @@ public final class Fitter {
                     double[][] roots = LabelWeights.roots(cfg.fisher(), p, rows, c, labels, cfg.mcSamples(), rng);
                     for (double[] root : roots) {
                         try (NativeScope pass = NativeScope.open()) { // the virtual gradients die per root
-                            builder.addPass(engine, batch, combine(perClass, root, rows, c));
+                            builder.addPass(engine, batch, combine(engine, perClass, root, rows, c));
                         }
                     }
                     engine.forwardDone();
@@ -106,21 +106,24 @@ public final class Fitter {
      * Virtual output gradients Σ_k r_{n,k} ∂f_k(x_n)/∂(u, v) per module, for one root r [N·C] (see
      * {@link LabelWeights}).
      */
-    static List<Tensor[]> combine(List<List<Tensor[]>> perClass, double[] root, int rows, int c) {
+    static List<Tensor[]> combine(GradientEngine engine, List<List<Tensor[]>> perClass, double[] root, int rows,
+                                  int c) {
         List<Tensor[]> out = new ArrayList<>();
         for (int m = 0; m < perClass.get(0).size(); m++) {
+            // multi-token labels: captured rows are expanded rows or read positions; each takes its example's weight
+            int[] rowExample = engine.rowExamples(engine.recorders().get(m).sequential());
             Tensor[] acc = new Tensor[2];
             for (int k = 0; k < c; k++) {
-                double[] w = new double[rows];
-                for (int i = 0; i < rows; i++) {
-                    w[i] = root[i * c + k];
+                double[] w = new double[rowExample == null ? rows : rowExample.length];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = root[(rowExample == null ? i : rowExample[i]) * c + k];
                 }
                 for (int uv = 0; uv < 2; uv++) {
                     // upcast before combining: Σ_k r_k = 0, so the sum cancels (docs/LAPLACE.md)
                     Tensor g = perClass.get(k).get(m)[uv].to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
                     long[] shape = new long[(int) g.dim()];
                     java.util.Arrays.fill(shape, 1);
-                    shape[0] = rows;
+                    shape[0] = w.length;
                     Tensor term = g.mul(Tensors.ofDoubles(w, shape).to(g.device(), g.scalar_type()));
                     acc[uv] = acc[uv] == null ? term : acc[uv].add(term);
                 }

@@ -2,6 +2,7 @@ package ai.bayeslora.laplace.internal;
 
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.mcqa.ContinuationBatch;
 import ai.bayeslora.core.model.ModelInput;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.LoraLayer;
@@ -30,6 +31,10 @@ public final class GradientEngine implements AutoCloseable {
     private final List<LoraLayer> selected;
     private final LoraCapture capture;
     private final BlockLayout layout;
+    /** The last forward's expansion for multi-token labels, or null (single-token labels). */
+    private ContinuationBatch continuation;
+    /** The batch the last forward ran on: the caller's, or its expansion. */
+    private EncodedBatch captured;
 
     public GradientEngine(AnswerScorer scorer, LoraAdapter adapter, List<LoraLayer> selected) {
         this.scorer = scorer;
@@ -61,8 +66,68 @@ public final class GradientEngine implements AutoCloseable {
      */
     public Tensor forward(EncodedBatch batch) {
         capture.clear();
+        if (!scorer.singleToken()) {
+            // multi-token labels: the forward runs on B·C rows (prompt + label c), docs/METHODS.md §1
+            continuation = scorer.continuations(batch);
+            captured = continuation.expanded();
+            return scorer.classLogits(continuation, capture.binding());
+        }
+        continuation = null;
+        captured = batch;
         return scorer.classLogits(new ModelInput(batch.inputIdsTensor(), batch.attentionMaskTensor(),
                 batch.positionIdsTensor()), capture.binding());
+    }
+
+    /**
+     * The batch the captured tensors of the last forward belong to: the one given to {@link #forward}, or with
+     * multi-token labels its expansion to B·C rows ({@link ContinuationBatch}).
+     */
+    public EncodedBatch capturedBatch() {
+        return captured;
+    }
+
+    /** The last forward's expansion for multi-token labels, or null. */
+    public ContinuationBatch continuation() {
+        return continuation;
+    }
+
+    /**
+     * The example of each captured row, or null when rows are examples (single-token labels).
+     *
+     * @param sequential decoder-module capture (B·C expanded rows) or lm_head's (read positions)
+     */
+    public int[] rowExamples(boolean sequential) {
+        if (continuation == null) {
+            return null;
+        }
+        return sequential ? continuation.rowExamples() : continuation.readExampleIndices();
+    }
+
+    /**
+     * Sums per-row quantities of the captured tensors into per-example ones: rows of a decoder module's capture are
+     * the B·C expanded rows (C consecutive rows per example), rows of lm_head's are the read positions. The identity
+     * for single-token labels.
+     *
+     * @param perRow [rows, ...]
+     * @param sequential whether the rows come from a [N, L, d] capture (decoder modules) or a [N, d] one (lm_head)
+     * @return [B, ...]
+     */
+    public Tensor perExampleSum(Tensor perRow, boolean sequential) {
+        if (continuation == null) {
+            return perRow;
+        }
+        long[] shape = ai.bayeslora.core.Tensors.shape(perRow);
+        if (sequential) {
+            long[] grouped = new long[shape.length + 1];
+            grouped[0] = continuation.examples();
+            grouped[1] = continuation.classes();
+            System.arraycopy(shape, 1, grouped, 2, shape.length - 1);
+            return perRow.reshape(grouped).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+        }
+        shape[0] = continuation.examples();
+        Tensor out = torch.zeros(shape, new org.bytedeco.pytorch.TensorOptions(perRow.scalar_type())
+                .device(new org.bytedeco.pytorch.DeviceOptional(perRow.device())));
+        return out.index_add(0, continuation.readExamples(perRow.device()), perRow);
     }
 
     /** Drops the capture of the last forward (call before its scope closes to free memory early). */
@@ -110,7 +175,8 @@ public final class GradientEngine implements AutoCloseable {
         }
         Tensor ga = torch.bmm(gu.transpose(1, 2), x);
         Tensor gb = torch.bmm(gv.transpose(1, 2), u);
-        return new Tensor[] {ga, gb};
+        // multi-token labels: an example's gradient is the sum over its C expanded rows (or its read positions)
+        return new Tensor[] {perExampleSum(ga, r.sequential()), perExampleSum(gb, r.sequential())};
     }
 
     /** Output rows of each block in the last forward (null = all): A blocks all, B blocks the module's rows. */

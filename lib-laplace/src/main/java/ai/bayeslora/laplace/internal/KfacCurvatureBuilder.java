@@ -64,8 +64,8 @@ public final class KfacCurvatureBuilder implements CurvatureBuilder {
         List<LoraCapture.Recorder> rec = engine.recorders();
         for (int i = 0; i < rec.size(); i++) {
             LoraCapture.Recorder r = rec.get(i);
-            Tensor xa = rows(r.x(), batch, false);
-            Tensor ua = rows(r.u(), batch, false);
+            Tensor xa = rows(engine, r, r.x(), false);
+            Tensor ua = rows(engine, r, r.u(), false);
             in.get(2 * i).add(xa, null);
             in.get(2 * i + 1).add(ua, null);
             inputRows[2 * i] += xa.size(0);
@@ -78,8 +78,8 @@ public final class KfacCurvatureBuilder implements CurvatureBuilder {
         List<LoraCapture.Recorder> rec = engine.recorders();
         for (int i = 0; i < rec.size(); i++) {
             long[] vRows = rec.get(i).rows();
-            Tensor gu = rows(outputGradients.get(i)[0], batch, true);
-            Tensor gv = rows(outputGradients.get(i)[1], batch, true);
+            Tensor gu = rows(engine, rec.get(i), outputGradients.get(i)[0], true);
+            Tensor gv = rows(engine, rec.get(i), outputGradients.get(i)[1], true);
             add(2 * i, gu, null);
             add(2 * i + 1, gv, vRows);
         }
@@ -97,24 +97,41 @@ public final class KfacCurvatureBuilder implements CurvatureBuilder {
     /**
      * The rows [n, d] that feed a factor, from a captured [N, L, d] (or [N, d]) tensor, per {@link KfacPositions}.
      * Gradients are summed over positions for REDUCE (they are zero at padding), inputs averaged over real tokens.
+     * With multi-token labels the capture holds B·C expanded rows (lm_head: the read positions); REDUCE then pools
+     * each example's rows, EXPAND takes every real position of them, and LAST_TOKEN is refused at the fit's start.
      */
-    private Tensor rows(Tensor t, EncodedBatch batch, boolean gradient) {
+    private Tensor rows(GradientEngine engine, LoraCapture.Recorder r, Tensor t, boolean gradient) {
+        EncodedBatch batch = engine.capturedBatch();
+        boolean multi = engine.continuation() != null;
         if (t.dim() == 2) {
-            return t;
+            if (!multi || positions != KfacPositions.REDUCE) {
+                return t;
+            }
+            Tensor sum = engine.perExampleSum(t, false);
+            if (gradient) {
+                return sum;
+            }
+            Tensor ones = torch.ones(new long[] {t.size(0), 1}, new org.bytedeco.pytorch.TensorOptions(t.scalar_type())
+                    .device(new org.bytedeco.pytorch.DeviceOptional(t.device())));
+            return sum.div(engine.perExampleSum(ones, false));
         }
         long n = t.size(0);
         long len = t.size(1);
         long d = t.size(2);
         switch (positions) {
             case LAST_TOKEN:
+                if (multi) {
+                    throw new IllegalStateException("K-FAC last-token positions with multi-token labels");
+                }
                 return t.select(1, len - 1); // left padding: the last column is every row's last real token
             case REDUCE: {
                 Tensor mask = batch.attentionMaskTensor().to(t.device(), t.scalar_type()).unsqueeze(2);
-                Tensor sum = t.mul(mask).sum(new long[] {1}, false, new ScalarTypeOptional());
+                Tensor sum = engine.perExampleSum(t.mul(mask).sum(new long[] {1}, false, new ScalarTypeOptional()),
+                        true);
                 if (gradient) {
                     return sum;
                 }
-                Tensor count = mask.sum(new long[] {1}, false, new ScalarTypeOptional()); // [N, 1]
+                Tensor count = engine.perExampleSum(mask.sum(new long[] {1}, false, new ScalarTypeOptional()), true);
                 return sum.div(count);
             }
             case EXPAND: {

@@ -1,5 +1,7 @@
 package ai.bayeslora.lora.internal;
 
+import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.mcqa.ContinuationBatch;
 import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.model.CausalLM.ForwardContext;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * One forward over a batch of B rows repeated M times member-major (row {@code m·B + b} is row b for member m), with
@@ -65,6 +68,41 @@ public final class StackedForward {
         Tensor hm = model.runLayers(members == 1 ? h : h.repeat(members, 1, 1), ctxM, prefix, model.numLayers(),
                 binding);
         return model.finalNorm(CausalLM.gatherLast(hm, ctxM.lastIndex()));
+    }
+
+    /**
+     * The decoder output before the final norm, [M·B, L, H], of a batch repeated {@code members} times member-major
+     * (for readouts at several positions, such as multi-token labels). Differentiable; tensors belong to the caller's
+     * scope.
+     *
+     * @param binding the stacked kernels (they expect M·B rows); layers [0, {@code prefix}) must be unadapted
+     * @param prefix layers that run once on the B rows
+     */
+    public static Tensor hidden(CausalLM model, ModelInput input, int members, int prefix, AdapterBinding binding) {
+        ForwardContext ctx = model.prepare(input);
+        Tensor h = model.runLayers(model.embed(input.inputIds()), ctx, 0, prefix, AdapterBinding.none());
+        if (prefix == model.numLayers()) {
+            return members == 1 ? h : h.repeat(members, 1, 1);
+        }
+        return model.runLayers(members == 1 ? h : h.repeat(members, 1, 1), repeat(ctx, members), prefix,
+                model.numLayers(), binding);
+    }
+
+    /**
+     * Class log-probabilities [M·B, C] of a stacked forward, whatever the labels: the last-token fast path for
+     * single-token labels, the continuation log-likelihoods ({@link ContinuationBatch}) otherwise.
+     *
+     * @param binding the stacked kernels (they expect M·B rows, or M·B·C for multi-token labels)
+     * @param prefix layers that run once on the B rows
+     */
+    public static Tensor logProbs(CausalLM model, AnswerScorer scorer, ModelInput input, int members, int prefix,
+                                  AdapterBinding binding) {
+        if (scorer.singleToken()) {
+            return scorer.logProbsFromHidden(lastHidden(model, input, members, prefix, binding), binding);
+        }
+        ContinuationBatch cb = ContinuationBatch.of(input, scorer.answers());
+        Tensor h = hidden(model, cb.input(), members, prefix, binding);
+        return torch.log_softmax(cb.scores(model, cb.readHidden(model, h, members), binding, members), 1);
     }
 
     /** The context for {@code times}·B rows; tensors are new and belong to the caller's scope. */

@@ -52,8 +52,8 @@ public final class BatchedForward {
     public double[] logProbs(ModelInput input) {
         return NativeScope.compute(() -> {
             AdapterBinding binding = stacked();
-            Tensor hidden = StackedForward.lastHidden(model, input, members.size(), prefix, binding);
-            return Tensors.toDoubles(scorer.logProbsFromHidden(hidden, binding)); // [M·B, C'] = [M, B, C']
+            // [M·B, C'] = [M, B, C']
+            return Tensors.toDoubles(StackedForward.logProbs(model, scorer, input, members.size(), prefix, binding));
         });
     }
 

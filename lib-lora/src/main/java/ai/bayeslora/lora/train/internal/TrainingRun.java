@@ -386,7 +386,7 @@ public final class TrainingRun implements AutoCloseable {
             kernels.put(name, LoraKernel.stackedForTraining(name, perMember, generators));
         }
         AdapterBinding binding = AdapterBinding.of(kernels);
-        return scorer.logProbsFromHidden(StackedForward.lastHidden(model, input, act.size(), prefix, binding), binding);
+        return StackedForward.logProbs(model, scorer, input, act.size(), prefix, binding);
     }
 
     private TrainingDivergedException diverged(int epoch, Member mb, String what) {
