@@ -101,6 +101,34 @@ class EnsembleBatchedVsSequentialTest {
         }
     }
 
+    /**
+     * Multi-token labels (" E", " False", " True" are several tokens): the stacked forward of the B·C expanded rows,
+     * with and without a shared prefix and with an lm_head member, equals scoring each member alone.
+     */
+    @Test
+    void multiTokenLabelsAgree() {
+        try (CausalLM model = TestEnsembles.tiny(DType.FLOAT64); HfTokenizer tok = TestEnsembles.tokenizer()) {
+            ai.bayeslora.core.text.AnswerTokens answers = ai.bayeslora.core.text.AnswerTokens.of(tok,
+                    List.of("A", "E", "False", "True"));
+            assertThat(answers.singleToken()).isFalse();
+            LoraConfig top = LoraConfig.builder().rank(4).alpha(8).targetModules("v_proj", "lm_head")
+                    .layersToTransform(List.of(1)).build();
+            try (LoraEnsemble e = LoraEnsemble.builder(model, answers)
+                    .member(randomMember(model, top, 21, 0.1)).member(randomMember(model, top, 22, 0.1))
+                    .member(randomMember(model, config(2, 4, "lm_head"), 23, 0.1)).build()) {
+                EncodedBatch batch = TestEnsembles.batch(tok, 5);
+                ProbabilitySamples sequential = e.predict(batch, SEQUENTIAL);
+                assertThat(sequential.classLabels()).containsExactly("A", "E", "False", "True");
+                assertThat(memberDiff(sequential, 0, 1)).isGreaterThan(1e-3);
+                double tol = answers.maxLength() * RoundingBounds.tinyProbabilities(2); // see ContinuationScoringTest
+                for (boolean share : new boolean[] {false, true}) {
+                    ProbabilitySamples batched = e.predict(batch, BATCHED.toBuilder().prefixSharing(share).build());
+                    assertThat(maxDiff(batched, sequential)).as("prefix sharing %s", share).isLessThan(tol);
+                }
+            }
+        }
+    }
+
     /** A row budget splits the batch into example chunks; the probabilities do not change. */
     @Test
     void rowBudgetChunksGiveTheSameProbabilities() {

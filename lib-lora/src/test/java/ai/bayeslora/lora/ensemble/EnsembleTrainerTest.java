@@ -188,6 +188,40 @@ class EnsembleTrainerTest {
         }
     }
 
+    /**
+     * Multi-token labels (the classes relabelled A, E, False, True; all but " A" are several tokens): the stacked
+     * training forward over the B·C expanded rows reproduces each member trained alone, as above.
+     */
+    @Test
+    void interleavedMultiTokenMembersEqualLoneRuns() throws Exception {
+        List<String> labels = List.of("A", "E", "False", "True");
+        McqaDataset relabelled = train.relabelled(labels);
+        AnswerTokens multi = AnswerTokens.of(tokenizer, labels);
+        assertThat(multi.singleToken()).isFalse();
+        TrainingConfig cfg = config(1); // 3 steps
+        EnsembleTrainer.Result r = new EnsembleTrainer(lora(0), cfg, 2, BASE_SEED)
+                .mode(EnsembleTrainingMode.INTERLEAVED)
+                .train(model, batcher, multi, relabelled, Optional.empty(), tmp.resolve("multi"),
+                        EnsembleOptions.defaults());
+        try (LoraEnsemble ens = r.ensemble()) {
+            for (int k = 0; k < 2; k++) {
+                double[] expected;
+                double[] init;
+                try (LoraAdapter a = LoraAdapter.create(model, lora(0), BASE_SEED + k)) {
+                    init = TestEnsembles.theta(a);
+                    new LoraTrainer(cfg.toBuilder().seed(BASE_SEED).build()).train(a, batcher, relabelled,
+                            Optional.empty(), null);
+                    expected = TestEnsembles.theta(a);
+                }
+                assertThat(Differences.maxRelative(expected, init)).as("member %d moved", k).isGreaterThan(1e-3);
+                // as thetaBound, with each gradient's rounding up to maxLength times larger (summed log-probabilities)
+                double bound = multi.maxLength() * thetaBound(cfg, 3);
+                assertThat(Differences.maxRelative(TestEnsembles.theta(ens.members().get(k)), expected))
+                        .as("member %d vs lone run", k).isLessThan(bound / maxAbs(expected));
+            }
+        }
+    }
+
     @Test
     void eachMemberHasItsOwnDropoutStreamAndMemberZeroEqualsTheSequentialMemberZero() {
         TrainingConfig cfg = config(1);
