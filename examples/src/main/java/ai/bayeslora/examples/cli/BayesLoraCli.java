@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Bayesian LoRA for LLMs on the JVM: calibrated, decomposed uncertainty for fine-tuned models.",
         subcommands = {QuickstartCommand.class, TrainEnsembleCommand.class, SwagCommand.class, EvaluateCommand.class,
                 ReportCommand.class, LaplaceCommand.class, PredictCommand.class, LogitsCommand.class,
-                BenchCommand.class,
+                ReproduceCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BayesLoraCli {
 

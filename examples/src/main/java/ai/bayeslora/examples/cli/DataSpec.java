@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -25,14 +26,19 @@ import java.util.regex.Pattern;
  *       JSONL, generic JSONL). MMLU folders read {@code *_{split}.csv} with the command's {@code --split}.</li>
  *   <li>{@code #SELECTOR} (optional) keeps MMLU subjects: {@code #stem} (18 STEM subjects), {@code #social}
  *       (12 social-science subjects), {@code #humanities} (every other subject), or a comma-separated subject list
- *       such as {@code #astronomy,virology}. If {@code PATH#...} exists as a file it is taken literally.</li>
+ *       such as {@code #astronomy,virology}; or a deterministic split of any set: {@code #holdout=F} keeps all but a
+ *       fraction F, {@code #heldout=F} keeps only that fraction (the two are complementary; examples are ordered by a
+ *       hash of their id, so the split does not depend on the file's order). If {@code PATH#...} exists as a file it
+ *       is taken literally.</li>
  * </ul>
  */
 record DataSpec(String name, Path path, String selector, String text) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
     /** Syntax help for option descriptions. */
-    static final String SYNTAX = "[NAME=]PATH[#stem|#social|#humanities|#subject1,subject2]";
+    static final String SYNTAX = "[NAME=]PATH[#stem|#social|#humanities|#subject1,subject2|#holdout=F|#heldout=F]";
+
+    private static final Pattern SPLIT = Pattern.compile("(holdout|heldout)=(0?\\.[0-9]+)");
 
     static DataSpec parse(String text) {
         String name = null;
@@ -89,7 +95,19 @@ record DataSpec(String name, Path path, String selector, String text) {
             throw new BayesLoraException(option + " " + text + ": " + path + " not found (no such file or folder)");
         }
         McqaDataset d;
-        if (selector == null) {
+        java.util.regex.Matcher split = selector == null ? null : SPLIT.matcher(selector.trim());
+        if (split != null && split.matches()) {
+            double f = Double.parseDouble(split.group(2));
+            if (!(f > 0 && f < 1)) {
+                throw new BayesLoraException(option + " " + text + ": the fraction after '" + split.group(1)
+                        + "=' must lie strictly between 0 and 1");
+            }
+            d = heldOutSplit(McqaDatasets.load(path, McqaFormat.AUTO, base), f, split.group(1).equals("heldout"));
+            if (d.examples().isEmpty()) {
+                throw new BayesLoraException(option + " " + text + ": the split keeps no example (the set has "
+                        + "too few examples for a fraction " + f + ")");
+            }
+        } else if (selector == null) {
             d = McqaDatasets.load(path, McqaFormat.AUTO, base);
         } else {
             MmluGroups.Group g = group(selector);
@@ -108,6 +126,34 @@ record DataSpec(String name, Path path, String selector, String text) {
             }
         }
         return McqaDataset.of(name, d.classLabels(), d.examples());
+    }
+
+    /**
+     * The held-out part (a fraction f, rounded, at least one example when f·n ≥ 0.5) or the rest, by the order of the
+     * SHA-256 of each example id: the same split whatever the file's row order, and complementary between the two.
+     */
+    static McqaDataset heldOutSplit(McqaDataset d, double fraction, boolean heldOut) {
+        List<McqaExample> order = new java.util.ArrayList<>(d.examples());
+        java.util.Map<McqaExample, String> keys = new java.util.IdentityHashMap<>();
+        for (McqaExample e : order) {
+            keys.put(e, sha256(e.id()));
+        }
+        order.sort(java.util.Comparator.comparing(keys::get));
+        int n = (int) Math.round(fraction * order.size());
+        Set<McqaExample> chosen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        chosen.addAll(order.subList(0, n));
+        return d.filter((heldOut ? "heldout=" : "holdout=") + fraction,
+                e -> chosen.contains(e) == heldOut);
+    }
+
+    private static String sha256(String s) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** As {@link #load} and also requires an answer on every example (evaluation and training need labels). */

@@ -47,9 +47,10 @@ final class LaplaceCommand {
 
     /** Data options shared by fit and predict. */
     static final class DataOptions {
-        @Option(names = "--data", required = true, paramLabel = "FILE",
-                description = "MCQA data: generic JSONL (verbatim \"prompt\" rows are used as is), CommonsenseQA, MMLU.")
-        Path data;
+        @Option(names = "--data", required = true, paramLabel = "SET",
+                description = "MCQA data: generic JSONL (verbatim \"prompt\" rows are used as is), CommonsenseQA, MMLU, "
+                        + "ARC, OpenBookQA, BoolQ, WinoGrande; " + DataSpec.SYNTAX + " with the auto format.")
+        String data;
 
         @Option(names = "--format", defaultValue = "AUTO", description = "Data format: ${COMPLETION-CANDIDATES}.")
         McqaFormat format;
@@ -76,11 +77,17 @@ final class LaplaceCommand {
             if (batchSize <= 0) {
                 throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
             }
-            McqaDataset d = McqaDatasets.load(data, format, choicesOption.options(split));
+            McqaDataset d = format == McqaFormat.AUTO ? DataSpec.parse(data).load("--data", choicesOption.options(split))
+                    : McqaDatasets.load(Path.of(data), format, choicesOption.options(split));
             ai.bayeslora.core.data.PaperPrompts.Prepared p = PromptOption.prepare(promptOption.name("mmlu"),
                     limit == null ? d : d.limit(limit));
             promptFormat = p.format();
             return p.dataset();
+        }
+
+        /** The data's file or folder (without a selector). */
+        Path path() {
+            return format == McqaFormat.AUTO ? DataSpec.parse(data).path() : Path.of(data);
         }
 
         McqaBatcher batcher(HfTokenizer tokenizer) {
@@ -148,7 +155,7 @@ final class LaplaceCommand {
             }
             Path modelDir = modelOptions.modelDir();
             OutputGuard guard = new OutputGuard("laplace fit", overwrite.overwrite)
-                    .inputs(modelOptions.model, modelOptions.adapter, dataOptions.data);
+                    .inputs(modelOptions.model, modelOptions.adapter, dataOptions.path());
             guard.checkFolder("--out", out);
             McqaDataset dataset = dataOptions.load();
             ComputeDevice device = modelOptions.computeDevice();
@@ -223,7 +230,7 @@ final class LaplaceCommand {
 
         @Override
         public Integer call() {
-            new OutputGuard("laplace predict", overwrite.overwrite).inputs(posterior, model, dataOptions.data)
+            new OutputGuard("laplace predict", overwrite.overwrite).inputs(posterior, model, dataOptions.path())
                     .checkFile("--out", out);
             PosteriorManifest manifest = LaplacePosterior.readManifest(posterior);
             Path modelDir = model != null ? model : manifest.modelPath().orElse(Path.of(""));
