@@ -63,11 +63,14 @@ public enum MemberAveraging {
      * largest term is exp(0) = 1 and nothing overflows).
      *
      * @param rows S ≥ 1 rows of C probabilities each
-     * @return a new array of C probabilities summing to 1 (up to rounding)
+     * @return a new array of C probabilities summing to 1 (up to rounding); a copy of the row when S = 1
      */
     public double[] combine(double[][] rows) {
         int s = rows.length;
         int c = rows[0].length;
+        if (s == 1) {
+            return rows[0].clone(); // one sample: both averagings are the sample itself, exactly
+        }
         double[] out = new double[c];
         if (this == PROBABILITIES) {
             for (double[] row : rows) {
