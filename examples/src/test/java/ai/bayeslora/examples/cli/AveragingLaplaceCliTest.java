@@ -142,6 +142,41 @@ class AveragingLaplaceCliTest {
     }
 
     @Test
+    @Order(4)
+    void swagFitsLaplaceOnItsAdapterAtEveryEpochAndEvaluatesItWithSwag() throws Exception {
+        Path out = tmp.resolve("swag");
+        WorkflowCliTest.Run r = run("swag", "--model", model.toString(), "--device", device, "--train",
+                trainFile.toString(), "--epochs", "2", "--every", "2", "--lr", "3e-3", "--batch-size", "16",
+                "--samples", "4", "--eval", "in=" + evalFile, "--laplace-per-epoch", "--laplace-link", "probit",
+                "--average", "logits", "--out", out.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("swag (S=4)").contains("Laplace kfac probit (swag run's adapter, epoch 2)")
+                .contains("adapter (MAP, epoch 2)").contains("averaging: logits");
+        Path reportJson = out.resolve("report/report.json");
+        assertThat(evaluation(reportJson, "swag (S=4)", "in").get("averaging").asText()).isEqualTo("logits");
+        assertThat(evaluation(reportJson, "Laplace kfac probit (swag run's adapter, epoch 1)", "in")
+                .get("samples").asInt()).as("probit: one point per prompt").isEqualTo(1);
+        assertThat(json(reportJson).get("epoch_series").toString()).contains("Laplace").contains("adapter (MAP)");
+
+        // the epoch-2 posterior is laplace fit's on that checkpoint with the same settings
+        Path fitted = tmp.resolve("swag-fit-epoch-2");
+        WorkflowCliTest.Run fit = run("laplace", "fit", "--model", model.toString(), "--device", device,
+                "--adapter", out.resolve("checkpoints/epoch-002").toString(), "--data", trainFile.toString(), "--out",
+                fitted.toString());
+        assertThat(fit.code()).isZero();
+        JsonNode a = json(out.resolve("laplace/epoch-002/manifest.json"));
+        JsonNode b = json(fitted.resolve("manifest.json"));
+        if (TestDevices.bitwiseReproducible()) {
+            assertThat(Files.readAllBytes(out.resolve("laplace/epoch-002/posterior.safetensors")))
+                    .isEqualTo(Files.readAllBytes(fitted.resolve("posterior.safetensors")));
+            assertThat(a.get("log_evidence").asDouble()).isEqualTo(b.get("log_evidence").asDouble());
+        } else {
+            assertThat(a.get("log_evidence").asDouble()).isCloseTo(b.get("log_evidence").asDouble(),
+                    within(TestDevices.float32Tolerance() * Math.abs(b.get("log_evidence").asDouble())));
+        }
+    }
+
+    @Test
     @Order(3)
     void logitAveragingEqualsTheGeometricMeanOfTheMembersPredictions() throws Exception {
         // each member alone through predict (one adapter, its own forward), combined here by hand
