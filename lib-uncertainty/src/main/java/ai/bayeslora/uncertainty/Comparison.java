@@ -21,7 +21,8 @@ public final class Comparison {
 
     /**
      * A text table: accuracy, NLL, ECE (with its bin count in the header), Brier, mean entropy, mean MI, AURC and,
-     * with OOD data, AUROC of predictive entropy and of mutual information.
+     * with OOD data, AUROC of predictive entropy and of mutual information; a footer line says how members were
+     * averaged (docs/METHODS.md §4, "Averaging members").
      */
     public String table() {
         int bins = entries.get(0).evaluation().metrics().eceBins();
@@ -49,6 +50,20 @@ public final class Comparison {
             }
             sb.append('\n');
         }
+        sb.append(footer(entries.stream().map(e -> e.evaluation().prediction().averaging()).distinct().toList()));
         return sb.toString();
+    }
+
+    /** The averaging footer of {@link #table()}: one line naming the averaging of every row. */
+    static String footer(List<MemberAveraging> used) {
+        StringBuilder sb = new StringBuilder("averaging: ");
+        sb.append(String.join(", ", used.stream().map(MemberAveraging::cliName).toList()));
+        if (used.contains(MemberAveraging.LOGITS)) {
+            sb.append(" (logits: p = softmax(mean of the samples' logits); H is its entropy, MI the samples' mutual "
+                    + "information, so H != E[H] + MI)");
+        } else {
+            sb.append(" (p = mean of the samples' probabilities)");
+        }
+        return sb.append('\n').toString();
     }
 }

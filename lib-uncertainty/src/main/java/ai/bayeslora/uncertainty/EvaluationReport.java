@@ -108,12 +108,18 @@ public final class EvaluationReport {
         return c;
     }
 
-    /** One line: accuracy, NLL, ECE (bins), Brier, mean entropies, AURC. */
+    /** How the members or samples were combined into the predictive (docs/METHODS.md §4). */
+    public MemberAveraging averaging() {
+        return prediction.averaging();
+    }
+
+    /** One line: accuracy, NLL, ECE (bins), Brier, mean entropies, AURC and the averaging. */
     public String summary() {
         return String.format(Locale.ROOT, "%s on %s: acc %.4f  NLL %.4f  ECE(%d bins) %.4f  Brier %.4f  "
-                        + "H %.4f  E[H] %.4f  MI %.4f  AURC %.4f", posterior, dataset, metrics.accuracy(), metrics.nll(),
-                metrics.eceBins(), metrics.ece(), metrics.brier(), metrics.meanPredictiveEntropy(),
-                metrics.meanExpectedEntropy(), metrics.meanMutualInformation(), selective.aurc());
+                        + "H %.4f  E[H] %.4f  MI %.4f  AURC %.4f  (averaging %s)", posterior, dataset,
+                metrics.accuracy(), metrics.nll(), metrics.eceBins(), metrics.ece(), metrics.brier(),
+                metrics.meanPredictiveEntropy(), metrics.meanExpectedEntropy(), metrics.meanMutualInformation(),
+                selective.aurc(), averaging().cliName());
     }
 
     /** The names of the columns of {@link #rows()}. */

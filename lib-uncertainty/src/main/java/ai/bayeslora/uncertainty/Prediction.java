@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * The predictive of a posterior for one batch: the per-member (or per-sample) probabilities, their mean p̄, the
- * predicted class and its confidence, and the decomposition of the predictive entropy (METHODS.md §4). Immutable.
+ * predicted class and its confidence, and the decomposition of the predictive entropy (METHODS.md §4). The
+ * predictive combines the samples by a {@link MemberAveraging} (probabilities by default); the samples themselves are
+ * kept as they are. Immutable.
  */
 public final class Prediction {
     private final List<String> exampleIds;
@@ -14,11 +16,14 @@ public final class Prediction {
     private final int[] predicted;
     private final double[] confidence;
     private final UncertaintyDecomposition uncertainty;
+    private final MemberAveraging averaging;
 
-    Prediction(List<String> exampleIds, ProbabilitySamples samples) {
+    Prediction(List<String> exampleIds, ProbabilitySamples samples, MemberAveraging averaging) {
         this.exampleIds = List.copyOf(exampleIds);
         this.samples = samples;
-        this.mean = samples.mean();
+        this.averaging = java.util.Objects.requireNonNull(averaging, "averaging");
+        // probabilities: ProbabilitySamples.mean() as before, so default results keep their bits
+        this.mean = averaging == MemberAveraging.PROBABILITIES ? samples.mean() : averaging.combine(samples);
         this.predicted = new int[mean.length];
         this.confidence = new double[mean.length];
         for (int b = 0; b < mean.length; b++) {
@@ -31,15 +36,25 @@ public final class Prediction {
             predicted[b] = best;
             confidence[b] = mean[b][best];
         }
-        this.uncertainty = UncertaintyDecomposition.of(samples);
+        this.uncertainty = UncertaintyDecomposition.of(samples, averaging);
     }
 
-    /** Creates a prediction from posterior samples (ids may be empty when unknown). */
+    /** Creates a prediction from posterior samples (ids may be empty when unknown), averaging probabilities. */
     public static Prediction of(List<String> exampleIds, ProbabilitySamples samples) {
+        return of(exampleIds, samples, MemberAveraging.PROBABILITIES);
+    }
+
+    /** Creates a prediction whose predictive combines the samples by {@code averaging} (METHODS.md §4). */
+    public static Prediction of(List<String> exampleIds, ProbabilitySamples samples, MemberAveraging averaging) {
         if (!exampleIds.isEmpty() && exampleIds.size() != samples.batchSize()) {
             throw new IllegalArgumentException(exampleIds.size() + " ids for " + samples.batchSize() + " examples");
         }
-        return new Prediction(exampleIds, samples);
+        return new Prediction(exampleIds, samples, averaging);
+    }
+
+    /** How the samples were combined into {@link #mean()}. */
+    public MemberAveraging averaging() {
+        return averaging;
     }
 
     public List<String> exampleIds() {
@@ -59,7 +74,7 @@ public final class Prediction {
         return mean.length;
     }
 
-    /** p̄ [B][C] (a copy). */
+    /** The predictive p̄ [B][C] under {@link #averaging()} (a copy). */
     public double[][] mean() {
         double[][] out = new double[mean.length][];
         for (int b = 0; b < mean.length; b++) {
@@ -83,7 +98,10 @@ public final class Prediction {
         return confidence.clone();
     }
 
-    /** Total H[p̄], aleatoric E_s H[p_s] and epistemic (mutual information) per example. */
+    /**
+     * Total H[p̄], aleatoric E_s H[p_s] and epistemic (the samples' mutual information) per example; see
+     * {@link UncertaintyDecomposition#of(ProbabilitySamples, MemberAveraging)} for logit averaging.
+     */
     public UncertaintyDecomposition uncertainty() {
         return uncertainty;
     }

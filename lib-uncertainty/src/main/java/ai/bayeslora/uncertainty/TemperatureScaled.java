@@ -13,7 +13,8 @@ import java.util.Objects;
  * or flattened by one scalar, p_T(c) ∝ p̄(c)^(1/T), i.e. softmax(log p̄ / T). For a single network this is
  * softmax(logits / T). T is fitted by minimising the NLL on a held-out labelled split ({@link #fit}); it is never fitted
  * on the data it is evaluated on. The result has one sample per prompt (it is a calibrated point predictive, with no
- * epistemic decomposition). Immutable; borrows the base.
+ * epistemic decomposition). With {@link MemberAveraging#LOGITS} the scaled predictive is that of the base's samples
+ * combined by their logits (docs/METHODS.md §4), p_T ∝ softmax((1/S) Σ_s z_s)^(1/T). Immutable; borrows the base.
  */
 public final class TemperatureScaled implements PosteriorPredictive {
     /** The search interval of β = 1/T (T from 0.02 to 100). NLL(β) is convex, so a golden-section search finds it. */
@@ -22,9 +23,11 @@ public final class TemperatureScaled implements PosteriorPredictive {
 
     private final PosteriorPredictive base;
     private final double temperature;
+    private final MemberAveraging averaging;
 
-    private TemperatureScaled(PosteriorPredictive base, double temperature) {
+    private TemperatureScaled(PosteriorPredictive base, double temperature, MemberAveraging averaging) {
         this.base = Objects.requireNonNull(base, "base");
+        this.averaging = Objects.requireNonNull(averaging, "averaging");
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
             throw new IllegalArgumentException("temperature must be positive and finite, got " + temperature);
         }
@@ -33,7 +36,12 @@ public final class TemperatureScaled implements PosteriorPredictive {
 
     /** {@code base} scaled by a given temperature. */
     public static TemperatureScaled of(PosteriorPredictive base, double temperature) {
-        return new TemperatureScaled(base, temperature);
+        return of(base, temperature, MemberAveraging.PROBABILITIES);
+    }
+
+    /** {@code base}, its samples combined by {@code averaging}, scaled by a given temperature. */
+    public static TemperatureScaled of(PosteriorPredictive base, double temperature, MemberAveraging averaging) {
+        return new TemperatureScaled(base, temperature, averaging);
     }
 
     /**
@@ -43,10 +51,20 @@ public final class TemperatureScaled implements PosteriorPredictive {
      * @throws IllegalArgumentException if the held-out batches hold no labelled example
      */
     public static TemperatureScaled fit(PosteriorPredictive base, Iterable<EncodedBatch> heldOut) {
+        return fit(base, heldOut, MemberAveraging.PROBABILITIES);
+    }
+
+    /**
+     * As {@link #fit(PosteriorPredictive, Iterable)} for the base's predictive under {@code averaging}.
+     *
+     * @throws IllegalArgumentException if the held-out batches hold no labelled example
+     */
+    public static TemperatureScaled fit(PosteriorPredictive base, Iterable<EncodedBatch> heldOut,
+                                        MemberAveraging averaging) {
         List<double[]> logs = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (EncodedBatch batch : heldOut) {
-            double[][] p = base.predict(batch).mean();
+            double[][] p = pooled(base.predict(batch), averaging);
             for (int b = 0; b < p.length; b++) {
                 int y = batch.labels()[b];
                 if (y < 0) {
@@ -64,7 +82,12 @@ public final class TemperatureScaled implements PosteriorPredictive {
             throw new IllegalArgumentException("temperature scaling needs labelled held-out examples; got none");
         }
         double beta = goldenSection(logs, labels);
-        return new TemperatureScaled(base, 1 / beta);
+        return new TemperatureScaled(base, 1 / beta, averaging);
+    }
+
+    /** The base's predictive of one batch: {@link ProbabilitySamples#mean()} (as before) or the logit pool. */
+    private static double[][] pooled(ProbabilitySamples samples, MemberAveraging averaging) {
+        return averaging == MemberAveraging.PROBABILITIES ? samples.mean() : averaging.combine(samples);
     }
 
     /** Mean NLL of softmax(β · log p̄) over the held-out examples. */
@@ -117,6 +140,11 @@ public final class TemperatureScaled implements PosteriorPredictive {
         return temperature;
     }
 
+    /** How the base's samples are combined before scaling. */
+    public MemberAveraging averaging() {
+        return averaging;
+    }
+
     /** The base posterior. */
     public PosteriorPredictive base() {
         return base;
@@ -124,7 +152,7 @@ public final class TemperatureScaled implements PosteriorPredictive {
 
     @Override
     public ProbabilitySamples predict(EncodedBatch batch) {
-        double[][] p = base.predict(batch).mean();
+        double[][] p = pooled(base.predict(batch), averaging);
         int b = p.length;
         int c = base.classLabels().size();
         double[] out = new double[b * c];
@@ -164,6 +192,6 @@ public final class TemperatureScaled implements PosteriorPredictive {
     /** The same temperature on the base rescored (T was fitted on the original class set). */
     @Override
     public PosteriorPredictive rescored(AnswerTokens answers, ClassReduction reduction) {
-        return new TemperatureScaled(base.rescored(answers, reduction), temperature);
+        return new TemperatureScaled(base.rescored(answers, reduction), temperature, averaging);
     }
 }

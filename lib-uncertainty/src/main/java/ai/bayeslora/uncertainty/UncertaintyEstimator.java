@@ -39,26 +39,30 @@ public final class UncertaintyEstimator {
     private final int eceBins;
     private final int batchSize;
     private final boolean progress;
+    /** How samples are combined into the predictive; default {@link MemberAveraging#PROBABILITIES}. */
+    private final MemberAveraging averaging;
 
     private UncertaintyEstimator(PosteriorPredictive posterior, McqaBatcher batcher, ClassReduction reduction,
-                                 int eceBins, int batchSize, boolean progress) {
+                                 int eceBins, int batchSize, boolean progress, MemberAveraging averaging) {
         this.posterior = Objects.requireNonNull(posterior, "posterior");
         this.batcher = batcher;
         this.reduction = reduction;
         this.eceBins = eceBins;
         this.batchSize = batchSize;
         this.progress = progress;
+        this.averaging = Objects.requireNonNull(averaging, "averaging");
     }
 
     /** An estimator over {@code posterior} with default options (15 ECE bins, batch 8, progress bars on). */
     public static UncertaintyEstimator of(PosteriorPredictive posterior) {
-        return new UncertaintyEstimator(posterior, null, null, DEFAULT_ECE_BINS, DEFAULT_BATCH_SIZE, true);
+        return new UncertaintyEstimator(posterior, null, null, DEFAULT_ECE_BINS, DEFAULT_BATCH_SIZE, true,
+                MemberAveraging.PROBABILITIES);
     }
 
     /** How datasets are tokenised and batched (needed by the dataset methods). */
     public UncertaintyEstimator batcher(McqaBatcher newBatcher) {
         return new UncertaintyEstimator(posterior, Objects.requireNonNull(newBatcher), reduction, eceBins, batchSize,
-                progress);
+                progress, averaging);
     }
 
     /**
@@ -67,7 +71,7 @@ public final class UncertaintyEstimator {
      */
     public UncertaintyEstimator reduction(ClassReduction newReduction) {
         return new UncertaintyEstimator(posterior, batcher, Objects.requireNonNull(newReduction), eceBins, batchSize,
-                progress);
+                progress, averaging);
     }
 
     /** Number of equal-width ECE bins (default 15); printed with every ECE. */
@@ -75,7 +79,7 @@ public final class UncertaintyEstimator {
         if (bins < 1) {
             throw new IllegalArgumentException("ECE bins must be >= 1, got " + bins);
         }
-        return new UncertaintyEstimator(posterior, batcher, reduction, bins, batchSize, progress);
+        return new UncertaintyEstimator(posterior, batcher, reduction, bins, batchSize, progress, averaging);
     }
 
     /** Prompts per forward pass (default 8). */
@@ -83,12 +87,27 @@ public final class UncertaintyEstimator {
         if (size < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + size);
         }
-        return new UncertaintyEstimator(posterior, batcher, reduction, eceBins, size, progress);
+        return new UncertaintyEstimator(posterior, batcher, reduction, eceBins, size, progress, averaging);
     }
 
     /** Show progress bars on stderr for dataset passes (default on). */
     public UncertaintyEstimator progress(boolean on) {
-        return new UncertaintyEstimator(posterior, batcher, reduction, eceBins, batchSize, on);
+        return new UncertaintyEstimator(posterior, batcher, reduction, eceBins, batchSize, on, averaging);
+    }
+
+    /**
+     * How the posterior's members or samples are combined into the predictive: the mean of their probabilities
+     * (default, as Laplace-LoRA and SWAG-LoRA) or the softmax of their mean logits (as BLoB's ensembles); see
+     * docs/METHODS.md §4, "Averaging members". The per-sample probabilities stay in {@link Prediction#samples()}.
+     */
+    public UncertaintyEstimator averaging(MemberAveraging newAveraging) {
+        return new UncertaintyEstimator(posterior, batcher, reduction, eceBins, batchSize, progress,
+                Objects.requireNonNull(newAveraging, "averaging"));
+    }
+
+    /** The averaging of {@link #averaging(MemberAveraging)}. */
+    public MemberAveraging averaging() {
+        return averaging;
     }
 
     public PosteriorPredictive posterior() {
@@ -102,7 +121,7 @@ public final class UncertaintyEstimator {
     /** Prediction with uncertainty for one encoded batch (the posterior's own class set). */
     public Prediction predict(EncodedBatch batch) {
         PosteriorPredictive p = reduction == null ? posterior : scoredFor(null);
-        return Prediction.of(batch.exampleIds(), p.predict(batch));
+        return Prediction.of(batch.exampleIds(), p.predict(batch), averaging);
     }
 
     /** Predictions for a whole dataset, scored over the dataset's class set. */
@@ -123,7 +142,7 @@ public final class UncertaintyEstimator {
                 }
             }
         }
-        return Prediction.of(ids, ProbabilitySamples.concat(parts));
+        return Prediction.of(ids, ProbabilitySamples.concat(parts), averaging);
     }
 
     /** Every metric on a labelled dataset. */
@@ -139,7 +158,7 @@ public final class UncertaintyEstimator {
         }
         Prediction pred = predict(dataset);
         return new EvaluationReport(posteriorName(), shortName(dataset), pred, labels,
-                Metrics.evaluate(pred.samples(), labels, eceBins));
+                Metrics.evaluate(pred.samples(), labels, eceBins, averaging));
     }
 
     /** OOD detection with in-domain examples as negatives and {@code outOfDomain} as positives. */

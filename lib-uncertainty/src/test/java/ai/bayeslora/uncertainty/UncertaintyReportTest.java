@@ -46,6 +46,7 @@ class UncertaintyReportTest {
             JsonNode json = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
             assertThat(json.get("evaluations")).hasSize(2);
             assertThat(json.get("evaluations").get(0).get("ece_bins").asInt()).isEqualTo(15);
+            assertThat(json.get("evaluations").get(0).get("averaging").asText()).isEqualTo("probabilities");
             assertThat(json.get("ood_detection").get(1).get("mutual information").get("auroc").isNumber()).isTrue();
             String csvName = json.get("evaluations").get(0).get("examples_csv").asText();
             List<String> csv = Files.readAllLines(dir.resolve(csvName));

@@ -49,6 +49,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin ChoicesOption choicesOption = new ChoicesOption();
     @Mixin ModelOptions modelOptions;
     @Mixin PromptOption promptOption = new PromptOption();
+    @Mixin AveragingOption averagingOption = new AveragingOption();
 
     @Option(names = "--ensemble", paramLabel = "DIR", description = "Saved LoRA ensemble folder.") Path ensemble;
 
@@ -120,11 +121,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (sampled != null && (laplace == null || sampled < 1)) {
             throw new IllegalArgumentException("--sampled S needs --laplace DIR and S >= 1");
         }
-        LinearizedPredictive.Link laplaceLink = switch (link.toLowerCase(java.util.Locale.ROOT)) {
-            case "probit" -> LinearizedPredictive.Link.PROBIT;
-            case "mc", "monte-carlo" -> LinearizedPredictive.Link.MONTE_CARLO;
-            default -> throw new IllegalArgumentException("--link must be probit or mc, got " + link);
-        };
+        LinearizedPredictive.Link laplaceLink = LaplaceRecipe.parseLink(link, "--link");
         if (ensemble != null && modelOptions.adapter != null) {
             throw new IllegalArgumentException("--adapter does not combine with --ensemble");
         }
@@ -158,6 +155,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new BayesLoraException("adapter folder " + adapterDir + ": no adapter_config.json");
         }
         ClassReduction red = reduction == null ? null : ClassReduction.parse(reduction);
+        ai.bayeslora.uncertainty.MemberAveraging averaging = averagingOption.averaging();
         OutputGuard guard = new OutputGuard("evaluate", overwrite.overwrite)
                 .inputs(modelOptions.model, adapterDir, ensemble, swag, laplace, DataSpec.parse(data).path(),
                         temperatureFrom == null ? null : DataSpec.parse(temperatureFrom).path(),
@@ -199,9 +197,8 @@ final class EvaluateCommand implements Callable<Integer> {
                     what = "Laplace " + la.structure().cliName() + " " + laplace + ", weight-space predictive, S = "
                             + sampled;
                 } else {
-                    LinearizedPredictive lin = la.linearized(scorer, LinearizedPredictive.Options.defaults()
-                            .withLink(laplaceLink).withSeed(seed).withSamples(samples == null ? 100 : samples));
-                    posterior = laplaceLink == LinearizedPredictive.Link.PROBIT ? lin.probit() : lin;
+                    posterior = LaplaceRecipe.linearized(la, scorer, laplaceLink,
+                            samples == null ? LaplaceRecipe.DEFAULT_MC_SAMPLES : samples, seed);
                     what = "Laplace " + la.structure().cliName() + " " + laplace + ", linearised predictive ("
                             + link.toLowerCase(java.util.Locale.ROOT) + ")";
                 }
@@ -240,7 +237,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 }
             }
             UncertaintyEstimator est = UncertaintyEstimator.of(posterior).batcher(batcher).batchSize(batchSize)
-                    .eceBins(eceBins);
+                    .eceBins(eceBins).averaging(averaging);
             if (red != null) {
                 est = est.reduction(red);
             }
@@ -252,16 +249,18 @@ final class EvaluateCommand implements Callable<Integer> {
                     throw new BayesLoraException("--temperature-from " + temperatureFrom + " has classes "
                             + calibration.classLabels() + " but --data has " + test.classLabels());
                 }
-                TemperatureScaled ts = TemperatureScaled.fit(posterior, batcher.batches(calibration, batchSize));
+                TemperatureScaled ts = TemperatureScaled.fit(posterior, batcher.batches(calibration, batchSize),
+                        averaging);
                 System.err.printf(java.util.Locale.ROOT, "temperature scaling: T = %.4g fitted on %s (%d questions)%n",
                         ts.temperature(), calibration.source(), calibration.size());
                 UncertaintyEstimator scaled = UncertaintyEstimator.of(ts).batcher(batcher).batchSize(batchSize)
-                        .eceBins(eceBins);
+                        .eceBins(eceBins).averaging(averaging); // one sample: recorded, not applied again
                 estimators.add(red != null ? scaled.reduction(red) : scaled);
             }
             Comparison c = UncertaintyEstimator.compare(test, oodSet, estimators);
             UncertaintyReport.Builder report = UncertaintyReport.builder("Evaluation: " + posterior.name() + " on "
-                    + test.source()).note("Posterior: " + what + "; model " + modelDir + ".").comparison(c);
+                    + test.source()).note("Posterior: " + what + "; model " + modelDir + "; samples averaged by "
+                    + averaging.cliName() + ".").comparison(c);
             if (oodSet != null) {
                 report.note("OOD detection: " + test.source() + " in-domain (negative), " + oodSet.source()
                         + " out-of-domain (positive).");

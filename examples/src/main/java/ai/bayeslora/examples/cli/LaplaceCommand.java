@@ -165,18 +165,11 @@ final class LaplaceCommand {
                 AnswerScorer scorer = new AnswerScorer(model, dataOptions.answers(tokenizer, dataset),
                         ClassReduction.ANSWER_TOKENS);
                 Iterable<EncodedBatch> batches = dataOptions.batcher(tokenizer).batches(dataset, dataOptions.batchSize);
-                LaplaceLoRA.Fit fit = LaplaceLoRA.fit(scorer, adapter, batches)
-                        .structure(Structure.parse(structure)).fisher(FisherEstimate.parse(fisher))
-                        .positions(KfacPositions.parse(positions)).rank(rank).lowRankThreshold(threshold)
-                        .modules(modules.toArray(new String[0])).seed(seed)
-                        .provenance(modelDir.toAbsolutePath().toString(),
-                                modelOptions.adapter.toAbsolutePath().toString());
                 boolean tune = prior == null || prior.tune;
-                if (!tune) {
-                    fit.priorPrecision(prior.lambda);
-                } else {
-                    fit.tunePriorPrecision();
-                }
+                LaplaceRecipe recipe = new LaplaceRecipe(Structure.parse(structure), FisherEstimate.parse(fisher),
+                        KfacPositions.parse(positions), rank, threshold, modules, seed, tune ? null : prior.lambda);
+                LaplaceLoRA.Fit fit = recipe.fit(scorer, adapter, batches, modelDir.toAbsolutePath().toString(),
+                        modelOptions.adapter.toAbsolutePath().toString());
                 long t0 = System.nanoTime();
                 try (LaplacePosterior la = fit.run()) {
                     double sec = (System.nanoTime() - t0) / 1e9;

@@ -37,6 +37,8 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();
 
+    @picocli.CommandLine.Mixin AveragingOption averaging = new AveragingOption();
+
     @Option(names = "--fast", description = "A smaller run (M=3, 2 epochs, 256 questions) for smoke tests.")
     boolean fast;
 
@@ -47,7 +49,7 @@ final class QuickstartCommand implements Callable<Integer> {
         // an earlier quickstart run in --out is replaced; anything else there needs --overwrite
         new OutputGuard("quickstart", overwrite.overwrite).runFolder("--out", out, false, OutputGuard.Earlier.REPLACE);
         ComputeDevice d = DeviceSelector.select(device);
-        s = s.on(dtype == null ? d : d.withDType(DType.parse(dtype)));
+        s = s.on(dtype == null ? d : d.withDType(DType.parse(dtype))).averaging(averaging.averaging());
         Quickstart.Outcome o = Quickstart.run(BundledModel.tinyLlama(), BundledData.syntheticMcqaTrain(),
                 BundledData.syntheticMcqaDataset(), BundledData.syntheticMcqaOod(), out, s);
         System.out.println();

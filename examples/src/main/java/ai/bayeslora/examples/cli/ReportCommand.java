@@ -69,6 +69,7 @@ final class ReportCommand implements Callable<Integer> {
         List<String> header = new ArrayList<>(List.of("run", "posterior", "dataset", "N"));
         header.addAll(List.of(EVAL_HEADERS));
         header.add("ECE bins");
+        header.add("averaging");
         List<List<String>> evalRows = new ArrayList<>();
         List<String> oodHeader = new ArrayList<>(List.of("run", "posterior", "in", "out"));
         List<List<String>> oodRows = new ArrayList<>();
@@ -81,6 +82,8 @@ final class ReportCommand implements Callable<Integer> {
                     row.add(num(e.path(f)));
                 }
                 row.add(e.path("ece_bins").asText());
+                // reports written before --average existed all averaged probabilities (docs/METHODS.md §4)
+                row.add(e.path("averaging").asText("probabilities"));
                 evalRows.add(row);
             }
             for (JsonNode o : l.root().path("ood_detection")) {

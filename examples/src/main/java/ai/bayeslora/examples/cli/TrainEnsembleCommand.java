@@ -105,9 +105,16 @@ final class TrainEnsembleCommand implements Callable<Integer> {
 
     @Mixin OverwriteOption overwrite = new OverwriteOption();
 
+    @Mixin AveragingOption averagingOption = new AveragingOption();
+
+    @Mixin LaplacePerEpochOptions laplaceOptions = new LaplacePerEpochOptions();
+
     @Option(names = "--resume", description = {"Continue the run in --out: members whose last epoch exists are kept,",
         "interrupted ones continue from their last epoch checkpoint; then the ensemble is saved and evaluated."})
     boolean resume;
+
+    /** The parsed --average. */
+    private ai.bayeslora.uncertainty.MemberAveraging averaging = ai.bayeslora.uncertainty.MemberAveraging.PROBABILITIES;
 
     @Override
     public Integer call() {
@@ -148,6 +155,8 @@ final class TrainEnsembleCommand implements Callable<Integer> {
         if (evalBatchSize < 1 || eceBins < 1) {
             throw new IllegalArgumentException("--eval-batch-size and --ece-bins must be positive");
         }
+        averaging = averagingOption.averaging();
+        laplaceOptions.validate();
         LoraConfig lora = trainOptions.lora(loraBase);
         TrainingConfig training = trainOptions.training(trainingBase, e);
         modelOptions.checkModelDir();
@@ -203,6 +212,13 @@ final class TrainEnsembleCommand implements Callable<Integer> {
             System.err.println("saved the final ensemble to " + finalDir);
 
             if (evalSets.isEmpty()) {
+                if (laplaceOptions.enabled) {
+                    for (int epoch = 1; epoch <= e; epoch++) {
+                        try (LoraEnsemble first = load(model, answers, trainer, ensembleDir, epoch, 1, ensembleOptions)) {
+                            laplaceFit(model, answers, batcher, trainSet, first, ensembleDir, epoch).close();
+                        }
+                    }
+                }
                 System.err.println("[2/3] no --eval set: skipping the per-epoch evaluation and the report");
                 System.out.printf(Locale.ROOT, "ensemble: %s (%.0f s)%n", finalDir, (System.nanoTime() - t0) / 1e9);
                 return 0;
@@ -218,11 +234,18 @@ final class TrainEnsembleCommand implements Callable<Integer> {
                     training.maxGradNorm().isPresent() ? training.maxGradNorm().getAsDouble() : "none",
                     training.prior().describe(), TrainOptions.reductionName(training.reduction()),
                     trainingMode.toString().toLowerCase(Locale.ROOT), preset, trainOptions.seed));
+            report.note("Members and samples averaged by " + averaging.cliName() + " (docs/METHODS.md §4).");
+            if (laplaceOptions.enabled) {
+                report.note("Laplace per epoch: " + laplaceOptions.recipe().structure().cliName() + " Laplace-LoRA on "
+                        + "member 0's checkpoint of each epoch (the MAP adapter), fitted on the training set as laplace "
+                        + "fit does (lambda tuned by the marginal likelihood), saved to OUT/laplace/epoch-NNN, "
+                        + LaplaceRecipe.linkName(laplaceOptions.link()) + " linearised predictive.");
+            }
             if (modelOptions.model == null) {
                 report.note("The bundled model is a tiny random Llama: the numbers show the pipeline, not an LLM.");
             }
             Comparison cmp = perEpoch(model, answers, batcher, trainer, ensembleDir, ensembleOptions, m, e, evalSets,
-                    report);
+                    report, trainSet, training.reduction());
             System.err.println("[3/3] writing the report");
             Path html = report.build().writeTo(out.resolve("report"));
             System.out.println();
@@ -320,10 +343,24 @@ final class TrainEnsembleCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The --laplace-per-epoch posterior of member 0 (the MAP adapter) at {@code epoch}, fitted and saved; the caller
+     * closes it.
+     */
+    private ai.bayeslora.laplace.LaplacePosterior laplaceFit(CausalLM model, AnswerTokens answers,
+                                                             McqaBatcher batcher, McqaDataset trainSet,
+                                                             LoraEnsemble memberZero, Path ensembleDir, int epoch) {
+        Path adapterDir = EnsembleTrainer.memberDir(ensembleDir, 0).resolve(String.format("epoch-%03d", epoch));
+        return laplaceOptions.fitAndSave(model, answers, batcher, trainSet, memberZero.members().get(0),
+                modelOptions.modelDir(), adapterDir, out, epoch);
+    }
+
     /** Per-epoch metrics (series + histograms) into the report; returns the final epoch's comparison. */
     private Comparison perEpoch(CausalLM model, AnswerTokens answers, McqaBatcher batcher, EnsembleTrainer trainer,
                                 Path ensembleDir, EnsembleOptions options, int m, int e, List<McqaDataset> sets,
-                                UncertaintyReport.Builder report) {
+                                UncertaintyReport.Builder report, McqaDataset trainSet,
+                                ai.bayeslora.core.mcqa.ClassReduction reduction) {
+        String laplaceKey = "Laplace (member 0)";
         List<Integer> sizes = m == 1 ? List.of(1) : List.of(1, m);
         int[] epochList = new int[e];
         // [set][metric] -> series name -> values
@@ -334,6 +371,9 @@ final class TrainEnsembleCommand implements Callable<Integer> {
             for (int k = 0; k < 3; k++) {
                 Map<String, double[]> byM = new LinkedHashMap<>();
                 sizes.forEach(size -> byM.put("M=" + size, new double[e]));
+                if (laplaceOptions.enabled) {
+                    byM.put(laplaceKey, new double[e]);
+                }
                 perMetric.add(byM);
             }
             series.add(perMetric);
@@ -344,12 +384,23 @@ final class TrainEnsembleCommand implements Callable<Integer> {
         for (int epoch = 1; epoch <= e; epoch++) {
             epochList[epoch - 1] = epoch;
             List<LoraEnsemble> open = new ArrayList<>();
+            ai.bayeslora.laplace.LaplacePosterior laplace = null;
             try {
                 List<UncertaintyEstimator> ests = new ArrayList<>();
+                List<ai.bayeslora.uncertainty.PosteriorPredictive> posteriors = new ArrayList<>();
                 for (int size : sizes) {
                     LoraEnsemble ens = load(model, answers, trainer, ensembleDir, epoch, size, options);
                     open.add(ens);
-                    ests.add(UncertaintyEstimator.of(ens).batcher(batcher).batchSize(evalBatchSize).eceBins(eceBins).progress(true));
+                    posteriors.add(ens);
+                }
+                if (laplaceOptions.enabled) {
+                    laplace = laplaceFit(model, answers, batcher, trainSet, open.get(0), ensembleDir, epoch);
+                    posteriors.add(new Named(laplaceOptions.predictive(laplace, model, answers, reduction,
+                            trainOptions.seed), laplaceOptions.name("member 0", epoch)));
+                }
+                for (ai.bayeslora.uncertainty.PosteriorPredictive p : posteriors) {
+                    ests.add(UncertaintyEstimator.of(p).batcher(batcher).batchSize(evalBatchSize).eceBins(eceBins)
+                            .progress(true).averaging(averaging));
                 }
                 for (int s = 0; s < sets.size(); s++) {
                     List<EvaluationReport> rs;
@@ -367,6 +418,9 @@ final class TrainEnsembleCommand implements Callable<Integer> {
                             }
                         }
                     }
+                    if (laplace != null && epoch < e) {
+                        report.evaluation(rs.get(sizes.size())); // the per-epoch Laplace rows (named by epoch)
+                    }
                     for (int j = 0; j < sizes.size(); j++) {
                         String key = "M=" + sizes.get(j);
                         var x = rs.get(j).metrics();
@@ -374,24 +428,36 @@ final class TrainEnsembleCommand implements Callable<Integer> {
                         series.get(s).get(1).get(key)[epoch - 1] = x.nll();
                         series.get(s).get(2).get(key)[epoch - 1] = x.ece();
                     }
-                    hist.get(s).add(rs.get(rs.size() - 1));
+                    if (laplace != null) {
+                        var x = rs.get(sizes.size()).metrics();
+                        series.get(s).get(0).get(laplaceKey)[epoch - 1] = x.accuracy();
+                        series.get(s).get(1).get(laplaceKey)[epoch - 1] = x.nll();
+                        series.get(s).get(2).get(laplaceKey)[epoch - 1] = x.ece();
+                    }
+                    hist.get(s).add(rs.get(sizes.size() - 1)); // the full ensemble's histograms
                     System.err.printf(Locale.ROOT, "epoch %d %s: %s%n", epoch, sets.get(s).source(),
                             String.join(" | ", java.util.stream.IntStream.range(0, sizes.size()).mapToObj(j ->
                                     String.format(Locale.ROOT, "M=%d acc %.4f NLL %.4f ECE %.4f", sizes.get(j),
                                             rs.get(j).metrics().accuracy(), rs.get(j).metrics().nll(),
-                                            rs.get(j).metrics().ece())).toList()));
+                                            rs.get(j).metrics().ece())).toList())
+                            + (laplace == null ? "" : String.format(Locale.ROOT, " | Laplace acc %.4f NLL %.4f ECE %.4f",
+                                    rs.get(sizes.size()).metrics().accuracy(), rs.get(sizes.size()).metrics().nll(),
+                                    rs.get(sizes.size()).metrics().ece())));
                 }
                 if (epoch == e) {
                     for (int s = 1; s < sets.size(); s++) {
-                        for (int j = 0; j < sizes.size(); j++) {
-                            String name = open.get(j).name() + ": " + first.source() + " vs " + sets.get(s).source();
-                            report.ood(UncertaintyEstimator.of(new Named(open.get(j), name)).batcher(batcher)
-                                    .batchSize(evalBatchSize).eceBins(eceBins)
+                        for (ai.bayeslora.uncertainty.PosteriorPredictive p : posteriors) {
+                            String name = p.name() + ": " + first.source() + " vs " + sets.get(s).source();
+                            report.ood(UncertaintyEstimator.of(new Named(p, name)).batcher(batcher)
+                                    .batchSize(evalBatchSize).eceBins(eceBins).averaging(averaging)
                                     .detectOod(first, sets.get(s)));
                         }
                     }
                 }
             } finally {
+                if (laplace != null) {
+                    laplace.close();
+                }
                 open.forEach(LoraEnsemble::close);
             }
         }

@@ -26,6 +26,7 @@ import ai.bayeslora.lora.train.TrainingConfig;
 import ai.bayeslora.uncertainty.Comparison;
 import ai.bayeslora.uncertainty.EvaluationReport;
 import ai.bayeslora.uncertainty.PosteriorPredictive;
+import ai.bayeslora.uncertainty.MemberAveraging;
 import ai.bayeslora.uncertainty.TemperatureScaled;
 import ai.bayeslora.uncertainty.UncertaintyEstimator;
 import ai.bayeslora.uncertainty.report.UncertaintyReport;
@@ -56,9 +57,11 @@ public final class Quickstart {
      * @param learningRate AdamW's learning rate
      * @param device where the model runs and its compute dtype (the CPU in float32 by default: the bundled model is
      *     so small that a GPU only adds launch overhead, and the figures below are float32's)
+     * @param averaging how the ensemble's members, SWAG's, MC dropout's and Laplace's samples are combined
+     *     (docs/METHODS.md §4, "Averaging members"); default {@link MemberAveraging#PROBABILITIES}
      */
     public record Settings(int members, int epochs, int trainQuestions, long seed, boolean progress,
-                           double learningRate, ComputeDevice device) {
+                           double learningRate, ComputeDevice device, MemberAveraging averaging) {
         /**
          * M = 5, 8 epochs, 671 of the 767 training questions (the last 96 are held out for temperature scaling), lr
          * 3e-3, the CPU in float32: the tiny model learns the rule (ensemble accuracy 1.0 on the 64 test questions, OOD
@@ -66,22 +69,27 @@ public final class Quickstart {
          */
         public static Settings defaults() {
             return new Settings(5, 8, 767, 0, true, Double.parseDouble(System.getProperty("bayeslora.quickstart.lr",
-                    "3e-3")), ComputeDevice.cpu());
+                    "3e-3")), ComputeDevice.cpu(), MemberAveraging.PROBABILITIES);
         }
 
         /** A smaller run for tests and notebooks: M = 3, 2 epochs, 256 questions. */
         public static Settings fast() {
-            return new Settings(3, 2, 256, 0, false, 3e-3, ComputeDevice.cpu());
+            return new Settings(3, 2, 256, 0, false, 3e-3, ComputeDevice.cpu(), MemberAveraging.PROBABILITIES);
         }
 
         /** The same with another size and length. */
         public Settings with(int m, int e) {
-            return new Settings(m, e, trainQuestions, seed, progress, learningRate, device);
+            return new Settings(m, e, trainQuestions, seed, progress, learningRate, device, averaging);
         }
 
         /** The same on another device or dtype. */
         public Settings on(ComputeDevice d) {
-            return new Settings(members, epochs, trainQuestions, seed, progress, learningRate, d);
+            return new Settings(members, epochs, trainQuestions, seed, progress, learningRate, d, averaging);
+        }
+
+        /** The same with another member averaging. */
+        public Settings averaging(MemberAveraging a) {
+            return new Settings(members, epochs, trainQuestions, seed, progress, learningRate, device, a);
         }
     }
 
@@ -146,11 +154,13 @@ public final class Quickstart {
                      LaplacePosterior laplace = LaplaceLoRA.fit(scorer, single.members().get(0),
                              batcher.batches(train, 16)).structure(Structure.KFAC).tunePriorPrecision().run()) {
                     PosteriorPredictive laplacePredictive = laplace.linearized(scorer);
-                    PosteriorPredictive scaled = TemperatureScaled.fit(single, batcher.batches(heldOut, 16));
+                    PosteriorPredictive scaled = TemperatureScaled.fit(single, batcher.batches(heldOut, 16),
+                            s.averaging());
                     List<UncertaintyEstimator> estimators = new ArrayList<>();
                     for (PosteriorPredictive p : List.of(single, ensemble, swagPredictive, mcDropout,
                             laplacePredictive, scaled)) {
-                        estimators.add(UncertaintyEstimator.of(p).batcher(batcher).progress(false));
+                        estimators.add(UncertaintyEstimator.of(p).batcher(batcher).progress(false)
+                                .averaging(s.averaging()));
                     }
                     Comparison cmp = UncertaintyEstimator.compare(test, ood, estimators);
 
@@ -160,6 +170,8 @@ public final class Quickstart {
                                     + "fine-tuned on a synthetic task: the numbers show the pipeline working, not the "
                                     + "behaviour of a real LLM. Run the same workflows on a real checkpoint with "
                                     + "./bayeslora train-ensemble --model DIR ...")
+                            .note("Members and samples averaged by " + s.averaging().cliName()
+                                    + " (docs/METHODS.md §4).")
                             .comparison(cmp);
                     perEpoch(model, answers, batcher, ens, outDir, s, test, ood, report);
                     Path html = report.build().writeTo(outDir.resolve("report"));
@@ -201,7 +213,8 @@ public final class Quickstart {
             epochs[e - 1] = e;
             for (int size : new int[] {1, s.members()}) {
                 try (LoraEnsemble at = loadEnsemble(model, answers, ens, outDir, e, size)) {
-                    UncertaintyEstimator est = UncertaintyEstimator.of(at).batcher(batcher).progress(false);
+                    UncertaintyEstimator est = UncertaintyEstimator.of(at).batcher(batcher).progress(false)
+                            .averaging(s.averaging());
                     EvaluationReport r = est.evaluate(test);
                     String key = "M=" + size;
                     acc.get(key)[e - 1] = r.metrics().accuracy();

@@ -22,7 +22,14 @@ class QuickstartCliTest {
         assertThat(r.out()).contains("ensemble (M=1)").contains("ensemble (M=3)").contains("swag (S=")
                 .contains("mc-dropout").contains("laplace kfac linearised").contains("temperature scaling (T=");
         String report = Files.readString(out.resolve("report/report.json"));
-        assertThat(report).contains("laplace kfac").contains("temperature scaling");
-        assertThat(run("quickstart", "--fast", "--out", out.toString()).code()).as("its own earlier run").isZero();
+        assertThat(report).contains("laplace kfac").contains("temperature scaling")
+                .contains("\"averaging\" : \"probabilities\"");
+        assertThat(r.out()).contains("averaging: probabilities");
+        // its own earlier run is replaced; this time the members are averaged by their logits
+        Run again = run("quickstart", "--fast", "--average", "logits", "--out", out.toString());
+        assertThat(again.code()).as("its own earlier run").isZero();
+        assertThat(again.out()).contains("averaging: logits");
+        assertThat(Files.readString(out.resolve("report/report.json"))).contains("\"averaging\" : \"logits\"")
+                .doesNotContain("\"averaging\" : \"probabilities\"");
     }
 }

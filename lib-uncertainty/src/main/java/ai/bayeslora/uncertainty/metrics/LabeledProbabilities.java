@@ -1,5 +1,6 @@
 package ai.bayeslora.uncertainty.metrics;
 
+import ai.bayeslora.uncertainty.MemberAveraging;
 import ai.bayeslora.uncertainty.ProbabilitySamples;
 import ai.bayeslora.uncertainty.metrics.internal.Checks;
 import ai.bayeslora.uncertainty.metrics.internal.SampleView;
@@ -70,13 +71,22 @@ public final class LabeledProbabilities {
      * (Σ_s p_s) / S, so that it stays in [0, 1] exactly; its rows sum to 1 within the samples' own tolerance.
      */
     public static LabeledProbabilities fromSamples(ProbabilitySamples samples, int[] labels) {
+        return fromSamples(samples, labels, MemberAveraging.PROBABILITIES);
+    }
+
+    /**
+     * The predictive of posterior samples combined by {@code averaging} (docs/METHODS.md §4), with labels; for
+     * {@link MemberAveraging#PROBABILITIES} the same as {@link #fromSamples(ProbabilitySamples, int[])}.
+     */
+    public static LabeledProbabilities fromSamples(ProbabilitySamples samples, int[] labels,
+                                                   MemberAveraging averaging) {
         SampleView view = SampleView.of(samples);
         int n = view.batch();
         Checks.sameLength(n, "examples of the samples", labels.length, "labels");
         double[][] mean = new double[n][];
         for (int i = 0; i < n; i++) {
             Checks.label(labels[i], i, view.classes());
-            mean[i] = view.mean(i);
+            mean[i] = view.predictive(i, averaging);
         }
         return new LabeledProbabilities(mean, labels.clone(), view.classes());
     }

@@ -1,5 +1,6 @@
 package ai.bayeslora.uncertainty.metrics;
 
+import ai.bayeslora.uncertainty.MemberAveraging;
 import ai.bayeslora.uncertainty.ProbabilitySamples;
 
 /**
@@ -22,13 +23,25 @@ public final class Metrics {
      *     {@code eceBins < 1}
      */
     public static MetricReport evaluate(ProbabilitySamples samples, int[] labels, int eceBins) {
+        return evaluate(samples, labels, eceBins, MemberAveraging.PROBABILITIES);
+    }
+
+    /**
+     * All metrics of samples [S, N, C] against labels [N], on the predictive that combines the samples by
+     * {@code averaging} (docs/METHODS.md §4, "Averaging members"); the decomposition as
+     * {@link UncertaintyDecomposition#of(ProbabilitySamples, MemberAveraging)}.
+     *
+     * @throws InvalidMetricInputException as {@link #evaluate(ProbabilitySamples, int[], int)}
+     */
+    public static MetricReport evaluate(ProbabilitySamples samples, int[] labels, int eceBins,
+                                        MemberAveraging averaging) {
         if (eceBins < 1) {
             throw new InvalidMetricInputException("ECE needs at least 1 bin, got " + eceBins);
         }
-        LabeledProbabilities predictive = LabeledProbabilities.fromSamples(samples, labels);
+        LabeledProbabilities predictive = LabeledProbabilities.fromSamples(samples, labels, averaging);
         return new MetricReport(predictive.size(), predictive.numClasses(), samples.samples(),
                 Accuracy.compute(predictive), NegativeLogLikelihood.compute(predictive),
                 BrierScore.compute(predictive), ExpectedCalibrationError.compute(predictive, eceBins),
-                UncertaintyDecomposition.of(samples));
+                UncertaintyDecomposition.of(samples, averaging));
     }
 }

@@ -1,6 +1,8 @@
 package ai.bayeslora.uncertainty.metrics;
 
+import ai.bayeslora.uncertainty.MemberAveraging;
 import ai.bayeslora.uncertainty.ProbabilitySamples;
+import ai.bayeslora.uncertainty.metrics.internal.Entropy;
 import ai.bayeslora.uncertainty.metrics.internal.SampleView;
 import java.util.Locale;
 import org.bytedeco.pytorch.Tensor;
@@ -10,6 +12,11 @@ import org.bytedeco.pytorch.Tensor;
  * SWAG / Laplace samples, MC dropout): total = {@link PredictiveEntropy} H[p̄], aleatoric = {@link ExpectedEntropy}
  * (1/S) Σ_s H[p_s], epistemic = {@link MutualInformation} = total − aleatoric (tiny negative rounding clamped to 0),
  * all in nats. With S = 1, epistemic is 0 and total = aleatoric. Immutable; array accessors return copies.
+ *
+ * <p>Under {@link MemberAveraging#LOGITS} (METHODS.md §4, "Averaging members") total is the entropy of the predictive
+ * actually used, H[softmax((1/S) Σ_s z_s)], while aleatoric and epistemic stay those of the samples: the expected
+ * entropy and the mutual information H[(1/S) Σ_s p_s] − (1/S) Σ_s H[p_s] ≥ 0, the members' disagreement. Then total
+ * is not aleatoric + epistemic.
  */
 public final class UncertaintyDecomposition {
     private final double[] total;
@@ -25,6 +32,25 @@ public final class UncertaintyDecomposition {
     /** The decomposition of samples [S, B, C], B ≥ 1. */
     public static UncertaintyDecomposition of(ProbabilitySamples samples) {
         return of(SampleView.of(samples));
+    }
+
+    /**
+     * The decomposition of samples [S, B, C], B ≥ 1, whose predictive combines the samples by {@code averaging}:
+     * total = H[p̄] of that predictive; aleatoric and epistemic as in {@link #of(ProbabilitySamples)} whatever the
+     * averaging. With {@link MemberAveraging#PROBABILITIES} this is {@link #of(ProbabilitySamples)}.
+     */
+    public static UncertaintyDecomposition of(ProbabilitySamples samples, MemberAveraging averaging) {
+        SampleView v = SampleView.of(samples);
+        if (averaging == MemberAveraging.PROBABILITIES) {
+            return of(v);
+        }
+        double[] mixture = PredictiveEntropy.perExample(v);
+        double[] aleatoric = ExpectedEntropy.perExample(v);
+        double[] total = new double[v.batch()];
+        for (int i = 0; i < total.length; i++) {
+            total[i] = Entropy.of(v.predictive(i, averaging));
+        }
+        return new UncertaintyDecomposition(total, aleatoric, MutualInformation.difference(mixture, aleatoric));
     }
 
     /** The decomposition of a [S, B, C] floating tensor of probabilities (rows checked with tolerance 1e-4). */
@@ -43,7 +69,7 @@ public final class UncertaintyDecomposition {
         return total.length;
     }
 
-    /** Predictive entropy H[p̄] per example (a copy). */
+    /** Predictive entropy H[p̄] per example, p̄ the predictive of the averaging (a copy). */
     public double[] total() {
         return total.clone();
     }
@@ -53,7 +79,7 @@ public final class UncertaintyDecomposition {
         return aleatoric.clone();
     }
 
-    /** Mutual information per example, ≥ 0 (a copy). */
+    /** Mutual information of the samples per example, ≥ 0, whatever the averaging (a copy). */
     public double[] epistemic() {
         return epistemic.clone();
     }

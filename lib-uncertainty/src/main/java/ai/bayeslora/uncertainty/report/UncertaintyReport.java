@@ -193,6 +193,7 @@ public final class UncertaintyReport {
             m.put("examples", x.examples());
             m.put("classes", r.prediction().classLabels());
             m.put("samples", x.samples());
+            m.put("averaging", r.averaging().cliName());
             m.put("accuracy", x.accuracy());
             m.put("nll", x.nll());
             m.put("brier", x.brier());

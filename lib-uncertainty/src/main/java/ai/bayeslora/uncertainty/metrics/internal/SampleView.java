@@ -1,5 +1,6 @@
 package ai.bayeslora.uncertainty.metrics.internal;
 
+import ai.bayeslora.uncertainty.MemberAveraging;
 import ai.bayeslora.uncertainty.ProbabilitySamples;
 import org.bytedeco.pytorch.Tensor;
 
@@ -91,5 +92,17 @@ public final class SampleView {
             out[j] /= s;
         }
         return out;
+    }
+
+    /** The predictive of one example under {@code averaging}: {@link #mean(int)} for probability averaging. */
+    public double[] predictive(int example, MemberAveraging averaging) {
+        if (averaging == MemberAveraging.PROBABILITIES) {
+            return mean(example);
+        }
+        double[][] rows = new double[s][];
+        for (int k = 0; k < s; k++) {
+            rows[k] = row(k, example);
+        }
+        return averaging.combine(rows);
     }
 }
