@@ -167,6 +167,11 @@ public final class GradientEngine implements AutoCloseable {
         Tensor u = r.u();
         Tensor gu = grads[0];
         Tensor gv = grads[1];
+        if (x.scalar_type() != gu.scalar_type()) {
+            // the fit combines the passes' gradients in float64 (Fitter.combine); the capture is in the model dtype
+            x = x.to(gu.scalar_type());
+            u = u.to(gu.scalar_type());
+        }
         if (!r.sequential()) {
             x = x.unsqueeze(1);
             u = u.unsqueeze(1);
