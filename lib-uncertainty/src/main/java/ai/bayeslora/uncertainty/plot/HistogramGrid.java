@@ -268,7 +268,7 @@ public final class HistogramGrid {
 
     private static XYChart cell(Data data, Cell cell, int width, double yMax, boolean bottom, boolean left) {
         XYChart chart = new XYChartBuilder().width(width).height(CELL_H)
-                .title(cell.column() + " · " + cell.row() + " (n=" + cell.n() + ")")
+                .title((cell.column().isEmpty() ? "" : cell.column() + " · ") + cell.row() + " (n=" + cell.n() + ")")
                 .xAxisTitle(data.quantity()).yAxisTitle("examples").build();
         var st = chart.getStyler();
         Style.apply(st);
