@@ -37,6 +37,17 @@ public record RunMetadata(String command, String commandLine, Model model, List<
      *     unknown
      */
     public record Model(String folder, String architecture, Long parameters, String fingerprint) {
+        /**
+         * A loaded model: its HF model_type, its parameter count from the config, and the weights probe of its
+         * {@link ai.bayeslora.core.model.BaseModelFingerprint} (a digest of a few sampled weights, cheap to compute).
+         *
+         * @param folder where it was loaded from, as the report should show it
+         */
+        public static Model of(ai.bayeslora.core.model.CausalLM model, String folder) {
+            var c = model.config();
+            return new Model(folder, c.architecture().modelType(), c.parameterCount(),
+                    ai.bayeslora.core.model.BaseModelFingerprint.of(model).weightsProbe());
+        }
     }
 
     /**
