@@ -21,8 +21,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * per group of examples: correct and incorrect predictions, or a single row "all" for data without labels (an OOD
  * set). Each bar's colour is its count on one viridis scale for the whole grid, shown by the colour bar on the right;
  * each cell marks its group's mean (dashed) and median (dotted), both named with their value in the cell's legend, and
- * gives n in its title. The bins and the x range [0, upper] are shared by every cell, the y range by the cells of a
- * row. {@link #compute} returns the numbers ({@link Data}); {@link #render} draws them.
+ * gives n in its title. The bins and the x range (the smallest to the largest value of the whole grid, numpy's and
+ * matplotlib's default histogram range) are shared by every cell, the y range by the cells of a row. {@link #compute} returns the numbers ({@link Data}); {@link #render} draws them.
  */
 public final class HistogramGrid {
     /** Equal-width bins per cell unless the caller asks for others. */
@@ -50,7 +50,7 @@ public final class HistogramGrid {
      * One column of the grid.
      *
      * @param title column heading, e.g. "epoch 3"
-     * @param values per-example values, finite; values below 0 (rounding) count in the first bin
+     * @param values per-example values, finite
      * @param correct per-example correctness, or null for data without labels (one row "all")
      */
     public record Column(String title, double[] values, boolean[] correct) {
@@ -113,13 +113,15 @@ public final class HistogramGrid {
      * @param columns column titles, left to right
      * @param rows row names, top to bottom
      * @param bins bins per cell
-     * @param upper the right edge of the last bin: bin k is [k·upper/bins, (k+1)·upper/bins), the last bin closed;
-     *     the largest value of the grid, or 1 when every value is 0
+     * @param lower the left edge of the first bin: the smallest value of the grid
+     * @param upper the right edge of the last bin: the largest value of the grid. Bin k is [edge(k), edge(k + 1)),
+     *     the last bin closed. When every value is the same v, the range is [max(0, v − ½), that + 1] (numpy
+     *     widens a zero-width range by ½ on each side; these quantities are never negative)
      * @param maxCount the largest count of any bin of the grid: the top of the shared colour scale
      * @param cells row-major: {@code cells.get(row * columns.size() + column)}
      */
-    public record Data(String quantity, List<String> columns, List<String> rows, int bins, double upper, long maxCount,
-                       List<Cell> cells) {
+    public record Data(String quantity, List<String> columns, List<String> rows, int bins, double lower,
+                       double upper, long maxCount, List<Cell> cells) {
         /** Copies the lists. */
         public Data {
             columns = List.copyOf(columns);
@@ -132,15 +134,15 @@ public final class HistogramGrid {
             return cells.get(row * columns.size() + column);
         }
 
-        /** Edge k of the bins, k = 0..bins: k·upper/bins. */
+        /** Edge k of the bins, k = 0..bins: lower + (upper − lower)·k/bins (edge(bins) is upper exactly). */
         public double edge(int k) {
-            return upper * k / bins;
+            return k == bins ? upper : lower + (upper - lower) * k / bins;
         }
     }
 
     /**
      * Bins every column's values, split into correct and incorrect (or one row "all" when the columns have no
-     * labels), with shared bins over [0, max value].
+     * labels), with shared bins from the smallest to the largest value of the grid.
      *
      * @param quantity x-axis title, e.g. "predictive entropy (nats)"
      * @param columns at least one; all with correctness flags or all without
@@ -151,7 +153,8 @@ public final class HistogramGrid {
             throw new IllegalArgumentException("a histogram grid needs at least one column and a positive bin count");
         }
         boolean labelled = columns.get(0).correct != null;
-        double max = 0;
+        double max = Double.NEGATIVE_INFINITY;
+        double min = Double.POSITIVE_INFINITY;
         for (Column c : columns) {
             if ((c.correct != null) != labelled) {
                 throw new IllegalArgumentException("column '" + c.title() + "' " + (labelled ? "has no" : "has")
@@ -160,10 +163,19 @@ public final class HistogramGrid {
             }
             for (double v : c.values) {
                 max = Math.max(max, v);
+                min = Math.min(min, v);
             }
         }
-        // all 0 (e.g. the MI of identical members): a unit axis instead of an empty range
-        double upper = max > 0 ? max : 1.0;
+        if (min > max) {
+            throw new IllegalArgumentException("a histogram grid needs at least one value; every column is empty");
+        }
+        double lower = min;
+        double upper = max;
+        if (!(upper > lower)) {
+            // one value everywhere (e.g. the MI 0 of identical members): a unit range instead of an empty one
+            lower = Math.max(0, min - 0.5);
+            upper = lower + 1;
+        }
         List<String> rows = labelled ? List.of(CORRECT, INCORRECT) : List.of(ALL);
         List<Cell> cells = new ArrayList<>();
         long maxCount = 0;
@@ -172,7 +184,7 @@ public final class HistogramGrid {
                 double[] sel = select(c, row);
                 long[] counts = new long[bins];
                 for (double v : sel) {
-                    int k = (int) Math.floor(v / upper * bins);
+                    int k = (int) Math.floor((v - lower) / (upper - lower) * bins);
                     counts[Math.max(0, Math.min(bins - 1, k))]++;
                 }
                 for (long n : counts) {
@@ -182,7 +194,8 @@ public final class HistogramGrid {
                 cells.add(new Cell(c.title(), row, sel.length, counts, mean, median(sel)));
             }
         }
-        return new Data(quantity, columns.stream().map(Column::title).toList(), rows, bins, upper, maxCount, cells);
+        return new Data(quantity, columns.stream().map(Column::title).toList(), rows, bins, lower, upper, maxCount,
+                cells);
     }
 
     private static double[] select(Column c, String row) {
@@ -279,11 +292,11 @@ public final class HistogramGrid {
         st.setLegendPosition(Styler.LegendPosition.OutsideS);
         st.setLegendLayout(Styler.LegendLayout.Horizontal);
         st.setLegendBorderColor(Color.WHITE);
-        st.setLegendPadding(3);
+        st.setLegendPadding(7);
         st.setChartPadding(6);
         st.setXAxisTitleVisible(bottom);
         st.setYAxisTitleVisible(left);
-        st.setXAxisMin(0.0).setXAxisMax(data.upper());
+        st.setXAxisMin(data.lower()).setXAxisMax(data.upper());
         st.setYAxisMin(0.0).setYAxisMax(yMax);
         st.setYAxisDecimalPattern("#,##0");
         st.setXAxisTickMarkSpacingHint(60);
@@ -307,16 +320,22 @@ public final class HistogramGrid {
             bar.setShowInLegend(false);
         }
         if (cell.n() == 0) {
-            XYSeries none = chart.addSeries("no examples", new double[] {0, data.upper()}, new double[] {0, 0});
+            XYSeries none = chart.addSeries("no examples", new double[] {data.lower(), data.upper()},
+                    new double[] {0, 0});
             none.setMarker(SeriesMarkers.NONE);
             none.setLineColor(Color.GRAY);
             none.setShowInLegend(false);
             st.setLegendVisible(false);
-            chart.addAnnotation(new AnnotationText("no examples", data.upper() / 2, yMax / 2, false));
+            chart.addAnnotation(new AnnotationText("no examples", (data.lower() + data.upper()) / 2, yMax / 2,
+                    false));
             return chart;
         }
-        vertical(chart, String.format(Locale.ROOT, "mean %.3g", cell.mean()), cell.mean(), yMax, MEAN, Style.DASHED);
-        vertical(chart, String.format(Locale.ROOT, "median %.3g", cell.median()), cell.median(), yMax, MEDIAN,
+        // enough decimals to tell values a bin apart: a narrow range (entropies all near log C) needs more
+        double binWidth = (data.upper() - data.lower()) / data.bins();
+        int decimals = Math.max(2, Math.min(6, (int) Math.ceil(-Math.log10(binWidth))));
+        String fmt = "%s %." + decimals + "f";
+        vertical(chart, String.format(Locale.ROOT, fmt, "mean", cell.mean()), cell.mean(), yMax, MEAN, Style.DASHED);
+        vertical(chart, String.format(Locale.ROOT, fmt, "median", cell.median()), cell.median(), yMax, MEDIAN,
                 Style.DOTTED);
         return chart;
     }

@@ -280,6 +280,7 @@ public final class UncertaintyReport {
             g.put("dataset", p.group());
             g.put("quantity", d.quantity());
             g.put("bins", d.bins());
+            g.put("lower", d.lower());
             g.put("upper", d.upper());
             g.put("max_count", d.maxCount());
             g.put("columns", d.columns());

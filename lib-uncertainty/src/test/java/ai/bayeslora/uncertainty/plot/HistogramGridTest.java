@@ -26,8 +26,8 @@ class HistogramGridTest {
     Path tmp;
 
     /**
-     * Two epochs; the largest value is 2.0, so 4 bins are [0, .5), [.5, 1), [1, 1.5), [1.5, 2] (every value and edge
-     * a dyadic rational: the bin of each value is exact, no rounding at the edges).
+     * Two epochs; the values run from 0.0 to 2.0, so 4 bins are [0, .5), [.5, 1), [1, 1.5), [1.5, 2] (every value and
+     * edge a dyadic rational: the bin of each value is exact, no rounding at the edges).
      */
     private static List<HistogramGrid.Column> twoEpochs() {
         return List.of(
@@ -42,6 +42,7 @@ class HistogramGridTest {
         HistogramGrid.Data d = HistogramGrid.compute("entropy", twoEpochs(), 4);
         assertThat(d.rows()).containsExactly("correct", "incorrect");
         assertThat(d.columns()).containsExactly("epoch 1", "epoch 2");
+        assertThat(d.lower()).isEqualTo(0.0);
         assertThat(d.upper()).isEqualTo(2.0);
         assertThat(d.edge(1)).isEqualTo(0.5);
         // epoch 1 correct: 0.25, 0.75, 0.25 -> bins 0, 1, 0; mean 1.25/3; median 0.25
@@ -79,13 +80,16 @@ class HistogramGridTest {
                 new HistogramGrid.Column("OOD", new double[] {0.1, 0.4, 0.3}, null)), 2);
         assertThat(d.rows()).containsExactly("all");
         assertThat(d.cells()).hasSize(1);
-        // upper 0.4: bins [0, 0.2), [0.2, 0.4]; 0.1 -> 0; 0.3/0.4*2 = 1.4999999999999998 -> 1; 0.4 -> 1
+        // range [0.1, 0.4], 2 bins split at 0.25: 0.1 -> 0; (0.3 - 0.1)/(0.4 - 0.1)·2 = 1.33… -> 1; 0.4 -> 1 (closed)
+        assertThat(d.lower()).isEqualTo(0.1);
+        assertThat(d.upper()).isEqualTo(0.4);
         assertThat(d.cell(0, 0).counts()).containsExactly(1, 2);
         assertThat(d.cell(0, 0).median()).isEqualTo(0.3);
 
         HistogramGrid.Data allRight = HistogramGrid.compute("H", List.of(
                 new HistogramGrid.Column("epoch 1", new double[] {0.0, 0.0}, new boolean[] {true, true})), 3);
-        assertThat(allRight.upper()).isEqualTo(1.0); // every value 0: a unit axis
+        assertThat(allRight.lower()).isEqualTo(0.0); // every value 0: the unit range [0, 1]
+        assertThat(allRight.upper()).isEqualTo(1.0);
         assertThat(allRight.cell(0, 0).counts()).containsExactly(2, 0, 0);
         HistogramGrid.Cell empty = allRight.cell(1, 0);
         assertThat(empty.n()).isZero();
@@ -94,6 +98,26 @@ class HistogramGridTest {
         assertThat(empty.median()).isNaN();
         // and it renders
         assertThat(HistogramGrid.render("g", "all right", allRight).png()).isNotEmpty();
+    }
+
+    @Test
+    void theRangeRunsFromTheSmallestToTheLargestValueOfTheWholeGrid() {
+        // values 1.0 .. 1.5 over two columns, 2 bins [1, 1.25), [1.25, 1.5]
+        HistogramGrid.Data d = HistogramGrid.compute("H", List.of(
+                new HistogramGrid.Column("epoch 1", new double[] {1.0, 1.25, 1.125}, new boolean[] {true, true, false}),
+                new HistogramGrid.Column("epoch 2", new double[] {1.5, 1.375}, new boolean[] {false, true})), 2);
+        assertThat(d.lower()).isEqualTo(1.0);
+        assertThat(d.upper()).isEqualTo(1.5);
+        assertThat(d.edge(1)).isEqualTo(1.25);
+        assertThat(d.cell(0, 0).counts()).containsExactly(1, 1); // 1.0, 1.25
+        assertThat(d.cell(1, 0).counts()).containsExactly(1, 0); // 1.125
+        assertThat(d.cell(0, 1).counts()).containsExactly(0, 1); // 1.375
+        assertThat(d.cell(1, 1).counts()).containsExactly(0, 1); // 1.5, in the closed last bin
+        HistogramGrid.Data same = HistogramGrid.compute("H", List.of(
+                new HistogramGrid.Column("x", new double[] {1.25, 1.25}, null)), 4);
+        assertThat(same.lower()).isEqualTo(0.75); // one value everywhere: [v - 1/2, v + 1/2]
+        assertThat(same.upper()).isEqualTo(1.75);
+        assertThat(same.cell(0, 0).counts()).containsExactly(0, 0, 2, 0);
     }
 
     @Test
