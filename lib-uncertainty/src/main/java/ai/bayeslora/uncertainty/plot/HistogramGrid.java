@@ -350,6 +350,33 @@ public final class HistogramGrid {
                 stroke.getDashArray(), 0f));
     }
 
+    /**
+     * Colour-bar ticks for counts 0..max: multiples of a step of 1, 2 or 5 times a power of ten (at most about six
+     * ticks), and max itself at the top unless it would crowd the last multiple.
+     */
+    static java.util.TreeSet<Long> ticks(long max) {
+        double raw = Math.max(1.0, max / 5.0);
+        long mag = 1;
+        while (mag * 10 <= raw) {
+            mag *= 10; // 10^floor(log10 raw)
+        }
+        long best = mag * 10;
+        for (long m : new long[] {1, 2, 5}) {
+            if (mag * m >= raw) {
+                best = mag * m;
+                break;
+            }
+        }
+        java.util.TreeSet<Long> t = new java.util.TreeSet<>();
+        for (long v = 0; v <= max; v += best) {
+            t.add(v);
+        }
+        if (max - t.last() >= 0.3 * best) {
+            t.add(max);
+        }
+        return t;
+    }
+
     /** A vertical viridis bar from 0 (bottom) to {@code max} (top) with integer ticks. */
     private static void colourBar(Graphics2D g, int x, int top, int bottom, long max) {
         int w = 16;
@@ -370,10 +397,7 @@ public final class HistogramGrid {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
         fm = g.getFontMetrics();
         long top1 = Math.max(1, max);
-        java.util.TreeSet<Long> ticks = new java.util.TreeSet<>();
-        for (int i = 0; i <= 4; i++) {
-            ticks.add(Math.round(top1 * i / 4.0));
-        }
+        java.util.TreeSet<Long> ticks = ticks(top1);
         for (long t : ticks) {
             int y = top + h - (int) Math.round((double) t / top1 * h);
             g.drawLine(x + w, y, x + w + 4, y);

@@ -121,6 +121,15 @@ class HistogramGridTest {
     }
 
     @Test
+    void colourBarTicksAreRoundStepsAndTheMaximum() {
+        assertThat(HistogramGrid.ticks(1)).containsExactly(0L, 1L);
+        assertThat(HistogramGrid.ticks(6)).containsExactly(0L, 2L, 4L, 6L); // max/5 = 1.2 -> step 2
+        assertThat(HistogramGrid.ticks(14)).containsExactly(0L, 5L, 10L, 14L); // 2.8 -> 5; 14 is 0.8 steps on
+        assertThat(HistogramGrid.ticks(41)).containsExactly(0L, 10L, 20L, 30L, 40L); // 41 would crowd 40
+        assertThat(HistogramGrid.ticks(3459)).containsExactly(0L, 1000L, 2000L, 3000L, 3459L);
+    }
+
+    @Test
     void badInputIsRejectedNamingTheColumn() {
         assertThatThrownBy(() -> new HistogramGrid.Column("epoch 2", new double[] {0.1, Double.NaN}, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'epoch 2', example 1");
