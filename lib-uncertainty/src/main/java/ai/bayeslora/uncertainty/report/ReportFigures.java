@@ -117,6 +117,14 @@ final class ReportFigures {
         }
         for (int i = 0; i < oods.size(); i++) {
             OodReport o = oods.get(i);
+            // a comparison's OOD report shares the in-domain evaluation's prediction: that names the in-domain set
+            String inName = "in-domain";
+            for (EvaluationReport r : evaluations) {
+                if (r.prediction() == o.inDomain()) {
+                    inName = "in-domain (" + r.dataset() + ")";
+                    break;
+                }
+            }
             boolean sampled = o.inDomain().samples().samples() > 1 && o.outOfDomain().samples().samples() > 1;
             for (Quantity q : QUANTITIES) {
                 if (q.needsSamples() && !sampled) {
@@ -124,7 +132,7 @@ final class ReportFigures {
                 }
                 // no labels on the OOD side: one row "all", the in-domain set beside it on the same axis
                 HistogramGrid.Data d = HistogramGrid.compute(q.label(), List.of(
-                        new HistogramGrid.Column("in-domain", q.values().apply(o.inDomain()), null),
+                        new HistogramGrid.Column(inName, q.values().apply(o.inDomain()), null),
                         new HistogramGrid.Column("out-of-domain", q.values().apply(o.outOfDomain()), null)),
                         HistogramGrid.DEFAULT_BINS);
                 String title = capitalised(q.label()) + ", OOD detection: " + o.posterior();
