@@ -23,6 +23,11 @@ class QuickstartCliTest {
                 .contains("mc-dropout").contains("laplace kfac linearised").contains("temperature scaling (T=");
         String report = Files.readString(out.resolve("report/report.json"));
         assertThat(report).contains("laplace kfac").contains("temperature scaling");
+        var run = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report).get("run");
+        assertThat(run.get("command_line").asText()).isEqualTo("bayeslora quickstart --fast --out " + out);
+        assertThat(run.get("adapters")).hasSize(2);
+        assertThat(run.get("settings").get("members").asText()).isEqualTo("3");
+        assertThat(run.get("settings").get("fast").asText()).isEqualTo("true");
         assertThat(run("quickstart", "--fast", "--out", out.toString()).code()).as("its own earlier run").isZero();
     }
 }
