@@ -104,6 +104,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin OverwriteOption overwrite = new OverwriteOption();
 
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         int kinds = (ensemble != null ? 1 : 0) + (swag != null ? 1 : 0) + (mcDropout ? 1 : 0) + (laplace != null ? 1 : 0);
@@ -268,6 +270,17 @@ final class EvaluateCommand implements Callable<Integer> {
             if (modelOptions.model == null) {
                 report.note("The bundled model is a tiny random Llama: the numbers show the pipeline, not an LLM.");
             }
+            // run metadata (docs/GUIDE.md, "Reports and figures"): what a reader needs to rerun this evaluation
+            var meta = ReportMetadata.of(spec, model, modelDir, modelOptions.model == null)
+                    .seed("sampling", seed).setting("posterior", what).setting("data", test.source())
+                    .setting("prompt", promptName).setting("ECE bins", eceBins).setting("batch size", batchSize)
+                    .setting("reduction", reduction == null ? "default" : reduction)
+                    .setting("samples", samples == null ? "default" : samples)
+                    .setting("member averaging", averaging.cliName());
+            if (ReportMetadata.adapterOf(open) != null) {
+                meta.adapter(ReportMetadata.adapterOf(open));
+            }
+            report.metadata(meta.build());
             Path html = report.build().writeTo(out, guard.replace());
             System.out.print(c.table());
             System.out.println(c.entries().get(0).evaluation().summary());

@@ -42,6 +42,8 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--fast", description = "A smaller run (M=3, 2 epochs, 256 questions) for smoke tests.")
     boolean fast;
 
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         Quickstart.Settings s = fast ? Quickstart.Settings.fast()
@@ -51,7 +53,9 @@ final class QuickstartCommand implements Callable<Integer> {
         ComputeDevice d = DeviceSelector.select(device);
         s = s.on(dtype == null ? d : d.withDType(DType.parse(dtype))).averaging(averaging.averaging());
         Quickstart.Outcome o = Quickstart.run(BundledModel.tinyLlama(), BundledData.syntheticMcqaTrain(),
-                BundledData.syntheticMcqaDataset(), BundledData.syntheticMcqaOod(), out, s);
+                BundledData.syntheticMcqaDataset(), BundledData.syntheticMcqaOod(), out, s,
+                ReportMetadata.of(spec).setting("fast", fast)
+                        .setting("member averaging", averaging.averaging().cliName()));
         System.out.println();
         System.out.println("In-domain: 64 held-out synthetic questions; OOD: 64 questions with unseen words.");
         System.out.print(o.comparison().table());

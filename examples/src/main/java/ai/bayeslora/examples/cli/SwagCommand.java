@@ -106,6 +106,8 @@ final class SwagCommand implements Callable<Integer> {
 
     @Mixin AveragingOption averagingOption = new AveragingOption();
 
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin LaplacePerEpochOptions laplaceOptions = new LaplacePerEpochOptions();
 
     @Override
@@ -178,8 +180,14 @@ final class SwagCommand implements Callable<Integer> {
                 if (laplaceOptions.enabled || !evalSets.isEmpty()) {
                     AnswerTokens answers = AnswerTokens.of(tokenizer, trainSet.classLabels(),
                             batcher.template().answerPrefix());
-                    new SwagEpochs(model, batcher, answers, training.reduction(), averaging).run(trainSet, evalSets,
-                            posterior, adapter);
+                    // run metadata (docs/GUIDE.md, "Reports and figures")
+                    var meta = ReportMetadata.of(spec, model, modelDir, modelOptions.model == null)
+                            .adapter(ReportMetadata.adapter("SWAG run", lora)).seed("base", trainOptions.seed)
+                            .setting("prompt", promptOption.name("mmlu")).setting("ECE bins", eceBins)
+                            .setting("member averaging", averaging.cliName()).setting("samples", samples)
+                            .setting("start epoch", start).setting("max rank", swagConfig.maxRank());
+                    new SwagEpochs(model, batcher, answers, training.reduction(), averaging, meta).run(trainSet,
+                            evalSets, posterior, adapter);
                 }
             }
         }
@@ -193,9 +201,11 @@ final class SwagCommand implements Callable<Integer> {
         private final AnswerTokens answers;
         private final ClassReduction reduction;
         private final MemberAveraging averaging;
+        private final ai.bayeslora.uncertainty.report.RunMetadata.Builder metadata;
 
         SwagEpochs(CausalLM model, McqaBatcher batcher, AnswerTokens answers, ClassReduction reduction,
-                   MemberAveraging averaging) {
+                   MemberAveraging averaging, ai.bayeslora.uncertainty.report.RunMetadata.Builder metadata) {
+            this.metadata = metadata;
             this.model = model;
             this.batcher = batcher;
             this.answers = answers;
@@ -229,6 +239,7 @@ final class SwagCommand implements Callable<Integer> {
             UncertaintyReport.Builder report = UncertaintyReport.builder("SWAG run: " + epochs + " epochs, trained on "
                     + trainSet.source());
             report.note("Members and samples averaged by " + averaging.cliName() + " (docs/METHODS.md §4).");
+            report.metadata(metadata.build());
             if (laplaceOptions.enabled) {
                 report.note("Laplace per epoch: " + laplaceOptions.recipe().structure().cliName() + " Laplace-LoRA on "
                         + "the run's adapter at each epoch, fitted on the training set as laplace fit does, saved to "

@@ -109,6 +109,8 @@ final class TrainEnsembleCommand implements Callable<Integer> {
 
     @Mixin LaplacePerEpochOptions laplaceOptions = new LaplacePerEpochOptions();
 
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--resume", description = {"Continue the run in --out: members whose last epoch exists are kept,",
         "interrupted ones continue from their last epoch checkpoint; then the ensemble is saved and evaluated."})
     boolean resume;
@@ -244,6 +246,15 @@ final class TrainEnsembleCommand implements Callable<Integer> {
             if (modelOptions.model == null) {
                 report.note("The bundled model is a tiny random Llama: the numbers show the pipeline, not an LLM.");
             }
+            // run metadata: run.json's settings, the LoRA configuration and the seed (docs/GUIDE.md, "Reports")
+            var meta = ReportMetadata.of(spec, model, modelDir, modelOptions.model == null)
+                    .adapter(ReportMetadata.adapter("ensemble members (" + m + ")", lora))
+                    .seed("base", trainOptions.seed).settings(settings).setting("ECE bins", eceBins)
+                    .setting("eval batch size", evalBatchSize).setting("member averaging", averaging.cliName());
+            for (int i = 0; i < m; i++) {
+                meta.seed("member " + i, trainer.seed(i));
+            }
+            report.metadata(meta.build());
             Comparison cmp = perEpoch(model, answers, batcher, trainer, ensembleDir, ensembleOptions, m, e, evalSets,
                     report, trainSet, training.reduction());
             System.err.println("[3/3] writing the report");

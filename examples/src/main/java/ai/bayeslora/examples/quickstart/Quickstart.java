@@ -29,6 +29,7 @@ import ai.bayeslora.uncertainty.PosteriorPredictive;
 import ai.bayeslora.uncertainty.MemberAveraging;
 import ai.bayeslora.uncertainty.TemperatureScaled;
 import ai.bayeslora.uncertainty.UncertaintyEstimator;
+import ai.bayeslora.uncertainty.report.RunMetadata;
 import ai.bayeslora.uncertainty.report.UncertaintyReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -115,6 +116,16 @@ public final class Quickstart {
     /** Runs everything and writes {@code outDir/report}. */
     public static Outcome run(Path modelDir, McqaDataset trainAll, McqaDataset test, McqaDataset ood, Path outDir,
                               Settings s) {
+        return run(modelDir, trainAll, test, ood, outDir, s, RunMetadata.builder().command("quickstart"));
+    }
+
+    /**
+     * As {@link #run(Path, McqaDataset, McqaDataset, McqaDataset, Path, Settings)}, recording the run in the report's
+     * metadata: {@code meta} (e.g. the CLI's command line) gets the model, the LoRA configurations, the seeds and the
+     * settings.
+     */
+    public static Outcome run(Path modelDir, McqaDataset trainAll, McqaDataset test, McqaDataset ood, Path outDir,
+                              Settings s, RunMetadata.Builder meta) {
         long t0 = System.nanoTime();
         // the last questions are held out: temperature scaling is fitted on them, never on the test set
         int held = Math.max(16, Math.min(96, trainAll.size() / 8));
@@ -174,11 +185,25 @@ public final class Quickstart {
                                     + " (docs/METHODS.md §4).")
                             .comparison(cmp);
                     perEpoch(model, answers, batcher, ens, outDir, s, test, ood, report);
+                    report.metadata(meta.model(RunMetadata.Model.of(model, modelDir.toString()))
+                            .adapter(adapter("ensemble members (" + s.members() + ")", lora(0.0)))
+                            .adapter(adapter("SWAG and MC dropout", lora(0.1)))
+                            .seed("ensemble base", s.seed()).seed("SWAG adapter", s.seed() + 100)
+                            .setting("members", s.members()).setting("epochs", s.epochs())
+                            .setting("training questions", train.size())
+                            .setting("temperature-scaling questions", heldOut.size())
+                            .setting("learning rate", s.learningRate()).setting("device", s.device())
+                            .setting("ECE bins", 15).setting("Laplace", "K-FAC, prior precision by marginal "
+                                    + "likelihood, linearised predictive").build());
                     Path html = report.build().writeTo(outDir.resolve("report"));
                     return new Outcome(cmp, html, (System.nanoTime() - t0) / 1e9);
                 }
             }
         }
+    }
+
+    private static RunMetadata.Adapter adapter(String name, LoraConfig c) {
+        return new RunMetadata.Adapter(name, c.rank(), c.alpha(), c.dropout(), c.targetModules());
     }
 
     /** Ensemble of the first {@code m} members' adapters at {@code epoch} (loaded from their checkpoints). */

@@ -25,6 +25,11 @@ class QuickstartCliTest {
         assertThat(report).contains("laplace kfac").contains("temperature scaling")
                 .contains("\"averaging\" : \"probabilities\"");
         assertThat(r.out()).contains("averaging: probabilities");
+        var run = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report).get("run");
+        assertThat(run.get("command_line").asText()).isEqualTo("bayeslora quickstart --fast --out " + out);
+        assertThat(run.get("adapters")).hasSize(2);
+        assertThat(run.get("settings").get("members").asText()).isEqualTo("3");
+        assertThat(run.get("settings").get("fast").asText()).isEqualTo("true");
         // its own earlier run is replaced; this time the members are averaged by their logits
         Run again = run("quickstart", "--fast", "--average", "logits", "--out", out.toString());
         assertThat(again.code()).as("its own earlier run").isZero();

@@ -115,7 +115,27 @@ class WorkflowCliTest {
         assertThat(rep.get("evaluations").get(0).get("ece_bins").asInt()).isEqualTo(15);
         assertThat(rep.get("epoch_series")).hasSize(6);
         assertThat(rep.get("ood_detection")).hasSize(2);
-        assertThat(out.resolve("report/figures/entropy-ensemble-m-2-on-shifted-epoch-2.png")).isRegularFile();
+        // the ensemble paper's Figures 2-4: one grid per set and quantity, the epochs as its columns
+        assertThat(out.resolve("report/figures/grid-entropy-ensemble-m-2-on-shifted.png")).isRegularFile();
+        assertThat(out.resolve("report/figures/grid-mi-ensemble-m-2-on-in.svg")).isRegularFile();
+        JsonNode grid = rep.get("histogram_grids").get(0);
+        assertThat(grid.get("columns").toString()).isEqualTo("[\"epoch 1\",\"epoch 2\"]");
+        assertThat(grid.get("cells").get(0).get("n").asInt() + grid.get("cells").get(2).get("n").asInt())
+                .as("correct + incorrect at epoch 1").isEqualTo(32);
+        JsonNode meta = rep.get("run");
+        assertThat(meta.get("command").asText()).isEqualTo("train-ensemble");
+        assertThat(meta.get("command_line").asText()).startsWith("bayeslora train-ensemble --model ")
+                .contains(" --members 2 --epochs 2 ");
+        assertThat(meta.get("model").get("architecture").asText()).isEqualTo("llama");
+        assertThat(meta.get("model").get("parameters").asLong()).isPositive();
+        assertThat(meta.get("model").get("fingerprint").asText()).hasSize(64);
+        assertThat(meta.get("adapters").get(0).get("rank").asInt()).isEqualTo(8);
+        assertThat(meta.get("seeds").get("member 1").isNumber()).isTrue();
+        assertThat(meta.get("settings").get("members").asText()).isEqualTo("2");
+        assertThat(meta.get("settings").get("ECE bins").asText()).isEqualTo("15");
+        assertThat(meta.get("library_version").asText()).isEqualTo("0.1.0-SNAPSHOT");
+        assertThat(Files.readString(out.resolve("report/report.html"))).contains("<h2 id=\"run\">Run metadata</h2>")
+                .contains("<h2 id=\"figures\">Figures</h2>");
         assertThat(r.out()).contains("ensemble (M=2)").contains("report.html");
     }
 
@@ -214,6 +234,11 @@ class WorkflowCliTest {
         JsonNode ev = json(out.resolve("report.json")).get("evaluations").get(0);
         assertThat(ev.get("ece_bins").asInt()).isEqualTo(15);
         assertThat(ev.get("dataset").asText()).isEqualTo("in");
+        JsonNode meta = json(out.resolve("report.json")).get("run");
+        assertThat(meta.get("command").asText()).isEqualTo("evaluate");
+        assertThat(meta.get("adapters").get(0).get("name").asText()).isEqualTo("ensemble members (2)");
+        assertThat(meta.get("settings").get("prompt").asText()).isEqualTo("mmlu");
+        assertThat(meta.get("seeds").get("sampling").asLong()).isZero();
         String[] row = tableRow(r.out(), "ensemble (M=2)");
         String[] fields = {"accuracy", "nll", "ece", "brier", "mean_predictive_entropy", "mean_mutual_information",
             "aurc"};

@@ -1,18 +1,27 @@
 package ai.bayeslora.uncertainty.plot;
 
 import ai.bayeslora.core.BayesLoraException;
+import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
+import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
+import de.erichseifert.vectorgraphics2d.util.PageSize;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
 /**
  * A rendered chart that can be written as PNG and SVG. Writes are atomic (temporary file, then move), so a report
- * folder never holds a half-written image.
+ * folder never holds a half-written image. A figure is one XChart chart, or a {@link Canvas} that paints several
+ * charts and its own marks (the histogram grids, the reliability diagram with its count panel).
  */
 public final class Figure {
     static {
@@ -21,11 +30,41 @@ public final class Figure {
 
     private final String name;
     private final Chart<?, ?> chart;
+    private final Canvas canvas;
     private byte[] pngCache;
+
+    /** A composite drawing of a fixed size, painted onto a bitmap or a vector canvas alike. */
+    interface Canvas {
+        /** Width in pixels. */
+        int width();
+
+        /** Height in pixels. */
+        int height();
+
+        /** Paints the whole figure with {@code g}'s origin at the top left corner. */
+        void paint(Graphics2D g);
+    }
 
     Figure(String name, Chart<?, ?> chart) {
         this.name = name;
         this.chart = chart;
+        this.canvas = null;
+    }
+
+    Figure(String name, Canvas canvas) {
+        this.name = name;
+        this.chart = null;
+        this.canvas = canvas;
+    }
+
+    /** Width of the image in pixels. */
+    public int width() {
+        return chart != null ? chart.getWidth() : canvas.width();
+    }
+
+    /** Height of the image in pixels. */
+    public int height() {
+        return chart != null ? chart.getHeight() : canvas.height();
     }
 
     /** File stem, e.g. {@code reliability-ensemble}. */
@@ -39,7 +78,24 @@ public final class Figure {
             return pngCache.clone();
         }
         try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+            if (chart != null) {
+                BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+            } else {
+                BufferedImage img = new BufferedImage(canvas.width(), canvas.height(), BufferedImage.TYPE_INT_RGB);
+                Graphics2D g = img.createGraphics();
+                try {
+                    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+                    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+                    g.setColor(Color.WHITE);
+                    g.fillRect(0, 0, canvas.width(), canvas.height());
+                    canvas.paint(g);
+                } finally {
+                    g.dispose();
+                }
+                if (!ImageIO.write(img, "png", out)) {
+                    throw new IOException("no PNG writer");
+                }
+            }
             pngCache = out.toByteArray();
             return pngCache.clone();
         } catch (IOException e) {
@@ -50,7 +106,17 @@ public final class Figure {
     /** SVG bytes. */
     public byte[] svg() {
         try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-            VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+            if (chart != null) {
+                VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+            } else {
+                // what XChart's VectorGraphicsEncoder does for one chart, for the whole canvas
+                VectorGraphics2D g = new VectorGraphics2D();
+                g.setColor(Color.WHITE);
+                g.fillRect(0, 0, canvas.width(), canvas.height());
+                canvas.paint(g);
+                new SVGProcessor().getDocument(g.getCommands(), new PageSize(0, 0, canvas.width(), canvas.height()))
+                        .writeTo(out);
+            }
             return out.toByteArray();
         } catch (IOException e) {
             throw new BayesLoraException("cannot render figure " + name + " as SVG: " + e.getMessage(), e);

@@ -10,8 +10,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Histogram of a per-example uncertainty (predictive entropy or mutual information) split into correctly and
- * incorrectly predicted examples, with each group's mean (dashed) and median (dotted) marked: the LoRA-ensemble
- * paper's Figures 2–4, one panel per epoch.
+ * incorrectly predicted examples, with each group's mean (dashed) and median (dotted) marked, as two outlines in one
+ * panel. Reports draw the LoRA-ensemble paper's Figures 2–4 with {@link HistogramGrid} instead (epochs as columns,
+ * correct and incorrect as rows, bars coloured by count); this single panel remains for quick looks.
  */
 public final class UncertaintyHistogram {
     private UncertaintyHistogram() {

@@ -5,10 +5,8 @@ import ai.bayeslora.uncertainty.Comparison;
 import ai.bayeslora.uncertainty.DetectionScore;
 import ai.bayeslora.uncertainty.EvaluationReport;
 import ai.bayeslora.uncertainty.OodReport;
-import ai.bayeslora.uncertainty.plot.EpochCurves;
 import ai.bayeslora.uncertainty.plot.Figure;
-import ai.bayeslora.uncertainty.plot.ReliabilityDiagram;
-import ai.bayeslora.uncertainty.plot.UncertaintyHistogram;
+import ai.bayeslora.uncertainty.plot.HistogramGrid;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
@@ -20,9 +18,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A report folder: {@code report.json} (every metric), one CSV per evaluation with the per-example table, figures as
- * PNG and SVG under {@code figures/}, and a self-contained {@code report.html} with the figures embedded. Built with
- * {@link #builder(String)}; {@link #writeTo(Path)} writes into a temporary sibling folder and moves it into place.
+ * A report folder: {@code report.json} (the run's metadata, every metric, the reliability bins, the histogram grids'
+ * numbers), one CSV per evaluation with the per-example table, figures as PNG and SVG under {@code figures/}, and a
+ * self-contained {@code report.html} with the figures embedded, in sections with a table of contents: run metadata,
+ * metrics, OOD detection, selective prediction, per-epoch evolution, figures by dataset and epoch (docs/GUIDE.md,
+ * "Reports and figures"). Built with {@link #builder(String)}; {@link #writeTo(Path)} writes into a temporary sibling
+ * folder and moves it into place.
  */
 public final class UncertaintyReport {
     private final String title;
@@ -32,12 +33,24 @@ public final class UncertaintyReport {
     private final Comparison comparison;
     private final List<EpochSeries> epochSeries;
     private final List<EpochHistograms> histograms;
+    private final RunMetadata metadata;
+
+    /** Coverages at which the selective-prediction table and report.json give the accuracy. */
+    static final double[] COVERAGES = {0.5, 0.8, 0.9, 1.0};
 
     /** A metric per epoch for several named series (e.g. M=1, M=5): the paper's Figure 1 panels. */
     public record EpochSeries(String metric, int[] epochs, Map<String, double[]> series) {
     }
 
-    /** Per-epoch evaluations of one posterior on one dataset, for the entropy and MI histograms (Figures 2–4). */
+    /**
+     * Per-epoch evaluations of one posterior on one dataset, for the histogram grids of predictive entropy, expected
+     * entropy and mutual information (the ensemble paper's Figures 2–4: one column per epoch, correct and incorrect
+     * predictions as rows).
+     *
+     * @param label the posterior and dataset, e.g. "ensemble (M=5) on cqa" (figure titles and names)
+     * @param epochs the epochs, aligned with {@code reports}
+     * @param reports the evaluation at each epoch, all on the same dataset
+     */
     public record EpochHistograms(String label, List<Integer> epochs, List<EvaluationReport> reports) {
     }
 
@@ -49,8 +62,10 @@ public final class UncertaintyReport {
         this.comparison = b.comparison;
         this.epochSeries = List.copyOf(b.epochSeries);
         this.histograms = List.copyOf(b.histograms);
+        this.metadata = b.metadata;
     }
 
+    /** A builder for a report with this title. */
     public static Builder builder(String title) {
         return new Builder(title);
     }
@@ -64,6 +79,7 @@ public final class UncertaintyReport {
         private Comparison comparison;
         private final List<EpochSeries> epochSeries = new ArrayList<>();
         private final List<EpochHistograms> histograms = new ArrayList<>();
+        private RunMetadata metadata;
 
         private Builder(String title) {
             this.title = title;
@@ -75,11 +91,19 @@ public final class UncertaintyReport {
             return this;
         }
 
+        /** What produced the report (command line, model, adapters, seeds, settings); none by default. */
+        public Builder metadata(RunMetadata m) {
+            this.metadata = m;
+            return this;
+        }
+
+        /** An evaluation: a row of the metrics tables, its CSV, reliability diagram and histogram grids. */
         public Builder evaluation(EvaluationReport r) {
             evaluations.add(r);
             return this;
         }
 
+        /** An OOD detection result: a row of the OOD table and in-domain against OOD grids. */
         public Builder ood(OodReport r) {
             ood.add(r);
             return this;
@@ -97,16 +121,19 @@ public final class UncertaintyReport {
             return this;
         }
 
+        /** A metric per epoch: a table under "Per-epoch evolution" and a curve. */
         public Builder epochSeries(EpochSeries s) {
             epochSeries.add(s);
             return this;
         }
 
+        /** Per-epoch evaluations of one posterior on one dataset: one histogram grid per quantity. */
         public Builder epochHistograms(EpochHistograms h) {
             histograms.add(h);
             return this;
         }
 
+        /** The report. */
         public UncertaintyReport build() {
             return new UncertaintyReport(this);
         }
@@ -125,64 +152,69 @@ public final class UncertaintyReport {
     /** As {@link #writeTo(Path)}, with {@code replace} saying which existing folder may be replaced. */
     public Path writeTo(Path dir, AtomicOutput.Replace replace) {
         AtomicOutput.writeFolder(dir, "uncertainty-report", replace, tmp -> {
-            List<Figure> figures = figures();
-            for (Figure f : figures) {
-                f.writeTo(tmp.resolve("figures"));
+            List<ReportFigures.Placed> placed = placedFigures();
+            for (ReportFigures.Placed p : placed) {
+                p.figure().writeTo(tmp.resolve("figures"));
             }
             for (int i = 0; i < evaluations.size(); i++) {
                 EvaluationReport r = evaluations.get(i);
                 AtomicOutput.writeString(tmp.resolve(csvName(i, r)), Csv.of(r.columns(), r.rows()));
             }
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            AtomicOutput.writeString(tmp.resolve("report.json"), json.writeValueAsString(toJson()));
-            AtomicOutput.writeString(tmp.resolve("report.html"), Html.render(title, notes, comparison, evaluations,
-                    oodReports, figures));
+            AtomicOutput.writeString(tmp.resolve("report.json"), json.writeValueAsString(toJson(placed)));
+            AtomicOutput.writeString(tmp.resolve("report.html"), new Html(this, placed).render());
         });
         return dir.resolve("report.html");
     }
 
-    /** Every figure of the report. */
+    /** Every figure of the report, in the order of report.html. */
     public List<Figure> figures() {
-        List<Figure> out = new ArrayList<>();
-        for (int i = 0; i < evaluations.size(); i++) {
-            EvaluationReport r = evaluations.get(i);
-            String key = key(i, r);
-            var cal = r.metrics().calibration();
-            out.add(ReliabilityDiagram.render("reliability-" + key,
-                    r.posterior() + " on " + r.dataset(), cal.accuracy(), cal.confidence(), toLong(cal.counts()),
-                    cal.ece()));
-            out.add(UncertaintyHistogram.render("entropy-" + key,
-                    "Predictive entropy: " + r.posterior() + " on " + r.dataset(), "predictive entropy (nats)",
-                    r.prediction().uncertainty().total(), r.correct(), 20));
-            if (r.prediction().samples().samples() > 1) {
-                out.add(UncertaintyHistogram.render("mi-" + key,
-                        "Mutual information: " + r.posterior() + " on " + r.dataset(), "mutual information (nats)",
-                        r.prediction().uncertainty().epistemic(), r.correct(), 20));
-            }
-        }
-        for (EpochSeries s : epochSeries) {
-            out.add(EpochCurves.render("epochs-" + slug(s.metric()), s.metric() + " per epoch", s.metric(), s.epochs(),
-                    s.series()));
-        }
-        for (EpochHistograms h : histograms) {
-            for (int i = 0; i < h.epochs().size(); i++) {
-                EvaluationReport r = h.reports().get(i);
-                int epoch = h.epochs().get(i);
-                out.add(UncertaintyHistogram.render("entropy-" + slug(h.label()) + "-epoch-" + epoch,
-                        "Predictive entropy, " + h.label() + ", epoch " + epoch, "predictive entropy (nats)",
-                        r.prediction().uncertainty().total(), r.correct(), 20));
-                out.add(UncertaintyHistogram.render("mi-" + slug(h.label()) + "-epoch-" + epoch,
-                        "Mutual information, " + h.label() + ", epoch " + epoch, "mutual information (nats)",
-                        r.prediction().uncertainty().epistemic(), r.correct(), 20));
-            }
-        }
-        return out;
+        return placedFigures().stream().map(ReportFigures.Placed::figure).toList();
     }
 
-    private Map<String, Object> toJson() {
+    /** The numbers of every histogram grid of the report (Figures 2–4), in the order of report.html. */
+    public List<HistogramGrid.Data> histogramGrids() {
+        return placedFigures().stream().map(ReportFigures.Placed::grid).filter(java.util.Objects::nonNull).toList();
+    }
+
+    List<ReportFigures.Placed> placedFigures() {
+        return ReportFigures.build(evaluations, oodReports, epochSeries, histograms);
+    }
+
+    String title() {
+        return title;
+    }
+
+    List<String> notes() {
+        return notes;
+    }
+
+    List<EvaluationReport> evaluations() {
+        return evaluations;
+    }
+
+    List<OodReport> oodReports() {
+        return oodReports;
+    }
+
+    Comparison comparison() {
+        return comparison;
+    }
+
+    List<EpochSeries> epochSeries() {
+        return epochSeries;
+    }
+
+    /** The run's metadata, or null when none was given. */
+    public RunMetadata metadata() {
+        return metadata;
+    }
+
+    private Map<String, Object> toJson(List<ReportFigures.Placed> placed) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("title", title);
         root.put("notes", notes);
+        root.put("run", metadata == null ? null : metadata.toJson());
         List<Map<String, Object>> evals = new ArrayList<>();
         for (int i = 0; i < evaluations.size(); i++) {
             EvaluationReport r = evaluations.get(i);
@@ -210,6 +242,12 @@ public final class UncertaintyReport {
                         nan(r.misclassificationAupr(s))));
             }
             m.put("misclassification_detection", mis);
+            Map<String, Object> acc = new LinkedHashMap<>();
+            for (double c : COVERAGES) {
+                acc.put(String.format(Locale.ROOT, "%.2f", c), accuracyAtCoverage(r, c));
+            }
+            m.put("accuracy_at_coverage", acc);
+            m.put("calibration_bins", calibrationBins(r));
             m.put("examples_csv", csvName(i, r));
             evals.add(m);
         }
@@ -231,7 +269,75 @@ public final class UncertaintyReport {
             epochs.add(Map.of("metric", s.metric(), "epochs", s.epochs(), "series", s.series()));
         }
         root.put("epoch_series", epochs);
+        List<Map<String, Object>> grids = new ArrayList<>();
+        for (ReportFigures.Placed p : placed) {
+            if (p.grid() == null) {
+                continue;
+            }
+            HistogramGrid.Data d = p.grid();
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("figure", p.figure().name());
+            g.put("title", p.caption());
+            g.put("dataset", p.group());
+            g.put("quantity", d.quantity());
+            g.put("bins", d.bins());
+            g.put("lower", d.lower());
+            g.put("upper", d.upper());
+            g.put("max_count", d.maxCount());
+            g.put("columns", d.columns());
+            g.put("rows", d.rows());
+            List<Map<String, Object>> cells = new ArrayList<>();
+            for (HistogramGrid.Cell c : d.cells()) {
+                Map<String, Object> x = new LinkedHashMap<>();
+                x.put("column", c.column());
+                x.put("row", c.row());
+                x.put("n", c.n());
+                x.put("mean", finiteOrNull(c.mean()));
+                x.put("median", finiteOrNull(c.median()));
+                x.put("counts", c.counts());
+                cells.add(x);
+            }
+            g.put("cells", cells);
+            grids.add(g);
+        }
+        root.put("histogram_grids", grids);
         return root;
+    }
+
+    /**
+     * The reliability diagram's bins: edges, count, mean confidence and accuracy (null for an empty bin, where there
+     * is nothing to average; docs/METHODS.md §7).
+     */
+    static List<Map<String, Object>> calibrationBins(EvaluationReport r) {
+        var cal = r.metrics().calibration();
+        int[] counts = cal.counts();
+        double[] conf = cal.confidence();
+        double[] acc = cal.accuracy();
+        List<Map<String, Object>> bins = new ArrayList<>();
+        for (int b = 0; b < counts.length; b++) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("lower", cal.lowerEdge(b));
+            x.put("upper", cal.upperEdge(b));
+            x.put("count", counts[b]);
+            x.put("confidence", counts[b] == 0 ? null : conf[b]);
+            x.put("accuracy", counts[b] == 0 ? null : acc[b]);
+            bins.add(x);
+        }
+        return bins;
+    }
+
+    /**
+     * Accuracy among the ⌈c·N⌉ most confident examples (the accuracy–coverage curve at coverage c; ties in confidence
+     * keep the input order, docs/METHODS.md §7).
+     */
+    static double accuracyAtCoverage(EvaluationReport r, double c) {
+        double[] acc = r.selectivePrediction().accuracy();
+        int k = Math.max(1, (int) Math.ceil(c * acc.length - 1e-9));
+        return acc[Math.min(acc.length, k) - 1];
+    }
+
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     private static Object nan(java.util.OptionalDouble v) {
@@ -249,14 +355,6 @@ public final class UncertaintyReport {
 
     static String slug(String s) {
         return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
-    }
-
-    private static long[] toLong(int[] a) {
-        long[] out = new long[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i];
-        }
-        return out;
     }
 
     static String dataUri(byte[] png) {

@@ -56,9 +56,39 @@ class FigureRenderingTest {
         assertValidPng(files.get(0), 600);
         assertThat(Files.size(files.get(1))).isGreaterThan(2000); // VectorGraphics2D draws text as paths
         assertValidSvg(files.get(1));
+        dump(files);
         try (var s = Files.list(tmp)) {
             assertThat(s.filter(p -> p.toString().endsWith(".tmp"))).isEmpty();
         }
+    }
+
+    /** Keeps the images for a look when {@code -Dbayeslora.plot.dump=DIR} is set. */
+    static void dump(List<Path> files) throws IOException {
+        String dir = System.getProperty("bayeslora.plot.dump");
+        if (dir != null) {
+            Files.createDirectories(Path.of(dir));
+            for (Path p : files) {
+                Files.copy(p, Path.of(dir).resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    @Test
+    void reliabilityDiagramWithFifteenBinsAndLargeCounts() throws Exception {
+        double[] acc = new double[15];
+        double[] conf = new double[15];
+        long[] counts = new long[15];
+        for (int b = 0; b < 15; b++) {
+            counts[b] = b < 3 ? 0 : (long) (40 * Math.pow(1.5, b - 3));
+            conf[b] = counts[b] == 0 ? Double.NaN : (b + 0.5) / 15;
+            acc[b] = counts[b] == 0 ? Double.NaN : Math.min(1, conf[b] * 0.9 + 0.02);
+        }
+        Figure f = ReliabilityDiagram.render("reliability-15", "ensemble (M=5) on cqa", acc, conf, counts, 0.0312);
+        assertThat(f.height()).isGreaterThan(600); // the count panel below
+        List<Path> files = f.writeTo(tmp);
+        assertValidPng(files.get(0), 600);
+        assertValidSvg(files.get(1));
+        dump(files);
     }
 
     @Test
