@@ -13,6 +13,9 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parquetWriteFile } from 'hyparquet-writer'
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
+import zstdCodec from 'zstd-codec'
+
+const { ZstdCodec } = zstdCodec
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'resources', 'ai', 'bayeslora', 'parquet')
 mkdirSync(out, { recursive: true })
@@ -74,6 +77,11 @@ await show(write('arc-challenge-test.parquet', arcColumns, arcRows))
 // the same rows in row groups of two, compressed with gzip instead of snappy
 write('arc-challenge-test-gzip.parquet', arcColumns, arcRows,
   { codec: 'GZIP', compressors: { GZIP: (b) => gzipSync(b) }, rowGroupSize: 2 })
+
+// and compressed with zstd (as some HF repositories are)
+const zstd = await new Promise((resolve) => ZstdCodec.run((z) => resolve(new z.Simple())))
+write('arc-challenge-test-zstd.parquet', arcColumns, arcRows,
+  { codec: 'ZSTD', compressors: { ZSTD: (b) => zstd.compress(b) } })
 
 // allenai/openbookqa (main)
 await show(write('openbookqa-test.parquet',

@@ -74,6 +74,13 @@ public final class ParquetRowReader implements TableRowReader {
             }
         } catch (IOException e) {
             throw new DatasetFormatException(file, 0, "cannot read the Parquet file (" + reason(e) + ")", e);
+        } catch (DatasetFormatException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // parquet-java's decoders fail with assorted unchecked exceptions on corrupt pages (docs/DEVELOPING.md)
+            throw DatasetFormatException.atRow(file, rows.size(), "cannot decode the row (" + reason(e) + ")", e);
+        } catch (LinkageError e) {
+            throw unsupported(file, rows.size(), e);
         }
         return rows;
     }
@@ -84,22 +91,28 @@ public final class ParquetRowReader implements TableRowReader {
         } catch (IOException | RuntimeException e) {
             throw DatasetFormatException.atRow(file, firstRow, "cannot read the row group starting at this row ("
                     + reason(e) + ")", e);
+        } catch (LinkageError e) {
+            throw unsupported(file, firstRow, e);
         }
     }
 
+    /**
+     * A class parquet-java wants is not on the class path: a codec whose library lib-parquet leaves out (Hadoop's
+     * framed LZ4 needs lz4-java; LZO and Brotli need Hadoop plug-ins). Snappy, gzip, zstd, LZ4_RAW and uncompressed
+     * pages are read.
+     */
+    private static DatasetFormatException unsupported(Path file, long row, LinkageError e) {
+        return DatasetFormatException.atRow(file, row, "uses a Parquet feature this reader does not include, most "
+                + "likely a compression codec other than snappy, gzip, zstd, lz4_raw or none (missing class: "
+                + e.getMessage() + "); rewrite the file with one of those codecs", e);
+    }
+
     private static Group readRecord(RecordReader<Group> records, Path file, long index) {
-        try {
-            Group g = records.read();
-            if (g == null) {
-                throw DatasetFormatException.atRow(file, index, "the row cannot be assembled from its columns", null);
-            }
-            return g;
-        } catch (RuntimeException e) {
-            if (e instanceof DatasetFormatException) {
-                throw e;
-            }
-            throw DatasetFormatException.atRow(file, index, "cannot decode the row (" + reason(e) + ")", e);
+        Group g = records.read();
+        if (g == null) {
+            throw DatasetFormatException.atRow(file, index, "the row cannot be assembled from its columns", null);
         }
+        return g;
     }
 
     /** The messages of the cause chain: parquet-java's outer ones say where (the column), inner ones why. */
