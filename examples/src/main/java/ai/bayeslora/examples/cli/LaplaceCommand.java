@@ -48,7 +48,8 @@ final class LaplaceCommand {
     /** Data options shared by fit and predict. */
     static final class DataOptions {
         @Option(names = "--data", required = true, paramLabel = "FILE",
-                description = "MCQA data: generic JSONL (verbatim \"prompt\" rows are used as is), CommonsenseQA, MMLU.")
+                description = "MCQA data: generic JSONL (verbatim \"prompt\" rows are used as is), CommonsenseQA, ARC, "
+                        + "OpenBookQA, BoolQ, WinoGrande, MMLU; JSONL, CSV or HF Parquet.")
         Path data;
 
         @Option(names = "--format", defaultValue = "AUTO", description = "Data format: ${COMPLETION-CANDIDATES}.")
