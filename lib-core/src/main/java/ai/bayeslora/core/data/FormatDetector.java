@@ -62,7 +62,8 @@ final class FormatDetector {
 
     static String supported() {
         return Arrays.stream(McqaFormat.values()).filter(f -> f != McqaFormat.AUTO)
-                .map(f -> "  " + f + ": " + f.description()).collect(Collectors.joining("\n"));
+                .map(f -> "  " + f + ": " + f.description()).collect(Collectors.joining("\n"))
+                + "\n  (each JSONL format is also read from HF Parquet files with the same fields)";
     }
 
     private static String fieldNames(JsonNode row) {
