@@ -13,6 +13,7 @@ import ai.bayeslora.core.testing.Mutator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +55,22 @@ class ParquetFuzzTest {
         }
         System.out.println("parquet mutants accepted: " + accepted + " of " + TRIES);
         assertThat(accepted).isBetween(seeds.size(), TRIES - 1);
+    }
+
+    /**
+     * Coverage-guided fuzzing with the same property:
+     * {@code JAZZER_FUZZ=1 mvn test -pl lib-core,lib-parquet -Dtest='ParquetFuzzTest#fuzz'}.
+     */
+    @FuzzTest(maxDuration = "5m")
+    void fuzz(@com.code_intelligence.jazzer.mutation.annotation.NotNull byte[] input) throws Exception {
+        Path dir = Files.createTempDirectory("pq-fuzz");
+        try {
+            Path file = dir.resolve("data.parquet");
+            Files.write(file, input);
+            check(file);
+        } finally {
+            AtomicOutput.deleteQuietly(dir);
+        }
     }
 
     private static boolean check(Path file) {
