@@ -139,6 +139,20 @@ await show(write('mmlu-test.parquet', mmluColumns, [
     choices: ['Venus', 'Jupiter', 'Mars', 'Saturn'], answer: 2n },
 ]))
 
+// a nested layout the HF files do not use but other exports do: CommonsenseQA's official form as Parquet (a struct
+// holding a list of structs). (The legacy two-level lists, a repeated leaf in the LIST group, hyparquet-writer
+// cannot write.)
+await show(write('cqa-official-nested.parquet', [str('id'),
+  struct('question', str('question_concept'), [
+    { name: 'choices', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+    { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+    { name: 'element', repetition_type: 'OPTIONAL', num_children: 2 }, str('label'), str('text'),
+  ], str('stem')), str('answerKey')], cqaRows.map((r) => ({
+  id: r.id,
+  question: { question_concept: r.question_concept, stem: r.question,
+    choices: r.choices.label.map((label, i) => ({ label, text: r.choices.text[i] })) },
+  answerKey: r.answerKey,
+}))))
 // bad files, each with one fault
 write('bad/arc-question-int.parquet', [i64('id'), i64('question'),
   struct('choices', strList('text'), strList('label')), str('answerKey')],

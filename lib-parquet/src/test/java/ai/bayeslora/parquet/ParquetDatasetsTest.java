@@ -147,6 +147,26 @@ class ParquetDatasetsTest {
     }
 
     @Test
+    void aListOfStructsInsideAStruct() {
+        // CommonsenseQA's official layout, question: struct<question_concept, choices: list<struct<label, text>>, stem>
+        Path nested = fixture("cqa-official-nested.parquet");
+        assertThat(McqaDatasets.detect(nested)).isEqualTo(McqaFormat.CQA_OFFICIAL);
+        assertSameExamples(McqaDatasets.load(nested), McqaDatasets.load(fixture("commonsense-qa-validation.jsonl")),
+                true);
+    }
+
+    @Test
+    void aBadRowInALaterShardNamesThatShard() throws IOException {
+        Path shards = Files.createDirectory(dir.resolve("shards"));
+        Files.copy(fixture("mmlu-test.parquet"), shards.resolve("test-00000-of-00002.parquet"));
+        Path second = Files.copy(fixture("bad/mmlu-null-question.parquet"),
+                shards.resolve("test-00001-of-00002.parquet"));
+        assertThatThrownBy(() -> McqaDatasets.load(shards)).isInstanceOf(DatasetFormatException.class)
+                .hasMessage(second + ": row 1: field \"question\" is null")
+                .satisfies(e -> assertThat(((DatasetFormatException) e).file()).isEqualTo(second));
+    }
+
+    @Test
     void aFolderOfShardsReadsInShardOrder() throws IOException {
         Path shards = fixture("cqa-shards");
         assertThat(McqaDatasets.detect(shards)).isEqualTo(McqaFormat.CQA_HF);
