@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  *   <li>{@code NAME=} (optional) names the set in tables, figures and the report; default: the file name plus the
  *       selector.</li>
  *   <li>{@code PATH}: any file or folder {@link McqaDatasets#load} reads (CQA JSONL, MMLU CSV file or folder, MMLU HF
- *       JSONL, generic JSONL). MMLU folders read {@code *_{split}.csv} with the command's {@code --split}.</li>
+ *       JSONL, generic JSONL, and the HF datasets' Parquet files or a folder of one split's Parquet shards). MMLU
+ *       folders read {@code *_{split}.csv} with the command's {@code --split}.</li>
  *   <li>{@code #SELECTOR} (optional) keeps MMLU subjects: {@code #stem} (18 STEM subjects), {@code #social}
  *       (12 social-science subjects), {@code #humanities} (every other subject), or a comma-separated subject list
  *       such as {@code #astronomy,virology}; or a deterministic split of any set: {@code #holdout=F} keeps all but a
@@ -64,7 +65,7 @@ record DataSpec(String name, Path path, String selector, String text) {
         Path path = Path.of(rest);
         if (name == null) {
             String file = path.getFileName() == null ? rest : path.getFileName().toString();
-            file = file.replaceFirst("\\.(jsonl|json|csv)$", "");
+            file = file.replaceFirst("\\.(jsonl|json|csv|parquet)$", "");
             name = selector == null ? file : file + "-" + selector.replace(',', '+');
         }
         return new DataSpec(name, path, selector, text);

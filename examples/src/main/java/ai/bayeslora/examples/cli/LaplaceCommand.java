@@ -49,7 +49,8 @@ final class LaplaceCommand {
     static final class DataOptions {
         @Option(names = "--data", required = true, paramLabel = "SET",
                 description = "MCQA data: generic JSONL (verbatim \"prompt\" rows are used as is), CommonsenseQA, MMLU, "
-                        + "ARC, OpenBookQA, BoolQ, WinoGrande; " + DataSpec.SYNTAX + " with the auto format.")
+                        + "ARC, OpenBookQA, BoolQ, WinoGrande; JSONL, CSV or HF Parquet; " + DataSpec.SYNTAX
+                        + " with the auto format.")
         String data;
 
         @Option(names = "--format", defaultValue = "AUTO", description = "Data format: ${COMPLETION-CANDIDATES}.")

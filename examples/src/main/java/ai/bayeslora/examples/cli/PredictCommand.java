@@ -49,7 +49,8 @@ final class PredictCommand implements Callable<Integer> {
     PromptOption promptOption = new PromptOption();
 
     @Option(names = "--data", paramLabel = "FILE",
-            description = "MCQA data: CommonsenseQA JSONL, MMLU CSV/folder/JSONL, or generic JSONL. Default: bundled.")
+            description = "MCQA data: CommonsenseQA/ARC/OpenBookQA/BoolQ/WinoGrande/MMLU JSONL or HF Parquet (a file or "
+                    + "a folder of one split's shards), MMLU CSV file/folder, or generic JSONL. Default: bundled.")
     Path data;
 
     @Option(names = "--format", defaultValue = "AUTO",

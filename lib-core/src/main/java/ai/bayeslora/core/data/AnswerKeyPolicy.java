@@ -10,16 +10,16 @@ import java.util.List;
 final class AnswerKeyPolicy {
     private static final String KEY = "answerKey";
     private Boolean keyed;
-    private long firstLine;
+    private RowLocation first;
 
-    int answer(JsonlRows.Row row, List<String> labels) {
+    int answer(DatasetRow row, List<String> labels) {
         JsonNode node = row.node().get(KEY);
         boolean has = node != null && !node.isNull();
         if (keyed == null) {
             keyed = has;
-            firstLine = row.line();
+            first = row.at();
         } else if (has != keyed) {
-            throw row.error(has ? "field \"" + KEY + "\" present, but the first row (line " + firstLine
+            throw row.error(has ? "field \"" + KEY + "\" present, but the first row (" + first.describe()
                     + ") has none" : "missing field \"" + KEY + "\"");
         }
         if (!has) {

@@ -20,19 +20,19 @@ final class BoolqReader {
     static McqaDataset read(Path file) {
         DatasetAssembler out = new DatasetAssembler(file, java.util.OptionalInt.empty());
         List<String> labels = Letters.first(2);
-        for (JsonlRows.Row row : JsonlRows.read(file)) {
+        for (DatasetRow row : DatasetRows.read(file)) {
             JsonNode n = row.node();
             String question = Fields.text(row, n, "question");
             String passage = Fields.text(row, n, "passage");
             int answer = answer(row, n.has("answer") ? "answer" : "label");
             String id = n.has("idx") ? String.valueOf(n.get("idx").asText()) : Fields.id(row);
-            out.add(row.line(), () -> McqaExample.of(id, question, CHOICES, labels, answer, null).withContext(passage));
+            out.add(row.at(), () -> McqaExample.of(id, question, CHOICES, labels, answer, null).withContext(passage));
         }
         return out.build(labels);
     }
 
     /** true / false, 1 / 0, "true" / "false"; absent or null is unknown. */
-    private static int answer(JsonlRows.Row row, String field) {
+    private static int answer(DatasetRow row, String field) {
         JsonNode a = row.node().get(field);
         if (a == null || a.isNull()) {
             return -1;

@@ -16,7 +16,7 @@ final class CqaHfReader {
     static McqaDataset read(Path file, java.util.OptionalInt keepChoices) {
         DatasetAssembler out = new DatasetAssembler(file, keepChoices);
         AnswerKeyPolicy keys = new AnswerKeyPolicy();
-        for (JsonlRows.Row row : JsonlRows.read(file)) {
+        for (DatasetRow row : DatasetRows.read(file)) {
             String question = Fields.text(row, row.node(), row.node().has("question_stem") ? "question_stem"
                     : "question");
             JsonNode choices = Fields.object(row, row.node(), "choices");
@@ -27,7 +27,7 @@ final class CqaHfReader {
             }
             int answer = keys.answer(row, labels);
             List<String> classes = Letters.positional(labels);
-            out.add(row.line(), () -> McqaExample.of(Fields.id(row), question, texts, classes, answer, null));
+            out.add(row.at(), () -> McqaExample.of(Fields.id(row), question, texts, classes, answer, null));
         }
         return out.build();
     }

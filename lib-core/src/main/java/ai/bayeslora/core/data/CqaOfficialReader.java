@@ -17,7 +17,7 @@ final class CqaOfficialReader {
     static McqaDataset read(Path file, java.util.OptionalInt keepChoices) {
         DatasetAssembler out = new DatasetAssembler(file, keepChoices);
         AnswerKeyPolicy keys = new AnswerKeyPolicy();
-        for (JsonlRows.Row row : JsonlRows.read(file)) {
+        for (DatasetRow row : DatasetRows.read(file)) {
             JsonNode question = Fields.object(row, row.node(), "question");
             String stem = Fields.text(row, question, "question.stem");
             JsonNode choices = Fields.array(row, question, "question.choices");
@@ -37,7 +37,7 @@ final class CqaOfficialReader {
             }
             int answer = keys.answer(row, labels);
             List<String> classes = Letters.positional(labels);
-            out.add(row.line(), () -> McqaExample.of(Fields.id(row), stem, texts, classes, answer, null));
+            out.add(row.at(), () -> McqaExample.of(Fields.id(row), stem, texts, classes, answer, null));
         }
         return out.build();
     }

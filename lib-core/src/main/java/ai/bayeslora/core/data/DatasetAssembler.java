@@ -4,11 +4,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Collects the examples of one file with their line numbers and builds the dataset, checking the class set. */
+/**
+ * Collects the examples of one file (or shard folder) with where each came from and builds the dataset, checking the
+ * class set.
+ */
 final class DatasetAssembler {
     private final Path file;
     private final List<McqaExample> examples = new ArrayList<>();
-    private final List<Long> lines = new ArrayList<>();
+    private final List<RowLocation> lines = new ArrayList<>();
 
     private final java.util.OptionalInt choices;
     private int dropped;
@@ -22,7 +25,7 @@ final class DatasetAssembler {
         this.choices = choices;
     }
 
-    void add(long line, McqaExample example) {
+    void add(RowLocation line, McqaExample example) {
         if (choices.isPresent() && example.labels().size() != choices.getAsInt()) {
             dropped++;
             return;
@@ -31,13 +34,13 @@ final class DatasetAssembler {
         examples.add(example);
     }
 
-    /** Adds the example {@code make} builds; its validation errors become errors of that line. */
-    void add(long line, java.util.function.Supplier<McqaExample> make) {
+    /** Adds the example {@code make} builds; its validation errors become errors of that line (or row). */
+    void add(RowLocation line, java.util.function.Supplier<McqaExample> make) {
         McqaExample e;
         try {
             e = make.get();
         } catch (IllegalArgumentException ex) {
-            throw new DatasetFormatException(file, line, ex.getMessage(), ex);
+            throw line.error(ex.getMessage(), ex);
         }
         add(line, e);
     }
@@ -70,20 +73,20 @@ final class DatasetAssembler {
                     break;
                 }
             }
-            throw new DatasetFormatException(file, lines.get(at), "labels " + classLabels + " repeat a label");
+            throw lines.get(at).error("labels " + classLabels + " repeat a label");
         }
         for (int i = 0; i < examples.size(); i++) {
             McqaExample e = examples.get(i);
             if (Letters.isPrefix(e.labels(), classLabels) && e.labels().size() < classLabels.size()) {
                 // scored over the dataset's classes, the model could pick an option this row does not have
-                throw new DatasetFormatException(file, lines.get(i), "this row has " + e.labels().size()
+                throw lines.get(i).error("this row has " + e.labels().size()
                         + " choices (" + Letters.describe(e.labels()) + ") but other rows have "
                         + classLabels.size() + " (" + Letters.describe(classLabels) + "); every row of a dataset must "
                         + "have the same choices: keep only N-choice rows (--choices N, McqaLoadOptions.withChoices), "
                         + "as the papers do for ARC, or split the file");
             }
             if (!e.labels().equals(classLabels)) {
-                throw new DatasetFormatException(file, lines.get(i), "labels " + Letters.describe(e.labels())
+                throw lines.get(i).error("labels " + Letters.describe(e.labels())
                         + " do not match the dataset's classes " + Letters.describe(classLabels));
             }
         }

@@ -5,20 +5,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Typed access to the fields of a JSONL row; every failure names the file, the line and the field. */
+/** Typed access to the fields of a row; every failure names the file, the line (or row index) and the field. */
 final class Fields {
     private Fields() {
     }
 
-    static JsonNode require(JsonlRows.Row row, JsonNode parent, String path) {
+    static JsonNode require(DatasetRow row, JsonNode parent, String path) {
         JsonNode node = parent.get(leaf(path));
-        if (node == null || node.isNull()) {
+        if (node == null) {
             throw row.error("missing field \"" + path + "\"");
+        }
+        if (node.isNull()) {
+            throw row.error("field \"" + path + "\" is null");
         }
         return node;
     }
 
-    static String text(JsonlRows.Row row, JsonNode parent, String path) {
+    static String text(DatasetRow row, JsonNode parent, String path) {
         JsonNode node = require(row, parent, path);
         if (!node.isTextual()) {
             throw row.error("field \"" + path + "\" must be a string, found " + node.getNodeType());
@@ -26,7 +29,7 @@ final class Fields {
         return node.textValue();
     }
 
-    static Optional<String> optionalText(JsonlRows.Row row, JsonNode parent, String path) {
+    static Optional<String> optionalText(DatasetRow row, JsonNode parent, String path) {
         JsonNode node = parent.get(leaf(path));
         if (node == null || node.isNull()) {
             return Optional.empty();
@@ -37,7 +40,7 @@ final class Fields {
         return Optional.of(node.asText());
     }
 
-    static JsonNode object(JsonlRows.Row row, JsonNode parent, String path) {
+    static JsonNode object(DatasetRow row, JsonNode parent, String path) {
         JsonNode node = require(row, parent, path);
         if (!node.isObject()) {
             throw row.error("field \"" + path + "\" must be an object, found " + node.getNodeType());
@@ -45,7 +48,7 @@ final class Fields {
         return node;
     }
 
-    static JsonNode array(JsonlRows.Row row, JsonNode parent, String path) {
+    static JsonNode array(DatasetRow row, JsonNode parent, String path) {
         JsonNode node = require(row, parent, path);
         if (!node.isArray()) {
             throw row.error("field \"" + path + "\" must be a list, found " + node.getNodeType());
@@ -54,7 +57,7 @@ final class Fields {
     }
 
     /** A non-empty list of strings. */
-    static List<String> texts(JsonlRows.Row row, JsonNode parent, String path) {
+    static List<String> texts(DatasetRow row, JsonNode parent, String path) {
         JsonNode node = array(row, parent, path);
         if (node.isEmpty()) {
             throw row.error("field \"" + path + "\" is an empty list");
@@ -70,13 +73,13 @@ final class Fields {
         return out;
     }
 
-    /** The object id if present, else {@code fileName:line}. */
-    static String id(JsonlRows.Row row) {
-        return optionalText(row, row.node(), "id").orElse(row.file().getFileName() + ":" + row.line());
+    /** The object id if present, else {@code fileName:line} ({@code fileName#row} for a table row). */
+    static String id(DatasetRow row) {
+        return optionalText(row, row.node(), "id").orElse(row.at().defaultId());
     }
 
     /** The index of {@code answer} in {@code labels}, or a {@code file:line} error naming the labels. */
-    static int labelIndex(JsonlRows.Row row, String answer, List<String> labels) {
+    static int labelIndex(DatasetRow row, String answer, List<String> labels) {
         int index = labels.indexOf(answer.strip());
         if (index < 0) {
             throw row.error("answer \"" + answer + "\" not among labels " + Letters.describe(labels));

@@ -13,10 +13,11 @@ final class FormatDetector {
     }
 
     static McqaFormat detect(Path path) {
-        if (Files.isDirectory(path) || path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
+        if (Files.isDirectory(path) && !TableFiles.isTable(path)
+                || path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
             return McqaFormat.MMLU_CSV;
         }
-        JsonlRows.Row first = JsonlRows.first(path);
+        DatasetRow first = DatasetRows.first(path);
         if (first == null) {
             throw new EmptyDatasetException(path.toString(), "the file has no rows");
         }
@@ -49,19 +50,20 @@ final class FormatDetector {
         if (row.path("prompt").isTextual()) {
             return McqaFormat.GENERIC;
         }
-        throw new DatasetFormatException(path, first.line(), "cannot detect the dataset format from fields "
+        throw first.error("cannot detect the dataset format from fields "
                 + fieldNames(row) + "; supported formats:\n" + supported());
     }
 
     /** Whether the first row has the official {@code "question":{"stem",...}} form (CQA, ARC, OpenBookQA). */
     static boolean isStemObject(Path file) {
-        JsonlRows.Row first = JsonlRows.first(file);
+        DatasetRow first = DatasetRows.first(file);
         return first != null && first.node().path("question").isObject();
     }
 
     static String supported() {
         return Arrays.stream(McqaFormat.values()).filter(f -> f != McqaFormat.AUTO)
-                .map(f -> "  " + f + ": " + f.description()).collect(Collectors.joining("\n"));
+                .map(f -> "  " + f + ": " + f.description()).collect(Collectors.joining("\n"))
+                + "\n  (each JSONL format is also read from HF Parquet files with the same fields)";
     }
 
     private static String fieldNames(JsonNode row) {

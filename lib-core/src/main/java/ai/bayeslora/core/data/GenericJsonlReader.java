@@ -20,7 +20,7 @@ import java.util.Optional;
 final class GenericJsonlReader {
     private static final int DEFAULT_CLASSES = 4;
 
-    private record Pending(JsonlRows.Row row, String text, List<String> choices, boolean verbatim,
+    private record Pending(DatasetRow row, String text, List<String> choices, boolean verbatim,
                            List<String> labels, JsonNode answer) {
     }
 
@@ -29,7 +29,7 @@ final class GenericJsonlReader {
 
     static McqaDataset read(Path file, java.util.OptionalInt keepChoices) {
         List<Pending> pending = new ArrayList<>();
-        for (JsonlRows.Row row : JsonlRows.read(file)) {
+        for (DatasetRow row : DatasetRows.read(file)) {
             pending.add(parse(row));
         }
         List<String> classLabels = classLabels(pending);
@@ -38,13 +38,13 @@ final class GenericJsonlReader {
             List<String> labels = p.labels() != null ? p.labels() : classLabels;
             int answer = answer(p.row(), p.answer(), labels);
             Optional<String> subject = Fields.optionalText(p.row(), p.row().node(), "subject");
-            out.add(p.row().line(), () -> new McqaExample(Fields.id(p.row()), p.text(), p.choices(), labels, answer,
+            out.add(p.row().at(), () -> new McqaExample(Fields.id(p.row()), p.text(), p.choices(), labels, answer,
                     subject, p.verbatim()));
         }
         return out.build(classLabels);
     }
 
-    private static Pending parse(JsonlRows.Row row) {
+    private static Pending parse(DatasetRow row) {
         JsonNode node = row.node();
         JsonNode answer = node.get("answer");
         if (has(node, "question")) {
@@ -71,7 +71,7 @@ final class GenericJsonlReader {
     }
 
     /** {@code labels} (a list) or {@code num_choices} (a count), if the row gives them. */
-    private static Optional<List<String>> declaredLabels(JsonlRows.Row row) {
+    private static Optional<List<String>> declaredLabels(DatasetRow row) {
         JsonNode node = row.node();
         Optional<List<String>> labels = has(node, "labels")
                 ? Optional.of(Fields.texts(row, node, "labels")) : Optional.empty();
@@ -127,7 +127,7 @@ final class GenericJsonlReader {
         return -1;
     }
 
-    private static int answer(JsonlRows.Row row, JsonNode answer, List<String> labels) {
+    private static int answer(DatasetRow row, JsonNode answer, List<String> labels) {
         if (answer == null || answer.isNull()) {
             return -1;
         }
@@ -149,7 +149,7 @@ final class GenericJsonlReader {
         throw row.error("field \"answer\" must be an index or a label, found " + answer.getNodeType());
     }
 
-    private static List<String> letters(JsonlRows.Row row, int n) {
+    private static List<String> letters(DatasetRow row, int n) {
         if (n < 1 || n > Letters.MAX) {
             throw row.error("number of choices must be in 1.." + Letters.MAX + ", got " + n);
         }

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads a JSONL file into JSON objects with their line numbers; blank lines are skipped. */
+/** Reads a JSONL file into JSON objects with their 1-based line numbers; blank lines are skipped. */
 final class JsonlRows {
     /** Strict, as the JSON Lines rules: one value per line, nothing after it, no key given twice. */
     private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
@@ -20,18 +20,11 @@ final class JsonlRows {
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
-    /** One JSON object and the 1-based line it was on. */
-    record Row(Path file, long line, JsonNode node) {
-        DatasetFormatException error(String what) {
-            return new DatasetFormatException(file, line, what);
-        }
-    }
-
     private JsonlRows() {
     }
 
-    static List<Row> read(Path file) {
-        List<Row> rows = new ArrayList<>();
+    static List<DatasetRow> read(Path file) {
+        List<DatasetRow> rows = new ArrayList<>();
         long line = 0;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String text;
@@ -43,7 +36,7 @@ final class JsonlRows {
                 if (text.isBlank()) {
                     continue;
                 }
-                rows.add(new Row(file, line, parse(file, line, text)));
+                rows.add(new DatasetRow(RowLocation.line(file, line), parse(file, line, text)));
             }
         } catch (java.nio.charset.CharacterCodingException e) {
             throw notUtf8(file, line, e);
@@ -54,7 +47,7 @@ final class JsonlRows {
     }
 
     /** The first non-blank row, or null if the file has none. */
-    static Row first(Path file) {
+    static DatasetRow first(Path file) {
         long line = 0;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String text;
@@ -68,7 +61,7 @@ final class JsonlRows {
                         throw new DatasetFormatException(file, line,
                                 "a JSON array; expected JSON Lines (one JSON object per line)");
                     }
-                    return new Row(file, line, parse(file, line, text));
+                    return new DatasetRow(RowLocation.line(file, line), parse(file, line, text));
                 }
             }
             return null;

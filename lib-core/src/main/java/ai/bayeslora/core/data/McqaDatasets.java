@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * Loads MCQA datasets from the formats of {@link McqaFormat}.
  *
- * <p>Errors: a malformed row gives a {@link DatasetFormatException} {@code file:line: what is wrong}; a file or
+ * <p>Errors: a malformed row gives a {@link DatasetFormatException} {@code file:line: what is wrong} ({@code file: row
+ * 17: what is wrong} in a Parquet file); a file or
  * selection without rows an {@link EmptyDatasetException}; an unrecognised file a {@link DatasetFormatException}
  * listing the supported formats.
  */
@@ -27,8 +28,11 @@ public final class McqaDatasets {
     }
 
     /**
-     * Loads {@code path} in {@code format}. A folder is read as MMLU CSV ({@code *_{split}.csv}). A subject filter in
-     * {@code options} applies to every format.
+     * Loads {@code path} in {@code format}. A folder is read as MMLU CSV ({@code *_{split}.csv}), unless it holds
+     * Parquet files: then it is one split's shards ({@code train-00000-of-00002.parquet}, ...), read in order. A
+     * {@code .parquet} file or shard folder is read in any format but {@link McqaFormat#MMLU_CSV} and needs the
+     * optional module lib-parquet ({@link TableRowReader}). A subject filter in {@code options} applies to every
+     * format.
      */
     public static McqaDataset load(Path path, McqaFormat format, McqaLoadOptions options) {
         Objects.requireNonNull(path, "path");
@@ -38,7 +42,12 @@ public final class McqaDatasets {
             throw new BayesLoraException("dataset not found: " + path + " (no such file or folder)");
         }
         McqaFormat actual = format == McqaFormat.AUTO ? detect(path) : format;
-        if (Files.isDirectory(path)) {
+        boolean table = TableFiles.isTable(path);
+        if (table && actual == McqaFormat.MMLU_CSV) {
+            throw new DatasetFormatException(path, 0, "holds Parquet rows; " + McqaFormat.MMLU_CSV + " reads CSV "
+                    + "files (MMLU's Parquet files are " + McqaFormat.MMLU_HF + ")");
+        }
+        if (Files.isDirectory(path) && !table) {
             if (actual != McqaFormat.MMLU_CSV) {
                 throw new DatasetFormatException(path, 0, "is a folder; only " + McqaFormat.MMLU_CSV
                         + " loads folders, not " + actual);

@@ -1,6 +1,10 @@
 package ai.bayeslora.core.data;
 
-/** The dataset file formats {@link McqaDatasets#load} reads. */
+/**
+ * The dataset formats {@link McqaDatasets#load} reads. Every format whose rows are JSON objects (all but
+ * {@link #MMLU_CSV}) is also read from the HF datasets' Parquet files, a {@code .parquet} file or a folder of one
+ * split's shards, with the optional module lib-parquet ({@link TableRowReader}).
+ */
 public enum McqaFormat {
     /** Detect the format from the file name and the first row. */
     AUTO("auto-detect"),

@@ -125,7 +125,7 @@ final class MmluCsvReader {
                     cols.set(0, cols.get(0).substring(1));
                 }
                 long at = line;
-                out.add(at, () -> row(file, at, cols, subject, stem));
+                out.add(RowLocation.line(file, at), () -> row(file, at, cols, subject, stem));
             }
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();

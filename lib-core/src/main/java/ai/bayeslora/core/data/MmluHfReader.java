@@ -11,7 +11,7 @@ final class MmluHfReader {
 
     static McqaDataset read(Path file, java.util.OptionalInt keepChoices) {
         DatasetAssembler out = new DatasetAssembler(file, keepChoices);
-        for (JsonlRows.Row row : JsonlRows.read(file)) {
+        for (DatasetRow row : DatasetRows.read(file)) {
             String question = Fields.text(row, row.node(), "question");
             String subject = Fields.optionalText(row, row.node(), "subject").orElse(null);
             List<String> choices = Fields.texts(row, row.node(), "choices");
@@ -20,12 +20,12 @@ final class MmluHfReader {
             }
             List<String> labels = Letters.first(choices.size());
             int answer = answer(row, labels);
-            out.add(row.line(), () -> McqaExample.of(Fields.id(row), question, choices, labels, answer, subject));
+            out.add(row.at(), () -> McqaExample.of(Fields.id(row), question, choices, labels, answer, subject));
         }
         return out.build();
     }
 
-    private static int answer(JsonlRows.Row row, List<String> labels) {
+    private static int answer(DatasetRow row, List<String> labels) {
         JsonNode node = Fields.require(row, row.node(), "answer");
         if (node.isIntegralNumber()) {
             if (!node.canConvertToInt()) {

@@ -16,7 +16,7 @@ final class WinograndeReader {
     static McqaDataset read(Path file) {
         DatasetAssembler out = new DatasetAssembler(file, java.util.OptionalInt.empty());
         List<String> labels = Letters.first(2);
-        for (JsonlRows.Row row : JsonlRows.read(file)) {
+        for (DatasetRow row : DatasetRows.read(file)) {
             JsonNode n = row.node();
             String sentence = Fields.text(row, n, "sentence");
             if (!sentence.contains("_")) {
@@ -33,7 +33,7 @@ final class WinograndeReader {
                 throw row.error("field \"answer\" must be \"1\" or \"2\" (or empty for the test split), found " + a);
             }
             String id = n.hasNonNull("qID") ? n.get("qID").asText() : Fields.id(row);
-            out.add(row.line(), () -> McqaExample.of(id, sentence, choices, labels, answer, null));
+            out.add(row.at(), () -> McqaExample.of(id, sentence, choices, labels, answer, null));
         }
         return out.build(labels);
     }
