@@ -1,6 +1,7 @@
 package ai.bayeslora.uncertainty;
 
 import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.core.mcqa.ClassMask;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.data.McqaExample;
@@ -121,7 +122,21 @@ public final class UncertaintyEstimator {
     /** Prediction with uncertainty for one encoded batch (the posterior's own class set). */
     public Prediction predict(EncodedBatch batch) {
         PosteriorPredictive p = reduction == null ? posterior : scoredFor(null);
-        return Prediction.of(batch.exampleIds(), p.predict(batch), averaging);
+        return Prediction.of(batch.exampleIds(), masked(p.predict(batch), batch), averaging);
+    }
+
+    /**
+     * Rows with fewer choices than the class set scored over their own choices ({@link ClassMask}): the same
+     * probabilities as the softmax over those choices' logits, for every sample of any posterior.
+     */
+    static ProbabilitySamples masked(ProbabilitySamples s, EncodedBatch batch) {
+        boolean other = s.classLabels().get(s.numClasses() - 1).equals(ClassReduction.OTHER);
+        if (!ClassMask.needed(batch.classCounts(), other ? s.numClasses() - 1 : s.numClasses())) {
+            return s;
+        }
+        double[] p = s.toArray();
+        ClassMask.probabilities(p, s.samples(), s.numClasses(), batch.classCounts(), other);
+        return new ProbabilitySamples(p, s.samples(), s.batchSize(), s.numClasses(), s.classLabels());
     }
 
     /** Predictions for a whole dataset, scored over the dataset's class set. */
@@ -135,7 +150,7 @@ public final class UncertaintyEstimator {
         List<String> ids = new ArrayList<>();
         try (ProgressBar bar = bar(p.name() + " " + shortName(dataset), dataset.size())) {
             for (EncodedBatch b : batcher.batches(dataset, batchSize)) {
-                parts.add(p.predict(b));
+                parts.add(masked(p.predict(b), b));
                 ids.addAll(b.exampleIds());
                 if (bar != null) {
                     bar.stepBy(b.batchSize());

@@ -3,15 +3,33 @@ package ai.bayeslora.examples.cli;
 import ai.bayeslora.core.data.McqaLoadOptions;
 import picocli.CommandLine.Option;
 
-/** {@code --choices N}: keep only the rows with N choices (ARC mixes 3, 4 and 5; the papers keep the 4-choice rows). */
+/**
+ * {@code --choices N|all}: keep only the rows with N choices (ARC mixes 3, 4 and 5; the papers keep the 4-choice rows),
+ * or every row, each scored over its own choices.
+ */
 final class ChoicesOption {
-    @Option(names = "--choices", paramLabel = "N", description = {"Keep only the rows with N choices (the papers keep",
-        "ARC's 4-choice rows). Without it, a file whose rows differ in their number of choices is refused."})
-    Integer choices;
+    @Option(names = "--choices", paramLabel = "N|all", description = {"Keep only the rows with N choices (the papers",
+        "keep ARC's 4-choice rows), or 'all': every row, each scored over its own choices. Without it, a file whose",
+        "rows differ in their number of choices is refused."})
+    String choices;
 
     /** Load options with this policy and {@code split}. */
     McqaLoadOptions options(String split) {
         McqaLoadOptions o = McqaLoadOptions.defaults().withSplit(split);
-        return choices == null ? o : o.withChoices(choices);
+        if (choices == null) {
+            return o;
+        }
+        if (choices.equalsIgnoreCase("all")) {
+            return o.withOwnChoices();
+        }
+        try {
+            int n = Integer.parseInt(choices.trim());
+            if (n < 2) {
+                throw new IllegalArgumentException("--choices must be at least 2 or 'all', got " + choices);
+            }
+            return o.withChoices(n);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--choices takes a number of choices or 'all', got '" + choices + "'");
+        }
     }
 }

@@ -118,8 +118,10 @@ final class PredictCommand implements Callable<Integer> {
                 for (EncodedBatch batch : batcher.batches(dataset, batchSize)) {
                     double[] logp;
                     try (NativeScope scope = NativeScope.open(); NoGradGuard ng = new NoGradGuard()) {
-                        logp = Tensors.toDoubles(scorer.logProbs(batch, adapter == null ? AdapterBinding.none()
-                                : adapter.binding()));
+                        // a row with fewer choices is scored over its own (METHODS §1)
+                        logp = Tensors.toDoubles(ai.bayeslora.core.mcqa.ClassMask.logProbs(scorer.logProbs(batch,
+                                adapter == null ? AdapterBinding.none() : adapter.binding()), batch.classCounts(), 1,
+                                scorer.reduction()));
                     }
                     int c = labels.size();
                     ai.bayeslora.core.mcqa.NonFiniteScoresException.check(logp, c, batch.exampleIds(),

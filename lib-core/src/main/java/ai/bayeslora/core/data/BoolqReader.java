@@ -18,7 +18,7 @@ final class BoolqReader {
     }
 
     static McqaDataset read(Path file) {
-        DatasetAssembler out = new DatasetAssembler(file, java.util.OptionalInt.empty());
+        DatasetAssembler out = new DatasetAssembler(file, ChoicePolicy.SAME);
         List<String> labels = Letters.first(2);
         for (DatasetRow row : DatasetRows.read(file)) {
             JsonNode n = row.node();

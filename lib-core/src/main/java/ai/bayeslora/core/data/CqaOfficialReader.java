@@ -14,7 +14,7 @@ final class CqaOfficialReader {
     private CqaOfficialReader() {
     }
 
-    static McqaDataset read(Path file, java.util.OptionalInt keepChoices) {
+    static McqaDataset read(Path file, ChoicePolicy keepChoices) {
         DatasetAssembler out = new DatasetAssembler(file, keepChoices);
         AnswerKeyPolicy keys = new AnswerKeyPolicy();
         for (DatasetRow row : DatasetRows.read(file)) {

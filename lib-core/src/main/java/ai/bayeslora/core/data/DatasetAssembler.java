@@ -14,15 +14,17 @@ final class DatasetAssembler {
     private final List<RowLocation> lines = new ArrayList<>();
 
     private final java.util.OptionalInt choices;
+    private final boolean ownChoices;
     private int dropped;
 
     /**
-     * @param choices keep only rows with this many choices (the others are counted and dropped); empty keeps every
-     *     row
+     * @param policy keep only rows with N choices (the others are counted and dropped), or every row (with fewer
+     *     choices than the longest only if the policy says each is scored over its own)
      */
-    DatasetAssembler(Path file, java.util.OptionalInt choices) {
+    DatasetAssembler(Path file, ChoicePolicy policy) {
         this.file = file;
-        this.choices = choices;
+        this.choices = policy.only();
+        this.ownChoices = policy.own();
     }
 
     void add(RowLocation line, McqaExample example) {
@@ -77,13 +79,17 @@ final class DatasetAssembler {
         }
         for (int i = 0; i < examples.size(); i++) {
             McqaExample e = examples.get(i);
+            if (ownChoices && Letters.isPrefix(e.labels(), classLabels)) {
+                continue; // scored over its own choices (ClassMask)
+            }
             if (Letters.isPrefix(e.labels(), classLabels) && e.labels().size() < classLabels.size()) {
                 // scored over the dataset's classes, the model could pick an option this row does not have
                 throw lines.get(i).error("this row has " + e.labels().size()
                         + " choices (" + Letters.describe(e.labels()) + ") but other rows have "
                         + classLabels.size() + " (" + Letters.describe(classLabels) + "); every row of a dataset must "
-                        + "have the same choices: keep only N-choice rows (--choices N, McqaLoadOptions.withChoices), "
-                        + "as the papers do for ARC, or split the file");
+                        + "have the same choices unless asked: keep only N-choice rows (--choices N, "
+                        + "McqaLoadOptions.withChoices), as the papers do for ARC, or score each row over its own "
+                        + "choices (--choices all, McqaLoadOptions.withOwnChoices)");
             }
             if (!e.labels().equals(classLabels)) {
                 throw lines.get(i).error("labels " + Letters.describe(e.labels())

@@ -26,9 +26,28 @@ import org.bytedeco.pytorch.Tensor;
  * @param batchSize     number of rows B
  * @param length        row length L (the longest row of the batch)
  * @param truncatedRows how many rows lost tokens to left truncation
+ * @param classCounts   the number of choices of each row ({@code [batchSize]}), or null when every row has all the
+ *                      scorer's classes; a row with fewer is scored over its own choices ({@code ClassMask})
  */
 public record EncodedBatch(List<String> exampleIds, long[] inputIds, long[] attentionMask, long[] positionIds,
-                           int[] labels, int batchSize, int length, int truncatedRows) {
+                           int[] labels, int batchSize, int length, int truncatedRows, int[] classCounts) {
+
+    /**
+     * A batch whose rows all have every class.
+     *
+     * @param exampleIds    the ids of the examples, one per row
+     * @param inputIds      token ids
+     * @param attentionMask 1 for real tokens, 0 for padding
+     * @param positionIds   position ids
+     * @param labels        the answer index of each row, -1 if unknown
+     * @param batchSize     number of rows B
+     * @param length        row length L
+     * @param truncatedRows how many rows lost tokens to left truncation
+     */
+    public EncodedBatch(List<String> exampleIds, long[] inputIds, long[] attentionMask, long[] positionIds,
+                        int[] labels, int batchSize, int length, int truncatedRows) {
+        this(exampleIds, inputIds, attentionMask, positionIds, labels, batchSize, length, truncatedRows, null);
+    }
 
     /** Checks that every array has the declared shape. */
     public EncodedBatch {
@@ -42,6 +61,33 @@ public record EncodedBatch(List<String> exampleIds, long[] inputIds, long[] atte
                 || positionIds.length != cells || labels.length != batchSize || exampleIds.size() != batchSize) {
             throw new IllegalArgumentException("inconsistent batch shape: B=" + batchSize + ", L=" + length);
         }
+        if (classCounts != null && classCounts.length != batchSize) {
+            throw new IllegalArgumentException("classCounts has " + classCounts.length + " entries for " + batchSize
+                    + " rows");
+        }
+    }
+
+    /** The same batch with every row's number of choices (null: all rows have every class). */
+    public EncodedBatch withClassCounts(int[] counts) {
+        return new EncodedBatch(exampleIds, inputIds, attentionMask, positionIds, labels, batchSize, length,
+                truncatedRows, counts);
+    }
+
+    /**
+     * Whether a row has fewer than {@code classes} choices, so that scoring must mask the classes it lacks.
+     *
+     * @param classes the scorer's number of answer classes
+     */
+    public boolean hasMissingChoices(int classes) {
+        if (classCounts == null) {
+            return false;
+        }
+        for (int k : classCounts) {
+            if (k < classes) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The token id at ({@code row}, {@code col}). */
@@ -99,7 +145,8 @@ public record EncodedBatch(List<String> exampleIds, long[] inputIds, long[] atte
         return o instanceof EncodedBatch b && batchSize == b.batchSize && length == b.length
                 && truncatedRows == b.truncatedRows && exampleIds.equals(b.exampleIds)
                 && Arrays.equals(inputIds, b.inputIds) && Arrays.equals(attentionMask, b.attentionMask)
-                && Arrays.equals(positionIds, b.positionIds) && Arrays.equals(labels, b.labels);
+                && Arrays.equals(positionIds, b.positionIds) && Arrays.equals(labels, b.labels)
+                && Arrays.equals(classCounts, b.classCounts);
     }
 
     @Override

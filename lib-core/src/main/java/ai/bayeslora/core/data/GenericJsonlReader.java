@@ -27,7 +27,7 @@ final class GenericJsonlReader {
     private GenericJsonlReader() {
     }
 
-    static McqaDataset read(Path file, java.util.OptionalInt keepChoices) {
+    static McqaDataset read(Path file, ChoicePolicy keepChoices) {
         List<Pending> pending = new ArrayList<>();
         for (DatasetRow row : DatasetRows.read(file)) {
             pending.add(parse(row));

@@ -122,6 +122,7 @@ public final class McqaBatcher {
         long[] mask = new long[rows * length];
         long[] positions = new long[rows * length];
         int[] labels = new int[rows];
+        int[] counts = new int[rows];
         List<String> exampleIds = new ArrayList<>(rows);
         for (int r = 0; r < rows; r++) {
             int offset = r * length;
@@ -135,9 +136,10 @@ public final class McqaBatcher {
                 positions[offset + c] = Math.max(cumsum - 1, 0);
             }
             labels[r] = examples.get(r).answer();
+            counts[r] = examples.get(r).labels().size();
             exampleIds.add(examples.get(r).id());
         }
-        return new EncodedBatch(exampleIds, ids, mask, positions, labels, rows, length, truncated);
+        return new EncodedBatch(exampleIds, ids, mask, positions, labels, rows, length, truncated, counts);
     }
 
     /**

@@ -45,14 +45,18 @@ public final class McqaDataset {
             throw new EmptyDatasetException(source, "no examples");
         }
         for (McqaExample e : list) {
-            if (!e.labels().equals(labels)) {
-                // a row with fewer options than the dataset would be scored over options it does not have
+            // a row with fewer choices (its labels start the classes) is scored over its own (ClassMask)
+            if (!Letters.isPrefix(e.labels(), labels) || e.labels().isEmpty()) {
                 throw new IllegalArgumentException(source + ": example " + e.id() + " has labels " + e.labels()
-                        + ", not the dataset's classes " + Letters.describe(labels) + " (every row must have the "
-                        + "same choices)");
+                        + ", which do not start the dataset's classes " + Letters.describe(labels));
             }
         }
         return new McqaDataset(source, labels, list);
+    }
+
+    /** Whether some row has fewer choices than the classes (scored over its own choices, docs/METHODS.md §1). */
+    public boolean mixedChoices() {
+        return examples.stream().anyMatch(e -> e.labels().size() < classLabels.size());
     }
 
     /** Where the examples came from. */
@@ -124,8 +128,8 @@ public final class McqaDataset {
         }
         List<McqaExample> out = new ArrayList<>();
         for (McqaExample e : examples) {
-            out.add(new McqaExample(e.id(), e.question(), e.choices(), labels, e.answer(), e.subject(), e.verbatim(),
-                    e.context()));
+            out.add(new McqaExample(e.id(), e.question(), e.choices(), labels.subList(0, e.labels().size()), e.answer(),
+                    e.subject(), e.verbatim(), e.context()));
         }
         return of(source, labels, out);
     }

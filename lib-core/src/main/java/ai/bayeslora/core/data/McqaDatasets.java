@@ -54,7 +54,7 @@ public final class McqaDatasets {
             }
             return MmluCsvReader.readFolder(path, options);
         }
-        McqaDataset dataset = read(path, actual, options.choices());
+        McqaDataset dataset = read(path, actual, ChoicePolicy.of(options));
         return options.subjects().isEmpty() ? dataset : dataset.withSubjects(options.subjects());
     }
 
@@ -63,7 +63,7 @@ public final class McqaDatasets {
         return FormatDetector.detect(path);
     }
 
-    private static McqaDataset read(Path file, McqaFormat format, java.util.OptionalInt choices) {
+    private static McqaDataset read(Path file, McqaFormat format, ChoicePolicy choices) {
         switch (format) {
             case CQA_OFFICIAL: return CqaOfficialReader.read(file, choices);
             case CQA_HF: return CqaHfReader.read(file, choices);

@@ -12,14 +12,25 @@ import java.util.Set;
  *                 matching files and fails if a listed subject has no file.
  * @param choices  keep only the rows with this many choices (the papers' policy for ARC, whose rows have 3, 4 or 5
  *                 choices; the Laplace-LoRA and SWAG-LoRA code keep the 4-choice rows); empty keeps every row, and
- *                 a file whose rows differ in their number of choices is then refused, naming the line
+ *                 a file whose rows differ in their number of choices is then refused, naming the line, unless
+ *                 {@code ownChoices}
+ * @param ownChoices keep rows with fewer choices than the longest row (its labels a prefix of the longest's), each
+ *                 scored over its own choices ({@code ClassMask}, docs/METHODS.md §1); default false (refused)
  */
-public record McqaLoadOptions(String split, Set<String> subjects, OptionalInt choices) {
+public record McqaLoadOptions(String split, Set<String> subjects, OptionalInt choices, boolean ownChoices) {
+
+    /** Without {@code ownChoices}. */
+    public McqaLoadOptions(String split, Set<String> subjects, OptionalInt choices) {
+        this(split, subjects, choices, false);
+    }
 
     public McqaLoadOptions {
         Objects.requireNonNull(split, "split");
         subjects = Set.copyOf(subjects);
         Objects.requireNonNull(choices, "choices");
+        if (choices.isPresent() && ownChoices) {
+            throw new IllegalArgumentException("keep only N-choice rows or every row over its own choices, not both");
+        }
         if (choices.isPresent() && choices.getAsInt() < 2) {
             throw new IllegalArgumentException("choices must be at least 2, got " + choices.getAsInt());
         }
@@ -36,15 +47,20 @@ public record McqaLoadOptions(String split, Set<String> subjects, OptionalInt ch
     }
 
     public McqaLoadOptions withSplit(String newSplit) {
-        return new McqaLoadOptions(newSplit, subjects, choices);
+        return new McqaLoadOptions(newSplit, subjects, choices, ownChoices);
     }
 
     public McqaLoadOptions withSubjects(Set<String> newSubjects) {
-        return new McqaLoadOptions(split, newSubjects, choices);
+        return new McqaLoadOptions(split, newSubjects, choices, ownChoices);
     }
 
     /** Keep only the rows with {@code n} choices. */
     public McqaLoadOptions withChoices(int n) {
-        return new McqaLoadOptions(split, subjects, OptionalInt.of(n));
+        return new McqaLoadOptions(split, subjects, OptionalInt.of(n), false);
+    }
+
+    /** Keep every row, each scored over its own choices (ARC's 3-, 4- and 5-choice rows together). */
+    public McqaLoadOptions withOwnChoices() {
+        return new McqaLoadOptions(split, subjects, OptionalInt.empty(), true);
     }
 }

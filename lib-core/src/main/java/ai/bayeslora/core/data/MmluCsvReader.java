@@ -36,7 +36,7 @@ final class MmluCsvReader {
 
     /** One CSV file. */
     static McqaDataset readFile(Path file) {
-        DatasetAssembler out = new DatasetAssembler(file, java.util.OptionalInt.empty());
+        DatasetAssembler out = new DatasetAssembler(file, ChoicePolicy.SAME);
         readInto(file, out);
         return out.build(LABELS);
     }
@@ -66,7 +66,7 @@ final class MmluCsvReader {
         }
         List<McqaExample> all = new ArrayList<>();
         for (Path file : bySubject.values()) {
-            DatasetAssembler out = new DatasetAssembler(file, java.util.OptionalInt.empty());
+            DatasetAssembler out = new DatasetAssembler(file, ChoicePolicy.SAME);
             readInto(file, out);
             all.addAll(out.build(LABELS).examples());
         }

@@ -9,7 +9,7 @@ final class MmluHfReader {
     private MmluHfReader() {
     }
 
-    static McqaDataset read(Path file, java.util.OptionalInt keepChoices) {
+    static McqaDataset read(Path file, ChoicePolicy keepChoices) {
         DatasetAssembler out = new DatasetAssembler(file, keepChoices);
         for (DatasetRow row : DatasetRows.read(file)) {
             String question = Fields.text(row, row.node(), "question");

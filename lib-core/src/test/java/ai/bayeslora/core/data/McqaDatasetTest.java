@@ -44,10 +44,17 @@ class McqaDatasetTest {
     }
 
     @Test
-    void exampleLabelsMustBeTheClassLabels() {
+    void exampleLabelsMustStartTheClassLabels() {
+        // a row with fewer choices is kept and scored over its own (ClassMask); its labels must start the classes
         McqaExample threeChoices = McqaExample.of("3", "q", List.of("a", "b", "c"), List.of("A", "B", "C"), 2, null);
-        assertThatThrownBy(() -> McqaDataset.of("mem", ABCD, List.of(threeChoices)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("same choices");
+        McqaDataset mixed = McqaDataset.of("mem", ABCD, List.of(threeChoices, ex("4", "astronomy", 0)));
+        assertThat(mixed.mixedChoices()).isTrue();
+        assertThat(mixed.relabelled(List.of("w", "x", "y", "z")).examples().get(0).labels()).containsExactly("w", "x",
+                "y");
+        assertThat(McqaDataset.of("mem", ABCD, List.of(ex("4", "astronomy", 0))).mixedChoices()).isFalse();
+        McqaExample other = McqaExample.of("o", "q", List.of("a", "b"), List.of("B", "C"), 0, null);
+        assertThatThrownBy(() -> McqaDataset.of("mem", ABCD, List.of(other)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not start");
         McqaExample five = McqaExample.of("5", "q", List.of("a", "b", "c", "d", "e"),
                 List.of("A", "B", "C", "D", "E"), 4, null);
         assertThatThrownBy(() -> McqaDataset.of("mem", ABCD, List.of(five)))

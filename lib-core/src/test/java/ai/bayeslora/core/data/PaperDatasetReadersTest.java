@@ -53,6 +53,13 @@ class PaperDatasetReadersTest {
         assertThat(d.get(1).answer()).as("answerKey \"2\" is the second choice").isEqualTo(1);
         assertThatThrownBy(() -> McqaDatasets.load(f, McqaFormat.ARC, McqaLoadOptions.defaults().withChoices(6)))
                 .isInstanceOf(EmptyDatasetException.class).hasMessageContaining("no row has 6 choices");
+        // or every row, each over its own choices: the classes are the longest row's
+        McqaDataset all = McqaDatasets.load(f, McqaFormat.ARC, McqaLoadOptions.defaults().withOwnChoices());
+        assertThat(all.size()).isEqualTo(4);
+        assertThat(all.classLabels()).containsExactly("A", "B", "C", "D", "E");
+        assertThat(all.mixedChoices()).isTrue();
+        assertThat(all.get(2).labels()).containsExactly("A", "B", "C");
+        assertThat(all.get(3).answer()).isEqualTo(4);
     }
 
     @Test

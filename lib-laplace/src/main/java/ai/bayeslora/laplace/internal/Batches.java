@@ -34,6 +34,7 @@ public final class Batches {
         }
         int truncated = 0; // per-row truncation is not tracked; the parent batch reported it
         return new EncodedBatch(batch.exampleIds().subList(from, to), ids, mask, pos,
-                Arrays.copyOfRange(batch.labels(), from, to), rows, keep, truncated);
+                Arrays.copyOfRange(batch.labels(), from, to), rows, keep, truncated,
+                batch.classCounts() == null ? null : Arrays.copyOfRange(batch.classCounts(), from, to));
     }
 }

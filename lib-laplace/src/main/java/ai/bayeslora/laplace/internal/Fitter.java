@@ -59,8 +59,17 @@ public final class Fitter {
                     int c = (int) f.size(1);
                     classes = c;
                     int rows = batch.batchSize();
-                    double[] lp = Tensors.toDoubles(torch.log_softmax(f.detach().to(
-                            org.bytedeco.pytorch.global.torch.ScalarType.Double), 1));
+                    // a row with fewer choices: p over its own (zero elsewhere), so its GGN term is that of the
+                    // restricted softmax (METHODS §1); under (b) the merged "other" class has no such form
+                    if (scorer.reduction() == ai.bayeslora.core.mcqa.ClassReduction.FULL_VOCAB_WITH_OTHER
+                            && ai.bayeslora.core.mcqa.ClassMask.needed(batch.classCounts(), c - 1)) {
+                        throw new LaplaceException("the Laplace fit under the full-vocabulary reduction needs every "
+                                + "row to have all " + (c - 1) + " choices; keep only N-choice rows (--choices N) or "
+                                + "use the answer-token reduction");
+                    }
+                    double[] lp = Tensors.toDoubles(ai.bayeslora.core.mcqa.ClassMask.logProbs(torch.log_softmax(
+                            f.detach().to(org.bytedeco.pytorch.global.torch.ScalarType.Double), 1),
+                            batch.classCounts(), 1, scorer.reduction()));
                     double[] p = new double[lp.length];
                     for (int i = 0; i < lp.length; i++) {
                         p[i] = Math.exp(lp[i]);

@@ -211,7 +211,7 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
         return new EncodedBatch(b.exampleIds().subList(from, to), Arrays.copyOfRange(b.inputIds(), from * l, to * l),
                 Arrays.copyOfRange(b.attentionMask(), from * l, to * l),
                 Arrays.copyOfRange(b.positionIds(), from * l, to * l), Arrays.copyOfRange(b.labels(), from, to),
-                to - from, l, 0);
+                to - from, l, 0, b.classCounts() == null ? null : Arrays.copyOfRange(b.classCounts(), from, to));
     }
 
     /** The predictive's class labels: the answer letters, plus "other" under the full-vocabulary reduction. */

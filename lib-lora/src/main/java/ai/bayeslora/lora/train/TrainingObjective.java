@@ -50,7 +50,9 @@ public final class TrainingObjective {
             throw new IllegalArgumentException("stepExamples " + stepExamples + " < micro-batch size "
                     + batch.batchSize());
         }
-        Tensor logProbs = scorer.logProbs(batch, binding);
+        // a row with fewer choices than the classes is scored over its own (METHODS §1)
+        Tensor logProbs = ai.bayeslora.core.mcqa.ClassMask.logProbs(scorer.logProbs(batch, binding),
+                batch.classCounts(), 1, scorer.reduction());
         Tensor labels = batch.labelsTensor().to(logProbs.device(), org.bytedeco.pytorch.global.torch.ScalarType.Long);
         return dataTerm(logProbs, labels, stepExamples);
     }

@@ -35,7 +35,8 @@ public final class Evaluator {
         long n = 0;
         for (EncodedBatch batch : batcher.batches(data, batchSize)) {
             try (NativeScope s = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
-                Tensor logp = scorer.logProbs(batch, binding);
+                Tensor logp = ai.bayeslora.core.mcqa.ClassMask.logProbs(scorer.logProbs(batch, binding),
+                        batch.classCounts(), 1, scorer.reduction());
                 Tensor labels = batch.labelsTensor().to(logp.device(), ScalarType.Long);
                 nll -= logp.gather(1, labels.view(-1, 1)).sum().item_double();
                 correct += logp.argmax(new LongOptional(1), false).eq(labels).sum().item_long();

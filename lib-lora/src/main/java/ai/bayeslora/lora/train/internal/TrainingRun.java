@@ -304,7 +304,9 @@ public final class TrainingRun implements AutoCloseable {
                     tokens += v;
                 }
                 try (NativeScope s = NativeScope.open()) {
-                    Tensor logProbs = logProbs(act, eb); // [count·b, C]
+                    // [count·b, C]; a row with fewer choices is scored over its own (METHODS §1)
+                    Tensor logProbs = ai.bayeslora.core.mcqa.ClassMask.logProbs(logProbs(act, eb), eb.classCounts(),
+                            act.size(), objective.scorer().reduction());
                     long b = eb.batchSize();
                     Tensor labels = eb.labelsTensor().to(logProbs.device(), ScalarType.Long);
                     Tensor total = null;
