@@ -233,6 +233,34 @@ class ReproduceCliTest {
                 .path(0).path("ece_bins").asInt()).isEqualTo(20);
     }
 
+    /**
+     * ARC's rows with 3, 4 and 5 choices together (--choices all): every row is scored over its own choices, and the
+     * fifth label " E" is two tokens on this tokenizer (continuation likelihood).
+     */
+    @Test
+    void arcRowsWithEveryChoiceCountAreScoredOverTheirOwnChoices() throws Exception {
+        Path out = tmp.resolve("arc-all.jsonl");
+        WorkflowCliTest.Run r = run("predict", "--model", Fixtures.model("tiny-llama").toString(), "--device",
+                System.getProperty(TestDevices.PROPERTY, "cpu"), "--data",
+                data.resolve("ARC-Easy/ARC-Easy-Dev.jsonl").toString(), "--choices", "all", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> rows = Files.readAllLines(out);
+        assertThat(rows).hasSize(9);
+        // row 1 has 3 choices: D and E get probability 0; row 2 has 5
+        var three = JSON.readTree(rows.get(1)).path("probabilities");
+        assertThat(three).hasSize(5);
+        assertThat(three.get(3).asDouble()).isZero();
+        assertThat(three.get(4).asDouble()).isZero();
+        assertThat(three.get(0).asDouble() + three.get(1).asDouble() + three.get(2).asDouble())
+                // float32 log-probabilities: each exp carries a few units of 2^-24, five classes
+                .isCloseTo(1.0, org.assertj.core.api.Assertions.within(20 * 0x1p-24));
+        assertThat(JSON.readTree(rows.get(2)).path("probabilities").get(4).asDouble()).isPositive();
+        WorkflowCliTest.Run refused = run("predict", "--model", Fixtures.model("tiny-llama").toString(), "--data",
+                data.resolve("ARC-Easy/ARC-Easy-Dev.jsonl").toString(), "--out", tmp.resolve("x.jsonl").toString());
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("--choices all");
+    }
+
     @Test
     void missingFilesAreNamed() {
         WorkflowCliTest.Run r = run(args("onal2024", tmp.resolve("none"), "--tasks", "arc_challenge"));
