@@ -326,14 +326,17 @@ public final class HistogramGrid {
             none.setLineColor(Color.GRAY);
             none.setShowInLegend(false);
             st.setLegendVisible(false);
+            st.setXAxisTicksVisible(false); // an empty cell's own ticks can print the range's raw digits
             chart.addAnnotation(new AnnotationText("no examples", (data.lower() + data.upper()) / 2, yMax / 2,
                     false));
             return chart;
         }
         // enough decimals to tell values a bin apart: a narrow range (entropies all near log C) needs more
         double binWidth = (data.upper() - data.lower()) / data.bins();
+        // (significant digits, so that values far below 1, like a tiny model's MI, do not all print as 0.000000)
         int decimals = Math.max(2, Math.min(6, (int) Math.ceil(-Math.log10(binWidth))));
-        String fmt = "%s %." + decimals + "f";
+        double scale = Math.max(Math.abs(cell.mean()), Math.abs(cell.median()));
+        String fmt = scale > 0 && scale < 1e-3 ? "%s %.3g" : "%s %." + decimals + "f";
         vertical(chart, String.format(Locale.ROOT, fmt, "mean", cell.mean()), cell.mean(), yMax, MEAN, Style.DASHED);
         vertical(chart, String.format(Locale.ROOT, fmt, "median", cell.median()), cell.median(), yMax, MEDIAN,
                 Style.DOTTED);
