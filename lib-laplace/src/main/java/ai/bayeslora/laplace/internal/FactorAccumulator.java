@@ -10,11 +10,14 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Accumulates a Kronecker factor Σ_i r_i r_iᵀ from batches of rows r_i, densely (d×d) or — for a side of at least the
- * low-rank threshold — as L Lᵀ with L [d, k] by incremental SVD: L ← top-k columns of U·S of svd([L | Rᵀ])
- * (METHODS.md §6, bayesian_lora's scheme). The truncation discards the smallest singular directions of the running
- * sum at every update. New rows are buffered and folded in together once about min(max(d, 4k), 2048) have arrived
- * (and at {@link #finish}), so the number of SVDs does not grow with the number of backward passes.
+ * Accumulates a Kronecker factor Σ_i r_i r_iᵀ from batches of rows r_i as a dense d×d float64 Gram, and gives its eigen
+ * form at {@link #finish}: all eigenpairs, or — for a side of at least the low-rank threshold — the k largest
+ * (METHODS.md §6). The low-rank factor is thus the best rank-k approximation of the whole sum, computed once; the
+ * incremental SVD of bayesian_lora (L ← top-k of svd([L | Rᵀ]) per block of rows) truncates at every update, and its
+ * buffered rows took as much memory as the Gram while costing one d×(d+k) SVD per d rows (docs/LAPLACE.md, "Costs").
+ *
+ * <p>The Gram of each block of rows is formed in float32 when the rows are float32 or half precision (the rounding of
+ * the gradients that produced them is already at that level) and added to the float64 sum; float64 rows stay float64.
  *
  * <p>Rows may live on a subset of coordinates (lm_head's B is only read at the answer tokens): {@code active} fixes
  * that subset on the first update and every later update must use the same one.
@@ -26,9 +29,7 @@ public final class FactorAccumulator implements AutoCloseable {
     private final int lowRank;
     private long[] active;
     private boolean activeSet;
-    private Tensor state; // dense [m, m] or low-rank [m, ≤k], float64, retained
-    private final java.util.List<Tensor> pending = new java.util.ArrayList<>(); // low-rank: rows not yet folded in
-    private long pendingRows;
+    private Tensor state; // dense [m, m], float64, retained
 
     /**
      * @param dim side length
@@ -61,53 +62,12 @@ public final class FactorAccumulator implements AutoCloseable {
             throw new IllegalStateException("factor rows changed between batches: " + Arrays.toString(active) + " vs "
                     + Arrays.toString(activeRows) + " (the answer tokens must be the same for the whole fit)");
         }
-        if (lowRank == 0) {
-            try (NativeScope s = NativeScope.open()) {
-                Tensor r = rows.detach().to(device, ScalarType.Double);
-                Tensor gram = r.t().matmul(r);
-                replace(state == null ? gram : state.add(gram));
-            }
-            return;
-        }
-        // low rank: buffer rows and fold them in by one SVD per ~side-length rows (an SVD of a d-row matrix costs
-        // O(d³) however few columns are new, so one SVD per small update would dominate the fit)
         try (NativeScope s = NativeScope.open()) {
-            Tensor r = rows.detach().to(device, ScalarType.Double).contiguous();
-            NativeScope.keep(r);
-            pending.add(r);
-            pendingRows += r.size(0);
+            Tensor r = rows.detach().to(device, rows.scalar_type().value == ScalarType.Double.value ? ScalarType.Double
+                    : ScalarType.Float);
+            Tensor gram = r.t().matmul(r).to(ScalarType.Double);
+            replace(state == null ? gram : state.add(gram));
         }
-        int m = active == null ? dim : active.length;
-        if (pendingRows >= Math.min(Math.max(m, 4L * lowRank), 2048)) {
-            flush();
-        }
-    }
-
-    /** L ← top-k columns of U·S of svd([L | pending rowsᵀ]). */
-    private void flush() {
-        if (pending.isEmpty()) {
-            return;
-        }
-        try (NativeScope s = NativeScope.open()) {
-            java.util.List<Tensor> cols = new java.util.ArrayList<>();
-            if (state != null) {
-                cols.add(state);
-            }
-            for (Tensor p : pending) {
-                cols.add(p.t());
-            }
-            Tensor stacked = torch.cat(new TensorVector(cols.toArray(new Tensor[0])), 1);
-            Tensor[] us = BigStack.run(() -> {
-                T_TensorTensorTensor_T svd = torch.linalg_svd(stacked, false,
-                        new org.bytedeco.pytorch.StringViewOptional());
-                return new Tensor[] {svd.get0(), svd.get1()};
-            });
-            long k = Math.min(lowRank, us[1].size(0));
-            replace(us[0].narrow(1, 0, k).mul(us[1].narrow(0, 0, k).unsqueeze(0)));
-        }
-        NativeScope.release(pending);
-        pending.clear();
-        pendingRows = 0;
     }
 
     private void replace(Tensor next) {
@@ -120,47 +80,28 @@ public final class FactorAccumulator implements AutoCloseable {
     }
 
     /**
-     * The eigen form of {@code scale} · (accumulated factor). A factor that never saw rows is zero (rank 0).
+     * The eigen form of {@code scale} · (accumulated factor): its eigenvalues now, its eigenvectors when first used
+     * ({@link FactorEigen}); the k largest for a low-rank factor. A factor that never saw rows is zero (rank 0).
      * Tiny negative eigenvalues from rounding are clipped to 0.
      */
     public FactorEigen finish(double scale) {
-        flush();
         try (NativeScope s = NativeScope.open()) {
             int m = active == null ? dim : active.length;
-            Tensor q;
-            Tensor e;
             if (state == null) {
-                q = torch.zeros(new long[] {m, 0}, options);
-                e = torch.zeros(new long[] {0}, options);
-            } else if (lowRank == 0) {
-                Tensor scaled = state.mul(new org.bytedeco.pytorch.Scalar(scale));
-                Tensor[] qe = BigStack.run(() -> {
-                    T_TensorTensor_T eig = torch.linalg_eigh(scaled);
-                    return new Tensor[] {eig.get1(), eig.get0()};
-                });
-                e = qe[1].clamp_min(new org.bytedeco.pytorch.Scalar(0));
-                q = qe[0];
-            } else {
-                Tensor[] qs = BigStack.run(() -> {
-                    T_TensorTensorTensor_T svd = torch.linalg_svd(state, false,
-                            new org.bytedeco.pytorch.StringViewOptional());
-                    return new Tensor[] {svd.get0(), svd.get1()};
-                });
-                q = qs[0];
-                e = qs[1].square().mul(new org.bytedeco.pytorch.Scalar(scale));
+                Tensor q = torch.zeros(new long[] {m, 0}, options);
+                Tensor e = torch.zeros(new long[] {0}, options);
+                NativeScope.keep(q);
+                NativeScope.keep(e);
+                return new FactorEigen(dim, active, q, e);
             }
-            q = q.contiguous();
-            e = e.contiguous();
-            NativeScope.keep(q);
-            NativeScope.keep(e);
-            return new FactorEigen(dim, active, q, e);
+            // symmetrise: the float64 sum of Grams is symmetric up to rounding, eigvalsh/eigh read one triangle
+            Tensor scaled = state.add(state.t()).mul(new org.bytedeco.pytorch.Scalar(0.5 * scale));
+            return FactorEigen.ofDense(dim, active, scaled, lowRank == 0 ? m : lowRank);
         }
     }
 
     @Override
     public void close() {
-        NativeScope.release(pending);
-        pending.clear();
         if (state != null) {
             NativeScope.release(state);
             state = null;

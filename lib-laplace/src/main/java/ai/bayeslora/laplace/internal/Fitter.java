@@ -83,15 +83,15 @@ public final class Fitter {
                         ll += lp[r * c + labels[r]];
                     }
                     builder.beginBatch(engine, batch);
-                    // C backward passes of Σ_n f_c(x_n): per-class output gradients of every example
-                    List<List<Tensor[]>> perClass = new ArrayList<>();
-                    for (int k = 0; k < c; k++) {
-                        perClass.add(engine.outputGradients(f.select(1, k).sum(), k < c - 1));
-                    }
-                    double[][] roots = LabelWeights.roots(cfg.fisher(), p, rows, c, labels, cfg.mcSamples(), rng);
-                    for (double[] root : roots) {
-                        try (NativeScope pass = NativeScope.open()) { // the virtual gradients die per root
-                            builder.addPass(engine, batch, combine(engine, perClass, root, rows, c));
+                    // one backward pass per root of the output curvature: Σ_n Σ_c r_{n,k,c} f_c(x_n) gives every
+                    // example's virtual gradient J_nᵀ r_{n,k} at once; at most C − 1 roots (docs/LAPLACE.md, "Costs")
+                    double[][] roots = LabelWeights.passes(LabelWeights.roots(cfg.fisher(), p, rows, c, labels,
+                            cfg.mcSamples(), rng), rows, c);
+                    for (int k = 0; k < roots.length; k++) {
+                        try (NativeScope pass = NativeScope.open()) { // the pass's gradients die with it
+                            Tensor w = Tensors.ofDoubles(roots[k], rows, c).to(f.device(), f.scalar_type());
+                            builder.addPass(engine, batch, engine.outputGradients(f.mul(w).sum(),
+                                    k < roots.length - 1));
                         }
                     }
                     engine.forwardDone();
@@ -109,37 +109,6 @@ public final class Fitter {
             }
             return new Result(model, theta, n, ll, classes, selected);
         }
-    }
-
-    /**
-     * Virtual output gradients Σ_k r_{n,k} ∂f_k(x_n)/∂(u, v) per module, for one root r [N·C] (see
-     * {@link LabelWeights}).
-     */
-    static List<Tensor[]> combine(GradientEngine engine, List<List<Tensor[]>> perClass, double[] root, int rows,
-                                  int c) {
-        List<Tensor[]> out = new ArrayList<>();
-        for (int m = 0; m < perClass.get(0).size(); m++) {
-            // multi-token labels: captured rows are expanded rows or read positions; each takes its example's weight
-            int[] rowExample = engine.rowExamples(engine.recorders().get(m).sequential());
-            Tensor[] acc = new Tensor[2];
-            for (int k = 0; k < c; k++) {
-                double[] w = new double[rowExample == null ? rows : rowExample.length];
-                for (int i = 0; i < w.length; i++) {
-                    w[i] = root[(rowExample == null ? i : rowExample[i]) * c + k];
-                }
-                for (int uv = 0; uv < 2; uv++) {
-                    // upcast before combining: Σ_k r_k = 0, so the sum cancels (docs/LAPLACE.md)
-                    Tensor g = perClass.get(k).get(m)[uv].to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
-                    long[] shape = new long[(int) g.dim()];
-                    java.util.Arrays.fill(shape, 1);
-                    shape[0] = w.length;
-                    Tensor term = g.mul(Tensors.ofDoubles(w, shape).to(g.device(), g.scalar_type()));
-                    acc[uv] = acc[uv] == null ? term : acc[uv].add(term);
-                }
-            }
-            out.add(acc);
-        }
-        return out;
     }
 
     private static CurvatureBuilder builder(LaplaceConfig cfg, BlockLayout layout, org.bytedeco.pytorch.Device device) {

@@ -167,7 +167,7 @@ public final class GradientEngine implements AutoCloseable {
         Tensor u = r.u();
         Tensor gu = grads[0];
         Tensor gv = grads[1];
-        if (x.scalar_type() != gu.scalar_type()) {
+        if (x.scalar_type().value != gu.scalar_type().value) { // JavaCPP's ScalarType objects compare by value
             // the fit combines the passes' gradients in float64 (Fitter.combine); the capture is in the model dtype
             x = x.to(gu.scalar_type());
             u = u.to(gu.scalar_type());
