@@ -234,7 +234,7 @@ public final class BayesLora implements AutoCloseable {
      * @return the scorer
      */
     public AnswerScorer scorer(McqaDataset classesOf, ClassReduction reduction) {
-        return new AnswerScorer(model, answers(classesOf), reduction);
+        return new AnswerScorer(liveModel(), answers(classesOf), reduction);
     }
 
     /**
@@ -245,6 +245,7 @@ public final class BayesLora implements AutoCloseable {
      * @return {@code UncertaintyEstimator.of(posterior).batcher(batcher())}
      */
     public UncertaintyEstimator estimator(PosteriorPredictive posterior) {
+        liveModel();
         return UncertaintyEstimator.of(posterior).batcher(batcher);
     }
 
@@ -255,7 +256,7 @@ public final class BayesLora implements AutoCloseable {
      * @return the adapter
      */
     public LoraAdapter adapter(Path dir) {
-        return register(LoraAdapter.load(dir, model));
+        return register(LoraAdapter.load(dir, liveModel()));
     }
 
     /**
@@ -279,7 +280,7 @@ public final class BayesLora implements AutoCloseable {
      * @return the ensemble
      */
     public LoraEnsemble ensemble(Path dir, McqaDataset classesOf, EnsembleOptions options) {
-        return register(LoraEnsemble.load(dir, model, answers(classesOf), options));
+        return register(LoraEnsemble.load(dir, liveModel(), answers(classesOf), options));
     }
 
     /**
@@ -291,7 +292,7 @@ public final class BayesLora implements AutoCloseable {
      * @return the one-member ensemble (it owns the adapter)
      */
     public LoraEnsemble singleAdapter(Path adapterDir, McqaDataset classesOf) {
-        LoraAdapter adapter = LoraAdapter.load(adapterDir, model);
+        LoraAdapter adapter = LoraAdapter.load(adapterDir, liveModel());
         try {
             return register(LoraEnsemble.builder(model, answers(classesOf)).member(adapter).build());
         } catch (RuntimeException e) {
@@ -308,6 +309,7 @@ public final class BayesLora implements AutoCloseable {
      * @return the posterior over the adapter's parameters
      */
     public SwagPosterior swagPosterior(Path dir) {
+        liveModel();
         return register(SwagPosterior.load(dir));
     }
 
@@ -364,7 +366,7 @@ public final class BayesLora implements AutoCloseable {
      * @return the posterior
      */
     public LaplacePosterior laplace(Path dir) {
-        return register(LaplacePosterior.load(dir, model));
+        return register(LaplacePosterior.load(dir, liveModel()));
     }
 
     /**
@@ -415,7 +417,15 @@ public final class BayesLora implements AutoCloseable {
      * @return the run description; finish with {@link EnsembleTrainingRun#run(McqaDataset)}
      */
     public EnsembleTrainingRun trainEnsemble() {
-        return EnsembleTrainingRun.on(model, batcher);
+        return EnsembleTrainingRun.on(liveModel(), batcher);
+    }
+
+    /** The model, or an error when this object is closed (its model's weights are then released). */
+    private synchronized CausalLM liveModel() {
+        if (closed) {
+            throw new IllegalStateException("this BayesLora (" + modelDir + ") is closed");
+        }
+        return model;
     }
 
     private synchronized <T extends AutoCloseable> T register(T resource) {
@@ -425,7 +435,7 @@ public final class BayesLora implements AutoCloseable {
             } catch (Exception e) {
                 // the IllegalStateException below is the error to report
             }
-            throw new IllegalStateException("this BayesLora is closed");
+            throw new IllegalStateException("this BayesLora (" + modelDir + ") is closed");
         }
         loaded.push(resource);
         return resource;

@@ -214,7 +214,16 @@ class BayesLoraTest {
         other.close(); // idempotent
         assertThatThrownBy(() -> single.predict(other.batcher().encode(TEST.examples().subList(0, 1))))
                 .isInstanceOf(RuntimeException.class);
-        assertThatThrownBy(() -> other.adapter(adapterDir)).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> other.adapter(adapterDir)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("this BayesLora (" + MODEL + ") is closed");
+        assertThatThrownBy(() -> other.trainEnsemble()).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void openingAFolderThatIsNoModelNamesIt() {
+        Path missing = tmp.resolve("no-model");
+        assertThatThrownBy(() -> BayesLora.open(missing, TestDevices.device()))
+                .isInstanceOf(ai.bayeslora.core.BayesLoraException.class).hasMessageContaining(missing.toString());
     }
 
     private static void assertSamePredictions(PosteriorPredictive viaEntryObject, PosteriorPredictive fineGrained) {
