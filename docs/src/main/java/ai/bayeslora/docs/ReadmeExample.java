@@ -1,19 +1,12 @@
 package ai.bayeslora.docs;
 
-import ai.bayeslora.core.ComputeDevice;
-import ai.bayeslora.core.DeviceSelector;
-import ai.bayeslora.core.NativeScope;
-import ai.bayeslora.core.Tensors;
-import ai.bayeslora.core.data.EncodedBatch;
-import ai.bayeslora.core.data.McqaBatcher;
+import ai.bayeslora.BayesLora;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.data.McqaDatasets;
-import ai.bayeslora.core.mcqa.AnswerScorer;
-import ai.bayeslora.core.mcqa.ClassReduction;
-import ai.bayeslora.core.model.AdapterBinding;
-import ai.bayeslora.core.model.CausalLM;
-import ai.bayeslora.core.text.AnswerTokens;
-import ai.bayeslora.core.text.HfTokenizer;
+import ai.bayeslora.lora.LoraConfig;
+import ai.bayeslora.lora.ensemble.EnsembleTrainer;
+import ai.bayeslora.lora.ensemble.LoraEnsemble;
+import ai.bayeslora.uncertainty.EvaluationReport;
 import java.nio.file.Path;
 
 /**
@@ -24,23 +17,32 @@ public final class ReadmeExample {
     private ReadmeExample() {
     }
 
-    /** Returns the class probabilities of the first question of {@code data}. */
-    public static double[] firstQuestion(Path modelDir, Path data) {
+    /**
+     * Trains a two-member LoRA ensemble for one epoch on {@code trainFile}, evaluates it on {@code testFile} and
+     * returns the epistemic uncertainty (mutual information) of each test question.
+     *
+     * @param modelDir an HF model folder
+     * @param trainFile labelled training questions
+     * @param testFile labelled test questions
+     * @param runDir where the members' checkpoints go
+     * @return the mutual information per test question, in nats
+     */
+    public static double[] ensembleUncertainty(Path modelDir, Path trainFile, Path testFile, Path runDir) {
         // README-EXAMPLE-START
-        ComputeDevice device = DeviceSelector.select("auto");          // CUDA if usable, else CPU (fp32)
-        McqaDataset questions = McqaDatasets.load(data);                // CQA, MMLU or generic JSONL
-        try (CausalLM model = CausalLM.load(modelDir, device);
-             HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
-            AnswerScorer scorer = new AnswerScorer(model,
-                    AnswerTokens.of(tokenizer, questions.classLabels()), ClassReduction.ANSWER_TOKENS);
-            McqaBatcher batcher = McqaBatcher.forTokenizer(tokenizer);
-            for (EncodedBatch batch : batcher.batches(questions, 8)) {
-                double[] p = NativeScope.noGrad(() ->                  // frees this batch's native tensors
-                        Tensors.toDoubles(scorer.logProbs(batch, AdapterBinding.none()).exp())); // [batch × classes]
-                return java.util.Arrays.copyOf(p, questions.numClasses());  // adapter.binding() for a LoRA adapter
+        McqaDataset train = McqaDatasets.load(trainFile);             // CQA, MMLU, ARC, ... or generic JSONL
+        McqaDataset test = McqaDatasets.load(testFile);
+        try (BayesLora bayes = BayesLora.open(modelDir, "auto")) {    // CUDA if usable, else the CPU
+            EnsembleTrainer.Result run = bayes.trainEnsemble()         // a deep ensemble of LoRA adapters
+                    .members(2).epochs(1)
+                    .lora(LoraConfig.builder().rank(8).alpha(16).targetModules("q_proj", "v_proj").build())
+                    .checkpoints(runDir)                                // member-MM/epoch-EEE, resumable
+                    .run(train);
+            try (LoraEnsemble ensemble = run.ensemble()) {
+                EvaluationReport report = bayes.estimator(ensemble).evaluate(test);
+                System.out.println(report.summary());                  // accuracy, NLL, ECE, Brier, uncertainty
+                return report.prediction().uncertainty().epistemic(); // mutual information per question
             }
         }
         // README-EXAMPLE-END
-        throw new IllegalStateException("no questions");
     }
 }

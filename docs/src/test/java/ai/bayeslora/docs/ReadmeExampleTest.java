@@ -11,17 +11,23 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The README's code example runs, and README.md shows it verbatim. */
 class ReadmeExampleTest {
 
+    @TempDir
+    Path tmp;
+
     @Test
-    void exampleRunsAndReturnsADistribution() {
-        double[] p = ReadmeExample.firstQuestion(Fixtures.model("tiny-llama"), BundledData.syntheticMcqa());
-        assertThat(p).hasSize(4);
-        assertThat(Arrays.stream(p).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
-        assertThat(Arrays.stream(p).min().getAsDouble()).isGreaterThan(0.0);
-        assertThat(Arrays.stream(p).max().getAsDouble()).isLessThan(1.0);
+    void exampleTrainsAndReturnsTheEpistemicUncertaintyOfEveryQuestion() {
+        Path data = BundledData.syntheticMcqa();
+        double[] mi = ReadmeExample.ensembleUncertainty(Fixtures.model("tiny-llama"), data, data, tmp.resolve("run"));
+        assertThat(mi).hasSize(BundledData.syntheticMcqaDataset().size());
+        // mutual information of two members lies in [0, log 2] (up to rounding), and two seeds disagree somewhere
+        assertThat(Arrays.stream(mi).min().getAsDouble()).isGreaterThanOrEqualTo(-1e-12);
+        assertThat(Arrays.stream(mi).max().getAsDouble()).isLessThanOrEqualTo(Math.log(2) + 1e-12).isGreaterThan(0);
+        assertThat(tmp.resolve("run/member-01/epoch-001/adapter_model.safetensors")).exists();
     }
 
     @Test

@@ -11,8 +11,11 @@ import org.slf4j.LoggerFactory;
  * step 16.5 ms vs 1.9 ms; 110M-model forward 80 vs 137 GFLOP/s on 2 cores). The default gives the cores to BLAS
  * (where the FLOPs are) and runs libtorch's intra-op parallelism on one thread.
  *
- * <p>Override with the system property {@code bayeslora.intraOpThreads} (a number), or by setting
- * {@code OMP_NUM_THREADS} in the environment, in which case the library leaves libtorch as configured.
+ * <p>This is the one process-wide setting the libraries make, and they make it on the first model load
+ * ({@code CausalLM.build}); it changes libtorch's thread count for every user of libtorch in the JVM. Override it with
+ * the system property {@code bayeslora.intraOpThreads}: a number of threads, or {@code keep} to leave libtorch as
+ * the application configured it; setting {@code OMP_NUM_THREADS} in the environment also leaves libtorch alone
+ * (docs/GUIDE.md, "Process-wide settings").
  */
 public final class NativeRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(NativeRuntime.class);
@@ -30,17 +33,32 @@ public final class NativeRuntime {
             if (configured) {
                 return;
             }
-            configured = true;
-            Loader.load(torch.class);
             String prop = System.getProperty("bayeslora.intraOpThreads");
-            if (prop != null) {
-                int n = Integer.parseInt(prop.trim());
+            Loader.load(torch.class);
+            if (prop != null && prop.trim().equals("keep")) {
+                LOG.debug("libtorch intra-op threads left as configured (bayeslora.intraOpThreads=keep)");
+            } else if (prop != null) {
+                int n = threads(prop);
                 torch.set_num_threads(n);
                 LOG.debug("libtorch intra-op threads = {} (bayeslora.intraOpThreads)", n);
             } else if (System.getenv("OMP_NUM_THREADS") == null) {
                 torch.set_num_threads(1);
                 LOG.debug("libtorch intra-op threads = 1; BLAS uses all {} cores", Runtime.getRuntime().availableProcessors());
             }
+            configured = true; // after a bad property's error, the next load reports it again
         }
+    }
+
+    private static int threads(String prop) {
+        try {
+            int n = Integer.parseInt(prop.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new BayesLoraException("system property bayeslora.intraOpThreads must be a positive number of threads "
+                + "or 'keep', got '" + prop + "'");
     }
 }

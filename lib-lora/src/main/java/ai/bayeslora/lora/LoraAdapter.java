@@ -426,6 +426,34 @@ public final class LoraAdapter implements AutoCloseable {
         });
     }
 
+    /**
+     * θ as a Java array: the array form of {@link #flatten} in float64 (same layout), with no native tensor left to
+     * close (docs/API.md, "Tensors in signatures").
+     *
+     * @return θ [P], A then B per module, row-major
+     */
+    public double[] parameterValues() {
+        try (Tensor flat = flatten(ScalarType.Double)) {
+            return Tensors.toDoubles(flat);
+        }
+    }
+
+    /**
+     * Copies θ from a Java array (layout of {@link #parameterValues()}) into the parameters, without recording
+     * gradients; the array form of {@link #assign(Tensor)}. Values are rounded to the parameters' dtype.
+     *
+     * @param theta P values
+     * @throws IllegalArgumentException if the length is not {@link #parameterCount()}
+     */
+    public void assign(double[] theta) {
+        long p = parameterCount();
+        if (theta.length != p) {
+            throw new IllegalArgumentException("parameter array has " + theta.length + " values but the adapter has "
+                    + p + " parameters");
+        }
+        NativeScope.runNoGrad(() -> assign(Tensors.ofDoubles(theta, theta.length)));
+    }
+
     /** Number of trainable scalars. */
     public long parameterCount() {
         return parameters().stream().mapToLong(Tensor::numel).sum();

@@ -14,6 +14,11 @@ import picocli.CommandLine.Command;
 public final class BayesLoraCli {
 
     public static void main(String[] args) {
+        // the CLI is an application and never opens a window: headless AWT for its figures, unless the user says
+        // otherwise (the libraries leave this global setting alone; docs/GUIDE.md, "Figures")
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
         System.exit(run(args));
     }
 

@@ -113,6 +113,26 @@ public final class AnswerScorer {
     }
 
     /**
+     * Class probabilities for an encoded batch as Java arrays: the array form of {@link #logProbs(EncodedBatch,
+     * AdapterBinding)} (exp of its entries), computed without gradients in a scope of its own, so no native tensor
+     * outlives the call (docs/API.md, "Tensors in signatures").
+     *
+     * @param batch the prompts
+     * @param binding the adapters of this call ({@link AdapterBinding#none()} for the base model)
+     * @return [B][numClasses()] probabilities; each row sums to 1 up to rounding in the model's dtype
+     */
+    public double[][] probabilities(EncodedBatch batch, AdapterBinding binding) {
+        int c = numClasses();
+        double[] flat = ai.bayeslora.core.NativeScope.noGrad(() ->
+                ai.bayeslora.core.Tensors.toDoubles(logProbs(batch, binding).exp()));
+        double[][] rows = new double[flat.length / c][];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = java.util.Arrays.copyOfRange(flat, r * c, (r + 1) * c);
+        }
+        return rows;
+    }
+
+    /**
      * Class log-probabilities for a model input.
      *
      * @param input token ids, attention mask and positions

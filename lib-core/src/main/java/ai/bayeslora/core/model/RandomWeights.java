@@ -1,10 +1,13 @@
 package ai.bayeslora.core.model;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -13,20 +16,24 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Randomly initialised weights for a config (N(0, σ²) matrices, unit norms): for benchmarks and tests on model shapes
- * no fixture covers. Generated lazily with libtorch's global generator, seeded at construction.
+ * no fixture covers. Generated lazily, in load order, from a private CPU generator seeded at construction: libtorch's
+ * global generator is neither read nor reseeded (docs/DEVELOPING.md, "Random numbers without global state"), and the
+ * values are those {@code torch.manual_seed(seed)} followed by the same loads would give.
  */
 public final class RandomWeights implements WeightSource {
     private final Map<String, long[]> shapes = new LinkedHashMap<>();
     private final double std;
+    private final Generator generator;
+    private boolean closed;
 
     /**
      * @param config the model whose tensors to provide
      * @param std standard deviation of matrix entries (HF's initializer_range, typically 0.02)
-     * @param seed seed for libtorch's global generator
+     * @param seed seed of this source's own generator
      */
     public RandomWeights(ModelConfig config, double std, long seed) {
         this.std = std;
-        torch.manual_seed(seed);
+        this.generator = NativeScope.keep(torch.createCPUGenerator(seed));
         long h = config.hiddenSize();
         long q = (long) config.numHeads() * config.headDim();
         long kv = (long) config.numKvHeads() * config.headDim();
@@ -68,14 +75,17 @@ public final class RandomWeights implements WeightSource {
     }
 
     @Override
-    public Tensor load(String name, ScalarType dtype, Device device) {
+    public synchronized Tensor load(String name, ScalarType dtype, Device device) {
+        if (closed) {
+            throw new IllegalStateException("random weights closed");
+        }
         long[] s = shapes.get(name);
         if (s == null) {
             throw new IllegalArgumentException("no random tensor named " + name);
         }
         TensorOptions opts = new TensorOptions(ScalarType.Float);
         Tensor t = name.endsWith("norm.weight") ? torch.ones(s, opts)
-                : torch.randn(s, opts).mul(new Scalar(std));
+                : torch.randn(s, new GeneratorOptional(generator), opts).mul(new Scalar(std));
         return t.to(device, dtype);
     }
 
@@ -85,8 +95,11 @@ public final class RandomWeights implements WeightSource {
     }
 
     @Override
-    public void close() {
-        // nothing held
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            NativeScope.release(generator);
+        }
     }
 
     /** Shape text for messages. */

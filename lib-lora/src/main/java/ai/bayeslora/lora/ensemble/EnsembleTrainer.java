@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  *       the A initialisation and dropout only. Member 0 of both modes is therefore the same run.</li>
  * </ul>
  * {@link #resume} continues a crashed run of either mode from the members' latest checkpoints.
+ *
+ * <p>{@link EnsembleTrainingRun} (or {@code BayesLora.trainEnsemble()}) describes the same run with named settings
+ * and defaults instead of the positional arguments of {@link #train} and {@link #resume}.
  */
 public final class EnsembleTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(EnsembleTrainer.class);

@@ -207,6 +207,34 @@ public final class SwagPosterior implements AutoCloseable {
     }
 
     /**
+     * θ̄ as a Java array (the array form of {@link #mean()}; docs/API.md, "Tensors in signatures").
+     *
+     * @return θ̄ [P] in {@link #parameterNames()} order
+     */
+    public double[] meanValues() {
+        return NativeScope.compute(() -> Tensors.toDoubles(mean()));
+    }
+
+    /**
+     * Σ_diag as a Java array (the array form of {@link #variance()}).
+     *
+     * @return max(mean of squares − θ̄², 0) [P]
+     */
+    public double[] varianceValues() {
+        return NativeScope.compute(() -> Tensors.toDoubles(variance()));
+    }
+
+    /**
+     * One sample θ as a Java array (the array form of {@link #sample(long)}: the same θ for the same seed).
+     *
+     * @param seed the seed
+     * @return θ [P]
+     */
+    public double[] sampleValues(long seed) {
+        return NativeScope.compute(() -> Tensors.toDoubles(sample(seed)));
+    }
+
+    /**
      * The posterior predictive on {@code adapter} (same layout as collected, on the scorer's model) with
      * {@link SwagConfig#samples()} samples drawn from {@code seed}. The predictive borrows this posterior: keep it open
      * while predicting.

@@ -24,9 +24,8 @@ import org.knowm.xchart.internal.chartpart.Chart;
  * charts and its own marks (the histogram grids, the reliability diagram with its count panel).
  */
 public final class Figure {
-    static {
-        System.setProperty("java.awt.headless", System.getProperty("java.awt.headless", "true"));
-    }
+    // Rendering draws onto a BufferedImage or a VectorGraphics2D, neither of which needs a display, so the library
+    // leaves java.awt.headless to the application (docs/GUIDE.md, "Figures"): the CLI sets it at startup.
 
     private final String name;
     private final Chart<?, ?> chart;
