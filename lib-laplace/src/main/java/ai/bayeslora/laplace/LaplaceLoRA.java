@@ -138,6 +138,7 @@ public final class LaplaceLoRA {
                     modules, scorer.answers().labels(), adapter, false,
                     new LaplacePosterior.Provenance(modelPath, adapterPath, PosteriorFiles.fingerprint(r.theta())),
                     lambdas);
+            p.fitTimings(new LaplacePosterior.FitTimings(r.passSeconds(), r.batches(), r.finishSeconds()));
             if (c.tuning() != null) {
                 p.tunePriorPrecision(c.tuning());
             }

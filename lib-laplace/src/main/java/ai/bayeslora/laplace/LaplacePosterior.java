@@ -42,6 +42,18 @@ public final class LaplacePosterior implements AutoCloseable {
     private double[] lambdas;
     private PriorTuning.Result tuning;
     private boolean closed;
+    private FitTimings fitTimings;
+
+    /**
+     * Where a fit's time went (docs/LAPLACE.md, "Costs"), for benchmarks and progress reports.
+     *
+     * @param passSeconds the forward and backward passes and factor updates over all batches
+     * @param batches the number of batches
+     * @param finishSeconds the one-off factorisation (eigenvalues; K-FAC's eigenvectors are deferred to the first
+     *     predictive or {@link #prepareForPrediction()})
+     */
+    public record FitTimings(double passSeconds, int batches, double finishSeconds) {
+    }
 
     /**
      * Where a posterior came from, for the manifest and checks at load time.
@@ -176,6 +188,26 @@ public final class LaplacePosterior implements AutoCloseable {
      * log p(D) ≈ log p(D|θ*) − (λ/2)‖θ*‖² + (P/2) log λ − ½ log det(G + λI) at the current λ (per block: summed per
      * block).
      */
+    /** How long the fit's passes and factorisation took; empty for a posterior loaded from disk. */
+    public java.util.Optional<FitTimings> fitTimings() {
+        return java.util.Optional.ofNullable(fitTimings);
+    }
+
+    void fitTimings(FitTimings t) {
+        this.fitTimings = t;
+    }
+
+    /**
+     * Computes now what the first predictive would otherwise compute (K-FAC's eigenvectors, which the fit defers
+     * because the evidence and λ tuning need only eigenvalues). Thread-safe and idempotent.
+     */
+    public void prepareForPrediction() {
+        if (closed) {
+            throw new IllegalStateException("the Laplace posterior is closed");
+        }
+        model.prepare();
+    }
+
     public double logMarginalLikelihood() {
         return evidence().at(lambdas);
     }

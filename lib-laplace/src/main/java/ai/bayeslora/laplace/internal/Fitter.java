@@ -26,7 +26,7 @@ public final class Fitter {
 
     /** What a fit produced; the caller owns {@code theta} (retained) and {@code model}. */
     public record Result(PrecisionModel model, Tensor theta, long examples, double logLikelihood, int classes,
-                         List<LoraLayer> selected) {
+                         List<LoraLayer> selected, double passSeconds, int batches, double finishSeconds) {
     }
 
     /** The adapter's layers whose module name ends with one of {@code suffixes} (all if empty), in model order. */
@@ -53,7 +53,10 @@ public final class Fitter {
             long n = 0;
             double ll = 0;
             int classes = -1;
+            int batches = 0;
+            long t0 = System.nanoTime();
             for (EncodedBatch batch : data) {
+                batches++;
                 try (NativeScope s = NativeScope.open()) {
                     Tensor f = engine.forward(batch);
                     int c = (int) f.size(1);
@@ -101,13 +104,16 @@ public final class Fitter {
             if (n == 0) {
                 throw new LaplaceException("no training batches: the Laplace fit needs data");
             }
+            double passSeconds = (System.nanoTime() - t0) / 1e9;
+            long t1 = System.nanoTime();
             PrecisionModel model = builder.finish(n);
+            double finishSeconds = (System.nanoTime() - t1) / 1e9;
             Tensor theta;
             try (NativeScope s = NativeScope.open()) {
                 theta = BlockLayout.flatten(selected).contiguous();
                 NativeScope.keep(theta);
             }
-            return new Result(model, theta, n, ll, classes, selected);
+            return new Result(model, theta, n, ll, classes, selected, passSeconds, batches, finishSeconds);
         }
     }
 

@@ -56,6 +56,12 @@ public final class KfacPrecision implements PrecisionModel {
     }
 
     /** The input-side factor of block b. */
+    @Override
+    public void prepare() {
+        in.forEach(FactorEigen::q);
+        out.forEach(FactorEigen::q);
+    }
+
     public FactorEigen inputFactor(int b) {
         return in.get(b);
     }

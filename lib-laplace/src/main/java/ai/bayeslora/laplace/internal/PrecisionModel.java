@@ -34,6 +34,10 @@ public interface PrecisionModel extends AutoCloseable {
     /** The state to persist: name → float64/int64 tensor (names are unique within the model). */
     Map<String, Tensor> state();
 
+    /** Computes now what the predictive would compute on first use (K-FAC's deferred eigenvectors); idempotent. */
+    default void prepare() {
+    }
+
     /** G itself as a dense [P, P] float64 matrix (tests and error measurements; small P only). */
     Tensor dense();
 
