@@ -12,7 +12,7 @@ import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 
-Path modelDir = Path.of(System.getProperty("bayeslora.tinyModel", "lib-core/src/test/resources/fixtures/models/tiny-llama"));
+Path modelDir = BundledData.tinyLlamaModel();   // lib-core's bundled tiny Llama
 CausalLM model = CausalLM.load(modelDir, DeviceSelector.select("cpu"));
 HfTokenizer tokenizer = HfTokenizer.load(modelDir);
 McqaDataset data = BundledData.syntheticMcqaDataset();

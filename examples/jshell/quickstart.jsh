@@ -14,7 +14,7 @@ import java.util.*;
 // (In JShell a line that ends a complete expression ends the statement: continuation lines follow a trailing dot.)
 
 boolean fast = Boolean.getBoolean("bayeslora.quickstart.fast");
-Path modelDir = Path.of("lib-core/src/test/resources/fixtures/models/tiny-llama");
+Path modelDir = BundledData.tinyLlamaModel();   // lib-core's bundled tiny Llama (extracted once to ~/.cache/bayeslora)
 Path out = Files.createTempDirectory("quickstart-notebook");
 
 // 1. The base model, tokenizer and data: 767 training questions, 64 held-out, 64 with unseen words (OOD).

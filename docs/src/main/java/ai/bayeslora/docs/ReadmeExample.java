@@ -4,6 +4,7 @@ import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.DeviceSelector;
 import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
+import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
@@ -24,9 +25,15 @@ public final class ReadmeExample {
     private ReadmeExample() {
     }
 
-    /** Returns the class probabilities of the first question of {@code data}. */
-    public static double[] firstQuestion(Path modelDir, Path data) {
+    /**
+     * Returns the class probabilities of the first bundled question under the bundled tiny model.
+     *
+     * @return the probabilities of the classes A to D
+     */
+    public static double[] firstQuestion() {
         // README-EXAMPLE-START
+        Path modelDir = BundledData.tinyLlamaModel();                   // or an HF folder: Path.of("/models/...")
+        Path data = BundledData.syntheticMcqa();                        // or your own questions
         ComputeDevice device = DeviceSelector.select("auto");          // CUDA if usable, else CPU (fp32)
         McqaDataset questions = McqaDatasets.load(data);                // CQA, MMLU or generic JSONL
         try (CausalLM model = CausalLM.load(modelDir, device);

@@ -2,8 +2,6 @@ package ai.bayeslora.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.bayeslora.core.data.BundledData;
-import ai.bayeslora.core.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,7 @@ class ReadmeExampleTest {
 
     @Test
     void exampleRunsAndReturnsADistribution() {
-        double[] p = ReadmeExample.firstQuestion(Fixtures.model("tiny-llama"), BundledData.syntheticMcqa());
+        double[] p = ReadmeExample.firstQuestion();
         assertThat(p).hasSize(4);
         assertThat(Arrays.stream(p).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
         assertThat(Arrays.stream(p).min().getAsDouble()).isGreaterThan(0.0);
