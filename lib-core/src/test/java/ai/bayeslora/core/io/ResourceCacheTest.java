@@ -6,6 +6,7 @@ import ai.bayeslora.core.data.BundledData;
 import java.io.OutputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -120,6 +122,34 @@ class ResourceCacheTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void racingJvmsShareOneCopy() throws Exception {
+        // separate processes: other pids in the temporary names, no shared JVM state; they start together on a file
+        Path start = dir.resolve("start");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<Process> jvms = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            jvms.add(new ProcessBuilder(javaBin, "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+                    "-D" + ResourceCache.PROPERTY + "=" + dir.resolve("cache"),
+                    "-cp", System.getProperty("java.class.path"), ResourceCacheRaceMain.class.getName(),
+                    dir.resolve("lib-core.jar").toString(), start.toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        }
+        Thread.sleep(300); // let them reach the wait
+        Files.createFile(start);
+        List<String> printed = new ArrayList<>();
+        for (Process p : jvms) {
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            printed.add(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                    .strip());
+        }
+        assertThat(printed).hasSize(3).containsOnly(printed.get(0));
+        Path folder = Path.of(printed.get(0));
+        assertHoldsTheJarsBytes(folder);
+        assertThat(cacheEntries()).containsExactly(folder.getFileName().toString());
     }
 
     @Test
