@@ -21,6 +21,11 @@ public final class ScoreBundled {
     private ScoreBundled() {
     }
 
+    /**
+     * Scores the first bundled question and prints its class probabilities, then "OK" if they sum to 1.
+     *
+     * @param args unused
+     */
     public static void main(String[] args) {
         Path modelDir = BundledData.tinyLlamaModel();
         McqaDataset questions = BundledData.syntheticMcqaDataset();
