@@ -10,7 +10,7 @@ import ai.bayeslora.uncertainty.*;
 import java.nio.file.Path;
 import java.util.List;
 
-Path modelDir = Path.of(System.getProperty("bayeslora.tinyModel", "lib-core/src/test/resources/fixtures/models/tiny-llama"));
+Path modelDir = BundledData.tinyLlamaModel();   // lib-core's bundled tiny Llama
 BayesLora bayes = BayesLora.open(modelDir, "cpu");
 McqaDataset data = BundledData.syntheticMcqaDataset();
 

@@ -12,7 +12,7 @@ import java.util.*;
 // (In JShell a line that ends a complete expression ends the statement: continuation lines follow a trailing dot.)
 
 boolean fast = Boolean.getBoolean("bayeslora.quickstart.fast");
-Path modelDir = Path.of(System.getProperty("bayeslora.tinyModel", "lib-core/src/test/resources/fixtures/models/tiny-llama"));
+Path modelDir = BundledData.tinyLlamaModel();   // lib-core's bundled tiny Llama (extracted once to ~/.cache/bayeslora)
 Path out = Files.createTempDirectory("quickstart-notebook");
 
 // 1. The entry object: the model folder's base model, tokenizer, prompt format and batcher in one object.

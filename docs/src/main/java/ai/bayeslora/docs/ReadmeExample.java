@@ -1,6 +1,7 @@
 package ai.bayeslora.docs;
 
 import ai.bayeslora.BayesLora;
+import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.data.McqaDatasets;
 import ai.bayeslora.lora.LoraConfig;
@@ -21,14 +22,14 @@ public final class ReadmeExample {
      * Trains a two-member LoRA ensemble for one epoch on {@code trainFile}, evaluates it on {@code testFile} and
      * returns the epistemic uncertainty (mutual information) of each test question.
      *
-     * @param modelDir an HF model folder
      * @param trainFile labelled training questions
      * @param testFile labelled test questions
      * @param runDir where the members' checkpoints go
      * @return the mutual information per test question, in nats
      */
-    public static double[] ensembleUncertainty(Path modelDir, Path trainFile, Path testFile, Path runDir) {
+    public static double[] ensembleUncertainty(Path trainFile, Path testFile, Path runDir) {
         // README-EXAMPLE-START
+        Path modelDir = BundledData.tinyLlamaModel();                 // or an HF folder: Path.of("/models/...")
         McqaDataset train = McqaDatasets.load(trainFile);             // CQA, MMLU, ARC, ... or generic JSONL
         McqaDataset test = McqaDatasets.load(testFile);
         try (BayesLora bayes = BayesLora.open(modelDir, "auto")) {    // CUDA if usable, else the CPU

@@ -67,8 +67,9 @@ public final class DeviceSelector {
             String why = probe.unavailableReason();
             if (why != null) {
                 throw new DeviceUnavailableException("device '" + request + "' requested but CUDA is unusable: " + why
-                        + ". Build with the gpu Maven profile (-Pgpu) and run with"
-                        + " -Dorg.bytedeco.javacpp.platform.extension=-gpu, or use --device cpu.");
+                        + ". Build with the gpu Maven profile (-Pgpu), or as a library user depend on"
+                        + " ai.bayeslora:bayeslora-natives-linux-x86_64-cuda (README, \"Platforms and GPU\"), and run"
+                        + " with -Dorg.bytedeco.javacpp.platform.extension=-gpu, or use --device cpu.");
             }
             int count = probe.deviceCount();
             if (index >= count) {
@@ -111,7 +112,8 @@ public final class DeviceSelector {
         String msg = all.toString();
         if (!"-gpu".equals(extension)) {
             return "CUDA natives are not loaded: this JVM uses the CPU natives (start it with"
-                    + " -Dorg.bytedeco.javacpp.platform.extension=-gpu after a -Pgpu build)";
+                    + " -Dorg.bytedeco.javacpp.platform.extension=-gpu after a -Pgpu build, or with"
+                    + " bayeslora-natives-linux-x86_64-cuda on the class path)";
         }
         if (msg.contains("libcuda.so")) {
             return "the NVIDIA driver library libcuda.so.1 was not found: no driver on this machine, or not on the"

@@ -11,12 +11,46 @@ import java.nio.file.Path;
  * ({@code Question: what the cat likes?}); the correct choice is the one equal to the subject, answers are balanced
  * over A–D, so a model that learns the rule beats the 25 % chance level. How it was made:
  * {@code ai/bayeslora/core/data/synthetic/README.md} next to the resource.
+ *
+ * <p>{@link #tinyLlamaModel()}: a tiny randomly initialised Llama checkpoint (vocab 400, hidden 64, 2 layers, GQA 4/2
+ * heads; 576 KB), the project's reference fixture from HF transformers. It shows that the pipeline runs end to end
+ * in seconds; its predictions mean nothing.
  */
 public final class BundledData {
     /** Class-path location of the synthetic MCQA file (generic JSONL). */
     public static final String SYNTHETIC_MCQA_RESOURCE = "/ai/bayeslora/core/data/synthetic-mcqa.jsonl";
 
+    /** Class-path folder of the tiny Llama checkpoint ({@code config.json}, weights, {@code tokenizer.json}). */
+    public static final String TINY_LLAMA_RESOURCE = "/ai/bayeslora/core/data/tiny-llama/";
+    private static final List<String> TINY_LLAMA_FILES =
+            List.of("config.json", "model.safetensors", "tokenizer.json");
+    private static volatile Path tinyLlama;
+
     private BundledData() {
+    }
+
+    /**
+     * The bundled tiny Llama as an HF model folder, for {@code CausalLM.load(dir, device)} and
+     * {@code HfTokenizer.load(dir)}: the resource folder itself when lib-core's classes are a folder (a build tree),
+     * otherwise extracted once from the jar to {@code <cache>/resources/tiny-llama-<hash>/} and reused by later runs
+     * and other JVMs ({@link ResourceCache}: {@code -Dbayeslora.cache.dir}, else {@code $XDG_CACHE_HOME/bayeslora},
+     * else {@code ~/.cache/bayeslora}). Nothing is written to a temporary folder, so nothing is left behind.
+     *
+     * @return the folder holding {@code config.json}, {@code model.safetensors} and {@code tokenizer.json}
+     * @throws ai.bayeslora.core.BayesLoraException if the resources are missing or the cache cannot be written
+     */
+    public static Path tinyLlamaModel() {
+        Path p = tinyLlama;
+        if (p == null) {
+            synchronized (BundledData.class) {
+                p = tinyLlama;
+                if (p == null) {
+                    p = ResourceCache.folder(BundledData.class, TINY_LLAMA_RESOURCE, "tiny-llama", TINY_LLAMA_FILES);
+                    tinyLlama = p;
+                }
+            }
+        }
+        return p;
     }
 
     /**

@@ -188,6 +188,56 @@ public final class AtomicOutput {
     }
 
     /**
+     * Writes the folder {@code dir} unless somebody else does first: {@code writer} fills a temporary sibling, the
+     * marker is added, and it is renamed to {@code dir} without replacing anything. When another thread or process
+     * created {@code dir} in the meantime (a marked folder is there), this copy is discarded and the other one kept,
+     * so a reader never sees the folder vanish or change (for content-addressed caches, where every writer writes
+     * the same bytes).
+     *
+     * @param dir the target folder
+     * @param kind what the folder is, for the marker
+     * @param writer fills the folder
+     * @return true if this call created {@code dir}, false if a marked folder was already there (or arrived first)
+     * @throws OutputConflictException if {@code dir} is a file, or a folder the library did not write
+     * @throws BayesLoraException naming the folder on an I/O error
+     */
+    public static boolean writeFolderOnce(Path dir, String kind, FolderWriter writer) {
+        Path target = dir.toAbsolutePath();
+        if (isMarked(target)) {
+            return false;
+        }
+        checkFolderTarget(target, Replace.OWN);
+        Path parent = parentOf(target);
+        cleanLeftovers(parent, target.getFileName().toString());
+        Path tmp = sibling(target, "tmp");
+        try {
+            Files.createDirectories(parent);
+            Files.createDirectory(tmp);
+            writer.write(tmp);
+            writeMarker(tmp, kind);
+            if (isEmptyFolder(target)) {
+                Files.deleteIfExists(target); // an empty folder is no one's copy; rename(2) would replace it anyway
+            }
+            // rename(2) without REPLACE_EXISTING: fails when another writer's non-empty folder is already there
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            if (isMarked(target)) {
+                return false; // another writer won the race; its folder holds the same content
+            }
+            throw new BayesLoraException("cannot write " + target + ": " + describe(e), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    private static boolean isEmptyFolder(Path dir) {
+        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && isEmpty(dir);
+    }
+
+    /**
      * Checks, before any work, that {@code dir} can become a folder this library writes: not a regular file, and
      * either absent, empty, marked as the library's, or {@code replace} is {@link Replace#ANY}.
      *

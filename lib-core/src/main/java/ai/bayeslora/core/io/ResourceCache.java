@@ -1,6 +1,7 @@
 package ai.bayeslora.core.io;
 
 import ai.bayeslora.core.BayesLoraException;
+import ai.bayeslora.core.io.AtomicOutput.FolderWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,11 +22,15 @@ import java.util.Map;
  * jar, they are extracted once into a cache folder named by their content hash and reused by every later run,
  * instead of a new temporary copy per run. The cache is {@code -Dbayeslora.cache.dir}, else
  * {@code $XDG_CACHE_HOME/bayeslora}, else {@code ~/.cache/bayeslora}; the folder is written atomically
- * ({@link AtomicOutput}), so a crash or a concurrent run never leaves a half-extracted copy.
+ * ({@link AtomicOutput#writeFolderOnce}), so a crash never leaves a half-extracted copy, and of concurrent JVMs the
+ * first to finish wins while the others use its copy (a folder in use is never replaced). A copy is checked against
+ * the resources' bytes before it is reused.
  */
 public final class ResourceCache {
     /** The system property that moves the cache. */
     public static final String PROPERTY = "bayeslora.cache.dir";
+    /** The marker kind of an extracted folder. */
+    private static final String KIND = "resource-cache";
 
     private ResourceCache() {
     }
@@ -87,15 +93,37 @@ public final class ResourceCache {
         }
         String hash = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
         Path dir = root().resolve("resources").resolve(name + "-" + hash);
-        if (AtomicOutput.isMarked(dir)) {
+        if (AtomicOutput.isMarked(dir) && holds(dir, content)) {
             return dir; // extracted by an earlier run (content-addressed: it is this content)
         }
-        AtomicOutput.writeFolder(dir, "resource-cache", AtomicOutput.Replace.OWN, tmp -> {
+        FolderWriter extract = tmp -> {
             for (Map.Entry<String, byte[]> e : content.entrySet()) {
                 Files.write(tmp.resolve(e.getKey()), e.getValue());
             }
-        });
+        };
+        // first writer wins: concurrent JVMs extracting the same content keep one copy, and a reader of that copy
+        // never sees it replaced
+        if (!AtomicOutput.writeFolderOnce(dir, KIND, extract) && !holds(dir, content)) {
+            // a marked copy whose files were changed or deleted by hand: replace it (the only case that replaces)
+            AtomicOutput.writeFolder(dir, KIND, AtomicOutput.Replace.OWN, extract);
+        }
         return dir;
+    }
+
+    /** Whether {@code dir} holds exactly these files' bytes (a cheap check: the bundled resources are small). */
+    private static boolean holds(Path dir, Map<String, byte[]> content) {
+        try {
+            for (Map.Entry<String, byte[]> e : content.entrySet()) {
+                Path f = dir.resolve(e.getKey());
+                if (!Files.isRegularFile(f) || Files.size(f) != e.getValue().length
+                        || !Arrays.equals(Files.readAllBytes(f), e.getValue())) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The cache root. */
