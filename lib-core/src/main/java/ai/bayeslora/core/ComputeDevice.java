@@ -42,7 +42,7 @@ public record ComputeDevice(Kind kind, int index, DType dtype, String reason) {
         return new ComputeDevice(Kind.CUDA, index, DType.BFLOAT16, "requested cuda:" + index);
     }
 
-    /** The same device with another compute dtype. */
+    /** {@return the same device with another compute dtype} */
     public ComputeDevice withDType(DType newDtype) {
         return new ComputeDevice(kind, index, newDtype, reason);
     }
@@ -51,7 +51,7 @@ public record ComputeDevice(Kind kind, int index, DType dtype, String reason) {
         return kind == Kind.CUDA;
     }
 
-    /** A new libtorch {@link Device}; the caller owns it (it is a small native object). */
+    /** {@return a new libtorch {@link Device}; the caller owns it (it is a small native object)} */
     public Device torchDevice() {
         return new Device(isCuda() ? "cuda:" + index : "cpu");
     }

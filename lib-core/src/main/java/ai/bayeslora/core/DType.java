@@ -24,14 +24,15 @@ public enum DType {
         this.hfName = hfName;
     }
 
-    /** The libtorch scalar type. */
+    /** {@return the libtorch scalar type} */
     public ScalarType scalarType() {
         return scalarType;
     }
 
     /**
-     * The compute dtype of a libtorch scalar type, if it is one. Compares by {@code value}: enum constants returned
-     * from native code are not the canonical instances (use {@code intern()} or this method, never {@code ==}).
+     * {@return the compute dtype of a libtorch scalar type, if it is one} Compares by {@code value}: enum constants
+     * returned from native code are not the canonical instances (use {@code intern()} or this method, never {@code
+     * ==}).
      */
     public static java.util.Optional<DType> of(ScalarType type) {
         for (DType d : values()) {
@@ -54,17 +55,17 @@ public enum DType {
         return this == FLOAT64 ? FLOAT64 : FLOAT32;
     }
 
-    /** Whether this dtype is a 16-bit one (bf16 or fp16), which the LoRA branch and the softmax leave. */
+    /** {@return whether this dtype is a 16-bit one (bf16 or fp16), which the LoRA branch and the softmax leave} */
     public boolean isHalf() {
         return this == BFLOAT16 || this == FLOAT16;
     }
 
-    /** Bytes per element. */
+    /** {@return the bytes per element} */
     public int byteSize() {
         return byteSize;
     }
 
-    /** The name used by HF configs and the CLI, for example {@code bfloat16}. */
+    /** {@return the name used by HF configs and the CLI, for example {@code bfloat16}} */
     public String hfName() {
         return hfName;
     }

@@ -19,7 +19,7 @@ public final class DeviceSelector {
 
     /** What the selector needs to know about CUDA; replaceable in tests. */
     public interface CudaProbe {
-        /** Number of usable CUDA devices; 0 when none. */
+        /** {@return the number of usable CUDA devices; 0 when none} */
         int deviceCount();
 
         /** Why CUDA is unusable, or null when it is usable. */
@@ -32,7 +32,7 @@ public final class DeviceSelector {
         this.probe = probe;
     }
 
-    /** A selector that probes the real libtorch CUDA runtime. */
+    /** {@return a selector that probes the real libtorch CUDA runtime} */
     public static DeviceSelector system() {
         return new DeviceSelector(new LibtorchCudaProbe());
     }

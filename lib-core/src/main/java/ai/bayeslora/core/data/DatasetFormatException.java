@@ -56,17 +56,17 @@ public class DatasetFormatException extends BayesLoraException {
         return new DatasetFormatException(file + ": row " + rowIndex + ": " + what, file, 0, rowIndex, cause);
     }
 
-    /** The file at fault. */
+    /** {@return the file at fault} */
     public Path file() {
         return file;
     }
 
-    /** The 1-based line number of the bad row, or 0 (also for a table row, see {@link #rowIndex()}). */
+    /** {@return the 1-based line number of the bad row, or 0 (also for a table row, see {@link #rowIndex()})} */
     public long line() {
         return line;
     }
 
-    /** The 0-based row index of a bad table row ({@link #atRow}), if the error is tied to one. */
+    /** {@return the 0-based row index of a bad table row ({@link #atRow}), if the error is tied to one} */
     public java.util.OptionalLong rowIndex() {
         return rowIndex < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(rowIndex);
     }

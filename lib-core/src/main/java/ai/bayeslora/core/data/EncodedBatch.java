@@ -67,7 +67,7 @@ public record EncodedBatch(List<String> exampleIds, long[] inputIds, long[] atte
         }
     }
 
-    /** The same batch with every row's number of choices (null: all rows have every class). */
+    /** {@return the same batch with every row's number of choices (null: all rows have every class)} */
     public EncodedBatch withClassCounts(int[] counts) {
         return new EncodedBatch(exampleIds, inputIds, attentionMask, positionIds, labels, batchSize, length,
                 truncatedRows, counts);
@@ -90,12 +90,12 @@ public record EncodedBatch(List<String> exampleIds, long[] inputIds, long[] atte
         return false;
     }
 
-    /** The token id at ({@code row}, {@code col}). */
+    /** {@return the token id at ({@code row}, {@code col})} */
     public long inputId(int row, int col) {
         return inputIds[index(row, col)];
     }
 
-    /** The number of real (unpadded) tokens of {@code row}. */
+    /** {@return the number of real (unpadded) tokens of {@code row}} */
     public int realLength(int row) {
         int n = 0;
         for (int c = 0; c < length; c++) {
@@ -104,7 +104,7 @@ public record EncodedBatch(List<String> exampleIds, long[] inputIds, long[] atte
         return n;
     }
 
-    /** The real tokens of {@code row}, padding removed. */
+    /** {@return the real tokens of {@code row}, padding removed} */
     public long[] realTokens(int row) {
         int from = row * length + (length - realLength(row));
         return Arrays.copyOfRange(inputIds, from, (row + 1) * length);

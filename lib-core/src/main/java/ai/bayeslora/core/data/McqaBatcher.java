@@ -79,12 +79,15 @@ public final class McqaBatcher {
         }
     }
 
-    /** A batcher with the default template and {@link Config#forTokenizer}. */
+    /** {@return a batcher with the default template and {@link Config#forTokenizer}} */
     public static McqaBatcher forTokenizer(TextTokenizer tokenizer) {
         return new McqaBatcher(tokenizer, PromptTemplate.defaults(), Config.forTokenizer(tokenizer));
     }
 
-    /** The model input of one example: BOS (if configured) + prompt tokens, left-truncated to {@code maxLength}. */
+    /**
+     * {@return the model input of one example: BOS (if configured) + prompt tokens, left-truncated to {@code
+     * maxLength}}
+     */
     public int[] tokens(McqaExample example) {
         return truncate(withEos(withBos(tokenizer.encode(template.render(example)))));
     }
@@ -143,8 +146,8 @@ public final class McqaBatcher {
     }
 
     /**
-     * The dataset in consecutive batches of {@code batchSize} (the last may be smaller), in dataset order. Each batch
-     * is encoded when the iterator reaches it; the iterable can be iterated more than once.
+     * {@return the dataset in consecutive batches of {@code batchSize} (the last may be smaller), in dataset order}
+     * Each batch is encoded when the iterator reaches it; the iterable can be iterated more than once.
      */
     public Iterable<EncodedBatch> batches(McqaDataset dataset, int batchSize) {
         Objects.requireNonNull(dataset, "dataset");
@@ -177,7 +180,7 @@ public final class McqaBatcher {
         return tokenizer;
     }
 
-    /** The prompt format. */
+    /** {@return the prompt format} */
     public PromptFormat template() {
         return template;
     }

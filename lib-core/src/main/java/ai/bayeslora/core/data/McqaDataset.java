@@ -54,7 +54,9 @@ public final class McqaDataset {
         return new McqaDataset(source, labels, list);
     }
 
-    /** Whether some row has fewer choices than the classes (scored over its own choices, docs/METHODS.md §1). */
+    /**
+     * {@return whether some row has fewer choices than the classes (scored over its own choices, docs/METHODS.md §1)}
+     */
     public boolean mixedChoices() {
         return examples.stream().anyMatch(e -> e.labels().size() < classLabels.size());
     }
@@ -64,17 +66,17 @@ public final class McqaDataset {
         return source;
     }
 
-    /** The classes, in order; class i is read at the answer token of label i. */
+    /** {@return the classes, in order; class i is read at the answer token of label i} */
     public List<String> classLabels() {
         return classLabels;
     }
 
-    /** The number of classes C. */
+    /** {@return the number of classes C} */
     public int numClasses() {
         return classLabels.size();
     }
 
-    /** The examples, in file order. */
+    /** {@return the examples, in file order} */
     public List<McqaExample> examples() {
         return examples;
     }
@@ -87,7 +89,7 @@ public final class McqaDataset {
         return examples.get(index);
     }
 
-    /** The distinct subjects of the examples, sorted. */
+    /** {@return the distinct subjects of the examples, sorted} */
     public SortedSet<String> subjects() {
         return examples.stream().flatMap(e -> e.subject().stream())
                 .collect(Collectors.toCollection(TreeSet::new));
@@ -108,7 +110,9 @@ public final class McqaDataset {
         return new McqaDataset(filtered, classLabels, List.copyOf(kept));
     }
 
-    /** The examples whose subject is one of {@code subjects} (normalised as in {@link MmluGroups#normalize}). */
+    /**
+     * {@return the examples whose subject is one of {@code subjects} (normalised as in {@link MmluGroups#normalize})}
+     */
     public McqaDataset withSubjects(Collection<String> subjects) {
         Set<String> wanted = subjects.stream().map(MmluGroups::normalize).collect(Collectors.toSet());
         return filter("subjects=" + new TreeSet<>(wanted),
@@ -134,12 +138,12 @@ public final class McqaDataset {
         return of(source, labels, out);
     }
 
-    /** The examples whose subject belongs to {@code group}; examples without a subject are dropped. */
+    /** {@return the examples whose subject belongs to {@code group}; examples without a subject are dropped} */
     public McqaDataset inGroup(MmluGroups.Group group) {
         return filter("group=" + group, e -> e.subject().map(s -> MmluGroups.group(s) == group).orElse(false));
     }
 
-    /** The first {@code n} examples (all if fewer). */
+    /** {@return the first {@code n} examples (all if fewer)} */
     public McqaDataset limit(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("limit must be positive, got " + n);

@@ -58,7 +58,7 @@ public final class McqaDatasets {
         return options.subjects().isEmpty() ? dataset : dataset.withSubjects(options.subjects());
     }
 
-    /** The format {@link McqaFormat#AUTO} would choose for {@code path}. */
+    /** {@return the format {@link McqaFormat#AUTO} would choose for {@code path}} */
     public static McqaFormat detect(Path path) {
         return FormatDetector.detect(path);
     }

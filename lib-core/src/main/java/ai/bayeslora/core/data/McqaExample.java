@@ -47,33 +47,35 @@ public record McqaExample(String id, String question, List<String> choices, List
         }
     }
 
-    /** A question with its choices, to be rendered by a {@link PromptTemplate}. {@code subject} may be null. */
+    /**
+     * {@return a question with its choices, to be rendered by a {@link PromptTemplate}} {@code subject} may be null.
+     */
     public static McqaExample of(String id, String question, List<String> choices, List<String> labels, int answer,
                                  String subject) {
         return new McqaExample(id, question, choices, labels, answer, Optional.ofNullable(subject), false);
     }
 
-    /** A complete prompt used as is; {@code labels} are its classes. */
+    /** {@return a complete prompt used as is; {@code labels} are its classes} */
     public static McqaExample verbatim(String id, String prompt, List<String> labels, int answer) {
         return new McqaExample(id, prompt, List.of(), labels, answer, Optional.empty(), true);
     }
 
-    /** The same question with a context passage (BoolQ's). */
+    /** {@return the same question with a context passage (BoolQ's)} */
     public McqaExample withContext(String passage) {
         return new McqaExample(id, question, choices, labels, answer, subject, verbatim, Optional.of(passage));
     }
 
-    /** Whether the correct answer is known. */
+    /** {@return whether the correct answer is known} */
     public boolean hasAnswer() {
         return answer >= 0;
     }
 
-    /** The label of the correct answer, if known. */
+    /** {@return the label of the correct answer, if known} */
     public Optional<String> answerLabel() {
         return hasAnswer() ? Optional.of(labels.get(answer)) : Optional.empty();
     }
 
-    /** The number of classes of this question. */
+    /** {@return the number of classes of this question} */
     public int numClasses() {
         return labels.size();
     }

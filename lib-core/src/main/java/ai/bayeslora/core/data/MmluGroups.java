@@ -36,8 +36,8 @@ public final class MmluGroups {
     }
 
     /**
-     * The group of {@code subject}. Case and spaces are normalised ({@code "High School Physics"} is
-     * {@code high_school_physics}).
+     * {@return the group of {@code subject}} Case and spaces are normalised ({@code "High School Physics"} is {@code
+     * high_school_physics}).
      */
     public static Group group(String subject) {
         String s = normalize(subject);

@@ -30,7 +30,7 @@ public final class PaperPrompts {
     private PaperPrompts() {
     }
 
-    /** The ensemble paper's CommonsenseQA format (also used for its MMLU OOD sets). */
+    /** {@return the ensemble paper's CommonsenseQA format (also used for its MMLU OOD sets)} */
     public static PromptFormat balabanovCqa() {
         return new PromptFormat() {
             @Override

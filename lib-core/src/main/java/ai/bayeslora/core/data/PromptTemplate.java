@@ -54,7 +54,7 @@ public final class PromptTemplate implements PromptFormat {
         this.answerCue = b.answerCue;
     }
 
-    /** The default template: subject header (when the example has a subject), question, choices, "Answer:". */
+    /** {@return the default template: subject header (when the example has a subject), question, choices, "Answer:"} */
     public static PromptTemplate defaults() {
         return DEFAULTS;
     }
@@ -63,7 +63,7 @@ public final class PromptTemplate implements PromptFormat {
         return new Builder();
     }
 
-    /** A builder that starts from this template. */
+    /** {@return a builder that starts from this template} */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.header = header;
@@ -98,7 +98,7 @@ public final class PromptTemplate implements PromptFormat {
         return sb.append(answerCue).toString();
     }
 
-    /** The header format, if any. */
+    /** {@return the header format, if any} */
     public Optional<String> header() {
         return header;
     }
@@ -126,7 +126,9 @@ public final class PromptTemplate implements PromptFormat {
         private Builder() {
         }
 
-        /** The line for an example's passage, with {@code {context}}; default {@value #DEFAULT_CONTEXT_DOC}. */
+        /**
+         * {@return the line for an example's passage, with {@code {context}}; default {@value #DEFAULT_CONTEXT_DOC}}
+         */
         public Builder contextFormat(String format) {
             this.contextFormat = Objects.requireNonNull(format, "format");
             return this;
@@ -134,7 +136,9 @@ public final class PromptTemplate implements PromptFormat {
 
         private static final String DEFAULT_CONTEXT_DOC = DEFAULT_CONTEXT;
 
-        /** The header format; {@code {subject}} is replaced by the subject. Include the blank line you want. */
+        /**
+         * {@return the header format; {@code {subject}} is replaced by the subject} Include the blank line you want.
+         */
         public Builder header(String format) {
             this.header = Optional.of(Objects.requireNonNull(format, "format"));
             return this;
@@ -146,19 +150,19 @@ public final class PromptTemplate implements PromptFormat {
             return this;
         }
 
-        /** The question line format, with {@code {question}}, for example {@code "Question: {question}"}. */
+        /** {@return the question line format, with {@code {question}}, for example {@code "Question: {question}"}} */
         public Builder questionFormat(String format) {
             this.questionFormat = Objects.requireNonNull(format, "format");
             return this;
         }
 
-        /** The choice line format, with {@code {label}} and {@code {choice}}. */
+        /** {@return the choice line format, with {@code {label}} and {@code {choice}}} */
         public Builder choiceFormat(String format) {
             this.choiceFormat = Objects.requireNonNull(format, "format");
             return this;
         }
 
-        /** The text after the last choice line, for example {@code "Answer:"}. */
+        /** {@return the text after the last choice line, for example {@code "Answer:"}} */
         public Builder answerCue(String cue) {
             this.answerCue = Objects.requireNonNull(cue, "cue");
             return this;

@@ -207,7 +207,7 @@ public final class AtomicOutput {
         }
     }
 
-    /** Whether {@code dir} carries the library's marker. */
+    /** {@return whether {@code dir} carries the library's marker} */
     public static boolean isMarked(Path dir) {
         return Files.isRegularFile(dir.resolve(MARKER));
     }

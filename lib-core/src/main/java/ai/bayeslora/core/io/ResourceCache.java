@@ -98,7 +98,7 @@ public final class ResourceCache {
         return dir;
     }
 
-    /** The cache root. */
+    /** {@return the cache root} */
     public static Path root() {
         String prop = System.getProperty(PROPERTY);
         if (prop != null && !prop.isBlank()) {

@@ -44,7 +44,7 @@ public enum ClassReduction {
                 : java.util.List.copyOf(classLabels.subList(0, classLabels.size() - 1));
     }
 
-    /** Number of predictive classes for a dataset with {@code numAnswers} answer letters. */
+    /** {@return the number of predictive classes for a dataset with {@code numAnswers} answer letters} */
     public int numClasses(int numAnswers) {
         return this == ANSWER_TOKENS ? numAnswers : numAnswers + 1;
     }

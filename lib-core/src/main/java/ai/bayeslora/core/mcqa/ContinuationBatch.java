@@ -158,32 +158,32 @@ public final class ContinuationBatch {
         return new ContinuationBatch(expanded, b, c, readPositions, targets, readRows);
     }
 
-    /** The expanded batch: B·C left-padded rows, row {@code b·C + c} = prompt b + label c. */
+    /** {@return the expanded batch: B·C left-padded rows, row {@code b·C + c} = prompt b + label c} */
     public EncodedBatch expanded() {
         return expanded;
     }
 
-    /** The expanded batch as a model input (new CPU tensors). */
+    /** {@return the expanded batch as a model input (new CPU tensors)} */
     public ModelInput input() {
         return new ModelInput(expanded.inputIdsTensor(), expanded.attentionMaskTensor(), expanded.positionIdsTensor());
     }
 
-    /** Number of prompts B. */
+    /** {@return the number of prompts B} */
     public int examples() {
         return examples;
     }
 
-    /** Number of classes C (rows per prompt). */
+    /** {@return the number of classes C (rows per prompt)} */
     public int classes() {
         return classes;
     }
 
-    /** Number of read positions: Σ_b Σ_c |label c|. */
+    /** {@return the number of read positions: Σ_b Σ_c |label c|} */
     public int reads() {
         return targets.length;
     }
 
-    /** The prompt of each expanded row: {@code row / C}. */
+    /** {@return the prompt of each expanded row: {@code row / C}} */
     public int[] rowExamples() {
         int[] out = new int[examples * classes];
         for (int i = 0; i < out.length; i++) {
@@ -192,7 +192,7 @@ public final class ContinuationBatch {
         return out;
     }
 
-    /** The prompt of each read position, in read order. */
+    /** {@return the prompt of each read position, in read order} */
     public int[] readExampleIndices() {
         int[] out = new int[readRows.length];
         for (int i = 0; i < out.length; i++) {

@@ -20,7 +20,7 @@ public enum Architecture {
         this.modelType = modelType;
     }
 
-    /** The HF {@code model_type} string. */
+    /** {@return the HF {@code model_type} string} */
     public String modelType() {
         return modelType;
     }

@@ -60,22 +60,22 @@ public final class Attention {
         return new Attention(f.apply(q), f.apply(k), f.apply(v), f.apply(o), numHeads, numKvHeads, headDim);
     }
 
-    /** The query projection. */
+    /** {@return the query projection} */
     public LinearLayer qProj() {
         return q;
     }
 
-    /** The key projection. */
+    /** {@return the key projection} */
     public LinearLayer kProj() {
         return k;
     }
 
-    /** The value projection. */
+    /** {@return the value projection} */
     public LinearLayer vProj() {
         return v;
     }
 
-    /** The output projection. */
+    /** {@return the output projection} */
     public LinearLayer oProj() {
         return o;
     }

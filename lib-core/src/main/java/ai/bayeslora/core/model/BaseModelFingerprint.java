@@ -54,7 +54,7 @@ public record BaseModelFingerprint(String modelType, int vocabSize, int hiddenSi
         Objects.requireNonNull(path, "path");
     }
 
-    /** The fingerprint of a loaded model. */
+    /** {@return the fingerprint of a loaded model} */
     public static BaseModelFingerprint of(CausalLM model) {
         ModelConfig c = model.config();
         return new BaseModelFingerprint(c.architecture().modelType(), c.vocabSize(), c.hiddenSize(),
@@ -63,8 +63,8 @@ public record BaseModelFingerprint(String modelType, int vocabSize, int hiddenSi
     }
 
     /**
-     * The fields that show {@code other} is a different base model, as {@code "name: this vs other"} texts; empty if
-     * it is the same model.
+     * {@return the fields that show {@code other} is a different base model, as {@code "name: this vs other"} texts;
+     * empty if it is the same model}
      */
     public List<String> differences(BaseModelFingerprint other) {
         List<String> d = new ArrayList<>();
@@ -83,7 +83,7 @@ public record BaseModelFingerprint(String modelType, int vocabSize, int hiddenSi
         return d;
     }
 
-    /** The fingerprint as the JSON object manifests and checkpoints store (HF config field names). */
+    /** {@return the fingerprint as the JSON object manifests and checkpoints store (HF config field names)} */
     public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
         var o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
         o.put("path", path);

@@ -99,12 +99,12 @@ public final class CausalLM implements AutoCloseable {
         return layers.size();
     }
 
-    /** All linear layers keyed by HF module name, in model order; lm_head last. */
+    /** {@return all linear layers keyed by HF module name, in model order; lm_head last} */
     public Map<String, LinearLayer> linearLayers() {
         return linears;
     }
 
-    /** The linear layer with this HF module name. */
+    /** {@return the linear layer with this HF module name} */
     public LinearLayer linear(String name) {
         LinearLayer l = linears.get(name);
         if (l == null) {
@@ -118,7 +118,7 @@ public final class CausalLM implements AutoCloseable {
         return lmHead;
     }
 
-    /** The embedding table [V, H]; shared with lm_head when tied. */
+    /** {@return the embedding table [V, H]; shared with lm_head when tied} */
     public Tensor embedTokens() {
         return embedTokens;
     }
@@ -267,7 +267,7 @@ public final class CausalLM implements AutoCloseable {
         return h;
     }
 
-    /** The final RMSNorm. */
+    /** {@return the final RMSNorm} */
     public Tensor finalNorm(Tensor h) {
         return finalNorm.forward(h);
     }

@@ -22,7 +22,7 @@ public final class DecoderLayer {
         return index;
     }
 
-    /** One block on hidden states [B, L, H] with the adapters of {@code binding}. */
+    /** {@return one block on hidden states [B, L, H] with the adapters of {@code binding}} */
     public Tensor forward(Tensor h, Tensor cos, Tensor sin, Tensor mask, RotaryEmbedding rope, AdapterBinding binding) {
         Tensor a = attention.forward(inputNorm.forward(h), cos, sin, mask, rope, binding);
         Tensor h1 = h.add(a);

@@ -26,17 +26,17 @@ public final class LinearLayer {
         this.bias = bias;
     }
 
-    /** The HF module name. */
+    /** {@return the HF module name} */
     public String name() {
         return name;
     }
 
-    /** The frozen weight [out, in]; shared, do not close. */
+    /** {@return the frozen weight [out, in]; shared, do not close} */
     public Tensor weight() {
         return weight;
     }
 
-    /** The frozen bias or null. */
+    /** {@return the frozen bias or null} */
     public Tensor bias() {
         return bias;
     }

@@ -87,7 +87,7 @@ public record ModelConfig(
         return d - (d % 2);
     }
 
-    /** Total parameters of the base model (embedding counted once when tied). */
+    /** {@return the total parameters of the base model (embedding counted once when tied)} */
     public long parameterCount() {
         long h = hiddenSize;
         long attn = h * numHeads * headDim + 2L * h * numKvHeads * headDim + (long) numHeads * headDim * h;

@@ -29,7 +29,7 @@ public final class RotaryEmbedding {
         return rotaryDim;
     }
 
-    /** The inverse frequencies in use for sequences within the original context (float32 values). */
+    /** {@return the inverse frequencies in use for sequences within the original context (float32 values)} */
     public float[] inverseFrequencies() {
         return baseInvFreq.clone();
     }

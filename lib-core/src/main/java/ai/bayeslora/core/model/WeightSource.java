@@ -7,10 +7,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** Named tensors a model is built from: a safetensors checkpoint (single or sharded) or an in-memory map. */
 public interface WeightSource extends AutoCloseable {
-    /** Every tensor name available. */
+    /** {@return every tensor name available} */
     Set<String> names();
 
-    /** The stored shape of {@code name}; the name must exist. */
+    /** {@return the stored shape of {@code name}; the name must exist} */
     long[] shape(String name);
 
     /** Loads {@code name} converted to {@code dtype} on {@code device}; a new tensor owned by the caller. */

@@ -50,16 +50,16 @@ public interface Checkpoint extends AutoCloseable {
                 "folder holds neither " + INDEX_FILE + " nor " + SINGLE_FILE);
     }
 
-    /** The file or folder this checkpoint was opened from. */
+    /** {@return the file or folder this checkpoint was opened from} */
     Path path();
 
     /** String metadata: a file's {@code __metadata__}, or an index's {@code "metadata"} (values as text). */
     Map<String, String> metadata();
 
-    /** All tensor names, sorted. Unmodifiable. */
+    /** {@return all tensor names, sorted} Unmodifiable. */
     Set<String> names();
 
-    /** Whether a tensor with this name exists. */
+    /** {@return whether a tensor with this name exists} */
     boolean contains(String name);
 
     /**

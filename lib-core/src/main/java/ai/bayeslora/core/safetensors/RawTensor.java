@@ -27,19 +27,19 @@ public record RawTensor(SafetensorsDType dtype, long[] shape, byte[] data) {
         }
     }
 
-    /** A copy of the shape. */
+    /** {@return a copy of the shape} */
     @Override
     public long[] shape() {
         return shape.clone();
     }
 
-    /** A copy of the bytes. */
+    /** {@return a copy of the bytes} */
     @Override
     public byte[] data() {
         return data.clone();
     }
 
-    /** The number of data bytes, without copying them. */
+    /** {@return the number of data bytes, without copying them} */
     public int byteSize() {
         return data.length;
     }

@@ -36,22 +36,25 @@ public enum SafetensorsDType {
         this.scalarType = scalarType;
     }
 
-    /** Bytes per element. */
+    /** {@return the bytes per element} */
     public int byteSize() {
         return byteSize;
     }
 
-    /** The libtorch scalar type with the same bit layout. */
+    /** {@return the libtorch scalar type with the same bit layout} */
     public ScalarType scalarType() {
         return scalarType;
     }
 
-    /** Whether this is a floating-point type (F64, F32, F16, BF16, F8_*). */
+    /** {@return whether this is a floating-point type (F64, F32, F16, BF16, F8_*)} */
     public boolean isFloatingPoint() {
         return this.ordinal() <= F8_E4M3.ordinal();
     }
 
-    /** The header spelling, for example {@code "BF16"}, or empty if {@code name} is not a known dtype (case-sensitive). */
+    /**
+     * {@return the header spelling, for example {@code "BF16"}, or empty if {@code name} is not a known dtype
+     * (case-sensitive)}
+     */
     public static Optional<SafetensorsDType> fromHeaderName(String name) {
         for (SafetensorsDType d : values()) {
             if (d.name().equals(name)) {
@@ -79,7 +82,7 @@ public enum SafetensorsDType {
                 + knownNames());
     }
 
-    /** All header spellings, for error messages: {@code F64, F32, ...}. */
+    /** {@return all header spellings, for error messages: {@code F64, F32, ...}} */
     public static String knownNames() {
         List<String> names = Arrays.stream(values()).map(Enum::name).collect(Collectors.toList());
         return String.join(", ", names);

@@ -77,17 +77,17 @@ public class SafetensorsFormatException extends BayesLoraException {
         return sb.append(": ").append(detail).toString();
     }
 
-    /** The file or folder at fault. */
+    /** {@return the file or folder at fault} */
     public Path file() {
         return file;
     }
 
-    /** The tensor at fault, if the problem concerns one. */
+    /** {@return the tensor at fault, if the problem concerns one} */
     public Optional<String> tensorName() {
         return Optional.ofNullable(tensorName);
     }
 
-    /** What is wrong. */
+    /** {@return what is wrong} */
     public Reason reason() {
         return reason;
     }

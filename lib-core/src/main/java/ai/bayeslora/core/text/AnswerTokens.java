@@ -80,7 +80,7 @@ public final class AnswerTokens {
         return new AnswerTokens(copy, prefix, sequences);
     }
 
-    /** Whether every label is one token, so the classes are read at one position (the fast path). */
+    /** {@return whether every label is one token, so the classes are read at one position (the fast path)} */
     public boolean singleToken() {
         return singleToken;
     }
@@ -124,7 +124,7 @@ public final class AnswerTokens {
         return sequences[classIndex].clone();
     }
 
-    /** The longest label's number of tokens. */
+    /** {@return the longest label's number of tokens} */
     public int maxLength() {
         int k = 0;
         for (long[] s : sequences) {
@@ -157,17 +157,17 @@ public final class AnswerTokens {
                 + what + " needs every label to be exactly one token; choose another prefix or labels");
     }
 
-    /** Number of classes C. */
+    /** {@return the number of classes C} */
     public int numClasses() {
         return sequences.length;
     }
 
-    /** The class labels, for example A–D. */
+    /** {@return the class labels, for example A–D} */
     public List<String> labels() {
         return labels;
     }
 
-    /** The prefix put before each label when encoding. */
+    /** {@return the prefix put before each label when encoding} */
     public String prefix() {
         return prefix;
     }

@@ -205,12 +205,12 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
         return addBos;
     }
 
-    /** The {@code tokenizer.json} that was loaded. */
+    /** {@return the {@code tokenizer.json} that was loaded} */
     public Path file() {
         return file;
     }
 
-    /** The options this tokenizer was loaded with. */
+    /** {@return the options this tokenizer was loaded with} */
     public TokenizerOptions options() {
         return options;
     }

@@ -14,7 +14,7 @@ public class TokenizerNotFoundException extends BayesLoraException {
         this.path = path;
     }
 
-    /** The path that was looked at. */
+    /** {@return the path that was looked at} */
     public Path path() {
         return path;
     }
