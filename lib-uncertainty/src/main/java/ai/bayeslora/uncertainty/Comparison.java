@@ -20,9 +20,9 @@ public final class Comparison {
     }
 
     /**
-     * A text table: accuracy, NLL, ECE (with its bin count in the header), Brier, mean entropy, mean MI, AURC and,
-     * with OOD data, AUROC of predictive entropy and of mutual information; a footer line says how members were
-     * averaged (docs/METHODS.md §4, "Averaging members").
+     * {@return a text table: accuracy, NLL, ECE (with its bin count in the header), Brier, mean entropy, mean MI, AURC
+     * and, with OOD data, AUROC of predictive entropy and of mutual information; a footer line says how members were
+     * averaged (docs/METHODS.md §4, "Averaging members")}
      */
     public String table() {
         int bins = entries.get(0).evaluation().metrics().eceBins();

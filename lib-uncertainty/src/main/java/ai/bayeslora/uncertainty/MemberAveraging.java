@@ -35,7 +35,7 @@ public enum MemberAveraging {
         this.cliName = cliName;
     }
 
-    /** The name used on the command line and in report.json: {@code probabilities} or {@code logits}. */
+    /** {@return the name used on the command line and in report.json: {@code probabilities} or {@code logits}} */
     public String cliName() {
         return cliName;
     }
@@ -104,7 +104,7 @@ public enum MemberAveraging {
         return out;
     }
 
-    /** The predictive p̄ of every example of {@code samples}, [B][C]. */
+    /** {@return the predictive p̄ of every example of {@code samples}, [B][C]} */
     public double[][] combine(ProbabilitySamples samples) {
         double[][] out = new double[samples.batchSize()][];
         double[][] rows = new double[samples.samples()][samples.numClasses()];

@@ -48,7 +48,7 @@ public final class OodReport {
         return results.get(score)[1];
     }
 
-    /** One line per score. */
+    /** {@return one line per score} */
     public String summary() {
         StringBuilder sb = new StringBuilder(posterior + " OOD detection (" + inDomain.size() + " in-domain, "
                 + outOfDomain.size() + " OOD):");

@@ -14,14 +14,14 @@ import java.util.List;
  */
 public interface PosteriorPredictive {
     /**
-     * Per-member or per-sample class probabilities [S, B, C] for a batch; their mean over S is the predictive.
+     * {@return per-member or per-sample class probabilities [S, B, C] for a batch; their mean over S is the predictive}
      */
     ProbabilitySamples predict(EncodedBatch batch);
 
     /** Class labels of the predictive (the dataset's letters, plus "other" under the full-vocabulary reduction). */
     List<String> classLabels();
 
-    /** How the predictive turns logits into class probabilities, (a) or (b) of docs/METHODS.md §1. */
+    /** {@return how the predictive turns logits into class probabilities, (a) or (b) of docs/METHODS.md §1} */
     ClassReduction reduction();
 
     /** Short name for reports, e.g. "ensemble (M=5)", "swag (S=15)". */

@@ -52,7 +52,7 @@ public final class Prediction {
         return new Prediction(exampleIds, samples, averaging);
     }
 
-    /** How the samples were combined into {@link #mean()}. */
+    /** {@return how the samples were combined into {@link #mean()}} */
     public MemberAveraging averaging() {
         return averaging;
     }
@@ -61,7 +61,7 @@ public final class Prediction {
         return exampleIds;
     }
 
-    /** Per-member / per-sample probabilities [S, B, C]. */
+    /** {@return per-member / per-sample probabilities [S, B, C]} */
     public ProbabilitySamples samples() {
         return samples;
     }
@@ -74,7 +74,7 @@ public final class Prediction {
         return mean.length;
     }
 
-    /** The predictive p̄ [B][C] under {@link #averaging()} (a copy). */
+    /** {@return the predictive p̄ [B][C] under {@link #averaging()} (a copy)} */
     public double[][] mean() {
         double[][] out = new double[mean.length][];
         for (int b = 0; b < mean.length; b++) {
@@ -83,12 +83,12 @@ public final class Prediction {
         return out;
     }
 
-    /** Index of the predicted class per example (arg-max of p̄; ties to the lowest index). */
+    /** {@return the index of the predicted class per example (arg-max of p̄; ties to the lowest index)} */
     public int[] predicted() {
         return predicted.clone();
     }
 
-    /** The predicted class label of example b. */
+    /** {@return the predicted class label of example b} */
     public String predictedLabel(int b) {
         return samples.classLabels().get(predicted[b]);
     }
@@ -99,8 +99,8 @@ public final class Prediction {
     }
 
     /**
-     * Total H[p̄], aleatoric E_s H[p_s] and epistemic (the samples' mutual information) per example; see
-     * {@link UncertaintyDecomposition#of(ProbabilitySamples, MemberAveraging)} for logit averaging.
+     * {@return the total H[p̄], aleatoric E_s H[p_s] and epistemic (the samples' mutual information) per example; see
+     * {@link UncertaintyDecomposition#of(ProbabilitySamples, MemberAveraging)} for logit averaging}
      */
     public UncertaintyDecomposition uncertainty() {
         return uncertainty;

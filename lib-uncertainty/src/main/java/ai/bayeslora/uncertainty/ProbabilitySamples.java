@@ -62,17 +62,17 @@ public final class ProbabilitySamples {
         }
     }
 
-    /** Number of members or samples S. */
+    /** {@return the number of members or samples S} */
     public int samples() {
         return samples;
     }
 
-    /** Number of examples B. */
+    /** {@return the number of examples B} */
     public int batchSize() {
         return batch;
     }
 
-    /** Number of classes C. */
+    /** {@return the number of classes C} */
     public int numClasses() {
         return classes;
     }
@@ -86,7 +86,7 @@ public final class ProbabilitySamples {
         return p[(sample * batch + example) * classes + cls];
     }
 
-    /** The predictive mean p̄ = (1/S) Σ_s p_s, [B][C]. */
+    /** {@return the predictive mean p̄ = (1/S) Σ_s p_s, [B][C]} */
     public double[][] mean() {
         double[][] m = new double[batch][classes];
         for (int s = 0; s < samples; s++) {
@@ -99,7 +99,7 @@ public final class ProbabilitySamples {
         return m;
     }
 
-    /** Sample s as [B][C]. */
+    /** {@return the sample s as [B][C]} */
     public double[][] sample(int s) {
         double[][] out = new double[batch][];
         for (int b = 0; b < batch; b++) {
@@ -108,7 +108,7 @@ public final class ProbabilitySamples {
         return out;
     }
 
-    /** A copy of the flat row-major [S, B, C] data. */
+    /** {@return a copy of the flat row-major [S, B, C] data} */
     public double[] toArray() {
         return p.clone();
     }

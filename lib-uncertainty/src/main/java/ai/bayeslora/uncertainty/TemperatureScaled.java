@@ -135,17 +135,17 @@ public final class TemperatureScaled implements PosteriorPredictive {
         return Math.exp((a + b) / 2);
     }
 
-    /** The fitted temperature T (above 1 softens an overconfident base). */
+    /** {@return the fitted temperature T (above 1 softens an overconfident base)} */
     public double temperature() {
         return temperature;
     }
 
-    /** How the base's samples are combined before scaling. */
+    /** {@return how the base's samples are combined before scaling} */
     public MemberAveraging averaging() {
         return averaging;
     }
 
-    /** The base posterior. */
+    /** {@return the base posterior} */
     public PosteriorPredictive base() {
         return base;
     }

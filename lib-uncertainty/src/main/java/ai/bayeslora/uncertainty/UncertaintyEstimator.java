@@ -54,20 +54,20 @@ public final class UncertaintyEstimator {
         this.averaging = Objects.requireNonNull(averaging, "averaging");
     }
 
-    /** An estimator over {@code posterior} with default options (15 ECE bins, batch 8, progress bars on). */
+    /** {@return an estimator over {@code posterior} with default options (15 ECE bins, batch 8, progress bars on)} */
     public static UncertaintyEstimator of(PosteriorPredictive posterior) {
         return new UncertaintyEstimator(posterior, null, null, DEFAULT_ECE_BINS, DEFAULT_BATCH_SIZE, true,
                 MemberAveraging.PROBABILITIES);
     }
 
-    /** How datasets are tokenised and batched (needed by the dataset methods). */
+    /** {@return how datasets are tokenised and batched (needed by the dataset methods)} */
     public UncertaintyEstimator batcher(McqaBatcher newBatcher) {
         return new UncertaintyEstimator(posterior, Objects.requireNonNull(newBatcher), reduction, eceBins, batchSize,
                 progress, averaging);
     }
 
     /**
-     * The class-probability reduction: (a) answer tokens or (b) full vocabulary plus "other" (METHODS.md §1).
+     * {@return the class-probability reduction: (a) answer tokens or (b) full vocabulary plus "other" (METHODS.md §1)}
      * Default: whatever the posterior was built with.
      */
     public UncertaintyEstimator reduction(ClassReduction newReduction) {
@@ -75,7 +75,7 @@ public final class UncertaintyEstimator {
                 progress, averaging);
     }
 
-    /** Number of equal-width ECE bins (default 15); printed with every ECE. */
+    /** {@return the number of equal-width ECE bins (default 15); printed with every ECE} */
     public UncertaintyEstimator eceBins(int bins) {
         if (bins < 1) {
             throw new IllegalArgumentException("ECE bins must be >= 1, got " + bins);
@@ -97,16 +97,16 @@ public final class UncertaintyEstimator {
     }
 
     /**
-     * How the posterior's members or samples are combined into the predictive: the mean of their probabilities
+     * {@return how the posterior's members or samples are combined into the predictive: the mean of their probabilities
      * (default, as Laplace-LoRA and SWAG-LoRA) or the softmax of their mean logits (as BLoB's ensembles); see
-     * docs/METHODS.md §4, "Averaging members". The per-sample probabilities stay in {@link Prediction#samples()}.
+     * docs/METHODS.md §4, "Averaging members"} The per-sample probabilities stay in {@link Prediction#samples()}.
      */
     public UncertaintyEstimator averaging(MemberAveraging newAveraging) {
         return new UncertaintyEstimator(posterior, batcher, reduction, eceBins, batchSize, progress,
                 Objects.requireNonNull(newAveraging, "averaging"));
     }
 
-    /** The averaging of {@link #averaging(MemberAveraging)}. */
+    /** {@return the averaging of {@link #averaging(MemberAveraging)}} */
     public MemberAveraging averaging() {
         return averaging;
     }
@@ -160,7 +160,7 @@ public final class UncertaintyEstimator {
         return Prediction.of(ids, ProbabilitySamples.concat(parts), averaging);
     }
 
-    /** Every metric on a labelled dataset. */
+    /** {@return every metric on a labelled dataset} */
     public EvaluationReport evaluate(McqaDataset dataset) {
         int[] labels = new int[dataset.size()];
         int i = 0;

@@ -54,7 +54,7 @@ public final class Aupr {
         return compute(DetectionProblem.of(scores, positives));
     }
 
-    /** A [N] floating tensor of scores and a [N] bool (or 0/1) tensor of positives. */
+    /** {@return a [N] floating tensor of scores and a [N] bool (or 0/1) tensor of positives} */
     public static double compute(Tensor scores, Tensor positives) {
         return compute(DetectionProblem.fromTensors(scores, positives));
     }

@@ -30,12 +30,12 @@ public final class CalibrationResult {
         this.confidence = confidence.clone();
     }
 
-    /** Number of equal-width bins B; print it with the value, codebases differ (METHODS.md §7). */
+    /** {@return the number of equal-width bins B; print it with the value, codebases differ (METHODS.md §7)} */
     public int bins() {
         return bins;
     }
 
-    /** Number of examples N. */
+    /** {@return the number of examples N} */
     public int examples() {
         return examples;
     }

@@ -55,22 +55,22 @@ public final class DetectionProblem {
         return of(TensorInputs.vector(scores, "scores"), TensorInputs.flags(positives, "positive flag"));
     }
 
-    /** Number of examples. */
+    /** {@return the number of examples} */
     public int size() {
         return scores.length;
     }
 
-    /** The scores (a copy). */
+    /** {@return the scores (a copy)} */
     public double[] scores() {
         return scores.clone();
     }
 
-    /** The positive flags (a copy). */
+    /** {@return the positive flags (a copy)} */
     public boolean[] positives() {
         return positives.clone();
     }
 
-    /** Number of positives. */
+    /** {@return the number of positives} */
     public int positiveCount() {
         int n = 0;
         for (boolean p : positives) {

@@ -67,16 +67,16 @@ public final class LabeledProbabilities {
     }
 
     /**
-     * The predictive mean p̄ = (1/S) Σ_s p_s of posterior samples, with labels. The mean is computed as
-     * (Σ_s p_s) / S, so that it stays in [0, 1] exactly; its rows sum to 1 within the samples' own tolerance.
+     * {@return the predictive mean p̄ = (1/S) Σ_s p_s of posterior samples, with labels} The mean is computed as (Σ_s
+     * p_s) / S, so that it stays in [0, 1] exactly; its rows sum to 1 within the samples' own tolerance.
      */
     public static LabeledProbabilities fromSamples(ProbabilitySamples samples, int[] labels) {
         return fromSamples(samples, labels, MemberAveraging.PROBABILITIES);
     }
 
     /**
-     * The predictive of posterior samples combined by {@code averaging} (docs/METHODS.md §4), with labels; for
-     * {@link MemberAveraging#PROBABILITIES} the same as {@link #fromSamples(ProbabilitySamples, int[])}.
+     * {@return the predictive of posterior samples combined by {@code averaging} (docs/METHODS.md §4), with labels; for
+     * {@link MemberAveraging#PROBABILITIES} the same as {@link #fromSamples(ProbabilitySamples, int[])}}
      */
     public static LabeledProbabilities fromSamples(ProbabilitySamples samples, int[] labels,
                                                    MemberAveraging averaging) {
@@ -105,12 +105,12 @@ public final class LabeledProbabilities {
         return new LabeledProbabilities(copy, y, c);
     }
 
-    /** Number of examples N. */
+    /** {@return the number of examples N} */
     public int size() {
         return p.length;
     }
 
-    /** Number of classes C. */
+    /** {@return the number of classes C} */
     public int numClasses() {
         return classes;
     }
@@ -120,22 +120,22 @@ public final class LabeledProbabilities {
         return p[example][cls];
     }
 
-    /** A copy of the probabilities of one example. */
+    /** {@return a copy of the probabilities of one example} */
     public double[] row(int example) {
         return p[example].clone();
     }
 
-    /** The true label of example n. */
+    /** {@return the true label of example n} */
     public int label(int example) {
         return labels[example];
     }
 
-    /** A copy of the labels. */
+    /** {@return a copy of the labels} */
     public int[] labels() {
         return labels.clone();
     }
 
-    /** A copy of the probabilities [N][C]. */
+    /** {@return a copy of the probabilities [N][C]} */
     public double[][] probabilities() {
         double[][] out = new double[p.length][];
         for (int i = 0; i < p.length; i++) {
@@ -156,12 +156,12 @@ public final class LabeledProbabilities {
         return best;
     }
 
-    /** The confidence max_c p̄_c of example n. */
+    /** {@return the confidence max_c p̄_c of example n} */
     public double confidence(int example) {
         return p[example][predicted(example)];
     }
 
-    /** Whether the predicted class of example n is its label. */
+    /** {@return whether the predicted class of example n is its label} */
     public boolean correct(int example) {
         return predicted(example) == labels[example];
     }
@@ -175,7 +175,7 @@ public final class LabeledProbabilities {
         return out;
     }
 
-    /** Whether each prediction is correct. */
+    /** {@return whether each prediction is correct} */
     public boolean[] correctness() {
         boolean[] out = new boolean[p.length];
         for (int i = 0; i < out.length; i++) {
@@ -184,7 +184,7 @@ public final class LabeledProbabilities {
         return out;
     }
 
-    /** Whether each prediction is wrong: the positives of misclassification detection. */
+    /** {@return whether each prediction is wrong: the positives of misclassification detection} */
     public boolean[] misclassified() {
         boolean[] out = new boolean[p.length];
         for (int i = 0; i < out.length; i++) {

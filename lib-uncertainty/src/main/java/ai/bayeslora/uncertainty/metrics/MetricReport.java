@@ -26,7 +26,7 @@ public record MetricReport(int examples, int classes, int samples, double accura
         Objects.requireNonNull(uncertainty, "uncertainty");
     }
 
-    /** Number of ECE bins. */
+    /** {@return the number of ECE bins} */
     public int eceBins() {
         return calibration.bins();
     }
@@ -41,25 +41,24 @@ public record MetricReport(int examples, int classes, int samples, double accura
         return calibration.mce();
     }
 
-    /** Mean predictive (total) entropy in nats. */
+    /** {@return the mean predictive (total) entropy in nats} */
     public double meanPredictiveEntropy() {
         return uncertainty.meanTotal();
     }
 
-    /** Mean expected (aleatoric) entropy in nats. */
+    /** {@return the mean expected (aleatoric) entropy in nats} */
     public double meanExpectedEntropy() {
         return uncertainty.meanAleatoric();
     }
 
-    /** Mean mutual information (epistemic) in nats. */
+    /** {@return the mean mutual information (epistemic) in nats} */
     public double meanMutualInformation() {
         return uncertainty.meanEpistemic();
     }
 
     /**
-     * One line for logs and tables, with the ECE bin count next to the value, e.g.
-     * {@code N=1221 C=5 S=5 acc=0.7813 NLL=0.6120 Brier=0.3105 ECE(15 bins)=0.0412 MCE=0.1830 H=0.702 EH=0.651
-     * MI=0.051}.
+     * {@return one line for logs and tables, with the ECE bin count next to the value, e.g. {@code N=1221 C=5 S=5
+     * acc=0.7813 NLL=0.6120 Brier=0.3105 ECE(15 bins)=0.0412 MCE=0.1830 H=0.702 EH=0.651 MI=0.051}}
      */
     public String summary() {
         return String.format(Locale.ROOT, "N=%d C=%d S=%d acc=%.4f NLL=%.4f Brier=%.4f ECE(%d bins)=%.4f MCE=%.4f "

@@ -22,12 +22,12 @@ public final class RiskCoverageCurve {
         this.aurc = aurc;
     }
 
-    /** Number of examples N (= number of points on the curve). */
+    /** {@return the number of examples N (= number of points on the curve)} */
     public int size() {
         return coverage.length;
     }
 
-    /** The example indices from most to least confident (ties in input order), a copy. */
+    /** {@return the example indices from most to least confident (ties in input order), a copy} */
     public int[] order() {
         return order.clone();
     }

@@ -29,15 +29,15 @@ public final class UncertaintyDecomposition {
         this.epistemic = epistemic;
     }
 
-    /** The decomposition of samples [S, B, C], B ≥ 1. */
+    /** {@return the decomposition of samples [S, B, C], B ≥ 1} */
     public static UncertaintyDecomposition of(ProbabilitySamples samples) {
         return of(SampleView.of(samples));
     }
 
     /**
-     * The decomposition of samples [S, B, C], B ≥ 1, whose predictive combines the samples by {@code averaging}:
-     * total = H[p̄] of that predictive; aleatoric and epistemic as in {@link #of(ProbabilitySamples)} whatever the
-     * averaging. With {@link MemberAveraging#PROBABILITIES} this is {@link #of(ProbabilitySamples)}.
+     * {@return the decomposition of samples [S, B, C], B ≥ 1, whose predictive combines the samples by {@code
+     * averaging}: total = H[p̄] of that predictive; aleatoric and epistemic as in {@link #of(ProbabilitySamples)}
+     * whatever the averaging} With {@link MemberAveraging#PROBABILITIES} this is {@link #of(ProbabilitySamples)}.
      */
     public static UncertaintyDecomposition of(ProbabilitySamples samples, MemberAveraging averaging) {
         SampleView v = SampleView.of(samples);
@@ -53,7 +53,9 @@ public final class UncertaintyDecomposition {
         return new UncertaintyDecomposition(total, aleatoric, MutualInformation.difference(mixture, aleatoric));
     }
 
-    /** The decomposition of a [S, B, C] floating tensor of probabilities (rows checked with tolerance 1e-4). */
+    /**
+     * {@return the decomposition of a [S, B, C] floating tensor of probabilities (rows checked with tolerance 1e-4)}
+     */
     public static UncertaintyDecomposition of(Tensor samples) {
         return of(SampleView.of(samples, LabeledProbabilities.DEFAULT_TOLERANCE));
     }
@@ -64,7 +66,7 @@ public final class UncertaintyDecomposition {
         return new UncertaintyDecomposition(total, aleatoric, MutualInformation.difference(total, aleatoric));
     }
 
-    /** Number of examples. */
+    /** {@return the number of examples} */
     public int size() {
         return total.length;
     }
@@ -84,17 +86,17 @@ public final class UncertaintyDecomposition {
         return epistemic.clone();
     }
 
-    /** Mean predictive entropy over the examples. */
+    /** {@return the mean predictive entropy over the examples} */
     public double meanTotal() {
         return mean(total);
     }
 
-    /** Mean expected entropy over the examples. */
+    /** {@return the mean expected entropy over the examples} */
     public double meanAleatoric() {
         return mean(aleatoric);
     }
 
-    /** Mean mutual information over the examples. */
+    /** {@return the mean mutual information over the examples} */
     public double meanEpistemic() {
         return mean(epistemic);
     }

@@ -57,12 +57,12 @@ public final class Figure {
         this.canvas = canvas;
     }
 
-    /** Width of the image in pixels. */
+    /** {@return the width of the image in pixels} */
     public int width() {
         return chart != null ? chart.getWidth() : canvas.width();
     }
 
-    /** Height of the image in pixels. */
+    /** {@return the height of the image in pixels} */
     public int height() {
         return chart != null ? chart.getHeight() : canvas.height();
     }

@@ -70,13 +70,13 @@ public final class HistogramGrid {
             correct = correct == null ? null : correct.clone();
         }
 
-        /** A copy of the values. */
+        /** {@return a copy of the values} */
         @Override
         public double[] values() {
             return values.clone();
         }
 
-        /** A copy of the correctness flags, or null without labels. */
+        /** {@return a copy of the correctness flags, or null without labels} */
         @Override
         public boolean[] correct() {
             return correct == null ? null : correct.clone();
@@ -99,7 +99,7 @@ public final class HistogramGrid {
             counts = counts.clone();
         }
 
-        /** A copy of the counts per bin. */
+        /** {@return a copy of the counts per bin} */
         @Override
         public long[] counts() {
             return counts.clone();
@@ -129,7 +129,7 @@ public final class HistogramGrid {
             cells = List.copyOf(cells);
         }
 
-        /** The cell of row {@code row} (0 = top) and column {@code column} (0 = left). */
+        /** {@return the cell of row {@code row} (0 = top) and column {@code column} (0 = left)} */
         public Cell cell(int row, int column) {
             return cells.get(row * columns.size() + column);
         }

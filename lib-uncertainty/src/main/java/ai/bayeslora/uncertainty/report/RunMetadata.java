@@ -74,12 +74,12 @@ public record RunMetadata(String command, String commandLine, Model model, List<
         date = date.truncatedTo(ChronoUnit.SECONDS);
     }
 
-    /** A builder with no entries, this library's version and the current time. */
+    /** {@return a builder with no entries, this library's version and the current time} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The version of this library as built (from the jar's {@code version.properties}), or "unknown". */
+    /** {@return the version of this library as built (from the jar's {@code version.properties}), or "unknown"} */
     public static String currentVersion() {
         try (InputStream in = RunMetadata.class.getResourceAsStream("version.properties")) {
             if (in == null) {
@@ -108,19 +108,19 @@ public record RunMetadata(String command, String commandLine, Model model, List<
         private Builder() {
         }
 
-        /** The command's name, e.g. {@code "evaluate"}. */
+        /** {@return the command's name, e.g. {@code "evaluate"}} */
         public Builder command(String name) {
             this.command = name;
             return this;
         }
 
-        /** The command line as typed. */
+        /** {@return the command line as typed} */
         public Builder commandLine(String line) {
             this.commandLine = line;
             return this;
         }
 
-        /** The base model. */
+        /** {@return the base model} */
         public Builder model(Model m) {
             this.model = m;
             return this;
@@ -162,7 +162,7 @@ public record RunMetadata(String command, String commandLine, Model model, List<
             return this;
         }
 
-        /** The metadata. */
+        /** {@return the metadata} */
         public RunMetadata build() {
             return new RunMetadata(command, commandLine, model, adapters, seeds, settings, libraryVersion, date);
         }

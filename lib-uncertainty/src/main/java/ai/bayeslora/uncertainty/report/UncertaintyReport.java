@@ -65,7 +65,7 @@ public final class UncertaintyReport {
         this.metadata = b.metadata;
     }
 
-    /** A builder for a report with this title. */
+    /** {@return a builder for a report with this title} */
     public static Builder builder(String title) {
         return new Builder(title);
     }
@@ -85,31 +85,31 @@ public final class UncertaintyReport {
             this.title = title;
         }
 
-        /** A paragraph shown at the top (e.g. "the bundled model is tiny and random"). */
+        /** {@return a paragraph shown at the top (e.g. "the bundled model is tiny and random")} */
         public Builder note(String text) {
             notes.add(text);
             return this;
         }
 
-        /** What produced the report (command line, model, adapters, seeds, settings); none by default. */
+        /** {@return what produced the report (command line, model, adapters, seeds, settings); none by default} */
         public Builder metadata(RunMetadata m) {
             this.metadata = m;
             return this;
         }
 
-        /** An evaluation: a row of the metrics tables, its CSV, reliability diagram and histogram grids. */
+        /** {@return an evaluation: a row of the metrics tables, its CSV, reliability diagram and histogram grids} */
         public Builder evaluation(EvaluationReport r) {
             evaluations.add(r);
             return this;
         }
 
-        /** An OOD detection result: a row of the OOD table and in-domain against OOD grids. */
+        /** {@return an OOD detection result: a row of the OOD table and in-domain against OOD grids} */
         public Builder ood(OodReport r) {
             ood.add(r);
             return this;
         }
 
-        /** A comparison; its evaluations and OOD reports are added too. */
+        /** {@return a comparison; its evaluations and OOD reports are added too} */
         public Builder comparison(Comparison c) {
             this.comparison = c;
             for (Comparison.Entry e : c.entries()) {
@@ -121,19 +121,19 @@ public final class UncertaintyReport {
             return this;
         }
 
-        /** A metric per epoch: a table under "Per-epoch evolution" and a curve. */
+        /** {@return a metric per epoch: a table under "Per-epoch evolution" and a curve} */
         public Builder epochSeries(EpochSeries s) {
             epochSeries.add(s);
             return this;
         }
 
-        /** Per-epoch evaluations of one posterior on one dataset: one histogram grid per quantity. */
+        /** {@return per-epoch evaluations of one posterior on one dataset: one histogram grid per quantity} */
         public Builder epochHistograms(EpochHistograms h) {
             histograms.add(h);
             return this;
         }
 
-        /** The report. */
+        /** {@return the report} */
         public UncertaintyReport build() {
             return new UncertaintyReport(this);
         }
@@ -167,12 +167,12 @@ public final class UncertaintyReport {
         return dir.resolve("report.html");
     }
 
-    /** Every figure of the report, in the order of report.html. */
+    /** {@return every figure of the report, in the order of report.html} */
     public List<Figure> figures() {
         return placedFigures().stream().map(ReportFigures.Placed::figure).toList();
     }
 
-    /** The numbers of every histogram grid of the report (Figures 2–4), in the order of report.html. */
+    /** {@return the numbers of every histogram grid of the report (Figures 2–4), in the order of report.html} */
     public List<HistogramGrid.Data> histogramGrids() {
         return placedFigures().stream().map(ReportFigures.Placed::grid).filter(java.util.Objects::nonNull).toList();
     }
@@ -205,7 +205,7 @@ public final class UncertaintyReport {
         return epochSeries;
     }
 
-    /** The run's metadata, or null when none was given. */
+    /** {@return the run's metadata, or null when none was given} */
     public RunMetadata metadata() {
         return metadata;
     }
