@@ -373,7 +373,7 @@ public final class LoraAdapter implements AutoCloseable {
         return layers;
     }
 
-    /** All trainable tensors, A then B per module, in model order. */
+    /** {@return all trainable tensors, A then B per module, in model order} */
     public List<Tensor> parameters() {
         List<Tensor> p = new ArrayList<>();
         for (LoraLayer l : layers.values()) {
@@ -394,8 +394,8 @@ public final class LoraAdapter implements AutoCloseable {
     }
 
     /**
-     * All parameters concatenated into one new detached vector θ [P] (A then B per module, row-major), in
-     * {@code dtype} on the adapter's device. The caller owns it: it is attached to no scope, not even one the caller
+     * {@return all parameters concatenated into one new detached vector θ [P] (A then B per module, row-major), in
+     * {@code dtype} on the adapter's device} The caller owns it: it is attached to no scope, not even one the caller
      * has open ({@link NativeScope#keep}), so the caller must {@code close()} it.
      */
     public Tensor flatten(ScalarType dtype) {
@@ -426,7 +426,7 @@ public final class LoraAdapter implements AutoCloseable {
         });
     }
 
-    /** Number of trainable scalars. */
+    /** {@return the number of trainable scalars} */
     public long parameterCount() {
         return parameters().stream().mapToLong(Tensor::numel).sum();
     }

@@ -46,12 +46,14 @@ public record LoraConfig(int rank, double alpha, double dropout, boolean useRslo
         Objects.requireNonNull(init, "init");
     }
 
-    /** The LoRA scale s = α/r, or α/√r with rsLoRA. */
+    /** {@return the LoRA scale s = α/r, or α/√r with rsLoRA} */
     public double scaling() {
         return useRslora ? alpha / Math.sqrt(rank) : alpha / rank;
     }
 
-    /** Whether peft would adapt the module with this full name (suffix match on a dot boundary, layer filter). */
+    /**
+     * {@return whether peft would adapt the module with this full name (suffix match on a dot boundary, layer filter)}
+     */
     public boolean targets(String moduleName) {
         boolean suffix = targetModules.stream().anyMatch(t -> moduleName.equals(t) || moduleName.endsWith("." + t));
         if (!suffix) {
@@ -64,7 +66,7 @@ public record LoraConfig(int rank, double alpha, double dropout, boolean useRslo
         return layer.isPresent() && layersToTransform.contains(layer.get());
     }
 
-    /** The decoder layer index in a module name such as {@code model.layers.3.self_attn.q_proj}. */
+    /** {@return the decoder layer index in a module name such as {@code model.layers.3.self_attn.q_proj}} */
     public static Optional<Integer> layerIndex(String moduleName) {
         Matcher m = LAYER.matcher(moduleName);
         return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();

@@ -47,7 +47,7 @@ public record EnsembleManifest(int formatVersion, List<Member> members, BaseMode
         }
     }
 
-    /** The conventional folder name of member {@code index}: {@code member-00}, {@code member-01}, … */
+    /** {@return the conventional folder name of member {@code index}: {@code member-00}, {@code member-01}, …} */
     public static String folderName(int index) {
         return String.format("member-%02d", index);
     }

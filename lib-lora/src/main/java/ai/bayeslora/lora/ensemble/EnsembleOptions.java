@@ -36,7 +36,7 @@ public record EnsembleOptions(EnsembleInference inference, boolean prefixSharing
         return new Builder();
     }
 
-    /** A builder starting from these options. */
+    /** {@return a builder starting from these options} */
     public Builder toBuilder() {
         return new Builder().inference(inference).prefixSharing(prefixSharing).reduction(reduction)
                 .maxRowsPerPass(maxRowsPerPass);

@@ -92,12 +92,12 @@ public final class EnsembleTrainer {
         return this;
     }
 
-    /** The training schedule. */
+    /** {@return the training schedule} */
     public EnsembleTrainingMode mode() {
         return mode;
     }
 
-    /** The number of members M. */
+    /** {@return the number of members M} */
     public int members() {
         return members;
     }

@@ -265,17 +265,17 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
         return "ensemble (M=" + members.size() + ")";
     }
 
-    /** Number of members M. */
+    /** {@return the number of members M} */
     public int size() {
         return members.size();
     }
 
-    /** The members in order; owned by this ensemble. */
+    /** {@return the members in order; owned by this ensemble} */
     public List<LoraAdapter> members() {
         return members;
     }
 
-    /** Each member's seed, where known. */
+    /** {@return each member's seed, where known} */
     public List<OptionalLong> seeds() {
         return seeds;
     }

@@ -17,14 +17,14 @@ public record CollectionFrequency(int everySteps) {
         }
     }
 
-    /** One snapshot at the end of each epoch from the start epoch on (SWAG-LoRA's setting). */
+    /** {@return one snapshot at the end of each epoch from the start epoch on (SWAG-LoRA's setting)} */
     public static CollectionFrequency endOfEpoch() {
         return END_OF_EPOCH;
     }
 
     /**
-     * One snapshot every {@code k} optimizer steps, counted from the first step of the start epoch: the k-th, 2k-th, …
-     * step of the collection phase.
+     * {@return one snapshot every {@code k} optimizer steps, counted from the first step of the start epoch: the k-th,
+     * 2k-th, … step of the collection phase}
      */
     public static CollectionFrequency everySteps(int k) {
         if (k < 1) {
@@ -33,7 +33,7 @@ public record CollectionFrequency(int everySteps) {
         return new CollectionFrequency(k);
     }
 
-    /** Whether snapshots are taken at epoch ends. */
+    /** {@return whether snapshots are taken at epoch ends} */
     public boolean isEndOfEpoch() {
         return everySteps == 0;
     }

@@ -88,7 +88,7 @@ public final class MultiSwag implements PosteriorPredictive {
         return "multiswag (runs=" + runs.size() + ", S=" + runs.size() * samplesPerRun + ")";
     }
 
-    /** Number of runs. */
+    /** {@return the number of runs} */
     public int runs() {
         return runs.size();
     }

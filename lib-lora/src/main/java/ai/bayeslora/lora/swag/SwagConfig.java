@@ -50,7 +50,10 @@ public record SwagConfig(int startEpoch, CollectionFrequency frequency, int maxR
         }
     }
 
-    /** The defaults: start epoch 1, end of epoch, K = 5, scale 1, PAPER, S = 15, moments on the adapter's device. */
+    /**
+     * {@return the defaults: start epoch 1, end of epoch, K = 5, scale 1, PAPER, S = 15, moments on the adapter's
+     * device}
+     */
     public static SwagConfig defaults() {
         return builder().build();
     }
@@ -59,7 +62,7 @@ public record SwagConfig(int startEpoch, CollectionFrequency frequency, int maxR
         return new Builder();
     }
 
-    /** A builder starting from this configuration. */
+    /** {@return a builder starting from this configuration} */
     public Builder toBuilder() {
         return new Builder().startEpoch(startEpoch).frequency(frequency).maxRank(maxRank).scale(scale)
                 .variant(variant).samples(samples).offloadToCpu(offloadToCpu);

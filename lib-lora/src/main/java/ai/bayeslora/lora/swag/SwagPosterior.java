@@ -116,7 +116,7 @@ public final class SwagPosterior implements AutoCloseable {
         SwagFiles.write(this, dir, replace);
     }
 
-    /** The configuration the posterior was collected with; it also fixes the sampler. */
+    /** {@return the configuration the posterior was collected with; it also fixes the sampler} */
     public SwagConfig config() {
         return config;
     }
@@ -150,7 +150,7 @@ public final class SwagPosterior implements AutoCloseable {
         return copy(mean);
     }
 
-    /** The running mean of squares [P], float64: a copy for the caller's scope (or the caller). */
+    /** {@return the running mean of squares [P], float64: a copy for the caller's scope (or the caller)} */
     public Tensor squaredMean() {
         return copy(squaredMean);
     }
@@ -177,9 +177,9 @@ public final class SwagPosterior implements AutoCloseable {
     }
 
     /**
-     * One sample θ [P] (float64, on the posterior's device) per {@link SwagVariant}: z₁ and z₂ are standard normals
-     * drawn by a CPU generator seeded with {@code rng.nextLong()}, so a given {@code rng} state gives the same θ on every
-     * device. The result belongs to the caller's scope (or the caller).
+     * {@return one sample θ [P] (float64, on the posterior's device) per {@link SwagVariant}: z₁ and z₂ are standard
+     * normals drawn by a CPU generator seeded with {@code rng.nextLong()}, so a given {@code rng} state gives the same
+     * θ on every device} The result belongs to the caller's scope (or the caller).
      */
     @SuppressWarnings("try")
     public Tensor sample(SplittableRandom rng) {
@@ -207,8 +207,8 @@ public final class SwagPosterior implements AutoCloseable {
     }
 
     /**
-     * The posterior predictive on {@code adapter} (same layout as collected, on the scorer's model) with
-     * {@link SwagConfig#samples()} samples drawn from {@code seed}. The predictive borrows this posterior: keep it open
+     * {@return the posterior predictive on {@code adapter} (same layout as collected, on the scorer's model) with
+     * {@link SwagConfig#samples()} samples drawn from {@code seed}} The predictive borrows this posterior: keep it open
      * while predicting.
      */
     public SwagPredictive predictive(LoraAdapter adapter, AnswerScorer scorer, long seed) {
@@ -222,9 +222,9 @@ public final class SwagPosterior implements AutoCloseable {
     }
 
     /**
-     * Bytes of predictive samples this posterior holds on devices: each {@link SwagPredictive} configuration (seed,
-     * S, device, dtype) draws its S samples once and keeps them here, up to 1 GiB in all and, on CUDA, 10 % of the
-     * device's free memory; they are freed by {@link #close}.
+     * {@return the bytes of predictive samples this posterior holds on devices: each {@link SwagPredictive}
+     * configuration (seed, S, device, dtype) draws its S samples once and keeps them here, up to 1 GiB in all and, on
+     * CUDA, 10 % of the device's free memory; they are freed by {@link #close}}
      */
     public long cachedSampleBytes() {
         return sampleCache.bytes();

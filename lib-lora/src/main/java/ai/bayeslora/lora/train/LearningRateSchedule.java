@@ -43,7 +43,7 @@ public record LearningRateSchedule(Kind kind, int warmupSteps, double warmupRati
         }
     }
 
-    /** A constant learning rate, no warm-up. */
+    /** {@return a constant learning rate, no warm-up} */
     public static LearningRateSchedule constant() {
         return new LearningRateSchedule(Kind.CONSTANT, 0, 0);
     }
@@ -58,7 +58,7 @@ public record LearningRateSchedule(Kind kind, int warmupSteps, double warmupRati
         return new LearningRateSchedule(Kind.COSINE, warmupSteps, 0);
     }
 
-    /** The same decay with warm-up given as a fraction of the total steps. */
+    /** {@return the same decay with warm-up given as a fraction of the total steps} */
     public LearningRateSchedule withWarmupRatio(double ratio) {
         return new LearningRateSchedule(kind, 0, ratio);
     }

@@ -22,7 +22,7 @@ public sealed interface OptimizerConfig permits OptimizerConfig.AdamW, Optimizer
         return new Sgd(momentum, nesterov);
     }
 
-    /** A short description for logs, e.g. {@code AdamW(β1=0.9, β2=0.999, ε=1e-08, wd=0.0)}. */
+    /** {@return a short description for logs, e.g. {@code AdamW(β1=0.9, β2=0.999, ε=1e-08, wd=0.0)}} */
     String describe();
 
     /**

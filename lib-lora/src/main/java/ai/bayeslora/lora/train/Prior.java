@@ -49,7 +49,7 @@ public sealed interface Prior permits Prior.None, Prior.Gaussian, Prior.LoraProd
      */
     Tensor stepPenalty(LoraAdapter adapter, long datasetSize);
 
-    /** The Gaussian prior precision λ if this is a {@link Gaussian} prior, for Laplace. */
+    /** {@return the Gaussian prior precision λ if this is a {@link Gaussian} prior, for Laplace} */
     default OptionalDouble gaussianPrecision() {
         return OptionalDouble.empty();
     }

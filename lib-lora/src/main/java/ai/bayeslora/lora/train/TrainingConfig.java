@@ -108,17 +108,22 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
         return maxSteps.isPresent() ? Math.min(all, maxSteps.getAsLong()) : all;
     }
 
-    /** The learning rate of the optimizer step with 0-based index {@code step} in a run of {@code totalSteps}. */
+    /**
+     * {@return the learning rate of the optimizer step with 0-based index {@code step} in a run of {@code totalSteps}}
+     */
     public double learningRateAt(long step, long totalSteps) {
         return learningRate * schedule.multiplier(step, totalSteps);
     }
 
-    /** The Gaussian prior precision λ used in training, if the prior is Gaussian (for Laplace, METHODS.md §3, §6). */
+    /**
+     * {@return the Gaussian prior precision λ used in training, if the prior is Gaussian (for Laplace, METHODS.md §3,
+     * §6)}
+     */
     public OptionalDouble gaussianPriorPrecision() {
         return prior.gaussianPrecision();
     }
 
-    /** A builder initialised with this config's values. */
+    /** {@return a builder initialised with this config's values} */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.optimizer = optimizer;
@@ -140,12 +145,12 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
         return b;
     }
 
-    /** A builder with the general defaults listed in the class comment. */
+    /** {@return a builder with the general defaults listed in the class comment} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The general default: {@code builder().build()}. */
+    /** {@return the general default: {@code builder().build()}} */
     public static TrainingConfig defaults() {
         return builder().build();
     }

@@ -70,7 +70,7 @@ public final class TrainingObjective {
         return new DataTerm(nllSum.div(new Scalar((double) stepExamples)), logProbs, labels);
     }
 
-    /** The prior's per-step penalty ({@link Prior#stepPenalty}) for this objective's N. */
+    /** {@return the prior's per-step penalty ({@link Prior#stepPenalty}) for this objective's N} */
     public Tensor penalty(LoraAdapter adapter) {
         return prior.stepPenalty(adapter, datasetSize);
     }
@@ -95,7 +95,7 @@ public final class TrainingObjective {
      * @param labels the labels, int64 [b]
      */
     public record DataTerm(Tensor loss, Tensor logProbs, Tensor labels) {
-        /** How many rows the arg-max class gets right (the "other" class counts as wrong). */
+        /** {@return how many rows the arg-max class gets right (the "other" class counts as wrong)} */
         public long correct() {
             return correctCount().item_long();
         }

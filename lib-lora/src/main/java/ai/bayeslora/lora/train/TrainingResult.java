@@ -21,12 +21,12 @@ public record TrainingResult(List<EpochSummary> epochs, int bestEpoch, Optional<
         epochs = List.copyOf(epochs);
     }
 
-    /** The summary of the last epoch. */
+    /** {@return the summary of the last epoch} */
     public EpochSummary last() {
         return epochs.get(epochs.size() - 1);
     }
 
-    /** The summary of {@link #bestEpoch()}. */
+    /** {@return the summary of {@link #bestEpoch()}} */
     public EpochSummary best() {
         return epochs.stream().filter(e -> e.epoch() == bestEpoch).findFirst().orElseThrow();
     }
