@@ -45,7 +45,7 @@ public record LaplaceConfig(Structure structure, FisherEstimate fisher, KfacPosi
         return new Builder();
     }
 
-    /** A builder starting from this configuration. */
+    /** {@return a builder starting from this configuration} */
     public Builder toBuilder() {
         return new Builder().structure(structure).fisher(fisher).positions(positions).rank(rank)
                 .lowRankThreshold(lowRankThreshold).mcSamples(mcSamples).seed(seed).modules(modules)

@@ -78,7 +78,7 @@ public final class LaplacePosterior implements AutoCloseable {
         return model.structure();
     }
 
-    /** The parameter blocks of θ, in order. */
+    /** {@return the parameter blocks of θ, in order} */
     public List<ParameterBlock> blocks() {
         return model.layout().blocks();
     }
@@ -98,12 +98,12 @@ public final class LaplacePosterior implements AutoCloseable {
         return logLikelihood;
     }
 
-    /** The module names whose LoRA matrices have a posterior. */
+    /** {@return the module names whose LoRA matrices have a posterior} */
     public List<String> modules() {
         return modules;
     }
 
-    /** The class labels the curvature was fitted on (e.g. A–D). */
+    /** {@return the class labels the curvature was fitted on (e.g. A–D)} */
     public List<String> classLabels() {
         return classLabels;
     }
@@ -116,7 +116,7 @@ public final class LaplacePosterior implements AutoCloseable {
         return provenance;
     }
 
-    /** The scalar prior precision λ. */
+    /** {@return the scalar prior precision λ} */
     public double priorPrecision() {
         for (double l : lambdas) {
             if (l != lambdas[0]) {
@@ -180,7 +180,7 @@ public final class LaplacePosterior implements AutoCloseable {
         return evidence().at(lambdas);
     }
 
-    /** The log marginal likelihood at a scalar λ (the posterior's λ is unchanged). */
+    /** {@return the log marginal likelihood at a scalar λ (the posterior's λ is unchanged)} */
     public double logMarginalLikelihood(double lambda) {
         return evidence().at(lambda);
     }
@@ -211,12 +211,12 @@ public final class LaplacePosterior implements AutoCloseable {
         return r;
     }
 
-    /** The last tuning result, or null. */
+    /** {@return the last tuning result, or null} */
     public PriorTuning.Result lastTuning() {
         return tuning;
     }
 
-    /** The linearised (GLM) predictive with default options (probit, automatic chunks). */
+    /** {@return the linearised (GLM) predictive with default options (probit, automatic chunks)} */
     public LinearizedPredictive linearized(AnswerScorer scorer) {
         return new LinearizedPredictive(this, scorer, LinearizedPredictive.Options.defaults());
     }
@@ -225,7 +225,7 @@ public final class LaplacePosterior implements AutoCloseable {
         return new LinearizedPredictive(this, scorer, options);
     }
 
-    /** The weight-space sampling predictive: S draws θ ~ N(θ*, Λ⁻¹), fixed at creation. Close it after use. */
+    /** {@return the weight-space sampling predictive: S draws θ ~ N(θ*, Λ⁻¹), fixed at creation} Close it after use. */
     public SampledPredictive sampled(AnswerScorer scorer, int samples, long seed) {
         return new SampledPredictive(this, scorer, samples, seed);
     }

@@ -71,7 +71,7 @@ public final class LinearizedPredictive implements PosteriorPredictive {
             return new Options(link, s, seed, memoryBudgetBytes, chunkSize);
         }
 
-        /** The seed of the Monte Carlo link's logit samples and of {@code predict}'s. */
+        /** {@return the seed of the Monte Carlo link's logit samples and of {@code predict}'s} */
         public Options withSeed(long s) {
             return new Options(link, samples, s, memoryBudgetBytes, chunkSize);
         }
@@ -95,12 +95,12 @@ public final class LinearizedPredictive implements PosteriorPredictive {
         return options;
     }
 
-    /** The scorer whose class logits this predictive linearises (its class set and reduction). */
+    /** {@return the scorer whose class logits this predictive linearises (its class set and reduction)} */
     public AnswerScorer scorer() {
         return scorer;
     }
 
-    /** Mean and covariance of the class logits of every prompt of {@code batch}. */
+    /** {@return the mean and covariance of the class logits of every prompt of {@code batch}} */
     public LogitGaussian gaussian(EncodedBatch batch) {
         JacobianRunner.Result r = run(batch, List.of(posterior.priorPrecisions()));
         return new LogitGaussian(r.mean(), r.covariances().get(0));
@@ -202,7 +202,7 @@ public final class LinearizedPredictive implements PosteriorPredictive {
         return "laplace " + posterior.structure().cliName() + " linearised (S=" + options.samples() + ")";
     }
 
-    /** The chunk size used for {@code batch}. */
+    /** {@return the chunk size used for {@code batch}} */
     public int chunkSize(EncodedBatch batch) {
         if (options.chunkSize() > 0) {
             return Math.min(options.chunkSize(), batch.batchSize());

@@ -45,7 +45,7 @@ public final class LogitGaussian {
         return mean[b].clone();
     }
 
-    /** All means [B][C], a copy. */
+    /** {@return all means [B][C], a copy} */
     public double[][] meanArray() {
         double[][] m = new double[mean.length][];
         for (int b = 0; b < m.length; b++) {

@@ -26,7 +26,7 @@ public record ParameterBlock(String module, Matrix matrix, int rows, int cols, l
         }
     }
 
-    /** Number of parameters rows·cols. */
+    /** {@return the number of parameters rows·cols} */
     public long size() {
         return (long) rows * cols;
     }
@@ -36,7 +36,7 @@ public record ParameterBlock(String module, Matrix matrix, int rows, int cols, l
         return "base_model.model." + module + ".lora_" + matrix + ".weight";
     }
 
-    /** A short key for files and messages: {@code <module>.lora_A}. */
+    /** {@return a short key for files and messages: {@code <module>.lora_A}} */
     public String key() {
         return module + ".lora_" + matrix;
     }

@@ -74,7 +74,7 @@ public final class PriorTuning {
      *     tuning (λ, −mean validation NLL)
      */
     public record Result(String method, double[] lambdas, double logEvidence, List<double[]> curve) {
-        /** The chosen λ if scalar, else the first block's. */
+        /** {@return the chosen λ if scalar, else the first block's} */
         public double lambda() {
             return lambdas[0];
         }

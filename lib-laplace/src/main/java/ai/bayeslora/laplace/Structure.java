@@ -32,7 +32,7 @@ public enum Structure {
         }
     }
 
-    /** The CLI spelling, e.g. {@code kfac-lowrank}. */
+    /** {@return the CLI spelling, e.g. {@code kfac-lowrank}} */
     public String cliName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
