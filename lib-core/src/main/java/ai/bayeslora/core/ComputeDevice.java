@@ -37,7 +37,11 @@ public record ComputeDevice(Kind kind, int index, DType dtype, String reason) {
         return new ComputeDevice(Kind.CPU, 0, DType.FLOAT32, "requested cpu");
     }
 
-    /** CUDA device {@code index} with bf16 compute. Availability is checked by {@link DeviceSelector}. */
+    /**
+     * CUDA device {@code index} with bf16 compute. Availability is checked by {@link DeviceSelector}.
+     *
+     * @param index CUDA device index, 0 for CPU
+     */
     public static ComputeDevice cuda(int index) {
         return new ComputeDevice(Kind.CUDA, index, DType.BFLOAT16, "requested cuda:" + index);
     }

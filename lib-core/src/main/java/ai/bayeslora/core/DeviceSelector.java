@@ -37,7 +37,11 @@ public final class DeviceSelector {
         return new DeviceSelector(new LibtorchCudaProbe());
     }
 
-    /** Selects with the real probe; see {@link #choose(String)}. */
+    /**
+     * Selects with the real probe; see {@link #choose(String)}.
+     *
+     * @param request {@code auto} (CUDA if usable, else CPU), {@code cpu}, {@code cuda} or {@code cuda:N}
+     */
     public static ComputeDevice select(String request) {
         return system().choose(request);
     }

@@ -49,7 +49,20 @@ public record EncodedBatch(List<String> exampleIds, long[] inputIds, long[] atte
         this(exampleIds, inputIds, attentionMask, positionIds, labels, batchSize, length, truncatedRows, null);
     }
 
-    /** Checks that every array has the declared shape. */
+    /**
+     * Checks that every array has the declared shape.
+     *
+     * @param exampleIds the ids of the examples, one per row
+     * @param inputIds token ids, {@code [batchSize * length]}, padding = the pad id
+     * @param attentionMask 1 for real tokens, 0 for padding, {@code [batchSize * length]}
+     * @param positionIds {@code max(cumsum(mask) - 1, 0)} per row, {@code [batchSize * length]}
+     * @param labels the answer index of each row, -1 if unknown
+     * @param batchSize number of rows B
+     * @param length row length L (the longest row of the batch)
+     * @param truncatedRows how many rows lost tokens to left truncation
+     * @param classCounts the number of choices of each row ({@code [batchSize]}), or null when every row has all the
+     *     scorer's classes; a row with fewer is scored over its own choices ({@code ClassMask})
+     */
     public EncodedBatch {
         exampleIds = List.copyOf(exampleIds);
         Objects.requireNonNull(inputIds, "inputIds");

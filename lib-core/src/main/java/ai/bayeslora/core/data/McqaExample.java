@@ -20,13 +20,36 @@ import java.util.Optional;
 public record McqaExample(String id, String question, List<String> choices, List<String> labels, int answer,
                           Optional<String> subject, boolean verbatim, Optional<String> context) {
 
-    /** An example without a context passage. */
+    /**
+     * An example without a context passage.
+     *
+     * @param id a stable identifier (the dataset's own id, or {@code file:line})
+     * @param question the question text; if {@code verbatim}, the whole prompt, used as is
+     * @param choices the answer texts, one per label; empty for a verbatim prompt that carries its choices inside
+     * @param labels the class labels of this question, for example A–E; the answer token of label {@code "A"} is
+     *     {@code " A"}
+     * @param answer the index of the correct label, or -1 if unknown (an unlabeled test split)
+     * @param subject the subject (MMLU), if known
+     * @param verbatim whether {@code question} is a complete prompt that templates must not change
+     */
     public McqaExample(String id, String question, List<String> choices, List<String> labels, int answer,
                        Optional<String> subject, boolean verbatim) {
         this(id, question, choices, labels, answer, subject, verbatim, Optional.empty());
     }
 
-    /** Validates: labels non-empty, one choice per label unless verbatim, answer in [-1, labels). */
+    /**
+     * Validates: labels non-empty, one choice per label unless verbatim, answer in [-1, labels).
+     *
+     * @param id a stable identifier (the dataset's own id, or {@code file:line})
+     * @param question the question text; if {@code verbatim}, the whole prompt, used as is
+     * @param choices the answer texts, one per label; empty for a verbatim prompt that carries its choices inside
+     * @param labels the class labels of this question, for example A–E; the answer token of label {@code "A"} is
+     *     {@code " A"}
+     * @param answer the index of the correct label, or -1 if unknown (an unlabeled test split)
+     * @param subject the subject (MMLU), if known
+     * @param verbatim whether {@code question} is a complete prompt that templates must not change
+     * @param context a passage the question is about (BoolQ), rendered before the question; empty for most datasets
+     */
     public McqaExample {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(question, "question");
@@ -49,13 +72,28 @@ public record McqaExample(String id, String question, List<String> choices, List
 
     /**
      * {@return a question with its choices, to be rendered by a {@link PromptTemplate}} {@code subject} may be null.
+     *
+     * @param id a stable identifier (the dataset's own id, or {@code file:line})
+     * @param question the question text; if {@code verbatim}, the whole prompt, used as is
+     * @param choices the answer texts, one per label; empty for a verbatim prompt that carries its choices inside
+     * @param labels the class labels of this question, for example A–E; the answer token of label {@code "A"} is
+     *     {@code " A"}
+     * @param answer the index of the correct label, or -1 if unknown (an unlabeled test split)
+     * @param subject the subject (MMLU), if known
      */
     public static McqaExample of(String id, String question, List<String> choices, List<String> labels, int answer,
                                  String subject) {
         return new McqaExample(id, question, choices, labels, answer, Optional.ofNullable(subject), false);
     }
 
-    /** {@return a complete prompt used as is; {@code labels} are its classes} */
+    /**
+     * {@return a complete prompt used as is; {@code labels} are its classes}
+     *
+     * @param id a stable identifier (the dataset's own id, or {@code file:line})
+     * @param labels the class labels of this question, for example A–E; the answer token of label {@code "A"} is
+     *     {@code " A"}
+     * @param answer the index of the correct label, or -1 if unknown (an unlabeled test split)
+     */
     public static McqaExample verbatim(String id, String prompt, List<String> labels, int answer) {
         return new McqaExample(id, prompt, List.of(), labels, answer, Optional.empty(), true);
     }

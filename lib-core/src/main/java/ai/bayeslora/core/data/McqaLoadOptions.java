@@ -19,7 +19,17 @@ import java.util.Set;
  */
 public record McqaLoadOptions(String split, Set<String> subjects, OptionalInt choices, boolean ownChoices) {
 
-    /** Without {@code ownChoices}. */
+    /**
+     * Without {@code ownChoices}.
+     *
+     * @param split the MMLU split whose {@code *_{split}.csv} files a folder load reads (dev, val or test); default
+     *     test
+     * @param subjects keep only examples of these subjects; empty keeps everything. A folder load reads only the
+     *     matching files and fails if a listed subject has no file.
+     * @param choices keep only the rows with this many choices (the papers' policy for ARC, whose rows have 3, 4 or 5
+     *     choices; the Laplace-LoRA and SWAG-LoRA code keep the 4-choice rows); empty keeps every row, and a file whose
+     *     rows differ in their number of choices is then refused, naming the line, unless {@code ownChoices}
+     */
     public McqaLoadOptions(String split, Set<String> subjects, OptionalInt choices) {
         this(split, subjects, choices, false);
     }
@@ -36,7 +46,14 @@ public record McqaLoadOptions(String split, Set<String> subjects, OptionalInt ch
         }
     }
 
-    /** A split and subjects, every row. */
+    /**
+     * A split and subjects, every row.
+     *
+     * @param split the MMLU split whose {@code *_{split}.csv} files a folder load reads (dev, val or test); default
+     *     test
+     * @param subjects keep only examples of these subjects; empty keeps everything. A folder load reads only the
+     *     matching files and fails if a listed subject has no file.
+     */
     public McqaLoadOptions(String split, Set<String> subjects) {
         this(split, subjects, OptionalInt.empty());
     }

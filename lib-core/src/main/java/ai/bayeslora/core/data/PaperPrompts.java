@@ -119,6 +119,8 @@ public final class PaperPrompts {
      * Laplace-LoRA's setup, chosen by the dataset's kind: BoolQ (examples with a passage) gets {@link #yangBoolq()}
      * and the classes False / True; WinoGrande (two options and a blank {@code _} in every sentence) gets
      * {@link #yangWinogrande()}; everything else {@link #yangChoices()} with A, B, ….
+     *
+     * @param d the dataset (its classes are relabelled by position)
      */
     public static Prepared yang2024(McqaDataset d) {
         boolean boolq = d.examples().stream().allMatch(e -> e.context().isPresent());
@@ -130,7 +132,11 @@ public final class PaperPrompts {
         return new Prepared(d, winogrande ? yangWinogrande() : yangChoices());
     }
 
-    /** SWAG-LoRA's setup: the same "Select one of the choices" prompt as Laplace-LoRA's, labels by position. */
+    /**
+     * SWAG-LoRA's setup: the same "Select one of the choices" prompt as Laplace-LoRA's, labels by position.
+     *
+     * @param d the dataset (its classes are relabelled by position)
+     */
     public static Prepared onal2024(McqaDataset d) {
         return yang2024(d);
     }

@@ -213,7 +213,11 @@ public final class CausalLM implements AutoCloseable {
         return torch.embedding(embedTokens, inputIds.to(device.torchDevice(), ScalarType.Long));
     }
 
-    /** Masks, RoPE tables and last-token indices for a batch; reuse it across {@link #runLayers} calls. */
+    /**
+     * Masks, RoPE tables and last-token indices for a batch; reuse it across {@link #runLayers} calls.
+     *
+     * @param input token ids, attention mask and positions
+     */
     public ForwardContext prepare(ModelInput input) {
         Device dev = device.torchDevice();
         Tensor mask = input.attentionMask().to(dev, ScalarType.Long);
@@ -267,12 +271,20 @@ public final class CausalLM implements AutoCloseable {
         return h;
     }
 
-    /** {@return the final RMSNorm} */
+    /**
+     * {@return the final RMSNorm}
+     *
+     * @param h [B, L, H]
+     */
     public Tensor finalNorm(Tensor h) {
         return finalNorm.forward(h);
     }
 
-    /** Rows {@code h[b, last[b]]} of [B, L, H] → [B, H]. */
+    /**
+     * Rows {@code h[b, last[b]]} of [B, L, H] → [B, H].
+     *
+     * @param h [B, L, H]
+     */
     public static Tensor gatherLast(Tensor h, Tensor last) {
         Tensor index = last.view(-1, 1, 1).expand(h.size(0), 1, h.size(2));
         return h.gather(1, index).squeeze(1);

@@ -29,12 +29,21 @@ public record ModelInput(Tensor inputIds, Tensor attentionMask, Tensor positionI
         checkSame("position_ids", positionIds, inputIds);
     }
 
-    /** Unpadded ids: mask of ones, positions 0..L−1. */
+    /**
+     * Unpadded ids: mask of ones, positions 0..L−1.
+     *
+     * @param inputIds int64 [B, L]
+     */
     public static ModelInput of(Tensor inputIds) {
         return of(inputIds, torch.ones_like(inputIds));
     }
 
-    /** Ids and mask; positions from the mask. */
+    /**
+     * Ids and mask; positions from the mask.
+     *
+     * @param inputIds int64 [B, L]
+     * @param attentionMask int64 [B, L]
+     */
     public static ModelInput of(Tensor inputIds, Tensor attentionMask) {
         return new ModelInput(inputIds, attentionMask, positionsFromMask(attentionMask));
     }

@@ -51,7 +51,11 @@ public record RopeConfig(double theta, Type type, double factor, double lowFreqF
         }
     }
 
-    /** Plain RoPE with base θ. */
+    /**
+     * Plain RoPE with base θ.
+     *
+     * @param theta base θ of the inverse frequencies 1/θ^(2i/d)
+     */
     public static RopeConfig defaults(double theta) {
         return new RopeConfig(theta, Type.DEFAULT, 1.0, 1.0, 4.0, 0, 1.0);
     }

@@ -60,7 +60,14 @@ public class SafetensorsFormatException extends BayesLoraException {
         this(file, tensorName, reason, detail, null);
     }
 
-    /** As {@link #SafetensorsFormatException(Path, String, Reason, String)}, with a cause. */
+    /**
+     * As {@link #SafetensorsFormatException(Path, String, Reason, String)}, with a cause.
+     *
+     * @param file the file or folder at fault
+     * @param tensorName the tensor at fault, or null
+     * @param reason the kind of problem
+     * @param detail what is wrong, without the file and tensor name (they are prepended)
+     */
     public SafetensorsFormatException(Path file, String tensorName, Reason reason, String detail, Throwable cause) {
         super(format(file, tensorName, detail), cause);
         this.file = file;

@@ -58,6 +58,8 @@ public final class SafetensorsWriter {
     /**
      * Writes tensors given as raw little-endian bytes.
      *
+     * @param tensors name to tensor; names must not be {@code __metadata__}
+     * @param metadata stored as {@code __metadata__}; null or empty for none
      * @see #write(Path, Map, Map)
      */
     public static void writeRaw(Path file, Map<String, RawTensor> tensors, Map<String, String> metadata) {

@@ -34,7 +34,12 @@ public final class AnswerTokens {
         this.singleToken = single;
     }
 
-    /** Answer tokens for {@code labels} with the default prefix {@code " "}. */
+    /**
+     * Answer tokens for {@code labels} with the default prefix {@code " "}.
+     *
+     * @param tokenizer the model's tokenizer
+     * @param labels the class labels, in class order
+     */
     public static AnswerTokens of(TextTokenizer tokenizer, List<String> labels) {
         return of(tokenizer, labels, DEFAULT_PREFIX);
     }
