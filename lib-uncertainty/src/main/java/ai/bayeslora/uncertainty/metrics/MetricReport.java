@@ -20,7 +20,19 @@ import java.util.Objects;
 public record MetricReport(int examples, int classes, int samples, double accuracy, double nll, double brier,
         CalibrationResult calibration, UncertaintyDecomposition uncertainty) {
 
-    /** Checks that the components are present. */
+    /**
+     * Checks that the components are present.
+     *
+     * @param examples number of examples N
+     * @param classes number of classes C
+     * @param samples number of posterior samples or members S behind the predictive
+     * @param accuracy top-1 accuracy of p̄, see {@link Accuracy}
+     * @param nll mean negative log-likelihood in nats, see {@link NegativeLogLikelihood} (+∞ if a label has p̄ = 0)
+     * @param brier multi-class Brier score, see {@link BrierScore}
+     * @param calibration ECE, MCE, their bin count and the reliability diagram, see {@link ExpectedCalibrationError}
+     * @param uncertainty per-example predictive entropy, expected entropy and mutual information, see
+     *     {@link UncertaintyDecomposition}
+     */
     public MetricReport {
         Objects.requireNonNull(calibration, "calibration");
         Objects.requireNonNull(uncertainty, "uncertainty");

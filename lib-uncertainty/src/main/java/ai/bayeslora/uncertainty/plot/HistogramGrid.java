@@ -54,7 +54,13 @@ public final class HistogramGrid {
      * @param correct per-example correctness, or null for data without labels (one row "all")
      */
     public record Column(String title, double[] values, boolean[] correct) {
-        /** Checks the lengths and copies the arrays. */
+        /**
+         * Checks the lengths and copies the arrays.
+         *
+         * @param title column heading, e.g. "epoch 3"
+         * @param values per-example values, finite
+         * @param correct per-example correctness, or null for data without labels (one row "all")
+         */
         public Column {
             if (correct != null && correct.length != values.length) {
                 throw new IllegalArgumentException("column '" + title + "': " + values.length + " values but "
@@ -94,7 +100,16 @@ public final class HistogramGrid {
      * @param median median value (the mean of the two middle values for even n), NaN when n = 0
      */
     public record Cell(String column, String row, int n, long[] counts, double mean, double median) {
-        /** Copies the counts. */
+        /**
+         * Copies the counts.
+         *
+         * @param column the column's title
+         * @param row the group: {@link #CORRECT}, {@link #INCORRECT} or {@link #ALL}
+         * @param n examples in the group
+         * @param counts examples per bin
+         * @param mean mean value of the group, NaN when n = 0
+         * @param median median value (the mean of the two middle values for even n), NaN when n = 0
+         */
         public Cell {
             counts = counts.clone();
         }
@@ -122,7 +137,20 @@ public final class HistogramGrid {
      */
     public record Data(String quantity, List<String> columns, List<String> rows, int bins, double lower,
                        double upper, long maxCount, List<Cell> cells) {
-        /** Copies the lists. */
+        /**
+         * Copies the lists.
+         *
+         * @param quantity what is histogrammed, with its unit (the x-axis title)
+         * @param columns column titles, left to right
+         * @param rows row names, top to bottom
+         * @param bins bins per cell
+         * @param lower the left edge of the first bin: the smallest value of the grid
+         * @param upper the right edge of the last bin: the largest value of the grid. Bin k is [edge(k), edge(k + 1)),
+         *     the last bin closed. When every value is the same v, the range is [max(0, v − ½), that + 1] (numpy widens
+         *     a zero-width range by ½ on each side; these quantities are never negative)
+         * @param maxCount the largest count of any bin of the grid: the top of the shared colour scale
+         * @param cells row-major: {@code cells.get(row * columns.size() + column)}
+         */
         public Data {
             columns = List.copyOf(columns);
             rows = List.copyOf(rows);

@@ -42,6 +42,7 @@ public record RunMetadata(String command, String commandLine, Model model, List<
          * {@link ai.bayeslora.core.model.BaseModelFingerprint} (a digest of a few sampled weights, cheap to compute).
          *
          * @param folder where it was loaded from, as the report should show it
+         * @param model the base model; null if unknown
          */
         public static Model of(ai.bayeslora.core.model.CausalLM model, String folder) {
             var c = model.config();
@@ -60,13 +61,33 @@ public record RunMetadata(String command, String commandLine, Model model, List<
      * @param targetModules adapted module-name suffixes, e.g. {@code [q_proj, v_proj]}
      */
     public record Adapter(String name, int rank, double alpha, double dropout, List<String> targetModules) {
-        /** Copies the module list. */
+        /**
+         * Copies the module list.
+         *
+         * @param name what it is, e.g. {@code "ensemble members"} or {@code "adapter"}
+         * @param rank r
+         * @param alpha α (the update is scaled by α/r)
+         * @param dropout LoRA dropout probability
+         * @param targetModules adapted module-name suffixes, e.g. {@code [q_proj, v_proj]}
+         */
         public Adapter {
             targetModules = List.copyOf(targetModules);
         }
     }
 
-    /** Copies the collections; the date is kept to the second. */
+    /**
+     * Copies the collections; the date is kept to the second.
+     *
+     * @param command the command that wrote the report, e.g. {@code "train-ensemble"}; null when not run from the CLI
+     * @param commandLine the command line as typed, e.g. {@code "bayeslora evaluate --data x.jsonl"}; null if unknown
+     * @param model the base model; null if unknown
+     * @param adapters the LoRA adapter configurations in use, in the order given (empty if none is known)
+     * @param seeds named seeds, e.g. {@code "training" -> 0}, in the order given
+     * @param settings other settings as text, in the order given: the prompt format, ECE bins, samples, member
+     *     averaging…; any command may add its own entries
+     * @param libraryVersion the BayesLoRA4J version that wrote the report
+     * @param date when the report was made (UTC, written in ISO-8601 to the second)
+     */
     public RunMetadata {
         adapters = List.copyOf(adapters);
         seeds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(seeds));
