@@ -78,6 +78,8 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
     /**
      * Loads an ensemble folder written by {@link #save}, with default options and the manifest's class reduction.
      *
+     * @param model the shared base model
+     * @param answers the class set
      * @throws EnsembleFormatException if {@code ensemble.json} is missing or malformed, or a member folder is missing
      * @throws BaseModelMismatchException if the ensemble was saved for another base model
      */
@@ -88,6 +90,9 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
     /**
      * Loads an ensemble folder with the given options (their reduction wins over the manifest's); null options mean
      * the defaults with the manifest's reduction.
+     *
+     * @param model the shared base model
+     * @param answers the class set
      */
     public static LoraEnsemble load(Path dir, CausalLM model, AnswerTokens answers, EnsembleOptions options) {
         EnsembleFolder.Loaded loaded = EnsembleFolder.load(dir, model);

@@ -52,7 +52,11 @@ public final class McDropoutPredictive implements PosteriorPredictive {
         this.labels = scorer.classLabels();
     }
 
-    /** S = {@value #DEFAULT_PASSES} passes. */
+    /**
+     * S = {@value #DEFAULT_PASSES} passes.
+     *
+     * @param adapter an adapter with lora_dropout &gt; 0, attached to the scorer's model
+     */
     public McDropoutPredictive(LoraAdapter adapter, AnswerScorer scorer, long seed) {
         this(adapter, scorer, DEFAULT_PASSES, seed);
     }

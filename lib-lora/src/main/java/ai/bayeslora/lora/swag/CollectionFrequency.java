@@ -9,7 +9,11 @@ package ai.bayeslora.lora.swag;
 public record CollectionFrequency(int everySteps) {
     private static final CollectionFrequency END_OF_EPOCH = new CollectionFrequency(0);
 
-    /** Rejects a negative step count. */
+    /**
+     * Rejects a negative step count.
+     *
+     * @param everySteps k, the number of optimizer steps between snapshots; 0 means at the end of each epoch
+     */
     public CollectionFrequency {
         if (everySteps < 0) {
             throw new IllegalArgumentException("SWAG collection every k steps needs k >= 1 (or end of epoch), got "

@@ -42,7 +42,11 @@ public final class MultiSwag implements PosteriorPredictive {
         this.samplesPerRun = samplesPerRun;
     }
 
-    /** As the full constructor with S per run from the first run's {@link SwagConfig#samples()}. */
+    /**
+     * As the full constructor with S per run from the first run's {@link SwagConfig#samples()}.
+     *
+     * @param posteriors one posterior per independent run, all with the adapter's parameter layout
+     */
     public MultiSwag(List<SwagPosterior> posteriors, LoraAdapter adapter, AnswerScorer scorer, long seed) {
         this(posteriors, adapter, scorer, posteriors.isEmpty() ? 1 : posteriors.get(0).config().samples(), seed);
     }

@@ -31,7 +31,21 @@ public record SwagConfig(int startEpoch, CollectionFrequency frequency, int maxR
     /** Default number of weight samples S (SWAG-LoRA). */
     public static final int DEFAULT_SAMPLES = 15;
 
-    /** Validates every field; the messages name the field. */
+    /**
+     * Validates every field; the messages name the field.
+     *
+     * @param startEpoch the first epoch (1-based) whose snapshots are collected; earlier epochs are the MAP phase.
+     *     Default 1. SWAG-LoRA starts after a MAP phase (its example configuration collects from epoch 8 on); set this
+     *     to the epoch where the SWAG learning rate takes over
+     * @param frequency collect at each epoch end (default, as SWAG-LoRA) or every k optimizer steps
+     * @param maxRank the maximum number K of deviation columns kept (the last K snapshots); default 5, as SWAG-LoRA and
+     *     Maddox et al. At least 2: both samplers divide the low-rank term by a column count minus one
+     * @param scale the covariance scale; default 1 (SWAG-LoRA). {@code 0} samples the SWA mean θ̄ itself
+     * @param variant the sampler; default {@link SwagVariant#PAPER}
+     * @param samples S, the number of weight samples a predictive draws; default 15 (SWAG-LoRA)
+     * @param offloadToCpu keep the float64 moments on the CPU instead of the adapter's device (saves accelerator
+     *     memory: (2 + K) · 8 bytes per LoRA parameter). Default false
+     */
     public SwagConfig {
         if (startEpoch < 1) {
             throw new IllegalArgumentException("SWAG startEpoch is 1-based, got " + startEpoch);

@@ -48,12 +48,20 @@ public record LearningRateSchedule(Kind kind, int warmupSteps, double warmupRati
         return new LearningRateSchedule(Kind.CONSTANT, 0, 0);
     }
 
-    /** Linear warm-up over {@code warmupSteps}, then linear decay to 0. */
+    /**
+     * Linear warm-up over {@code warmupSteps}, then linear decay to 0.
+     *
+     * @param warmupSteps number of warm-up steps W; takes precedence over {@code warmupRatio} when positive
+     */
     public static LearningRateSchedule linear(int warmupSteps) {
         return new LearningRateSchedule(Kind.LINEAR, warmupSteps, 0);
     }
 
-    /** Linear warm-up over {@code warmupSteps}, then cosine decay to 0. */
+    /**
+     * Linear warm-up over {@code warmupSteps}, then cosine decay to 0.
+     *
+     * @param warmupSteps number of warm-up steps W; takes precedence over {@code warmupRatio} when positive
+     */
     public static LearningRateSchedule cosine(int warmupSteps) {
         return new LearningRateSchedule(Kind.COSINE, warmupSteps, 0);
     }
@@ -63,7 +71,11 @@ public record LearningRateSchedule(Kind kind, int warmupSteps, double warmupRati
         return new LearningRateSchedule(kind, 0, ratio);
     }
 
-    /** W for a run of {@code totalSteps} optimizer steps. */
+    /**
+     * W for a run of {@code totalSteps} optimizer steps.
+     *
+     * @param totalSteps T, ≥ 1
+     */
     public long warmupSteps(long totalSteps) {
         return warmupSteps > 0 ? warmupSteps : (long) Math.ceil(warmupRatio * totalSteps);
     }

@@ -12,12 +12,21 @@ public sealed interface OptimizerConfig permits OptimizerConfig.AdamW, Optimizer
         return new AdamW(0.9, 0.999, 1e-8, 0);
     }
 
-    /** AdamW with decoupled weight decay {@code weightDecay} and otherwise {@link #adamW()}'s settings. */
+    /**
+     * AdamW with decoupled weight decay {@code weightDecay} and otherwise {@link #adamW()}'s settings.
+     *
+     * @param weightDecay decoupled decay rate (multiplied by the learning rate), ≥ 0
+     */
     static AdamW adamW(double weightDecay) {
         return new AdamW(0.9, 0.999, 1e-8, weightDecay);
     }
 
-    /** SGD with momentum {@code momentum} (0 for plain SGD), optionally Nesterov. */
+    /**
+     * SGD with momentum {@code momentum} (0 for plain SGD), optionally Nesterov.
+     *
+     * @param momentum μ in [0, 1); 0 is plain SGD
+     * @param nesterov Nesterov momentum (needs μ &gt; 0)
+     */
     static Sgd sgd(double momentum, boolean nesterov) {
         return new Sgd(momentum, nesterov);
     }

@@ -30,12 +30,20 @@ public sealed interface Prior permits Prior.None, Prior.Gaussian, Prior.LoraProd
         return new None();
     }
 
-    /** Isotropic Gaussian prior N(0, λ⁻¹ I) on θ with precision {@code precision} = λ. */
+    /**
+     * Isotropic Gaussian prior N(0, λ⁻¹ I) on θ with precision {@code precision} = λ.
+     *
+     * @param precision λ ≥ 0
+     */
     static Gaussian gaussian(double precision) {
         return new Gaussian(precision);
     }
 
-    /** β Σ_modules ‖B A‖²_F (LoRA ensembles, β = 1 in the paper). */
+    /**
+     * β Σ_modules ‖B A‖²_F (LoRA ensembles, β = 1 in the paper).
+     *
+     * @param beta β ≥ 0
+     */
     static LoraProduct loraProduct(double beta) {
         return new LoraProduct(beta);
     }
