@@ -236,6 +236,7 @@ public final class LaplacePosterior implements AutoCloseable {
      * of the adapter ({@code adapter/}, peft format) so that predictions need only the base model. An existing folder
      * is replaced only if this library wrote it (or it is empty).
      *
+     * @param dir a folder written by {@link #save}
      * @throws ai.bayeslora.core.io.OutputConflictException if {@code dir} is a file or a folder of other files (an
      *     adapter folder written by peft, for example)
      */
@@ -243,7 +244,11 @@ public final class LaplacePosterior implements AutoCloseable {
         save(dir, ai.bayeslora.core.io.AtomicOutput.Replace.OWN);
     }
 
-    /** As {@link #save(Path)}, with {@code replace} saying which existing folder may be replaced. */
+    /**
+     * As {@link #save(Path)}, with {@code replace} saying which existing folder may be replaced.
+     *
+     * @param dir a folder written by {@link #save}
+     */
     public void save(Path dir, ai.bayeslora.core.io.AtomicOutput.Replace replace) {
         PosteriorFiles.save(this, dir, replace);
     }
