@@ -9,9 +9,13 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@link #FLOAT16} are for CUDA.
  */
 public enum DType {
+    /** IEEE single precision; the CPU default. */
     FLOAT32(ScalarType.Float, 4, "float32"),
+    /** IEEE double precision: the validation mode for oracles and finite differences. */
     FLOAT64(ScalarType.Double, 8, "float64"),
+    /** bfloat16 (8-bit exponent, 7-bit mantissa); the CUDA default. */
     BFLOAT16(ScalarType.BFloat16, 2, "bfloat16"),
+    /** IEEE half precision (5-bit exponent, 10-bit mantissa). */
     FLOAT16(ScalarType.Half, 2, "float16");
 
     private final ScalarType scalarType;
@@ -33,6 +37,8 @@ public enum DType {
      * {@return the compute dtype of a libtorch scalar type, if it is one} Compares by {@code value}: enum constants
      * returned from native code are not the canonical instances (use {@code intern()} or this method, never {@code
      * ==}).
+     *
+     * @param type a libtorch scalar type, canonical or not
      */
     public static java.util.Optional<DType> of(ScalarType type) {
         for (DType d : values()) {
@@ -73,6 +79,8 @@ public enum DType {
     /**
      * Parses an HF / CLI dtype name: float32, fp32, float, float64, double, bfloat16, bf16, float16, fp16, half.
      *
+     * @param name the dtype name, case-insensitive
+     * @return the dtype
      * @throws IllegalArgumentException naming the accepted values
      */
     public static DType parse(String name) {

@@ -93,12 +93,17 @@ public record McqaExample(String id, String question, List<String> choices, List
      * @param labels the class labels of this question, for example A–E; the answer token of label {@code "A"} is
      *     {@code " A"}
      * @param answer the index of the correct label, or -1 if unknown (an unlabeled test split)
+     * @param prompt the complete prompt, used as is
      */
     public static McqaExample verbatim(String id, String prompt, List<String> labels, int answer) {
         return new McqaExample(id, prompt, List.of(), labels, answer, Optional.empty(), true);
     }
 
-    /** {@return the same question with a context passage (BoolQ's)} */
+    /**
+     * {@return the same question with a context passage (BoolQ's)}
+     *
+     * @param passage the passage, rendered before the question
+     */
     public McqaExample withContext(String passage) {
         return new McqaExample(id, question, choices, labels, answer, subject, verbatim, Optional.of(passage));
     }

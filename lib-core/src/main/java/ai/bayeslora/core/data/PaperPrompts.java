@@ -50,7 +50,11 @@ public final class PaperPrompts {
         };
     }
 
-    /** Laplace-LoRA's (and SWAG-LoRA's) multiple-choice format for ARC, OpenBookQA and CommonsenseQA. */
+    /**
+     * Laplace-LoRA's (and SWAG-LoRA's) multiple-choice format for ARC, OpenBookQA and CommonsenseQA.
+     *
+     * @return the prompt format
+     */
     public static PromptFormat yangChoices() {
         return e -> {
             StringBuilder sb = new StringBuilder(SELECT).append(e.question()).append(" Choices:");
@@ -62,13 +66,21 @@ public final class PaperPrompts {
         };
     }
 
-    /** Laplace-LoRA's WinoGrande format. */
+    /**
+     * Laplace-LoRA's WinoGrande format.
+     *
+     * @return the prompt format
+     */
     public static PromptFormat yangWinogrande() {
         return e -> SELECT + e.question() + " Choices: A. " + e.choices().get(0) + ". B " + e.choices().get(1)
                 + ". Answer:";
     }
 
-    /** Laplace-LoRA's BoolQ format: the passage after the question, EOS appended. */
+    /**
+     * Laplace-LoRA's BoolQ format: the passage after the question, EOS appended.
+     *
+     * @return the prompt format
+     */
     public static PromptFormat yangBoolq() {
         return new PromptFormat() {
             @Override
@@ -84,7 +96,12 @@ public final class PaperPrompts {
         };
     }
 
-    /** a, b, c, …: the ensemble paper's class labels. */
+    /**
+     * a, b, c, …: the ensemble paper's class labels.
+     *
+     * @param n the number of labels
+     * @return the first n lowercase letters
+     */
     public static List<String> lowercase(int n) {
         List<String> out = new ArrayList<>();
         for (String l : Letters.first(n)) {
@@ -121,6 +138,7 @@ public final class PaperPrompts {
      * {@link #yangWinogrande()}; everything else {@link #yangChoices()} with A, B, ….
      *
      * @param d the dataset (its classes are relabelled by position)
+     * @return the relabelled dataset and its prompt format
      */
     public static Prepared yang2024(McqaDataset d) {
         boolean boolq = d.examples().stream().allMatch(e -> e.context().isPresent());
@@ -136,6 +154,7 @@ public final class PaperPrompts {
      * SWAG-LoRA's setup: the same "Select one of the choices" prompt as Laplace-LoRA's, labels by position.
      *
      * @param d the dataset (its classes are relabelled by position)
+     * @return the relabelled dataset and its prompt format
      */
     public static Prepared onal2024(McqaDataset d) {
         return yang2024(d);

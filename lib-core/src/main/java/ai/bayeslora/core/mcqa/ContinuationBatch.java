@@ -16,7 +16,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * A batch of B prompts expanded for multi-token verbalizers (docs/METHODS.md §1, verbalizers): row {@code b·C + c} is
  * prompt b followed by the tokens of class c's label, left-padded as every batch is. Class c's score for prompt b is
- * the continuation's log-likelihood g_{b,c} = Σ_j log p(t_{c,j} | prompt_b, t_{c,<j}), read from the hidden states
+ * the continuation's log-likelihood g_{b,c} = Σ_j log p(t_{c,j} | prompt_b, t_{c,&lt;j}), read from the hidden states
  * at the positions just before each continuation token, through the full-vocabulary softmax. softmax(g) over the C
  * classes is then the class probability; with single-token labels it equals the answer-token softmax of reduction (a),
  * because the shared normaliser log Σ_v exp f_v cancels.
@@ -204,6 +204,7 @@ public final class ContinuationBatch {
     /**
      * The prompt each read position belongs to, for summing per-position quantities per example.
      *
+     * @param device where the index tensor goes
      * @return [reads()] indices in [0, B), as a new int64 tensor on {@code device}
      */
     public Tensor readExamples(org.bytedeco.pytorch.Device device) {

@@ -41,12 +41,20 @@ public final class LinearLayer {
         return bias;
     }
 
-    /** Input features (columns of the weight). */
+    /**
+     * Input features (columns of the weight).
+     *
+     * @return the number of input features
+     */
     public long inFeatures() {
         return weight.size(1);
     }
 
-    /** Output features (rows of the weight). */
+    /**
+     * Output features (rows of the weight).
+     *
+     * @return the number of output features
+     */
     public long outFeatures() {
         return weight.size(0);
     }

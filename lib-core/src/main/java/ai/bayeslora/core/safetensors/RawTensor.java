@@ -9,7 +9,13 @@ import java.util.Objects;
  */
 public record RawTensor(SafetensorsDType dtype, long[] shape, byte[] data) {
 
-    /** Copies the arrays and checks that the byte count matches shape and dtype. */
+    /**
+     * Copies the arrays and checks that the byte count matches shape and dtype.
+     *
+     * @param dtype the element type
+     * @param shape the dimensions; copied
+     * @param data the little-endian bytes, numel × dtype size of them; copied
+     */
     public RawTensor {
         Objects.requireNonNull(dtype, "dtype");
         shape = Objects.requireNonNull(shape, "shape").clone();

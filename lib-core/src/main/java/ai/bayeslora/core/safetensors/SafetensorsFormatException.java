@@ -47,7 +47,9 @@ public class SafetensorsFormatException extends BayesLoraException {
     }
 
     private final transient Path file;
+    /** The tensor at fault, or null. */
     private final String tensorName;
+    /** The kind of problem. */
     private final Reason reason;
 
     /**
@@ -67,6 +69,7 @@ public class SafetensorsFormatException extends BayesLoraException {
      * @param tensorName the tensor at fault, or null
      * @param reason the kind of problem
      * @param detail what is wrong, without the file and tensor name (they are prepended)
+     * @param cause the error behind it, for example a JSON parse error
      */
     public SafetensorsFormatException(Path file, String tensorName, Reason reason, String detail, Throwable cause) {
         super(format(file, tensorName, detail), cause);

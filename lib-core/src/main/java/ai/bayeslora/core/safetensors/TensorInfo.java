@@ -11,7 +11,15 @@ import java.util.Objects;
  */
 public record TensorInfo(String name, SafetensorsDType dtype, long[] shape, long begin, long end) {
 
-    /** Copies {@code shape}; rejects nulls. */
+    /**
+     * Copies {@code shape}; rejects nulls.
+     *
+     * @param name the tensor name
+     * @param dtype the element type
+     * @param shape the dimensions; copied
+     * @param begin the first byte, relative to the data buffer
+     * @param end one past the last byte, relative to the data buffer
+     */
     public TensorInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dtype, "dtype");

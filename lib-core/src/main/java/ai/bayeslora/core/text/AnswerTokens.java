@@ -39,6 +39,7 @@ public final class AnswerTokens {
      *
      * @param tokenizer the model's tokenizer
      * @param labels the class labels, in class order
+     * @return one answer token per label, in class order
      */
     public static AnswerTokens of(TextTokenizer tokenizer, List<String> labels) {
         return of(tokenizer, labels, DEFAULT_PREFIX);

@@ -11,10 +11,19 @@ import java.util.OptionalInt;
  */
 public interface TextTokenizer {
 
-    /** Token ids of {@code text}. Never truncates. */
+    /**
+     * Token ids of {@code text}. Never truncates.
+     *
+     * @param text any text
+     * @return the token ids, no special tokens added unless the tokenizer's options say so
+     */
     int[] encode(String text);
 
-    /** {@return the text of {@code ids}} Special tokens are kept in the output, so the round trip is faithful. */
+    /**
+     * {@return the text of {@code ids}} Special tokens are kept in the output, so the round trip is faithful.
+     *
+     * @param ids token ids of this vocabulary
+     */
     String decode(int[] ids);
 
     /** {@return the number of ids in the vocabulary, added tokens included (largest id + 1)} */
@@ -29,6 +38,8 @@ public interface TextTokenizer {
     /**
      * {@return the id of one vocabulary entry, spelled as stored in the vocabulary (byte-level BPE stores a leading
      * space as {@code Ġ}, SentencePiece as {@code ▁})} Empty if the vocabulary has no such entry.
+     *
+     * @param token the vocabulary spelling
      */
     OptionalInt tokenId(String token);
 

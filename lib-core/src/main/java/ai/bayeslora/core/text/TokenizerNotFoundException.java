@@ -9,6 +9,12 @@ public class TokenizerNotFoundException extends BayesLoraException {
 
     private final transient Path path;
 
+    /**
+     * Creates the exception.
+     *
+     * @param path the file or folder looked at
+     * @param detail more on what was expected there, or null
+     */
     public TokenizerNotFoundException(Path path, String detail) {
         super("tokenizer not found: " + path + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")"));
         this.path = path;
