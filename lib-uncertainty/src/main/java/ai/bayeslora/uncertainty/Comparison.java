@@ -15,6 +15,7 @@ public final class Comparison {
         this.entries = List.copyOf(entries);
     }
 
+    /** {@return one entry per posterior, in the order evaluated} */
     public List<Entry> entries() {
         return entries;
     }

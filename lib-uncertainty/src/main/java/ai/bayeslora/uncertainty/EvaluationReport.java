@@ -76,23 +76,41 @@ public final class EvaluationReport {
         return labels.clone();
     }
 
-    /** Accuracy, NLL, Brier, ECE/MCE and the uncertainty decomposition. */
+    /**
+     * Accuracy, NLL, Brier, ECE/MCE and the uncertainty decomposition.
+     *
+     * @return the metrics of the predictive
+     */
     public MetricReport metrics() {
         return metrics;
     }
 
-    /** Accuracy–coverage curve and AURC. */
+    /**
+     * Accuracy–coverage curve and AURC.
+     *
+     * @return the risk–coverage curve
+     */
     public RiskCoverageCurve selectivePrediction() {
         return selective;
     }
 
-    /** Misclassification-detection AUROC with this score; empty when every prediction is right (or every one wrong). */
+    /**
+     * Misclassification-detection AUROC with this score; empty when every prediction is right (or every one wrong).
+     *
+     * @param score the uncertainty score (higher = more likely wrong)
+     * @return the AUROC, or empty when undefined
+     */
     public OptionalDouble misclassificationAuroc(DetectionScore score) {
         double v = misclassification.get(score)[0];
         return Double.isNaN(v) ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 
-    /** Misclassification-detection AUPR (misclassified = positive) with this score. */
+    /**
+     * Misclassification-detection AUPR (misclassified = positive) with this score.
+     *
+     * @param score the uncertainty score (higher = more likely wrong)
+     * @return the AUPR, or empty when undefined (as for the AUROC)
+     */
     public OptionalDouble misclassificationAupr(DetectionScore score) {
         double v = misclassification.get(score)[1];
         return Double.isNaN(v) ? OptionalDouble.empty() : OptionalDouble.of(v);

@@ -39,12 +39,25 @@ public final class Prediction {
         this.uncertainty = UncertaintyDecomposition.of(samples, averaging);
     }
 
-    /** Creates a prediction from posterior samples (ids may be empty when unknown), averaging probabilities. */
+    /**
+     * Creates a prediction from posterior samples (ids may be empty when unknown), averaging probabilities.
+     *
+     * @param exampleIds one id per example, or empty
+     * @param samples per-member or per-sample probabilities [S, B, C]
+     * @return the prediction
+     */
     public static Prediction of(List<String> exampleIds, ProbabilitySamples samples) {
         return of(exampleIds, samples, MemberAveraging.PROBABILITIES);
     }
 
-    /** Creates a prediction whose predictive combines the samples by {@code averaging} (METHODS.md §4). */
+    /**
+     * Creates a prediction whose predictive combines the samples by {@code averaging} (METHODS.md §4).
+     *
+     * @param exampleIds one id per example, or empty
+     * @param samples per-member or per-sample probabilities [S, B, C]
+     * @param averaging how the samples are combined into the predictive
+     * @return the prediction
+     */
     public static Prediction of(List<String> exampleIds, ProbabilitySamples samples, MemberAveraging averaging) {
         if (!exampleIds.isEmpty() && exampleIds.size() != samples.batchSize()) {
             throw new IllegalArgumentException(exampleIds.size() + " ids for " + samples.batchSize() + " examples");
@@ -57,6 +70,7 @@ public final class Prediction {
         return averaging;
     }
 
+    /** {@return the examples' ids, in batch order; empty when unknown} */
     public List<String> exampleIds() {
         return exampleIds;
     }
@@ -66,10 +80,12 @@ public final class Prediction {
         return samples;
     }
 
+    /** {@return the class labels, one per class} */
     public List<String> classLabels() {
         return samples.classLabels();
     }
 
+    /** {@return the number of examples B} */
     public int size() {
         return mean.length;
     }
@@ -88,12 +104,20 @@ public final class Prediction {
         return predicted.clone();
     }
 
-    /** {@return the predicted class label of example b} */
+    /**
+     * {@return the predicted class label of example b}
+     *
+     * @param b the example, in [0, B)
+     */
     public String predictedLabel(int b) {
         return samples.classLabels().get(predicted[b]);
     }
 
-    /** max_c p̄_c per example. */
+    /**
+     * max_c p̄_c per example.
+     *
+     * @return a new array [B]
+     */
     public double[] confidence() {
         return confidence.clone();
     }

@@ -43,12 +43,20 @@ public record MetricReport(int examples, int classes, int samples, double accura
         return calibration.bins();
     }
 
-    /** ECE with {@link #eceBins()} bins. */
+    /**
+     * ECE with {@link #eceBins()} bins.
+     *
+     * @return the ECE, in [0, 1]
+     */
     public double ece() {
         return calibration.ece();
     }
 
-    /** MCE with {@link #eceBins()} bins. */
+    /**
+     * MCE with {@link #eceBins()} bins.
+     *
+     * @return the MCE, in [0, 1]
+     */
     public double mce() {
         return calibration.mce();
     }

@@ -29,7 +29,11 @@ public final class UncertaintyDecomposition {
         this.epistemic = epistemic;
     }
 
-    /** {@return the decomposition of samples [S, B, C], B ≥ 1} */
+    /**
+     * {@return the decomposition of samples [S, B, C], B ≥ 1}
+     *
+     * @param samples per-member or per-sample probabilities
+     */
     public static UncertaintyDecomposition of(ProbabilitySamples samples) {
         return of(SampleView.of(samples));
     }
@@ -38,6 +42,9 @@ public final class UncertaintyDecomposition {
      * {@return the decomposition of samples [S, B, C], B ≥ 1, whose predictive combines the samples by {@code
      * averaging}: total = H[p̄] of that predictive; aleatoric and epistemic as in {@link #of(ProbabilitySamples)}
      * whatever the averaging} With {@link MemberAveraging#PROBABILITIES} this is {@link #of(ProbabilitySamples)}.
+     *
+     * @param samples per-member or per-sample probabilities
+     * @param averaging how the samples are combined into the predictive
      */
     public static UncertaintyDecomposition of(ProbabilitySamples samples, MemberAveraging averaging) {
         SampleView v = SampleView.of(samples);
@@ -55,6 +62,8 @@ public final class UncertaintyDecomposition {
 
     /**
      * {@return the decomposition of a [S, B, C] floating tensor of probabilities (rows checked with tolerance 1e-4)}
+     *
+     * @param samples a [S, B, C] floating tensor
      */
     public static UncertaintyDecomposition of(Tensor samples) {
         return of(SampleView.of(samples, LabeledProbabilities.DEFAULT_TOLERANCE));
@@ -71,17 +80,29 @@ public final class UncertaintyDecomposition {
         return total.length;
     }
 
-    /** Predictive entropy H[p̄] per example, p̄ the predictive of the averaging (a copy). */
+    /**
+     * Predictive entropy H[p̄] per example, p̄ the predictive of the averaging (a copy).
+     *
+     * @return the total uncertainty in nats, one per example
+     */
     public double[] total() {
         return total.clone();
     }
 
-    /** Expected entropy (1/S) Σ_s H[p_s] per example (a copy). */
+    /**
+     * Expected entropy (1/S) Σ_s H[p_s] per example (a copy).
+     *
+     * @return the aleatoric uncertainty in nats, one per example
+     */
     public double[] aleatoric() {
         return aleatoric.clone();
     }
 
-    /** Mutual information of the samples per example, ≥ 0, whatever the averaging (a copy). */
+    /**
+     * Mutual information of the samples per example, ≥ 0, whatever the averaging (a copy).
+     *
+     * @return the epistemic uncertainty in nats, one per example
+     */
     public double[] epistemic() {
         return epistemic.clone();
     }

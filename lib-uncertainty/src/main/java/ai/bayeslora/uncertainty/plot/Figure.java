@@ -67,12 +67,20 @@ public final class Figure {
         return chart != null ? chart.getHeight() : canvas.height();
     }
 
-    /** File stem, e.g. {@code reliability-ensemble}. */
+    /**
+     * File stem, e.g. {@code reliability-ensemble}.
+     *
+     * @return the file stem
+     */
     public String name() {
         return name;
     }
 
-    /** PNG bytes (rendered once). */
+    /**
+     * PNG bytes (rendered once).
+     *
+     * @return the PNG file's bytes (a copy)
+     */
     public synchronized byte[] png() {
         if (pngCache != null) {
             return pngCache.clone();
@@ -103,7 +111,11 @@ public final class Figure {
         }
     }
 
-    /** SVG bytes. */
+    /**
+     * SVG bytes.
+     *
+     * @return the SVG file's bytes
+     */
     public byte[] svg() {
         try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
             if (chart != null) {
@@ -123,7 +135,12 @@ public final class Figure {
         }
     }
 
-    /** Writes {@code <dir>/<name>.png} and {@code <dir>/<name>.svg}; returns both paths. */
+    /**
+     * Writes {@code <dir>/<name>.png} and {@code <dir>/<name>.svg}; returns both paths.
+     *
+     * @param dir the folder to write into; created if absent
+     * @return the PNG and SVG paths
+     */
     public List<Path> writeTo(Path dir) {
         List<Path> out = new ArrayList<>();
         out.add(write(dir.resolve(name + ".png"), png()));

@@ -157,12 +157,22 @@ public final class HistogramGrid {
             cells = List.copyOf(cells);
         }
 
-        /** {@return the cell of row {@code row} (0 = top) and column {@code column} (0 = left)} */
+        /**
+         * {@return the cell of row {@code row} (0 = top) and column {@code column} (0 = left)}
+         *
+         * @param row the row index, in [0, rows)
+         * @param column the column index, in [0, columns)
+         */
         public Cell cell(int row, int column) {
             return cells.get(row * columns.size() + column);
         }
 
-        /** Edge k of the bins, k = 0..bins: lower + (upper − lower)·k/bins (edge(bins) is upper exactly). */
+        /**
+         * Edge k of the bins, k = 0..bins: lower + (upper − lower)·k/bins (edge(bins) is upper exactly).
+         *
+         * @param k the edge index, in [0, bins]
+         * @return the edge's value
+         */
         public double edge(int k) {
             return k == bins ? upper : lower + (upper - lower) * k / bins;
         }
@@ -175,6 +185,7 @@ public final class HistogramGrid {
      * @param quantity x-axis title, e.g. "predictive entropy (nats)"
      * @param columns at least one; all with correctness flags or all without
      * @param bins positive
+     * @return the counts of every cell and the shared bins
      */
     public static Data compute(String quantity, List<Column> columns, int bins) {
         if (columns.isEmpty() || bins <= 0) {
@@ -251,6 +262,8 @@ public final class HistogramGrid {
      *
      * @param name file stem, e.g. {@code grid-entropy-cqa}
      * @param title the figure's heading
+     * @param data the grid's numbers, from {@link #compute}
+     * @return the figure
      */
     public static Figure render(String name, String title, Data data) {
         int cols = data.columns().size();

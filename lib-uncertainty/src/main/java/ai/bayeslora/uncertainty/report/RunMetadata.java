@@ -42,7 +42,8 @@ public record RunMetadata(String command, String commandLine, Model model, List<
          * {@link ai.bayeslora.core.model.BaseModelFingerprint} (a digest of a few sampled weights, cheap to compute).
          *
          * @param folder where it was loaded from, as the report should show it
-         * @param model the base model; null if unknown
+         * @param model the loaded base model
+         * @return the model's entry
          */
         public static Model of(ai.bayeslora.core.model.CausalLM model, String folder) {
             var c = model.config();
@@ -129,55 +130,102 @@ public record RunMetadata(String command, String commandLine, Model model, List<
         private Builder() {
         }
 
-        /** {@return the command's name, e.g. {@code "evaluate"}} */
+        /**
+         * Sets the command's name, e.g. {@code "evaluate"}.
+         *
+         * @param name the name
+         * @return this builder
+         */
         public Builder command(String name) {
             this.command = name;
             return this;
         }
 
-        /** {@return the command line as typed} */
+        /**
+         * Sets the command line as typed.
+         *
+         * @param line the command line
+         * @return this builder
+         */
         public Builder commandLine(String line) {
             this.commandLine = line;
             return this;
         }
 
-        /** {@return the base model} */
+        /**
+         * Sets the base model.
+         *
+         * @param m the model's entry, see {@link Model#of}
+         * @return this builder
+         */
         public Builder model(Model m) {
             this.model = m;
             return this;
         }
 
-        /** Adds a LoRA adapter configuration. */
+        /**
+         * Adds a LoRA adapter configuration.
+         *
+         * @param a the configuration
+         * @return this builder
+         */
         public Builder adapter(Adapter a) {
             adapters.add(a);
             return this;
         }
 
-        /** Adds (or replaces) a named seed. */
+        /**
+         * Adds (or replaces) a named seed.
+         *
+         * @param name what the seed drives, e.g. {@code "training"}
+         * @param value the seed
+         * @return this builder
+         */
         public Builder seed(String name, long value) {
             seeds.put(name, value);
             return this;
         }
 
-        /** Adds (or replaces) a setting; the value is stored as {@code String.valueOf(value)}. */
+        /**
+         * Adds (or replaces) a setting; the value is stored as {@code String.valueOf(value)}.
+         *
+         * @param name the setting's name
+         * @param value its value
+         * @return this builder
+         */
         public Builder setting(String name, Object value) {
             settings.put(name, String.valueOf(value));
             return this;
         }
 
-        /** Adds every entry of {@code more} as a setting. */
+        /**
+         * Adds every entry of {@code more} as a setting.
+         *
+         * @param more name to value
+         * @return this builder
+         */
         public Builder settings(Map<String, ?> more) {
             more.forEach(this::setting);
             return this;
         }
 
-        /** Overrides the library version (default: {@link #currentVersion()}). */
+        /**
+         * Overrides the library version (default: {@link #currentVersion()}).
+         *
+         * @param v the version text
+         * @return this builder
+         */
         public Builder libraryVersion(String v) {
             this.libraryVersion = v;
             return this;
         }
 
-        /** Overrides the date (default: when the builder was made). */
+        /**
+         * Overrides the date (default: when the builder was made).
+         *
+         * @param d the date; kept to the second
+         * @return this builder
+         */
         public Builder date(Instant d) {
             this.date = d;
             return this;
