@@ -72,50 +72,112 @@ public record LaplaceConfig(Structure structure, FisherEstimate fisher, KfacPosi
         private Builder() {
         }
 
+        /**
+         * Sets {@link LaplaceConfig#structure() structure}.
+         *
+         * @param s curvature structure
+         * @return this builder
+         */
         public Builder structure(Structure s) {
             this.structure = s;
             return this;
         }
 
+        /**
+         * Sets {@link LaplaceConfig#fisher() fisher}.
+         *
+         * @param f which labels weight the curvature
+         * @return this builder
+         */
         public Builder fisher(FisherEstimate f) {
             this.fisher = f;
             return this;
         }
 
+        /**
+         * Sets {@link LaplaceConfig#positions() positions}.
+         *
+         * @param p which token positions feed K-FAC factors (KFAC, KFAC_LOWRANK)
+         * @return this builder
+         */
         public Builder positions(KfacPositions p) {
             this.positions = p;
             return this;
         }
 
+        /**
+         * Sets {@link LaplaceConfig#rank() rank}.
+         *
+         * @param k k of low-rank factors (KFAC_LOWRANK)
+         * @return this builder
+         */
         public Builder rank(int k) {
             this.rank = k;
             return this;
         }
 
+        /**
+         * Sets {@link LaplaceConfig#lowRankThreshold() lowRankThreshold}.
+         *
+         * @param t factor sides of at least this length are low-rank (KFAC_LOWRANK)
+         * @return this builder
+         */
         public Builder lowRankThreshold(int t) {
             this.lowRankThreshold = t;
             return this;
         }
 
+        /**
+         * Sets {@link LaplaceConfig#mcSamples() mcSamples}.
+         *
+         * @param s labels sampled per example (MC_SAMPLED)
+         * @return this builder
+         */
         public Builder mcSamples(int s) {
             this.mcSamples = s;
             return this;
         }
 
+        /**
+         * Sets {@link LaplaceConfig#seed() seed}.
+         *
+         * @param s seed of label sampling
+         * @return this builder
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;
         }
 
+        /**
+         * Sets {@link LaplaceConfig#modules() modules}.
+         *
+         * @param suffixes module-name suffixes whose LoRA matrices get a posterior (e.g. {@code lm_head} for last-layer
+         *     Laplace)
+         * @return this builder
+         */
         public Builder modules(List<String> suffixes) {
             this.modules = List.copyOf(suffixes);
             return this;
         }
 
+        /**
+         * Sets {@link LaplaceConfig#modules() modules}.
+         *
+         * @param suffixes module-name suffixes whose LoRA matrices get a posterior (e.g. {@code lm_head} for last-layer
+         *     Laplace)
+         * @return this builder
+         */
         public Builder modules(String... suffixes) {
             return modules(List.of(suffixes));
         }
 
+        /**
+         * Sets {@link LaplaceConfig#priorPrecision() priorPrecision}.
+         *
+         * @param lambda λ of the prior θ ~ N(0, λ⁻¹ I) used unless tuned (bayesian_lora's s2 = 1/λ)
+         * @return this builder
+         */
         public Builder priorPrecision(double lambda) {
             this.priorPrecision = lambda;
             return this;

@@ -86,41 +86,89 @@ public record LoraConfig(int rank, double alpha, double dropout, boolean useRslo
         private List<Integer> layers = List.of();
         private Init init = Init.KAIMING_UNIFORM;
 
+        /**
+         * Sets {@link LoraConfig#rank() rank}.
+         *
+         * @param r r, rows of A and columns of B
+         * @return this builder
+         */
         public Builder rank(int r) {
             this.rank = r;
             return this;
         }
 
+        /**
+         * Sets {@link LoraConfig#alpha() alpha}.
+         *
+         * @param a α, numerator of the scale
+         * @return this builder
+         */
         public Builder alpha(double a) {
             this.alpha = a;
             return this;
         }
 
+        /**
+         * Sets {@link LoraConfig#dropout() dropout}.
+         *
+         * @param p dropout probability on the LoRA input during training (peft default 0)
+         * @return this builder
+         */
         public Builder dropout(double p) {
             this.dropout = p;
             return this;
         }
 
+        /**
+         * Sets {@link LoraConfig#useRslora() useRslora}.
+         *
+         * @param on scale α/√r instead of α/r
+         * @return this builder
+         */
         public Builder useRslora(boolean on) {
             this.useRslora = on;
             return this;
         }
 
+        /**
+         * Sets {@link LoraConfig#targetModules() targetModules}.
+         *
+         * @param suffixes module-name suffixes to adapt, e.g. q_proj, v_proj, lm_head
+         * @return this builder
+         */
         public Builder targetModules(String... suffixes) {
             this.targets = List.of(suffixes);
             return this;
         }
 
+        /**
+         * Sets {@link LoraConfig#targetModules() targetModules}.
+         *
+         * @param suffixes module-name suffixes to adapt, e.g. q_proj, v_proj, lm_head
+         * @return this builder
+         */
         public Builder targetModules(List<String> suffixes) {
             this.targets = List.copyOf(suffixes);
             return this;
         }
 
+        /**
+         * Sets {@link LoraConfig#layersToTransform() layersToTransform}.
+         *
+         * @param indices decoder layer indices to adapt
+         * @return this builder
+         */
         public Builder layersToTransform(List<Integer> indices) {
             this.layers = List.copyOf(indices);
             return this;
         }
 
+        /**
+         * Sets {@link LoraConfig#init() init}.
+         *
+         * @param i initialisation of A (B starts at zero)
+         * @return this builder
+         */
         public Builder init(Init i) {
             this.init = i;
             return this;

@@ -49,21 +49,50 @@ public record EnsembleOptions(EnsembleInference inference, boolean prefixSharing
         private ClassReduction reduction = ClassReduction.ANSWER_TOKENS;
         private int maxRowsPerPass;
 
+        /**
+         * Sets {@link EnsembleOptions#inference() inference}.
+         *
+         * @param mode batched (default) or sequential member evaluation
+         * @return this builder
+         */
         public Builder inference(EnsembleInference mode) {
             this.inference = mode;
             return this;
         }
 
+        /**
+         * Sets {@link EnsembleOptions#prefixSharing() prefixSharing}.
+         *
+         * @param on in batched mode, run the decoder layers below the lowest adapted layer once for the B rows instead
+         *     of once per member (default on; exact up to rounding)
+         * @return this builder
+         */
         public Builder prefixSharing(boolean on) {
             this.prefixSharing = on;
             return this;
         }
 
+        /**
+         * Sets {@link EnsembleOptions#reduction() reduction}.
+         *
+         * @param r how last-token logits become class probabilities (METHODS.md §1; default (a) answer tokens)
+         * @return this builder
+         */
         public Builder reduction(ClassReduction r) {
             this.reduction = r;
             return this;
         }
 
+        /**
+         * Sets {@link EnsembleOptions#maxRowsPerPass() maxRowsPerPass}.
+         *
+         * @param rows in batched mode, the most rows (members × examples) one forward pass may hold; a larger batch is
+         *     split into example chunks so that activation memory stays bounded. 0 (default) = no fixed limit: the
+         *     whole batch on the CPU, and on CUDA as many rows as 70 % of the device's free memory holds by an
+         *     activation estimate. At least one example (M rows) runs per pass; an out-of-memory error halves the
+         *     examples per pass and retries.
+         * @return this builder
+         */
         public Builder maxRowsPerPass(int rows) {
             this.maxRowsPerPass = rows;
             return this;

@@ -203,16 +203,35 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
         private Builder() {
         }
 
+        /**
+         * Sets {@link TrainingConfig#optimizer() optimizer}.
+         *
+         * @param value AdamW or SGD with their settings (default {@link OptimizerConfig#adamW()})
+         * @return this builder
+         */
         public Builder optimizer(OptimizerConfig value) {
             this.optimizer = value;
             return this;
         }
 
+        /**
+         * Sets {@link TrainingConfig#learningRate() learningRate}.
+         *
+         * @param value the base learning rate (default 1e-4)
+         * @return this builder
+         */
         public Builder learningRate(double value) {
             this.learningRate = value;
             return this;
         }
 
+        /**
+         * Sets {@link TrainingConfig#schedule() schedule}.
+         *
+         * @param value the learning-rate schedule over the run (default linear decay, no warm-up: the transformers
+         *     Trainer default)
+         * @return this builder
+         */
         public Builder schedule(LearningRateSchedule value) {
             this.schedule = value;
             return this;
@@ -230,26 +249,57 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
             return this;
         }
 
+        /**
+         * Sets {@link TrainingConfig#gradientAccumulationSteps() gradientAccumulationSteps}.
+         *
+         * @param value micro-batches per optimizer step (default 1)
+         * @return this builder
+         */
         public Builder gradientAccumulationSteps(int value) {
             this.gradientAccumulationSteps = value;
             return this;
         }
 
+        /**
+         * Sets {@link TrainingConfig#batchSize() batchSize}.
+         *
+         * @param value examples per micro-batch (default 8)
+         * @return this builder
+         */
         public Builder batchSize(int value) {
             this.batchSize = value;
             return this;
         }
 
+        /**
+         * Sets {@link TrainingConfig#evalBatchSize() evalBatchSize}.
+         *
+         * @param value examples per validation batch (default: {@code batchSize})
+         * @return this builder
+         */
         public Builder evalBatchSize(int value) {
             this.evalBatchSize = OptionalInt.of(value);
             return this;
         }
 
+        /**
+         * Sets {@link TrainingConfig#epochs() epochs}.
+         *
+         * @param value passes over the training data (default 3)
+         * @return this builder
+         */
         public Builder epochs(int value) {
             this.epochs = value;
             return this;
         }
 
+        /**
+         * Sets {@link TrainingConfig#maxSteps() maxSteps}.
+         *
+         * @param value stop after this many optimizer steps even within an epoch (the epoch is then evaluated and
+         *     checkpointed)
+         * @return this builder
+         */
         public Builder maxSteps(long value) {
             this.maxSteps = OptionalLong.of(value);
             return this;
@@ -260,21 +310,47 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
             return this;
         }
 
+        /**
+         * Sets {@link TrainingConfig#seed() seed}.
+         *
+         * @param value seeds the per-epoch data order and the LoRA dropout masks (default 0). The A initialisation is
+         *     seeded separately, by {@code LoraAdapter.create}.
+         * @return this builder
+         */
         public Builder seed(long value) {
             this.seed = value;
             return this;
         }
 
+        /**
+         * Sets {@link TrainingConfig#reduction() reduction}.
+         *
+         * @param value how logits become class probabilities (METHODS.md §1; default (a), answer tokens)
+         * @return this builder
+         */
         public Builder reduction(ClassReduction value) {
             this.reduction = value;
             return this;
         }
 
+        /**
+         * Sets {@link TrainingConfig#prior() prior}.
+         *
+         * @param value penalty added to the loss (default none)
+         * @return this builder
+         */
         public Builder prior(Prior value) {
             this.prior = value;
             return this;
         }
 
+        /**
+         * Sets {@link TrainingConfig#earlyStoppingPatience() earlyStoppingPatience}.
+         *
+         * @param epochsWithoutImprovement stop when the validation NLL has not improved for this many epochs; needs
+         *     validation data
+         * @return this builder
+         */
         public Builder earlyStoppingPatience(int epochsWithoutImprovement) {
             this.earlyStoppingPatience = OptionalInt.of(epochsWithoutImprovement);
             return this;
@@ -285,16 +361,36 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
             return this;
         }
 
+        /**
+         * Sets {@link TrainingConfig#checkpointEveryEpoch() checkpointEveryEpoch}.
+         *
+         * @param value when an output folder is given, write a checkpoint after every epoch (default true); otherwise
+         *     only after the last epoch
+         * @return this builder
+         */
         public Builder checkpointEveryEpoch(boolean value) {
             this.checkpointEveryEpoch = value;
             return this;
         }
 
+        /**
+         * Sets {@link TrainingConfig#maxLength() maxLength}.
+         *
+         * @param tokens the longest prompt in tokens (prompts are truncated from the left)
+         * @return this builder
+         */
         public Builder maxLength(int tokens) {
             this.maxLength = OptionalInt.of(tokens);
             return this;
         }
 
+        /**
+         * Sets {@link TrainingConfig#progressBar() progressBar}.
+         *
+         * @param value show a progress bar on a terminal; when off or not on a terminal, progress goes to the log
+         *     (default true)
+         * @return this builder
+         */
         public Builder progressBar(boolean value) {
             this.progressBar = value;
             return this;
