@@ -31,6 +31,17 @@ public record LoraConfig(int rank, double alpha, double dropout, boolean useRslo
         GAUSSIAN
     }
 
+    /**
+     * Checks the settings: r &gt; 0, dropout in [0, 1), at least one target module.
+     *
+     * @param rank r, rows of A and columns of B
+     * @param alpha α, numerator of the scale
+     * @param dropout dropout probability on the LoRA input during training (peft default 0)
+     * @param useRslora scale α/√r instead of α/r
+     * @param targetModules module-name suffixes to adapt, e.g. q_proj, v_proj, lm_head
+     * @param layersToTransform decoder layer indices to adapt; empty for all layers
+     * @param init initialisation of A (B starts at zero)
+     */
     public LoraConfig {
         if (rank <= 0) {
             throw new IllegalArgumentException("LoRA rank r must be positive, got " + rank);
@@ -53,6 +64,8 @@ public record LoraConfig(int rank, double alpha, double dropout, boolean useRslo
 
     /**
      * {@return whether peft would adapt the module with this full name (suffix match on a dot boundary, layer filter)}
+     *
+     * @param moduleName a full HF module name
      */
     public boolean targets(String moduleName) {
         boolean suffix = targetModules.stream().anyMatch(t -> moduleName.equals(t) || moduleName.endsWith("." + t));
@@ -66,12 +79,17 @@ public record LoraConfig(int rank, double alpha, double dropout, boolean useRslo
         return layer.isPresent() && layersToTransform.contains(layer.get());
     }
 
-    /** {@return the decoder layer index in a module name such as {@code model.layers.3.self_attn.q_proj}} */
+    /**
+     * {@return the decoder layer index in a module name such as {@code model.layers.3.self_attn.q_proj}}
+     *
+     * @param moduleName a full HF module name
+     */
     public static Optional<Integer> layerIndex(String moduleName) {
         Matcher m = LAYER.matcher(moduleName);
         return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
     }
 
+    /** {@return a builder starting from peft's defaults} */
     public static Builder builder() {
         return new Builder();
     }
@@ -174,6 +192,7 @@ public record LoraConfig(int rank, double alpha, double dropout, boolean useRslo
             return this;
         }
 
+        /** {@return the configuration} */
         public LoraConfig build() {
             return new LoraConfig(rank, alpha, dropout, useRslora, targets, layers, init);
         }

@@ -27,12 +27,20 @@ public final class LoraLayer {
         return moduleName;
     }
 
-    /** lora_A [r, in]. */
+    /**
+     * lora_A [r, in].
+     *
+     * @return A, the live parameter tensor
+     */
     public Tensor a() {
         return a;
     }
 
-    /** lora_B [out, r]. */
+    /**
+     * lora_B [out, r].
+     *
+     * @return B, the live parameter tensor
+     */
     public Tensor b() {
         return b;
     }

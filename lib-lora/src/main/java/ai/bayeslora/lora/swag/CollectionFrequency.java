@@ -29,6 +29,8 @@ public record CollectionFrequency(int everySteps) {
     /**
      * {@return one snapshot every {@code k} optimizer steps, counted from the first step of the start epoch: the k-th,
      * 2k-th, … step of the collection phase}
+     *
+     * @param k the number of optimizer steps between snapshots, at least 1
      */
     public static CollectionFrequency everySteps(int k) {
         if (k < 1) {

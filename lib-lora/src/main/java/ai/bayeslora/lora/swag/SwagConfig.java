@@ -72,6 +72,7 @@ public record SwagConfig(int startEpoch, CollectionFrequency frequency, int maxR
         return builder().build();
     }
 
+    /** {@return a builder starting from the SWAG-LoRA defaults} */
     public static Builder builder() {
         return new Builder();
     }
@@ -119,7 +120,12 @@ public record SwagConfig(int startEpoch, CollectionFrequency frequency, int maxR
             return this;
         }
 
-        /** Shorthand for {@code frequency(CollectionFrequency.everySteps(k))}. */
+        /**
+         * Shorthand for {@code frequency(CollectionFrequency.everySteps(k))}.
+         *
+         * @param k the number of optimizer steps between snapshots, at least 1
+         * @return this builder
+         */
         public Builder everySteps(int k) {
             this.frequency = CollectionFrequency.everySteps(k);
             return this;
@@ -182,6 +188,7 @@ public record SwagConfig(int startEpoch, CollectionFrequency frequency, int maxR
             return this;
         }
 
+        /** {@return the configuration} */
         public SwagConfig build() {
             return new SwagConfig(startEpoch, frequency, maxRank, scale, variant, samples, offloadToCpu);
         }

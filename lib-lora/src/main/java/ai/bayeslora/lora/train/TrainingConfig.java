@@ -50,6 +50,35 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
                              ClassReduction reduction, Prior prior, OptionalInt earlyStoppingPatience,
                              boolean checkpointEveryEpoch, OptionalInt maxLength, boolean progressBar) {
 
+    /**
+     * Checks the settings (required fields present, sizes and counts positive).
+     *
+     * @param optimizer AdamW or SGD with their settings (default {@link OptimizerConfig#adamW()})
+     * @param learningRate the base learning rate (default 1e-4)
+     * @param schedule the learning-rate schedule over the run (default linear decay, no warm-up: the transformers
+     *     Trainer default)
+     * @param maxGradNorm clip the global gradient norm ‖g‖₂ over all LoRA parameters to this value (as
+     *     {@code torch.nn.utils.clip_grad_norm_}); empty for no clipping (default 1.0, the transformers Trainer
+     *     default)
+     * @param gradientAccumulationSteps micro-batches per optimizer step (default 1)
+     * @param batchSize examples per micro-batch (default 8)
+     * @param evalBatchSize examples per validation batch (default: {@code batchSize})
+     * @param epochs passes over the training data (default 3)
+     * @param maxSteps stop after this many optimizer steps even within an epoch (the epoch is then evaluated and
+     *     checkpointed); empty for no limit (default)
+     * @param seed seeds the per-epoch data order and the LoRA dropout masks (default 0). The A initialisation is seeded
+     *     separately, by {@code LoraAdapter.create}.
+     * @param reduction how logits become class probabilities (METHODS.md §1; default (a), answer tokens)
+     * @param prior penalty added to the loss (default none)
+     * @param earlyStoppingPatience stop when the validation NLL has not improved for this many epochs; needs validation
+     *     data; empty for no early stopping (default)
+     * @param checkpointEveryEpoch when an output folder is given, write a checkpoint after every epoch (default true);
+     *     otherwise only after the last epoch
+     * @param maxLength the longest prompt in tokens (prompts are truncated from the left); empty to keep the batcher's
+     *     setting (default)
+     * @param progressBar show a progress bar on a terminal; when off or not on a terminal, progress goes to the log
+     *     (default true)
+     */
     public TrainingConfig {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(schedule, "schedule");
@@ -87,17 +116,31 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
         }
     }
 
-    /** Examples per optimizer step: batchSize × gradientAccumulationSteps. */
+    /**
+     * Examples per optimizer step: batchSize × gradientAccumulationSteps.
+     *
+     * @return the effective batch size
+     */
     public int effectiveBatchSize() {
         return batchSize * gradientAccumulationSteps;
     }
 
-    /** Optimizer steps in one epoch over {@code trainSize} examples. */
+    /**
+     * Optimizer steps in one epoch over {@code trainSize} examples.
+     *
+     * @param trainSize N, the number of training examples
+     * @return ⌈N / effectiveBatchSize()⌉
+     */
     public long stepsPerEpoch(long trainSize) {
         return (trainSize + effectiveBatchSize() - 1) / effectiveBatchSize();
     }
 
-    /** T, the optimizer steps of the whole run over {@code trainSize} examples. */
+    /**
+     * T, the optimizer steps of the whole run over {@code trainSize} examples.
+     *
+     * @param trainSize N, the number of training examples
+     * @return T = min(epochs × steps per epoch, maxSteps)
+     */
     public long totalSteps(long trainSize) {
         long all;
         try {
@@ -110,6 +153,9 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
 
     /**
      * {@return the learning rate of the optimizer step with 0-based index {@code step} in a run of {@code totalSteps}}
+     *
+     * @param step the 0-based optimizer step
+     * @param totalSteps T, the run's optimizer steps
      */
     public double learningRateAt(long step, long totalSteps) {
         return learningRate * schedule.multiplier(step, totalSteps);
@@ -160,6 +206,8 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
      * batch 8, 10 epochs, β = 1 on Σ‖B A‖²_F, class reduction (b) full vocabulary plus "other". METHODS.md gives no
      * schedule; this preset keeps the learning rate constant. The LoRA side of the protocol (r=8, α=32, dropout 0,
      * q_proj and v_proj) belongs to {@code LoraConfig}.
+     *
+     * @return the preset
      */
     public static TrainingConfig balabanov2024() {
         return builder().optimizer(OptimizerConfig.adamW(0)).learningRate(5e-6)
@@ -174,6 +222,8 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
      * Trainer defaults (linear decay, clip 1.0). {@code epochs} is unbounded so that the 10k steps decide; call
      * {@code toBuilder().epochs(n)} to bound it. The LoRA side (r=8, α=16, dropout 0.1, q_proj, v_proj, lm_head)
      * belongs to {@code LoraConfig}.
+     *
+     * @return the preset
      */
     public static TrainingConfig laplaceLora() {
         return builder().optimizer(OptimizerConfig.adamW(0)).learningRate(5e-5).batchSize(4)
@@ -237,13 +287,22 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
             return this;
         }
 
-        /** Clip the global gradient norm to {@code value}. */
+        /**
+         * Clip the global gradient norm to {@code value}.
+         *
+         * @param value the largest global norm ‖g‖₂, &gt; 0
+         * @return this builder
+         */
         public Builder maxGradNorm(double value) {
             this.maxGradNorm = OptionalDouble.of(value);
             return this;
         }
 
-        /** No gradient clipping. */
+        /**
+         * No gradient clipping.
+         *
+         * @return this builder
+         */
         public Builder noGradClipping() {
             this.maxGradNorm = OptionalDouble.empty();
             return this;
@@ -305,6 +364,11 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
             return this;
         }
 
+        /**
+         * No step limit (the default): the run ends after its epochs.
+         *
+         * @return this builder
+         */
         public Builder noMaxSteps() {
             this.maxSteps = OptionalLong.empty();
             return this;
@@ -356,6 +420,11 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
             return this;
         }
 
+        /**
+         * No early stopping (the default).
+         *
+         * @return this builder
+         */
         public Builder noEarlyStopping() {
             this.earlyStoppingPatience = OptionalInt.empty();
             return this;
@@ -396,6 +465,7 @@ public record TrainingConfig(OptimizerConfig optimizer, double learningRate, Lea
             return this;
         }
 
+        /** {@return the configuration; {@code evalBatchSize} defaults to {@code batchSize}} */
         public TrainingConfig build() {
             return new TrainingConfig(optimizer, learningRate, schedule, maxGradNorm, gradientAccumulationSteps,
                     batchSize, evalBatchSize.orElse(batchSize), epochs, maxSteps, seed, reduction, prior,

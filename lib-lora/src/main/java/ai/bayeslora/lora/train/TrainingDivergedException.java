@@ -11,7 +11,9 @@ import java.util.Optional;
 public class TrainingDivergedException extends BayesLoraException {
     private static final long serialVersionUID = 1L;
 
+    /** The 1-based epoch. */
     private final int epoch;
+    /** The 1-based optimizer step that was not applied. */
     private final long step;
     private final transient Optional<Path> lastCheckpoint;
 
