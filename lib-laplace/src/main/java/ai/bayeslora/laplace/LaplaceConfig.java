@@ -22,6 +22,21 @@ public record LaplaceConfig(Structure structure, FisherEstimate fisher, KfacPosi
                             int lowRankThreshold, int mcSamples, long seed, List<String> modules,
                             double priorPrecision, PriorTuning.Options tuning) {
 
+    /**
+     * Checks the settings.
+     *
+     * @param structure curvature structure
+     * @param fisher which labels weight the curvature
+     * @param positions which token positions feed K-FAC factors (KFAC, KFAC_LOWRANK)
+     * @param rank k of low-rank factors (KFAC_LOWRANK)
+     * @param lowRankThreshold factor sides of at least this length are low-rank (KFAC_LOWRANK)
+     * @param mcSamples labels sampled per example (MC_SAMPLED)
+     * @param seed seed of label sampling
+     * @param modules module-name suffixes whose LoRA matrices get a posterior (e.g. {@code lm_head} for last-layer
+     *     Laplace); empty for all of the adapter's modules. Other LoRA parameters stay at their values.
+     * @param priorPrecision λ of the prior θ ~ N(0, λ⁻¹ I) used unless tuned (bayesian_lora's s2 = 1/λ)
+     * @param tuning prior-precision tuning after the fit, or null for none
+     */
     public LaplaceConfig {
         Objects.requireNonNull(structure, "structure");
         Objects.requireNonNull(fisher, "fisher");
@@ -41,6 +56,7 @@ public record LaplaceConfig(Structure structure, FisherEstimate fisher, KfacPosi
         }
     }
 
+    /** {@return a builder starting from the defaults} */
     public static Builder builder() {
         return new Builder();
     }
@@ -183,12 +199,18 @@ public record LaplaceConfig(Structure structure, FisherEstimate fisher, KfacPosi
             return this;
         }
 
-        /** Tune λ after fitting (null: keep {@link #priorPrecision}). */
+        /**
+         * Tune λ after fitting (null: keep {@link #priorPrecision}).
+         *
+         * @param options how λ is tuned
+         * @return this builder
+         */
         public Builder tuning(PriorTuning.Options options) {
             this.tuning = options;
             return this;
         }
 
+        /** {@return the configuration} */
         public LaplaceConfig build() {
             return new LaplaceConfig(structure, fisher, positions, rank, lowRankThreshold, mcSamples, seed, modules,
                     priorPrecision, tuning);

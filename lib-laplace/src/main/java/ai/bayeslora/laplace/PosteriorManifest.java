@@ -50,6 +50,7 @@ public record PosteriorManifest(Structure structure, FisherEstimate fisher, doub
         modules = List.copyOf(modules);
     }
 
+    /** {@return λ per parameter block (a copy)} */
     @Override
     public double[] priorPrecisions() {
         return priorPrecisions.clone();

@@ -22,7 +22,12 @@ public enum Structure {
      */
     KFAC_LOWRANK;
 
-    /** Parses {@code full}, {@code diag}, {@code kfac}, {@code kfac-lowrank} (case and {@code -}/{@code _} insensitive). */
+    /**
+     * Parses {@code full}, {@code diag}, {@code kfac}, {@code kfac-lowrank} (case and {@code -}/{@code _} insensitive).
+     *
+     * @param s the CLI spelling or the enum name, case-insensitive
+     * @return the structure
+     */
     public static Structure parse(String s) {
         String n = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
         try {
