@@ -75,7 +75,8 @@ public final class UncertaintyEstimator {
     }
 
     /**
-     * {@return a copy with another class-probability reduction: (a) answer tokens or (b) full vocabulary plus "other" (METHODS.md §1)}
+     * {@return a copy with another class-probability reduction: (a) answer tokens or (b) full vocabulary plus
+     * "other" (METHODS.md §1)}
      * Default: whatever the posterior was built with.
      *
      * @param newReduction the reduction
@@ -121,7 +122,9 @@ public final class UncertaintyEstimator {
     }
 
     /**
-     * {@return a copy that combines the posterior's members or samples into the predictive by {@code newAveraging}: the mean of their probabilities (default, as Laplace-LoRA and SWAG-LoRA) or the softmax of their mean logits (as BLoB's ensembles); see docs/METHODS.md §4, "Averaging members"}
+     * {@return a copy that combines the posterior's members or samples into the predictive by
+     * {@code newAveraging}: the mean of their probabilities (default, as Laplace-LoRA and SWAG-LoRA) or the softmax
+     * of their mean logits (as BLoB's ensembles); see docs/METHODS.md §4, "Averaging members"}
      * The per-sample probabilities stay in {@link Prediction#samples()}.
      *
      * @param newAveraging the averaging
