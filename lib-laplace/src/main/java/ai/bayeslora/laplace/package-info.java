@@ -10,10 +10,10 @@
  * }
  * }</pre>
  *
- * <p>{@link ai.bayeslora.laplace.LaplaceLoRA#fit} configures and runs the fit ({@link ai.bayeslora.laplace.LaplaceConfig});
- * {@link ai.bayeslora.laplace.LaplacePosterior} holds the result, tunes the prior precision by the marginal likelihood
- * ({@link ai.bayeslora.laplace.PriorTuning}) and saves or loads it; its predictives are the linearised
- * {@link ai.bayeslora.laplace.LinearizedPredictive} (probit or Monte Carlo over a {@link ai.bayeslora.laplace.LogitGaussian})
- * and the weight-sampling {@link ai.bayeslora.laplace.SampledPredictive}.
+ * <p>{@link ai.bayeslora.laplace.LaplaceLoRA#fit} configures and runs the fit
+ * ({@link ai.bayeslora.laplace.LaplaceConfig}); {@link ai.bayeslora.laplace.LaplacePosterior} holds the result, tunes
+ * the prior precision by the marginal likelihood ({@link ai.bayeslora.laplace.PriorTuning}) and saves or loads it; its
+ * predictives are the linearised {@link ai.bayeslora.laplace.LinearizedPredictive} (probit or Monte Carlo over a
+ * {@link ai.bayeslora.laplace.LogitGaussian}) and the weight-sampling {@link ai.bayeslora.laplace.SampledPredictive}.
  */
 package ai.bayeslora.laplace;
