@@ -299,9 +299,10 @@ public final class CausalLM implements AutoCloseable {
     }
 
     /**
-     * {@return the final RMSNorm}
+     * Applies the final RMSNorm.
      *
      * @param h [B, L, H]
+     * @return the normalised states, [B, L, H]
      */
     public Tensor finalNorm(Tensor h) {
         return finalNorm.forward(h);

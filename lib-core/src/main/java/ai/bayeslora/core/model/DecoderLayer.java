@@ -33,7 +33,7 @@ public final class DecoderLayer {
     }
 
     /**
-     * {@return one block on hidden states [B, L, H] with the adapters of {@code binding}}
+     * Runs the block on hidden states [B, L, H] with the adapters of {@code binding}.
      *
      * @param h [B, L, H]
      * @param cos RoPE cosines for the batch's positions
@@ -41,6 +41,7 @@ public final class DecoderLayer {
      * @param mask additive attention mask [B, 1, L, L], or null for plain causal attention
      * @param rope the rotary embedding
      * @param binding the adapters of this call
+     * @return [B, L, H]
      */
     public Tensor forward(Tensor h, Tensor cos, Tensor sin, Tensor mask, RotaryEmbedding rope, AdapterBinding binding) {
         Tensor a = attention.forward(inputNorm.forward(h), cos, sin, mask, rope, binding);
