@@ -17,8 +17,21 @@ import org.bytedeco.pytorch.Device;
 public record ComputeDevice(Kind kind, int index, DType dtype, String reason) {
 
     /** Device families supported by the library. */
-    public enum Kind { CPU, CUDA }
+    public enum Kind {
+        /** The host CPU. */
+        CPU,
+        /** An NVIDIA GPU through libtorch's CUDA backend. */
+        CUDA
+    }
 
+    /**
+     * Checks the fields; a missing reason becomes "requested", and a half-precision CPU device gets a warning in it.
+     *
+     * @param kind CPU or CUDA
+     * @param index CUDA device index, 0 for CPU; not negative
+     * @param dtype the compute dtype for weights and activations
+     * @param reason why this device was chosen, or null
+     */
     public ComputeDevice {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(dtype, "dtype");
@@ -32,31 +45,49 @@ public record ComputeDevice(Kind kind, int index, DType dtype, String reason) {
         }
     }
 
-    /** CPU with fp32 compute. */
+    /**
+     * CPU with fp32 compute.
+     *
+     * @return device {@code cpu}, float32
+     */
     public static ComputeDevice cpu() {
         return new ComputeDevice(Kind.CPU, 0, DType.FLOAT32, "requested cpu");
     }
 
-    /** CUDA device {@code index} with bf16 compute. Availability is checked by {@link DeviceSelector}. */
+    /**
+     * CUDA device {@code index} with bf16 compute. Availability is checked by {@link DeviceSelector}.
+     *
+     * @param index CUDA device index, 0 for CPU
+     * @return device {@code cuda:index}, bfloat16
+     */
     public static ComputeDevice cuda(int index) {
         return new ComputeDevice(Kind.CUDA, index, DType.BFLOAT16, "requested cuda:" + index);
     }
 
-    /** The same device with another compute dtype. */
+    /**
+     * {@return the same device with another compute dtype}
+     *
+     * @param newDtype the compute dtype to use instead
+     */
     public ComputeDevice withDType(DType newDtype) {
         return new ComputeDevice(kind, index, newDtype, reason);
     }
 
+    /** {@return whether this is a CUDA device} */
     public boolean isCuda() {
         return kind == Kind.CUDA;
     }
 
-    /** A new libtorch {@link Device}; the caller owns it (it is a small native object). */
+    /** {@return a new libtorch {@link Device}; the caller owns it (it is a small native object)} */
     public Device torchDevice() {
         return new Device(isCuda() ? "cuda:" + index : "cpu");
     }
 
-    /** {@code cpu} or {@code cuda:N}. */
+    /**
+     * {@code cpu} or {@code cuda:N}.
+     *
+     * @return the device name as libtorch and the CLI spell it
+     */
     public String name() {
         return isCuda() ? "cuda:" + index : "cpu";
     }

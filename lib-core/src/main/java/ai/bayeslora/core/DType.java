@@ -9,9 +9,13 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@link #FLOAT16} are for CUDA.
  */
 public enum DType {
+    /** IEEE single precision; the CPU default. */
     FLOAT32(ScalarType.Float, 4, "float32"),
+    /** IEEE double precision: the validation mode for oracles and finite differences. */
     FLOAT64(ScalarType.Double, 8, "float64"),
+    /** bfloat16 (8-bit exponent, 7-bit mantissa); the CUDA default. */
     BFLOAT16(ScalarType.BFloat16, 2, "bfloat16"),
+    /** IEEE half precision (5-bit exponent, 10-bit mantissa). */
     FLOAT16(ScalarType.Half, 2, "float16");
 
     private final ScalarType scalarType;
@@ -24,14 +28,17 @@ public enum DType {
         this.hfName = hfName;
     }
 
-    /** The libtorch scalar type. */
+    /** {@return the libtorch scalar type} */
     public ScalarType scalarType() {
         return scalarType;
     }
 
     /**
-     * The compute dtype of a libtorch scalar type, if it is one. Compares by {@code value}: enum constants returned
-     * from native code are not the canonical instances (use {@code intern()} or this method, never {@code ==}).
+     * {@return the compute dtype of a libtorch scalar type, if it is one} Compares by {@code value}: enum constants
+     * returned from native code are not the canonical instances (use {@code intern()} or this method, never {@code
+     * ==}).
+     *
+     * @param type a libtorch scalar type, canonical or not
      */
     public static java.util.Optional<DType> of(ScalarType type) {
         for (DType d : values()) {
@@ -54,17 +61,17 @@ public enum DType {
         return this == FLOAT64 ? FLOAT64 : FLOAT32;
     }
 
-    /** Whether this dtype is a 16-bit one (bf16 or fp16), which the LoRA branch and the softmax leave. */
+    /** {@return whether this dtype is a 16-bit one (bf16 or fp16), which the LoRA branch and the softmax leave} */
     public boolean isHalf() {
         return this == BFLOAT16 || this == FLOAT16;
     }
 
-    /** Bytes per element. */
+    /** {@return the bytes per element} */
     public int byteSize() {
         return byteSize;
     }
 
-    /** The name used by HF configs and the CLI, for example {@code bfloat16}. */
+    /** {@return the name used by HF configs and the CLI, for example {@code bfloat16}} */
     public String hfName() {
         return hfName;
     }
@@ -72,6 +79,8 @@ public enum DType {
     /**
      * Parses an HF / CLI dtype name: float32, fp32, float, float64, double, bfloat16, bf16, float16, fp16, half.
      *
+     * @param name the dtype name, case-insensitive
+     * @return the dtype
      * @throws IllegalArgumentException naming the accepted values
      */
     public static DType parse(String name) {

@@ -19,25 +19,39 @@ public final class DeviceSelector {
 
     /** What the selector needs to know about CUDA; replaceable in tests. */
     public interface CudaProbe {
-        /** Number of usable CUDA devices; 0 when none. */
+        /** {@return the number of usable CUDA devices; 0 when none} */
         int deviceCount();
 
-        /** Why CUDA is unusable, or null when it is usable. */
+        /**
+         * Why CUDA is unusable, or null when it is usable.
+         *
+         * @return the reason, for the error message of an explicit CUDA request
+         */
         String unavailableReason();
     }
 
     private final CudaProbe probe;
 
+    /**
+     * A selector with a given probe (tests pass a fake one).
+     *
+     * @param probe what CUDA reports
+     */
     public DeviceSelector(CudaProbe probe) {
         this.probe = probe;
     }
 
-    /** A selector that probes the real libtorch CUDA runtime. */
+    /** {@return a selector that probes the real libtorch CUDA runtime} */
     public static DeviceSelector system() {
         return new DeviceSelector(new LibtorchCudaProbe());
     }
 
-    /** Selects with the real probe; see {@link #choose(String)}. */
+    /**
+     * Selects with the real probe; see {@link #choose(String)}.
+     *
+     * @param request {@code auto} (CUDA if usable, else CPU), {@code cpu}, {@code cuda} or {@code cuda:N}
+     * @return the chosen device
+     */
     public static ComputeDevice select(String request) {
         return system().choose(request);
     }
@@ -46,6 +60,7 @@ public final class DeviceSelector {
      * Resolves a device request.
      *
      * @param request {@code auto} (CUDA if usable, else CPU), {@code cpu}, {@code cuda} or {@code cuda:N}
+     * @return the chosen device, with the reason it was chosen
      * @throws DeviceUnavailableException if CUDA was requested explicitly and is not usable
      */
     public ComputeDevice choose(String request) {

@@ -4,6 +4,11 @@ package ai.bayeslora.core;
 public class DeviceUnavailableException extends BayesLoraException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message which device was requested and why it cannot be used
+     */
     public DeviceUnavailableException(String message) {
         super(message);
     }

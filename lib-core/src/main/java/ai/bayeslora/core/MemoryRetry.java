@@ -86,7 +86,7 @@ public final class MemoryRetry {
     public static final class Ceiling {
         private final AtomicInteger max = new AtomicInteger(Integer.MAX_VALUE);
 
-        /** The current ceiling ({@link Integer#MAX_VALUE} until an out-of-memory error). */
+        /** {@return the current ceiling ({@link Integer#MAX_VALUE} until an out-of-memory error)} */
         public int get() {
             return max.get();
         }

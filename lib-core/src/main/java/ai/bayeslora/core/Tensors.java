@@ -17,7 +17,12 @@ public final class Tensors {
     private Tensors() {
     }
 
-    /** An int64 CPU tensor holding a copy of {@code data}, viewed as {@code shape}. */
+    /**
+     * {@return an int64 CPU tensor holding a copy of {@code data}, viewed as {@code shape}}
+     *
+     * @param data the values, row-major
+     * @param shape the dimensions; their product must equal {@code data.length}
+     */
     public static Tensor ofLongs(long[] data, long... shape) {
         checkNumel(data.length, shape);
         try (LongPointer p = new LongPointer(data)) {
@@ -25,7 +30,12 @@ public final class Tensors {
         }
     }
 
-    /** A float32 CPU tensor holding a copy of {@code data}, viewed as {@code shape}. */
+    /**
+     * {@return a float32 CPU tensor holding a copy of {@code data}, viewed as {@code shape}}
+     *
+     * @param data the values, row-major
+     * @param shape the dimensions; their product must equal {@code data.length}
+     */
     public static Tensor ofFloats(float[] data, long... shape) {
         checkNumel(data.length, shape);
         try (FloatPointer p = new FloatPointer(data)) {
@@ -33,7 +43,12 @@ public final class Tensors {
         }
     }
 
-    /** A float64 CPU tensor holding a copy of {@code data}, viewed as {@code shape}. */
+    /**
+     * {@return a float64 CPU tensor holding a copy of {@code data}, viewed as {@code shape}}
+     *
+     * @param data the values, row-major
+     * @param shape the dimensions; their product must equal {@code data.length}
+     */
     public static Tensor ofDoubles(double[] data, long... shape) {
         checkNumel(data.length, shape);
         try (DoublePointer p = new DoublePointer(data)) {
@@ -41,7 +56,11 @@ public final class Tensors {
         }
     }
 
-    /** All elements as doubles (any dtype, any device), in row-major order. */
+    /**
+     * {@return all elements as doubles (any dtype, any device), in row-major order}
+     *
+     * @param t any tensor; not modified
+     */
     public static double[] toDoubles(Tensor t) {
         return NativeScope.compute(() -> {
             Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Double).contiguous();
@@ -51,7 +70,11 @@ public final class Tensors {
         });
     }
 
-    /** All elements as floats (any dtype, any device), in row-major order. */
+    /**
+     * {@return all elements as floats (any dtype, any device), in row-major order}
+     *
+     * @param t any tensor; not modified
+     */
     public static float[] toFloats(Tensor t) {
         return NativeScope.compute(() -> {
             Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Float).contiguous();
@@ -61,7 +84,11 @@ public final class Tensors {
         });
     }
 
-    /** All elements as longs (integer tensors), in row-major order. */
+    /**
+     * {@return all elements as longs (integer tensors), in row-major order}
+     *
+     * @param t an integer tensor; not modified
+     */
     public static long[] toLongs(Tensor t) {
         return NativeScope.compute(() -> {
             Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Long).contiguous();
@@ -71,7 +98,11 @@ public final class Tensors {
         });
     }
 
-    /** The shape as a Java array. */
+    /**
+     * {@return the shape as a Java array}
+     *
+     * @param t any tensor
+     */
     public static long[] shape(Tensor t) {
         long[] s = new long[(int) t.dim()];
         for (int i = 0; i < s.length; i++) {
@@ -80,17 +111,30 @@ public final class Tensors {
         return s;
     }
 
-    /** {@code [2, 3]} style shape text for messages. */
+    /**
+     * {@code [2, 3]} style shape text for messages.
+     *
+     * @param shape the dimensions
+     * @return the shape as text
+     */
     public static String shapeText(long[] shape) {
         return java.util.Arrays.toString(shape);
     }
 
-    /** A libtorch scalar; the caller's scope owns it. */
+    /**
+     * {@return a libtorch scalar; the caller's scope owns it}
+     *
+     * @param v the value
+     */
     public static Scalar scalar(double v) {
         return new Scalar(v);
     }
 
-    /** The most negative finite value of a floating dtype: the additive mask value transformers uses. */
+    /**
+     * {@return the most negative finite value of a floating dtype: the additive mask value transformers uses}
+     *
+     * @param type float32, float64, bfloat16 or float16
+     */
     public static double finfoMin(ScalarType type) {
         switch (type.intern()) { // native-returned enum constants are not canonical
             case Float: return -Float.MAX_VALUE;
@@ -102,8 +146,10 @@ public final class Tensors {
     }
 
     /**
-     * Whether every entry of a floating-point tensor is finite (no NaN, no ±Inf); integer tensors always are. One
-     * host sync.
+     * {@return whether every entry of a floating-point tensor is finite (no NaN, no ±Inf); integer tensors always are}
+     * One host sync.
+     *
+     * @param t any tensor
      */
     public static boolean allFinite(Tensor t) {
         if (!torch.is_floating_point(t)) {
@@ -112,7 +158,12 @@ public final class Tensors {
         return NativeScope.compute(() -> torch.isfinite(t).all().item_bool());
     }
 
-    /** Largest absolute elementwise difference of two tensors of the same shape, computed in float64. */
+    /**
+     * {@return the largest absolute elementwise difference of two tensors of the same shape, computed in float64}
+     *
+     * @param a a tensor
+     * @param b a tensor of the same shape
+     */
     public static double maxAbsDiff(Tensor a, Tensor b) {
         return NativeScope.compute(() -> {
             Tensor d = a.detach().to(ScalarType.Double).sub(b.detach().to(ScalarType.Double)).abs();

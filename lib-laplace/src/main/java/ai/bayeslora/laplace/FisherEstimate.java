@@ -19,7 +19,12 @@ public enum FisherEstimate {
     /** The empirical Fisher: the true label only, weight 1. Not the GGN; offered for comparison. */
     EMPIRICAL;
 
-    /** Parses {@code exact}, {@code mc} / {@code mc-sampled}, {@code empirical}. */
+    /**
+     * Parses {@code exact}, {@code mc} / {@code mc-sampled}, {@code empirical}.
+     *
+     * @param s the CLI spelling or the enum name, case-insensitive
+     * @return the estimate
+     */
     public static FisherEstimate parse(String s) {
         String n = s.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         switch (n) {

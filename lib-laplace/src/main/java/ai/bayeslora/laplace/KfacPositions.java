@@ -29,7 +29,12 @@ public enum KfacPositions {
      */
     EXPAND;
 
-    /** Parses {@code last-token}, {@code reduce}, {@code expand}. */
+    /**
+     * Parses {@code last-token}, {@code reduce}, {@code expand}.
+     *
+     * @param s the CLI spelling or the enum name, case-insensitive
+     * @return the positions
+     */
     public static KfacPositions parse(String s) {
         String n = s.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         switch (n) {

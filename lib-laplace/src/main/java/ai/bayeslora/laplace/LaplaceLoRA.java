@@ -27,7 +27,14 @@ public final class LaplaceLoRA {
     private LaplaceLoRA() {
     }
 
-    /** Starts a fit of {@code adapter} (attached to {@code scorer}'s model) on labelled {@code data}. */
+    /**
+     * Starts a fit of {@code adapter} (attached to {@code scorer}'s model) on labelled {@code data}.
+     *
+     * @param scorer scores the classes of each prompt (its model is the adapter's)
+     * @param adapter the trained adapter; its current values are θ*
+     * @param data labelled batches, iterated once by {@link Fit#run}
+     * @return the fit, configured with the defaults
+     */
     public static Fit fit(AnswerScorer scorer, LoraAdapter adapter, Iterable<EncodedBatch> data) {
         return new Fit(scorer, adapter, data);
     }
@@ -50,78 +57,155 @@ public final class LaplaceLoRA {
             }
         }
 
-        /** Replaces the whole configuration. */
+        /**
+         * Replaces the whole configuration.
+         *
+         * @param c the configuration
+         * @return this fit
+         */
         public Fit config(LaplaceConfig c) {
             this.config = c.toBuilder();
             return this;
         }
 
+        /**
+         * Sets {@link LaplaceConfig#structure() structure}.
+         *
+         * @param s the curvature structure
+         * @return this fit
+         */
         public Fit structure(Structure s) {
             config.structure(s);
             return this;
         }
 
+        /**
+         * Sets {@link LaplaceConfig#fisher() fisher}.
+         *
+         * @param f which labels weight the curvature
+         * @return this fit
+         */
         public Fit fisher(FisherEstimate f) {
             config.fisher(f);
             return this;
         }
 
+        /**
+         * Sets {@link LaplaceConfig#positions() positions}.
+         *
+         * @param p which token positions feed K-FAC factors
+         * @return this fit
+         */
         public Fit positions(KfacPositions p) {
             config.positions(p);
             return this;
         }
 
-        /** Low-rank k of {@link Structure#KFAC_LOWRANK} factors. */
+        /**
+         * Low-rank k of {@link Structure#KFAC_LOWRANK} factors.
+         *
+         * @param k the rank, at least 1
+         * @return this fit
+         */
         public Fit rank(int k) {
             config.rank(k);
             return this;
         }
 
+        /**
+         * Sets {@link LaplaceConfig#lowRankThreshold() lowRankThreshold}.
+         *
+         * @param t factor sides of at least this length are low-rank
+         * @return this fit
+         */
         public Fit lowRankThreshold(int t) {
             config.lowRankThreshold(t);
             return this;
         }
 
+        /**
+         * Sets {@link LaplaceConfig#mcSamples() mcSamples}.
+         *
+         * @param s labels sampled per example (MC_SAMPLED)
+         * @return this fit
+         */
         public Fit mcSamples(int s) {
             config.mcSamples(s);
             return this;
         }
 
+        /**
+         * Sets {@link LaplaceConfig#seed() seed}.
+         *
+         * @param s the seed of label sampling
+         * @return this fit
+         */
         public Fit seed(long s) {
             config.seed(s);
             return this;
         }
 
-        /** Only these module-name suffixes get a posterior, e.g. {@code "lm_head"} for last-layer Laplace. */
+        /**
+         * Only these module-name suffixes get a posterior, e.g. {@code "lm_head"} for last-layer Laplace.
+         *
+         * @param suffixes module-name suffixes
+         * @return this fit
+         */
         public Fit modules(String... suffixes) {
             config.modules(suffixes);
             return this;
         }
 
+        /**
+         * Sets the prior precision λ used unless tuned.
+         *
+         * @param lambda λ &gt; 0 of the prior θ ~ N(0, λ⁻¹ I)
+         * @return this fit
+         */
         public Fit priorPrecision(double lambda) {
             config.priorPrecision(lambda);
             return this;
         }
 
-        /** Tune λ by the log marginal likelihood (default options: exact line search, scalar λ). */
+        /**
+         * Tune λ by the log marginal likelihood (default options: exact line search, scalar λ).
+         *
+         * @return this fit
+         */
         public Fit tunePriorPrecision() {
             config.tuning(PriorTuning.Options.defaults());
             return this;
         }
 
+        /**
+         * Tune λ by the log marginal likelihood with the given options.
+         *
+         * @param options method, scalar or per-block λ, grid
+         * @return this fit
+         */
         public Fit tunePriorPrecision(PriorTuning.Options options) {
             config.tuning(options);
             return this;
         }
 
-        /** Provenance recorded in a saved posterior's manifest. */
+        /**
+         * Provenance recorded in a saved posterior's manifest.
+         *
+         * @param modelDir the base model folder, or empty
+         * @param adapterDir the adapter folder, or empty
+         * @return this fit
+         */
         public Fit provenance(String modelDir, String adapterDir) {
             this.modelPath = modelDir == null ? "" : modelDir;
             this.adapterPath = adapterDir == null ? "" : adapterDir;
             return this;
         }
 
-        /** Runs the fit: one pass over the data, then tuning if requested. */
+        /**
+         * Runs the fit: one pass over the data, then tuning if requested.
+         *
+         * @return the posterior; close it
+         */
         public LaplacePosterior run() {
             LaplaceConfig c = config.build();
             if (!scorer.singleToken() && c.positions() == KfacPositions.LAST_TOKEN

@@ -82,53 +82,69 @@ public final class LaplacePosterior implements AutoCloseable {
         setPriorPrecisions(lambdas);
     }
 
+    /** {@return the configuration of the fit} */
     public LaplaceConfig config() {
         return config;
     }
 
+    /** {@return the curvature structure} */
     public Structure structure() {
         return model.structure();
     }
 
-    /** The parameter blocks of θ, in order. */
+    /** {@return the parameter blocks of θ, in order} */
     public List<ParameterBlock> blocks() {
         return model.layout().blocks();
     }
 
-    /** P, the number of parameters with a posterior. */
+    /**
+     * P, the number of parameters with a posterior.
+     *
+     * @return the parameter count
+     */
     public long parameterCount() {
         return model.layout().size();
     }
 
-    /** N, the number of training examples the curvature summed. */
+    /**
+     * N, the number of training examples the curvature summed.
+     *
+     * @return the example count
+     */
     public long examples() {
         return examples;
     }
 
-    /** log p(D|θ*) = Σ_n log softmax(f(x_n))_{y_n}. */
+    /**
+     * log p(D|θ*) = Σ_n log softmax(f(x_n))_{y_n}.
+     *
+     * @return the log-likelihood in nats
+     */
     public double logLikelihood() {
         return logLikelihood;
     }
 
-    /** The module names whose LoRA matrices have a posterior. */
+    /** {@return the module names whose LoRA matrices have a posterior} */
     public List<String> modules() {
         return modules;
     }
 
-    /** The class labels the curvature was fitted on (e.g. A–D). */
+    /** {@return the class labels the curvature was fitted on (e.g. A–D)} */
     public List<String> classLabels() {
         return classLabels;
     }
 
+    /** {@return the adapter whose values are θ* (borrowed, not owned)} */
     public LoraAdapter adapter() {
         return adapter;
     }
 
+    /** {@return where the model and adapter came from, and θ*'s fingerprint} */
     public Provenance provenance() {
         return provenance;
     }
 
-    /** The scalar prior precision λ. */
+    /** {@return the scalar prior precision λ} */
     public double priorPrecision() {
         for (double l : lambdas) {
             if (l != lambdas[0]) {
@@ -138,19 +154,33 @@ public final class LaplacePosterior implements AutoCloseable {
         return lambdas[0];
     }
 
-    /** λ per parameter block, a copy. */
+    /**
+     * λ per parameter block, a copy.
+     *
+     * @return one λ per parameter block
+     */
     public double[] priorPrecisions() {
         return lambdas.clone();
     }
 
-    /** Sets a scalar λ. */
+    /**
+     * Sets a scalar λ.
+     *
+     * @param lambda λ &gt; 0
+     * @return this posterior
+     */
     public LaplacePosterior setPriorPrecision(double lambda) {
         double[] l = new double[blocks().size()];
         Arrays.fill(l, lambda);
         return setPriorPrecisions(l);
     }
 
-    /** Sets λ per parameter block (FULL needs them equal). */
+    /**
+     * Sets λ per parameter block (FULL needs them equal).
+     *
+     * @param perBlock one λ &gt; 0 per block of {@link #blocks()}
+     * @return this posterior
+     */
     public LaplacePosterior setPriorPrecisions(double[] perBlock) {
         if (perBlock.length != blocks().size()) {
             throw new IllegalArgumentException(perBlock.length + " prior precisions for " + blocks().size() + " blocks");
@@ -187,6 +217,8 @@ public final class LaplacePosterior implements AutoCloseable {
     /**
      * log p(D) ≈ log p(D|θ*) − (λ/2)‖θ*‖² + (P/2) log λ − ½ log det(G + λI) at the current λ (per block: summed per
      * block).
+     *
+     * @return the log evidence in nats
      */
     /** How long the fit's passes and factorisation took; empty for a posterior loaded from disk. */
     public java.util.Optional<FitTimings> fitTimings() {
@@ -212,17 +244,30 @@ public final class LaplacePosterior implements AutoCloseable {
         return evidence().at(lambdas);
     }
 
-    /** The log marginal likelihood at a scalar λ (the posterior's λ is unchanged). */
+    /**
+     * {@return the log marginal likelihood at a scalar λ (the posterior's λ is unchanged)}
+     *
+     * @param lambda λ &gt; 0
+     */
     public double logMarginalLikelihood(double lambda) {
         return evidence().at(lambda);
     }
 
-    /** Maximises the log marginal likelihood over λ with the default options, sets λ, and returns the result. */
+    /**
+     * Maximises the log marginal likelihood over λ with the default options, sets λ, and returns the result.
+     *
+     * @return the tuning result: the chosen λ and the evidence curve
+     */
     public PriorTuning.Result tunePriorPrecision() {
         return tunePriorPrecision(PriorTuning.Options.defaults());
     }
 
-    /** Maximises the log marginal likelihood over λ (scalar or per block), sets λ, and returns the result. */
+    /**
+     * Maximises the log marginal likelihood over λ (scalar or per block), sets λ, and returns the result.
+     *
+     * @param options method, scalar or per-block λ, grid
+     * @return the tuning result
+     */
     public PriorTuning.Result tunePriorPrecision(PriorTuning.Options options) {
         if (options.perBlock() && model.structure() == Structure.FULL) {
             throw new IllegalArgumentException("per-block prior precision is not supported with structure FULL");
@@ -233,7 +278,15 @@ public final class LaplacePosterior implements AutoCloseable {
         return r;
     }
 
-    /** Chooses λ on a grid by the validation NLL of the linearised predictive; sets it. */
+    /**
+     * Chooses λ on a grid by the validation NLL of the linearised predictive; sets it.
+     *
+     * @param scorer scores the classes of the validation prompts
+     * @param validation labelled validation batches
+     * @param options the linearised predictive's options
+     * @param grid the candidate λ values, each &gt; 0
+     * @return the tuning result: the chosen λ and the NLL per candidate
+     */
     public PriorTuning.Result tuneByValidationNll(AnswerScorer scorer,
                                                    Iterable<ai.bayeslora.core.data.EncodedBatch> validation,
                                                    LinearizedPredictive.Options options, double[] grid) {
@@ -243,21 +296,37 @@ public final class LaplacePosterior implements AutoCloseable {
         return r;
     }
 
-    /** The last tuning result, or null. */
+    /** {@return the last tuning result, or null} */
     public PriorTuning.Result lastTuning() {
         return tuning;
     }
 
-    /** The linearised (GLM) predictive with default options (probit, automatic chunks). */
+    /**
+     * {@return the linearised (GLM) predictive with default options (probit, automatic chunks)}
+     *
+     * @param scorer scores the classes (its class set and reduction)
+     */
     public LinearizedPredictive linearized(AnswerScorer scorer) {
         return new LinearizedPredictive(this, scorer, LinearizedPredictive.Options.defaults());
     }
 
+    /**
+     * {@return the linearised (GLM) predictive with the given options}
+     *
+     * @param scorer scores the classes (its class set and reduction)
+     * @param options link, samples, seed, memory budget, chunk size
+     */
     public LinearizedPredictive linearized(AnswerScorer scorer, LinearizedPredictive.Options options) {
         return new LinearizedPredictive(this, scorer, options);
     }
 
-    /** The weight-space sampling predictive: S draws θ ~ N(θ*, Λ⁻¹), fixed at creation. Close it after use. */
+    /**
+     * {@return the weight-space sampling predictive: S draws θ ~ N(θ*, Λ⁻¹), fixed at creation} Close it after use.
+     *
+     * @param scorer scores the classes (its class set and reduction)
+     * @param samples S, at least 1
+     * @param seed seeds the draws
+     */
     public SampledPredictive sampled(AnswerScorer scorer, int samples, long seed) {
         return new SampledPredictive(this, scorer, samples, seed);
     }
@@ -268,6 +337,7 @@ public final class LaplacePosterior implements AutoCloseable {
      * of the adapter ({@code adapter/}, peft format) so that predictions need only the base model. An existing folder
      * is replaced only if this library wrote it (or it is empty).
      *
+     * @param dir a folder written by {@link #save}
      * @throws ai.bayeslora.core.io.OutputConflictException if {@code dir} is a file or a folder of other files (an
      *     adapter folder written by peft, for example)
      */
@@ -275,7 +345,12 @@ public final class LaplacePosterior implements AutoCloseable {
         save(dir, ai.bayeslora.core.io.AtomicOutput.Replace.OWN);
     }
 
-    /** As {@link #save(Path)}, with {@code replace} saying which existing folder may be replaced. */
+    /**
+     * As {@link #save(Path)}, with {@code replace} saying which existing folder may be replaced.
+     *
+     * @param dir the posterior folder
+     * @param replace which existing folder may be replaced
+     */
     public void save(Path dir, ai.bayeslora.core.io.AtomicOutput.Replace replace) {
         PosteriorFiles.save(this, dir, replace);
     }

@@ -52,6 +52,17 @@ public final class LinearizedPredictive implements PosteriorPredictive {
      *     allows by {@link #bytesPerPrompt}
      */
     public record Options(Link link, int samples, long seed, long memoryBudgetBytes, int chunkSize) {
+        /**
+         * Checks that samples and the budget are positive and the chunk size not negative.
+         *
+         * @param link probability map of {@link #probabilities}
+         * @param samples S for Monte Carlo and for {@link #predict}
+         * @param seed sampling seed
+         * @param memoryBudgetBytes target peak memory of one chunk's forward/backward; on CUDA the default (1 GiB)
+         *     means "70 % of the device's free memory"
+         * @param chunkSize prompts per chunk, or 0 for automatic: at most half the batch, and at most what the budget
+         *     allows by {@link #bytesPerPrompt}
+         */
         public Options {
             Objects.requireNonNull(link, "link");
             if (samples < 1 || memoryBudgetBytes < 1 || chunkSize < 0) {
@@ -59,27 +70,52 @@ public final class LinearizedPredictive implements PosteriorPredictive {
             }
         }
 
+        /** {@return the default options: probit, 100 samples, seed 0, 1 GiB, automatic chunks} */
         public static Options defaults() {
             return new Options(Link.PROBIT, 100, 0, 1L << 30, 0);
         }
 
+        /**
+         * {@return a copy with another link}
+         *
+         * @param l the link
+         */
         public Options withLink(Link l) {
             return new Options(l, samples, seed, memoryBudgetBytes, chunkSize);
         }
 
+        /**
+         * {@return a copy with another sample count}
+         *
+         * @param s S, at least 1
+         */
         public Options withSamples(int s) {
             return new Options(link, s, seed, memoryBudgetBytes, chunkSize);
         }
 
-        /** The seed of the Monte Carlo link's logit samples and of {@code predict}'s. */
+        /**
+         * {@return a copy with another seed of the Monte Carlo link's logit samples and of {@code predict}'s}
+         *
+         * @param s the seed
+         */
         public Options withSeed(long s) {
             return new Options(link, samples, s, memoryBudgetBytes, chunkSize);
         }
 
+        /**
+         * {@return a copy with a fixed chunk size}
+         *
+         * @param c prompts per chunk, or 0 for automatic
+         */
         public Options withChunkSize(int c) {
             return new Options(link, samples, seed, memoryBudgetBytes, c);
         }
 
+        /**
+         * {@return a copy with another memory budget}
+         *
+         * @param bytes target peak bytes of one chunk's forward/backward
+         */
         public Options withMemoryBudget(long bytes) {
             return new Options(link, samples, seed, bytes, chunkSize);
         }
@@ -91,22 +127,32 @@ public final class LinearizedPredictive implements PosteriorPredictive {
         this.options = Objects.requireNonNull(options);
     }
 
+    /** {@return the options} */
     public Options options() {
         return options;
     }
 
-    /** The scorer whose class logits this predictive linearises (its class set and reduction). */
+    /** {@return the scorer whose class logits this predictive linearises (its class set and reduction)} */
     public AnswerScorer scorer() {
         return scorer;
     }
 
-    /** Mean and covariance of the class logits of every prompt of {@code batch}. */
+    /**
+     * {@return the mean and covariance of the class logits of every prompt of {@code batch}}
+     *
+     * @param batch an encoded batch
+     */
     public LogitGaussian gaussian(EncodedBatch batch) {
         JacobianRunner.Result r = run(batch, List.of(posterior.priorPrecisions()));
         return new LogitGaussian(r.mean(), r.covariances().get(0));
     }
 
-    /** Class probabilities [B][C] by the configured {@link Link}. */
+    /**
+     * Class probabilities [B][C] by the configured {@link Link}.
+     *
+     * @param batch an encoded batch
+     * @return p [B][C]
+     */
     public double[][] probabilities(EncodedBatch batch) {
         LogitGaussian g = gaussian(batch);
         return options.link() == Link.PROBIT ? g.probit() : g.monteCarlo(options.samples(), options.seed());
@@ -202,7 +248,11 @@ public final class LinearizedPredictive implements PosteriorPredictive {
         return "laplace " + posterior.structure().cliName() + " linearised (S=" + options.samples() + ")";
     }
 
-    /** The chunk size used for {@code batch}. */
+    /**
+     * {@return the chunk size used for {@code batch}}
+     *
+     * @param batch an encoded batch
+     */
     public int chunkSize(EncodedBatch batch) {
         if (options.chunkSize() > 0) {
             return Math.min(options.chunkSize(), batch.batchSize());

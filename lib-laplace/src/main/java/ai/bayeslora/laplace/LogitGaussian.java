@@ -32,20 +32,27 @@ public final class LogitGaussian {
         }
     }
 
+    /** {@return the number of prompts B} */
     public int batchSize() {
         return mean.length;
     }
 
+    /** {@return the number of classes C} */
     public int numClasses() {
         return mean.length == 0 ? 0 : mean[0].length;
     }
 
-    /** μ_b, a copy. */
+    /**
+     * μ_b, a copy.
+     *
+     * @param b the prompt, in [0, B)
+     * @return μ_b [C]
+     */
     public double[] mean(int b) {
         return mean[b].clone();
     }
 
-    /** All means [B][C], a copy. */
+    /** {@return all means [B][C], a copy} */
     public double[][] meanArray() {
         double[][] m = new double[mean.length][];
         for (int b = 0; b < m.length; b++) {
@@ -54,7 +61,12 @@ public final class LogitGaussian {
         return m;
     }
 
-    /** Σ_b, a copy. */
+    /**
+     * Σ_b, a copy.
+     *
+     * @param b the prompt, in [0, B)
+     * @return Σ_b [C][C]
+     */
     public double[][] covariance(int b) {
         double[][] c = new double[cov[b].length][];
         for (int i = 0; i < c.length; i++) {
@@ -63,7 +75,11 @@ public final class LogitGaussian {
         return c;
     }
 
-    /** Probit approximation: softmax(μ / √(1 + π/8 · diag Σ)), [B][C]. */
+    /**
+     * Probit approximation: softmax(μ / √(1 + π/8 · diag Σ)), [B][C].
+     *
+     * @return p [B][C]
+     */
     public double[][] probit() {
         double[][] p = new double[mean.length][];
         for (int b = 0; b < mean.length; b++) {
@@ -76,7 +92,13 @@ public final class LogitGaussian {
         return p;
     }
 
-    /** Monte Carlo: the average softmax of S logit samples (seeded), [B][C]. */
+    /**
+     * Monte Carlo: the average softmax of S logit samples (seeded), [B][C].
+     *
+     * @param samples S, at least 1
+     * @param seed seeds the draws
+     * @return p [B][C]
+     */
     public double[][] monteCarlo(int samples, long seed) {
         double[][][] s = samples(samples, seed);
         double[][] p = new double[mean.length][numClasses()];
@@ -94,6 +116,10 @@ public final class LogitGaussian {
     /**
      * S logit samples [S][B][C]: μ_b + Σ_b^{1/2} z with the symmetric square root from an eigendecomposition
      * (negative rounding eigenvalues clipped to 0). The same seed gives the same samples on every platform.
+     *
+     * @param samples S, at least 1
+     * @param seed seeds the draws
+     * @return the samples [S][B][C]
      */
     public double[][][] samples(int samples, long seed) {
         if (samples < 1) {
@@ -147,7 +173,12 @@ public final class LogitGaussian {
         return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     }
 
-    /** Numerically stable softmax. */
+    /**
+     * Numerically stable softmax.
+     *
+     * @param z logits
+     * @return softmax(z), computed after subtracting max z
+     */
     public static double[] softmax(double[] z) {
         double max = Double.NEGATIVE_INFINITY;
         for (double v : z) {

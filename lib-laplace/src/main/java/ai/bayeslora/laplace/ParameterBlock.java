@@ -15,8 +15,22 @@ import java.util.Objects;
 public record ParameterBlock(String module, Matrix matrix, int rows, int cols, long offset) {
 
     /** Which LoRA matrix. */
-    public enum Matrix { A, B }
+    public enum Matrix {
+        /** lora_A, [r, in]. */
+        A,
+        /** lora_B, [out, r]. */
+        B
+    }
 
+    /**
+     * Checks that the block is present, non-empty and at a non-negative offset.
+     *
+     * @param module HF module name, e.g. {@code model.layers.0.self_attn.q_proj}
+     * @param matrix A ([r, in]) or B ([out, r])
+     * @param rows matrix rows
+     * @param cols matrix columns
+     * @param offset first index in θ
+     */
     public ParameterBlock {
         Objects.requireNonNull(module, "module");
         Objects.requireNonNull(matrix, "matrix");
@@ -26,17 +40,21 @@ public record ParameterBlock(String module, Matrix matrix, int rows, int cols, l
         }
     }
 
-    /** Number of parameters rows·cols. */
+    /** {@return the number of parameters rows·cols} */
     public long size() {
         return (long) rows * cols;
     }
 
-    /** peft's parameter name, e.g. {@code base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight}. */
+    /**
+     * peft's parameter name, e.g. {@code base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight}.
+     *
+     * @return the name
+     */
     public String peftName() {
         return "base_model.model." + module + ".lora_" + matrix + ".weight";
     }
 
-    /** A short key for files and messages: {@code <module>.lora_A}. */
+    /** {@return a short key for files and messages: {@code <module>.lora_A}} */
     public String key() {
         return module + ".lora_" + matrix;
     }

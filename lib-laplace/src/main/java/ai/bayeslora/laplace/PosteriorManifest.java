@@ -28,13 +28,29 @@ public record PosteriorManifest(Structure structure, FisherEstimate fisher, doub
                                 long parameters, double logLikelihood, double logEvidence, List<String> classLabels,
                                 List<String> modules, Optional<Path> modelPath, Optional<Path> adapterPath,
                                 String dtype) {
-    /** Copies the lists and the array. */
+    /**
+     * Copies the lists and the array.
+     *
+     * @param structure the curvature structure
+     * @param fisher the Fisher estimate of the fit
+     * @param priorPrecisions λ per parameter block (all equal for a scalar prior)
+     * @param examples N, the number of fit examples
+     * @param parameters P, the number of parameters
+     * @param logLikelihood log p(D | θ*) of the fit data
+     * @param logEvidence the log marginal likelihood at the saved λ
+     * @param classLabels the class labels of the fit
+     * @param modules the adapted modules the posterior covers
+     * @param modelPath the base model folder recorded at fit time, if any
+     * @param adapterPath the adapter folder recorded at fit time, if any
+     * @param dtype the compute dtype of the fit (HF name, e.g. {@code float32})
+     */
     public PosteriorManifest {
         priorPrecisions = priorPrecisions.clone();
         classLabels = List.copyOf(classLabels);
         modules = List.copyOf(modules);
     }
 
+    /** {@return λ per parameter block (a copy)} */
     @Override
     public double[] priorPrecisions() {
         return priorPrecisions.clone();

@@ -39,6 +39,18 @@ public final class PriorTuning {
      */
     public record Options(Method method, boolean perBlock, int adamSteps, double adamLearningRate, double initial,
                           double gridMin, double gridMax, int gridPoints) {
+        /**
+         * Checks the ranges: positive Adam settings, 0 &lt; gridMin &lt; gridMax, at least 2 grid points.
+         *
+         * @param method how to maximise
+         * @param perBlock one λ per LoRA matrix instead of one scalar (not for FULL)
+         * @param adamSteps Adam steps
+         * @param adamLearningRate Adam learning rate on log λ
+         * @param initial starting λ of Adam
+         * @param gridMin smallest λ of the grid and of the reported curve
+         * @param gridMax largest λ
+         * @param gridPoints number of log-spaced points
+         */
         public Options {
             Objects.requireNonNull(method, "method");
             if (adamSteps < 1 || !(adamLearningRate > 0) || !(initial > 0) || !(gridMin > 0) || !(gridMax > gridMin)
@@ -47,18 +59,38 @@ public final class PriorTuning {
             }
         }
 
+        /**
+         * {@return the default options: line search, scalar λ, Adam 0.1 × 100 from λ = 1, grid 10⁻⁴…10⁶ with 61 points}
+         */
         public static Options defaults() {
             return new Options(Method.LINE_SEARCH, false, 100, 0.1, 1.0, 1e-4, 1e6, 61);
         }
 
+        /**
+         * {@return a copy with another method}
+         *
+         * @param m the method
+         */
         public Options withMethod(Method m) {
             return new Options(m, perBlock, adamSteps, adamLearningRate, initial, gridMin, gridMax, gridPoints);
         }
 
+        /**
+         * {@return a copy with scalar or per-block λ}
+         *
+         * @param on true for one λ per LoRA matrix
+         */
         public Options withPerBlock(boolean on) {
             return new Options(method, on, adamSteps, adamLearningRate, initial, gridMin, gridMax, gridPoints);
         }
 
+        /**
+         * {@return a copy with another grid}
+         *
+         * @param min the smallest λ, &gt; 0
+         * @param max the largest λ, &gt; min
+         * @param points the number of log-spaced points, at least 2
+         */
         public Options withGrid(double min, double max, int points) {
             return new Options(method, perBlock, adamSteps, adamLearningRate, initial, min, max, points);
         }
@@ -74,7 +106,7 @@ public final class PriorTuning {
      *     tuning (λ, −mean validation NLL)
      */
     public record Result(String method, double[] lambdas, double logEvidence, List<double[]> curve) {
-        /** The chosen λ if scalar, else the first block's. */
+        /** {@return the chosen λ if scalar, else the first block's} */
         public double lambda() {
             return lambdas[0];
         }

@@ -61,7 +61,7 @@ public final class SampledPredictive implements PosteriorPredictive, AutoCloseab
         this.owner = false;
     }
 
-    /** The draws δ_s [S, P] (float64); shared, do not close. */
+    /** {@return the draws δ_s [S, P] (float64); shared, do not close} */
     public Tensor deltas() {
         return deltas;
     }

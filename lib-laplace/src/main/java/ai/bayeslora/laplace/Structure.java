@@ -22,7 +22,12 @@ public enum Structure {
      */
     KFAC_LOWRANK;
 
-    /** Parses {@code full}, {@code diag}, {@code kfac}, {@code kfac-lowrank} (case and {@code -}/{@code _} insensitive). */
+    /**
+     * Parses {@code full}, {@code diag}, {@code kfac}, {@code kfac-lowrank} (case and {@code -}/{@code _} insensitive).
+     *
+     * @param s the CLI spelling or the enum name, case-insensitive
+     * @return the structure
+     */
     public static Structure parse(String s) {
         String n = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
         try {
@@ -32,7 +37,7 @@ public enum Structure {
         }
     }
 
-    /** The CLI spelling, e.g. {@code kfac-lowrank}. */
+    /** {@return the CLI spelling, e.g. {@code kfac-lowrank}} */
     public String cliName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

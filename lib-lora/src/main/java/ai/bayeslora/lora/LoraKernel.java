@@ -201,12 +201,12 @@ public final class LoraKernel implements LinearAdapter {
                 first.scaling(), p, p > 0 ? List.copyOf(generators) : null, null);
     }
 
-    /** The adapted module's HF name. */
+    /** {@return the adapted module's HF name} */
     public String module() {
         return module;
     }
 
-    /** The number of stacked members M (1 for a single adapter). */
+    /** {@return the number of stacked members M (1 for a single adapter)} */
     public int members() {
         return members;
     }

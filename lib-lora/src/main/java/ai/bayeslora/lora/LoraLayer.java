@@ -22,32 +22,40 @@ public final class LoraLayer {
         this.dropout = dropout;
     }
 
-    /** The adapted module's HF name. */
+    /** {@return the adapted module's HF name} */
     public String moduleName() {
         return moduleName;
     }
 
-    /** lora_A [r, in]. */
+    /**
+     * lora_A [r, in].
+     *
+     * @return A, the live parameter tensor
+     */
     public Tensor a() {
         return a;
     }
 
-    /** lora_B [out, r]. */
+    /**
+     * lora_B [out, r].
+     *
+     * @return B, the live parameter tensor
+     */
     public Tensor b() {
         return b;
     }
 
-    /** The scale s = α / r (or α / √r with rsLoRA). */
+    /** {@return the scale s = α / r (or α / √r with rsLoRA)} */
     public double scaling() {
         return scaling;
     }
 
-    /** The LoRA dropout probability on the layer input (applied only by training and MC-dropout kernels). */
+    /** {@return the LoRA dropout probability on the layer input (applied only by training and MC-dropout kernels)} */
     public double dropout() {
         return dropout;
     }
 
-    /** The rank r. */
+    /** {@return the rank r} */
     public long rank() {
         return a.size(0);
     }

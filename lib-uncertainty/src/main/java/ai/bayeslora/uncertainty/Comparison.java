@@ -15,14 +15,15 @@ public final class Comparison {
         this.entries = List.copyOf(entries);
     }
 
+    /** {@return one entry per posterior, in the order evaluated} */
     public List<Entry> entries() {
         return entries;
     }
 
     /**
-     * A text table: accuracy, NLL, ECE (with its bin count in the header), Brier, mean entropy, mean MI, AURC and,
-     * with OOD data, AUROC of predictive entropy and of mutual information; a footer line says how members were
-     * averaged (docs/METHODS.md §4, "Averaging members").
+     * {@return a text table: accuracy, NLL, ECE (with its bin count in the header), Brier, mean entropy, mean MI, AURC
+     * and, with OOD data, AUROC of predictive entropy and of mutual information; a footer line says how members were
+     * averaged (docs/METHODS.md §4, "Averaging members")}
      */
     public String table() {
         int bins = entries.get(0).evaluation().metrics().eceBins();

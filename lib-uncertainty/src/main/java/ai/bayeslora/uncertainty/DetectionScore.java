@@ -17,6 +17,7 @@ public enum DetectionScore {
         this.label = label;
     }
 
+    /** {@return the score's name in tables, for example {@code "mutual information"}} */
     public String label() {
         return label;
     }

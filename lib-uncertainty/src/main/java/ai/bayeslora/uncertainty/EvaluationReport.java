@@ -56,49 +56,67 @@ public final class EvaluationReport {
         }
     }
 
-    /** Name of the evaluated posterior. */
+    /** {@return the name of the evaluated posterior} */
     public String posterior() {
         return posterior;
     }
 
-    /** Name of the dataset. */
+    /** {@return the name of the dataset} */
     public String dataset() {
         return dataset;
     }
 
-    /** The predictive on every example (per-member probabilities, mean, decomposition). */
+    /** {@return the predictive on every example (per-member probabilities, mean, decomposition)} */
     public Prediction prediction() {
         return prediction;
     }
 
-    /** True class indices. */
+    /** {@return the true class indices} */
     public int[] labels() {
         return labels.clone();
     }
 
-    /** Accuracy, NLL, Brier, ECE/MCE and the uncertainty decomposition. */
+    /**
+     * Accuracy, NLL, Brier, ECE/MCE and the uncertainty decomposition.
+     *
+     * @return the metrics of the predictive
+     */
     public MetricReport metrics() {
         return metrics;
     }
 
-    /** Accuracy–coverage curve and AURC. */
+    /**
+     * Accuracy–coverage curve and AURC.
+     *
+     * @return the risk–coverage curve
+     */
     public RiskCoverageCurve selectivePrediction() {
         return selective;
     }
 
-    /** Misclassification-detection AUROC with this score; empty when every prediction is right (or every one wrong). */
+    /**
+     * Misclassification-detection AUROC with this score; empty when every prediction is right (or every one wrong).
+     *
+     * @param score the uncertainty score (higher = more likely wrong)
+     * @return the AUROC, or empty when undefined
+     */
     public OptionalDouble misclassificationAuroc(DetectionScore score) {
         double v = misclassification.get(score)[0];
         return Double.isNaN(v) ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 
-    /** Misclassification-detection AUPR (misclassified = positive) with this score. */
+    /**
+     * Misclassification-detection AUPR (misclassified = positive) with this score.
+     *
+     * @param score the uncertainty score (higher = more likely wrong)
+     * @return the AUPR, or empty when undefined (as for the AUROC)
+     */
     public OptionalDouble misclassificationAupr(DetectionScore score) {
         double v = misclassification.get(score)[1];
         return Double.isNaN(v) ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 
-    /** Whether example i was predicted correctly. */
+    /** {@return whether example i was predicted correctly} */
     public boolean[] correct() {
         int[] pred = prediction.predicted();
         boolean[] c = new boolean[labels.length];
@@ -108,12 +126,12 @@ public final class EvaluationReport {
         return c;
     }
 
-    /** How the members or samples were combined into the predictive (docs/METHODS.md §4). */
+    /** {@return how the members or samples were combined into the predictive (docs/METHODS.md §4)} */
     public MemberAveraging averaging() {
         return prediction.averaging();
     }
 
-    /** One line: accuracy, NLL, ECE (bins), Brier, mean entropies, AURC and the averaging. */
+    /** {@return one line: accuracy, NLL, ECE (bins), Brier, mean entropies, AURC and the averaging} */
     public String summary() {
         return String.format(Locale.ROOT, "%s on %s: acc %.4f  NLL %.4f  ECE(%d bins) %.4f  Brier %.4f  "
                         + "H %.4f  E[H] %.4f  MI %.4f  AURC %.4f  (averaging %s)", posterior, dataset,
@@ -122,7 +140,7 @@ public final class EvaluationReport {
                 selective.aurc(), averaging().cliName());
     }
 
-    /** The names of the columns of {@link #rows()}. */
+    /** {@return the names of the columns of {@link #rows()}} */
     public List<String> columns() {
         List<String> cols = new java.util.ArrayList<>(List.of("id", "label", "predicted", "correct", "confidence",
                 "predictive_entropy", "expected_entropy", "mutual_information"));
@@ -132,7 +150,7 @@ public final class EvaluationReport {
         return cols;
     }
 
-    /** The per-example table, one row per example, values aligned with {@link #columns()}. */
+    /** {@return the per-example table, one row per example, values aligned with {@link #columns()}} */
     public List<List<Object>> rows() {
         List<List<Object>> rows = new java.util.ArrayList<>();
         double[][] mean = prediction.mean();

@@ -35,7 +35,7 @@ public enum MemberAveraging {
         this.cliName = cliName;
     }
 
-    /** The name used on the command line and in report.json: {@code probabilities} or {@code logits}. */
+    /** {@return the name used on the command line and in report.json: {@code probabilities} or {@code logits}} */
     public String cliName() {
         return cliName;
     }
@@ -44,6 +44,8 @@ public enum MemberAveraging {
      * The averaging named {@code text} ({@link #cliName()}, case-insensitive; {@code probs} and {@code logit} are
      * accepted too).
      *
+     * @param text the name, for example {@code probabilities} or {@code logits}
+     * @return the averaging
      * @throws IllegalArgumentException naming the accepted values
      */
     public static MemberAveraging parse(String text) {
@@ -104,7 +106,11 @@ public enum MemberAveraging {
         return out;
     }
 
-    /** The predictive p̄ of every example of {@code samples}, [B][C]. */
+    /**
+     * {@return the predictive p̄ of every example of {@code samples}, [B][C]}
+     *
+     * @param samples per-member or per-sample probabilities [S, B, C]
+     */
     public double[][] combine(ProbabilitySamples samples) {
         double[][] out = new double[samples.batchSize()][];
         double[][] rows = new double[samples.samples()][samples.numClasses()];

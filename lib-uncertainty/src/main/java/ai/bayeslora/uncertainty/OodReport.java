@@ -26,29 +26,42 @@ public final class OodReport {
         }
     }
 
+    /** {@return the posterior's name} */
     public String posterior() {
         return posterior;
     }
 
+    /** {@return the prediction on the in-domain data (the negatives)} */
     public Prediction inDomain() {
         return inDomain;
     }
 
+    /** {@return the prediction on the out-of-domain data (the positives)} */
     public Prediction outOfDomain() {
         return outOfDomain;
     }
 
-    /** AUROC of OOD detection with this score. */
+    /**
+     * AUROC of OOD detection with this score.
+     *
+     * @param score the uncertainty score (higher = more likely OOD)
+     * @return the AUROC, in [0, 1]
+     */
     public double auroc(DetectionScore score) {
         return results.get(score)[0];
     }
 
-    /** AUPR (average precision, OOD positive) with this score. */
+    /**
+     * AUPR (average precision, OOD positive) with this score.
+     *
+     * @param score the uncertainty score (higher = more likely OOD)
+     * @return the AUPR, in [0, 1]
+     */
     public double aupr(DetectionScore score) {
         return results.get(score)[1];
     }
 
-    /** One line per score. */
+    /** {@return one line per score} */
     public String summary() {
         StringBuilder sb = new StringBuilder(posterior + " OOD detection (" + inDomain.size() + " in-domain, "
                 + outOfDomain.size() + " OOD):");

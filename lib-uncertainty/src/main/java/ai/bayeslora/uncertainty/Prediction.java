@@ -39,12 +39,25 @@ public final class Prediction {
         this.uncertainty = UncertaintyDecomposition.of(samples, averaging);
     }
 
-    /** Creates a prediction from posterior samples (ids may be empty when unknown), averaging probabilities. */
+    /**
+     * Creates a prediction from posterior samples (ids may be empty when unknown), averaging probabilities.
+     *
+     * @param exampleIds one id per example, or empty
+     * @param samples per-member or per-sample probabilities [S, B, C]
+     * @return the prediction
+     */
     public static Prediction of(List<String> exampleIds, ProbabilitySamples samples) {
         return of(exampleIds, samples, MemberAveraging.PROBABILITIES);
     }
 
-    /** Creates a prediction whose predictive combines the samples by {@code averaging} (METHODS.md §4). */
+    /**
+     * Creates a prediction whose predictive combines the samples by {@code averaging} (METHODS.md §4).
+     *
+     * @param exampleIds one id per example, or empty
+     * @param samples per-member or per-sample probabilities [S, B, C]
+     * @param averaging how the samples are combined into the predictive
+     * @return the prediction
+     */
     public static Prediction of(List<String> exampleIds, ProbabilitySamples samples, MemberAveraging averaging) {
         if (!exampleIds.isEmpty() && exampleIds.size() != samples.batchSize()) {
             throw new IllegalArgumentException(exampleIds.size() + " ids for " + samples.batchSize() + " examples");
@@ -52,29 +65,32 @@ public final class Prediction {
         return new Prediction(exampleIds, samples, averaging);
     }
 
-    /** How the samples were combined into {@link #mean()}. */
+    /** {@return how the samples were combined into {@link #mean()}} */
     public MemberAveraging averaging() {
         return averaging;
     }
 
+    /** {@return the examples' ids, in batch order; empty when unknown} */
     public List<String> exampleIds() {
         return exampleIds;
     }
 
-    /** Per-member / per-sample probabilities [S, B, C]. */
+    /** {@return per-member / per-sample probabilities [S, B, C]} */
     public ProbabilitySamples samples() {
         return samples;
     }
 
+    /** {@return the class labels, one per class} */
     public List<String> classLabels() {
         return samples.classLabels();
     }
 
+    /** {@return the number of examples B} */
     public int size() {
         return mean.length;
     }
 
-    /** The predictive p̄ [B][C] under {@link #averaging()} (a copy). */
+    /** {@return the predictive p̄ [B][C] under {@link #averaging()} (a copy)} */
     public double[][] mean() {
         double[][] out = new double[mean.length][];
         for (int b = 0; b < mean.length; b++) {
@@ -83,24 +99,32 @@ public final class Prediction {
         return out;
     }
 
-    /** Index of the predicted class per example (arg-max of p̄; ties to the lowest index). */
+    /** {@return the index of the predicted class per example (arg-max of p̄; ties to the lowest index)} */
     public int[] predicted() {
         return predicted.clone();
     }
 
-    /** The predicted class label of example b. */
+    /**
+     * {@return the predicted class label of example b}
+     *
+     * @param b the example, in [0, B)
+     */
     public String predictedLabel(int b) {
         return samples.classLabels().get(predicted[b]);
     }
 
-    /** max_c p̄_c per example. */
+    /**
+     * max_c p̄_c per example.
+     *
+     * @return a new array [B]
+     */
     public double[] confidence() {
         return confidence.clone();
     }
 
     /**
-     * Total H[p̄], aleatoric E_s H[p_s] and epistemic (the samples' mutual information) per example; see
-     * {@link UncertaintyDecomposition#of(ProbabilitySamples, MemberAveraging)} for logit averaging.
+     * {@return the total H[p̄], aleatoric E_s H[p_s] and epistemic (the samples' mutual information) per example; see
+     * {@link UncertaintyDecomposition#of(ProbabilitySamples, MemberAveraging)} for logit averaging}
      */
     public UncertaintyDecomposition uncertainty() {
         return uncertainty;

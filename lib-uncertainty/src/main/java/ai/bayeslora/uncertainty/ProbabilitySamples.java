@@ -16,8 +16,13 @@ public final class ProbabilitySamples {
     private final List<String> classLabels;
 
     /**
+     * Probabilities of S samples (members) for B examples over C classes.
+     *
      * @param data row-major [S, B, C]; copied
      * @param classLabels C labels, e.g. A–D, possibly ending in "other"
+     * @param samples S, at least 1
+     * @param batch B, at least 0
+     * @param classes C, at least 1
      * @throws IllegalArgumentException if sizes disagree, a value is outside [0, 1] or NaN, or a row does not sum to 1
      *     within 1e-4
      */
@@ -62,31 +67,39 @@ public final class ProbabilitySamples {
         }
     }
 
-    /** Number of members or samples S. */
+    /** {@return the number of members or samples S} */
     public int samples() {
         return samples;
     }
 
-    /** Number of examples B. */
+    /** {@return the number of examples B} */
     public int batchSize() {
         return batch;
     }
 
-    /** Number of classes C. */
+    /** {@return the number of classes C} */
     public int numClasses() {
         return classes;
     }
 
+    /** {@return the class labels, one per class} */
     public List<String> classLabels() {
         return classLabels;
     }
 
-    /** p_s(class c | example b). */
+    /**
+     * p_s(class c | example b).
+     *
+     * @param sample the sample s, in [0, S)
+     * @param example the example b, in [0, B)
+     * @param cls the class c, in [0, C)
+     * @return the probability
+     */
     public double get(int sample, int example, int cls) {
         return p[(sample * batch + example) * classes + cls];
     }
 
-    /** The predictive mean p̄ = (1/S) Σ_s p_s, [B][C]. */
+    /** {@return the predictive mean p̄ = (1/S) Σ_s p_s, [B][C]} */
     public double[][] mean() {
         double[][] m = new double[batch][classes];
         for (int s = 0; s < samples; s++) {
@@ -99,7 +112,11 @@ public final class ProbabilitySamples {
         return m;
     }
 
-    /** Sample s as [B][C]. */
+    /**
+     * {@return the sample s as [B][C]}
+     *
+     * @param s the sample, in [0, S)
+     */
     public double[][] sample(int s) {
         double[][] out = new double[batch][];
         for (int b = 0; b < batch; b++) {
@@ -108,12 +125,17 @@ public final class ProbabilitySamples {
         return out;
     }
 
-    /** A copy of the flat row-major [S, B, C] data. */
+    /** {@return a copy of the flat row-major [S, B, C] data} */
     public double[] toArray() {
         return p.clone();
     }
 
-    /** Concatenates along the batch axis (same S and classes). */
+    /**
+     * Concatenates along the batch axis (same S and classes).
+     *
+     * @param parts at least one part, all with the same S and classes
+     * @return the samples of every part, in order
+     */
     public static ProbabilitySamples concat(List<ProbabilitySamples> parts) {
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("nothing to concatenate");

@@ -34,12 +34,25 @@ public final class TemperatureScaled implements PosteriorPredictive {
         this.temperature = temperature;
     }
 
-    /** {@code base} scaled by a given temperature. */
+    /**
+     * {@code base} scaled by a given temperature.
+     *
+     * @param base the posterior to scale
+     * @param temperature T, positive and finite: p_T ∝ p̄^(1/T)
+     * @return the scaled predictive
+     */
     public static TemperatureScaled of(PosteriorPredictive base, double temperature) {
         return of(base, temperature, MemberAveraging.PROBABILITIES);
     }
 
-    /** {@code base}, its samples combined by {@code averaging}, scaled by a given temperature. */
+    /**
+     * {@code base}, its samples combined by {@code averaging}, scaled by a given temperature.
+     *
+     * @param base the posterior to scale
+     * @param temperature T, positive and finite: p_T ∝ p̄^(1/T)
+     * @param averaging how the base's samples are combined before scaling
+     * @return the scaled predictive
+     */
     public static TemperatureScaled of(PosteriorPredictive base, double temperature, MemberAveraging averaging) {
         return new TemperatureScaled(base, temperature, averaging);
     }
@@ -48,6 +61,9 @@ public final class TemperatureScaled implements PosteriorPredictive {
      * Fits T on {@code heldOut} (labelled batches that are not the test data): one pass of the base posterior, then
      * the T that minimises the mean NLL.
      *
+     * @param base the posterior to scale
+     * @param heldOut labelled held-out batches
+     * @return the scaled predictive with the fitted T
      * @throws IllegalArgumentException if the held-out batches hold no labelled example
      */
     public static TemperatureScaled fit(PosteriorPredictive base, Iterable<EncodedBatch> heldOut) {
@@ -57,6 +73,10 @@ public final class TemperatureScaled implements PosteriorPredictive {
     /**
      * As {@link #fit(PosteriorPredictive, Iterable)} for the base's predictive under {@code averaging}.
      *
+     * @param base the posterior to scale
+     * @param heldOut labelled held-out batches
+     * @param averaging how the base's samples are combined before scaling
+     * @return the scaled predictive with the fitted T
      * @throws IllegalArgumentException if the held-out batches hold no labelled example
      */
     public static TemperatureScaled fit(PosteriorPredictive base, Iterable<EncodedBatch> heldOut,
@@ -135,17 +155,17 @@ public final class TemperatureScaled implements PosteriorPredictive {
         return Math.exp((a + b) / 2);
     }
 
-    /** The fitted temperature T (above 1 softens an overconfident base). */
+    /** {@return the fitted temperature T (above 1 softens an overconfident base)} */
     public double temperature() {
         return temperature;
     }
 
-    /** How the base's samples are combined before scaling. */
+    /** {@return how the base's samples are combined before scaling} */
     public MemberAveraging averaging() {
         return averaging;
     }
 
-    /** The base posterior. */
+    /** {@return the base posterior} */
     public PosteriorPredictive base() {
         return base;
     }

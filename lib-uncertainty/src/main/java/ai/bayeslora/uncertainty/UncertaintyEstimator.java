@@ -54,28 +54,43 @@ public final class UncertaintyEstimator {
         this.averaging = Objects.requireNonNull(averaging, "averaging");
     }
 
-    /** An estimator over {@code posterior} with default options (15 ECE bins, batch 8, progress bars on). */
+    /**
+     * {@return an estimator over {@code posterior} with default options (15 ECE bins, batch 8, progress bars on)}
+     *
+     * @param posterior the posterior predictive to evaluate
+     */
     public static UncertaintyEstimator of(PosteriorPredictive posterior) {
         return new UncertaintyEstimator(posterior, null, null, DEFAULT_ECE_BINS, DEFAULT_BATCH_SIZE, true,
                 MemberAveraging.PROBABILITIES);
     }
 
-    /** How datasets are tokenised and batched (needed by the dataset methods). */
+    /**
+     * {@return a copy that tokenises and batches datasets with {@code newBatcher}} The dataset methods need one.
+     *
+     * @param newBatcher the batcher
+     */
     public UncertaintyEstimator batcher(McqaBatcher newBatcher) {
         return new UncertaintyEstimator(posterior, Objects.requireNonNull(newBatcher), reduction, eceBins, batchSize,
                 progress, averaging);
     }
 
     /**
-     * The class-probability reduction: (a) answer tokens or (b) full vocabulary plus "other" (METHODS.md §1).
+     * {@return a copy with another class-probability reduction: (a) answer tokens or (b) full vocabulary plus
+     * "other" (METHODS.md §1)}
      * Default: whatever the posterior was built with.
+     *
+     * @param newReduction the reduction
      */
     public UncertaintyEstimator reduction(ClassReduction newReduction) {
         return new UncertaintyEstimator(posterior, batcher, Objects.requireNonNull(newReduction), eceBins, batchSize,
                 progress, averaging);
     }
 
-    /** Number of equal-width ECE bins (default 15); printed with every ECE. */
+    /**
+     * {@return a copy with another number of equal-width ECE bins (default 15); printed with every ECE}
+     *
+     * @param bins the number of bins, at least 1
+     */
     public UncertaintyEstimator eceBins(int bins) {
         if (bins < 1) {
             throw new IllegalArgumentException("ECE bins must be >= 1, got " + bins);
@@ -83,7 +98,12 @@ public final class UncertaintyEstimator {
         return new UncertaintyEstimator(posterior, batcher, reduction, bins, batchSize, progress, averaging);
     }
 
-    /** Prompts per forward pass (default 8). */
+    /**
+     * Prompts per forward pass (default 8).
+     *
+     * @param size the number of prompts, at least 1
+     * @return a copy with that batch size
+     */
     public UncertaintyEstimator batchSize(int size) {
         if (size < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + size);
@@ -91,35 +111,50 @@ public final class UncertaintyEstimator {
         return new UncertaintyEstimator(posterior, batcher, reduction, eceBins, size, progress, averaging);
     }
 
-    /** Show progress bars on stderr for dataset passes (default on). */
+    /**
+     * Show progress bars on stderr for dataset passes (default on).
+     *
+     * @param on whether to show them
+     * @return a copy with that setting
+     */
     public UncertaintyEstimator progress(boolean on) {
         return new UncertaintyEstimator(posterior, batcher, reduction, eceBins, batchSize, on, averaging);
     }
 
     /**
-     * How the posterior's members or samples are combined into the predictive: the mean of their probabilities
-     * (default, as Laplace-LoRA and SWAG-LoRA) or the softmax of their mean logits (as BLoB's ensembles); see
-     * docs/METHODS.md §4, "Averaging members". The per-sample probabilities stay in {@link Prediction#samples()}.
+     * {@return a copy that combines the posterior's members or samples into the predictive by
+     * {@code newAveraging}: the mean of their probabilities (default, as Laplace-LoRA and SWAG-LoRA) or the softmax
+     * of their mean logits (as BLoB's ensembles); see docs/METHODS.md §4, "Averaging members"}
+     * The per-sample probabilities stay in {@link Prediction#samples()}.
+     *
+     * @param newAveraging the averaging
      */
     public UncertaintyEstimator averaging(MemberAveraging newAveraging) {
         return new UncertaintyEstimator(posterior, batcher, reduction, eceBins, batchSize, progress,
                 Objects.requireNonNull(newAveraging, "averaging"));
     }
 
-    /** The averaging of {@link #averaging(MemberAveraging)}. */
+    /** {@return the averaging of {@link #averaging(MemberAveraging)}} */
     public MemberAveraging averaging() {
         return averaging;
     }
 
+    /** {@return the posterior predictive being evaluated} */
     public PosteriorPredictive posterior() {
         return posterior;
     }
 
+    /** {@return the number of ECE bins} */
     public int eceBins() {
         return eceBins;
     }
 
-    /** Prediction with uncertainty for one encoded batch (the posterior's own class set). */
+    /**
+     * Prediction with uncertainty for one encoded batch (the posterior's own class set).
+     *
+     * @param batch an encoded batch
+     * @return the prediction, its samples, mean and decomposition
+     */
     public Prediction predict(EncodedBatch batch) {
         PosteriorPredictive p = reduction == null ? posterior : scoredFor(null);
         return Prediction.of(batch.exampleIds(), masked(p.predict(batch), batch), averaging);
@@ -139,7 +174,12 @@ public final class UncertaintyEstimator {
         return new ProbabilitySamples(p, s.samples(), s.batchSize(), s.numClasses(), s.classLabels());
     }
 
-    /** Predictions for a whole dataset, scored over the dataset's class set. */
+    /**
+     * Predictions for a whole dataset, scored over the dataset's class set.
+     *
+     * @param dataset the examples to predict
+     * @return the prediction, in dataset order
+     */
     public Prediction predict(McqaDataset dataset) {
         requireBatcher("predict(dataset)");
         if (dataset.size() == 0) {
@@ -160,7 +200,11 @@ public final class UncertaintyEstimator {
         return Prediction.of(ids, ProbabilitySamples.concat(parts), averaging);
     }
 
-    /** Every metric on a labelled dataset. */
+    /**
+     * {@return every metric on a labelled dataset}
+     *
+     * @param dataset labelled examples
+     */
     public EvaluationReport evaluate(McqaDataset dataset) {
         int[] labels = new int[dataset.size()];
         int i = 0;
@@ -176,12 +220,25 @@ public final class UncertaintyEstimator {
                 Metrics.evaluate(pred.samples(), labels, eceBins, averaging));
     }
 
-    /** OOD detection with in-domain examples as negatives and {@code outOfDomain} as positives. */
+    /**
+     * OOD detection with in-domain examples as negatives and {@code outOfDomain} as positives.
+     *
+     * @param inDomain the in-domain data (negatives)
+     * @param outOfDomain the out-of-domain data (positives)
+     * @return the AUROC and AUPR of each detection score
+     */
     public OodReport detectOod(McqaDataset inDomain, McqaDataset outOfDomain) {
         return new OodReport(posteriorName(), predict(inDomain), predict(outOfDomain));
     }
 
-    /** Evaluates several posteriors on the same data, and on OOD data if given (null for none). */
+    /**
+     * Evaluates several posteriors on the same data, and on OOD data if given (null for none).
+     *
+     * @param test labelled test data
+     * @param ood out-of-domain data, or null
+     * @param estimators one estimator per posterior
+     * @return the comparison, one entry per estimator
+     */
     public static Comparison compare(McqaDataset test, McqaDataset ood, List<UncertaintyEstimator> estimators) {
         if (estimators.isEmpty()) {
             throw new IllegalArgumentException("nothing to compare");

@@ -12,7 +12,9 @@ public class DatasetFormatException extends BayesLoraException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    /** The 1-based line of the bad row, or 0. */
     private final long line;
+    /** The 0-based row index of the bad table row, or -1 when the error is tied to a line instead. */
     private final long rowIndex;
 
     /**
@@ -48,6 +50,7 @@ public class DatasetFormatException extends BayesLoraException {
      * @param rowIndex the 0-based index of the row in that file
      * @param what     what is wrong
      * @param cause    the underlying error, or null
+     * @return the exception, its message {@code file: row N: what}
      */
     public static DatasetFormatException atRow(Path file, long rowIndex, String what, Throwable cause) {
         if (rowIndex < 0) {
@@ -56,17 +59,17 @@ public class DatasetFormatException extends BayesLoraException {
         return new DatasetFormatException(file + ": row " + rowIndex + ": " + what, file, 0, rowIndex, cause);
     }
 
-    /** The file at fault. */
+    /** {@return the file at fault} */
     public Path file() {
         return file;
     }
 
-    /** The 1-based line number of the bad row, or 0 (also for a table row, see {@link #rowIndex()}). */
+    /** {@return the 1-based line number of the bad row, or 0 (also for a table row, see {@link #rowIndex()})} */
     public long line() {
         return line;
     }
 
-    /** The 0-based row index of a bad table row ({@link #atRow}), if the error is tied to one. */
+    /** {@return the 0-based row index of a bad table row ({@link #atRow}), if the error is tied to one} */
     public java.util.OptionalLong rowIndex() {
         return rowIndex < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(rowIndex);
     }

@@ -49,7 +49,20 @@ public record EncodedBatch(List<String> exampleIds, long[] inputIds, long[] atte
         this(exampleIds, inputIds, attentionMask, positionIds, labels, batchSize, length, truncatedRows, null);
     }
 
-    /** Checks that every array has the declared shape. */
+    /**
+     * Checks that every array has the declared shape.
+     *
+     * @param exampleIds the ids of the examples, one per row
+     * @param inputIds token ids, {@code [batchSize * length]}, padding = the pad id
+     * @param attentionMask 1 for real tokens, 0 for padding, {@code [batchSize * length]}
+     * @param positionIds {@code max(cumsum(mask) - 1, 0)} per row, {@code [batchSize * length]}
+     * @param labels the answer index of each row, -1 if unknown
+     * @param batchSize number of rows B
+     * @param length row length L (the longest row of the batch)
+     * @param truncatedRows how many rows lost tokens to left truncation
+     * @param classCounts the number of choices of each row ({@code [batchSize]}), or null when every row has all the
+     *     scorer's classes; a row with fewer is scored over its own choices ({@code ClassMask})
+     */
     public EncodedBatch {
         exampleIds = List.copyOf(exampleIds);
         Objects.requireNonNull(inputIds, "inputIds");
@@ -67,7 +80,11 @@ public record EncodedBatch(List<String> exampleIds, long[] inputIds, long[] atte
         }
     }
 
-    /** The same batch with every row's number of choices (null: all rows have every class). */
+    /**
+     * {@return the same batch with every row's number of choices (null: all rows have every class)}
+     *
+     * @param counts each row's number of choices ({@code [batchSize]}), or null
+     */
     public EncodedBatch withClassCounts(int[] counts) {
         return new EncodedBatch(exampleIds, inputIds, attentionMask, positionIds, labels, batchSize, length,
                 truncatedRows, counts);
@@ -77,6 +94,7 @@ public record EncodedBatch(List<String> exampleIds, long[] inputIds, long[] atte
      * Whether a row has fewer than {@code classes} choices, so that scoring must mask the classes it lacks.
      *
      * @param classes the scorer's number of answer classes
+     * @return true if any row's choice count is below {@code classes}
      */
     public boolean hasMissingChoices(int classes) {
         if (classCounts == null) {
@@ -90,12 +108,21 @@ public record EncodedBatch(List<String> exampleIds, long[] inputIds, long[] atte
         return false;
     }
 
-    /** The token id at ({@code row}, {@code col}). */
+    /**
+     * {@return the token id at ({@code row}, {@code col})}
+     *
+     * @param row the row, in [0, batchSize)
+     * @param col the column, in [0, length)
+     */
     public long inputId(int row, int col) {
         return inputIds[index(row, col)];
     }
 
-    /** The number of real (unpadded) tokens of {@code row}. */
+    /**
+     * {@return the number of real (unpadded) tokens of {@code row}}
+     *
+     * @param row the row, in [0, batchSize)
+     */
     public int realLength(int row) {
         int n = 0;
         for (int c = 0; c < length; c++) {
@@ -104,28 +131,48 @@ public record EncodedBatch(List<String> exampleIds, long[] inputIds, long[] atte
         return n;
     }
 
-    /** The real tokens of {@code row}, padding removed. */
+    /**
+     * {@return the real tokens of {@code row}, padding removed}
+     *
+     * @param row the row, in [0, batchSize)
+     */
     public long[] realTokens(int row) {
         int from = row * length + (length - realLength(row));
         return Arrays.copyOfRange(inputIds, from, (row + 1) * length);
     }
 
-    /** Input ids as a new int64 tensor {@code [B, L]}; see the class comment for ownership. */
+    /**
+     * Input ids as a new int64 tensor {@code [B, L]}; see the class comment for ownership.
+     *
+     * @return {@code [B, L]} int64, CPU
+     */
     public Tensor inputIdsTensor() {
         return LongTensors.of(inputIds, batchSize, length);
     }
 
-    /** Attention mask as a new int64 tensor {@code [B, L]}; see the class comment for ownership. */
+    /**
+     * Attention mask as a new int64 tensor {@code [B, L]}; see the class comment for ownership.
+     *
+     * @return {@code [B, L]} int64, CPU
+     */
     public Tensor attentionMaskTensor() {
         return LongTensors.of(attentionMask, batchSize, length);
     }
 
-    /** Position ids as a new int64 tensor {@code [B, L]}; see the class comment for ownership. */
+    /**
+     * Position ids as a new int64 tensor {@code [B, L]}; see the class comment for ownership.
+     *
+     * @return {@code [B, L]} int64, CPU
+     */
     public Tensor positionIdsTensor() {
         return LongTensors.of(positionIds, batchSize, length);
     }
 
-    /** Labels as a new int64 tensor {@code [B]} (-1 where unknown); see the class comment for ownership. */
+    /**
+     * Labels as a new int64 tensor {@code [B]} (-1 where unknown); see the class comment for ownership.
+     *
+     * @return {@code [B]} int64, CPU
+     */
     public Tensor labelsTensor() {
         long[] l = new long[batchSize];
         for (int i = 0; i < batchSize; i++) {

@@ -27,8 +27,17 @@ public final class McqaBatcher {
      * @param bosId     the BOS id, or -1 if none
      */
     public record Config(int maxLength, int padId, boolean addBos, int bosId) {
+        /** Default of {@code maxLength}, in tokens. */
         public static final int DEFAULT_MAX_LENGTH = 512;
 
+        /**
+         * Checks the settings.
+         *
+         * @param maxLength the longest row in tokens, BOS included; at least 1 (2 with BOS)
+         * @param padId the id written into padding positions; not negative
+         * @param addBos whether each row starts with {@code bosId}
+         * @param bosId the BOS id, or -1 if none (then {@code addBos} must be false)
+         */
         public Config {
             if (maxLength < 1) {
                 throw new IllegalArgumentException("maxLength must be positive, got " + maxLength);
@@ -47,6 +56,8 @@ public final class McqaBatcher {
         /**
          * Settings from a tokenizer: its pad id, BOS as {@link TextTokenizer#addsBos()}, max length 512.
          *
+         * @param tokenizer the tokenizer the batches are for
+         * @return the settings
          * @throws IllegalArgumentException if the tokenizer has no pad id
          */
         public static Config forTokenizer(TextTokenizer tokenizer) {
@@ -55,6 +66,11 @@ public final class McqaBatcher {
             return new Config(DEFAULT_MAX_LENGTH, pad, tokenizer.addsBos(), tokenizer.bosId().orElse(-1));
         }
 
+        /**
+         * {@return the same settings with another maximum row length}
+         *
+         * @param newMaxLength the longest row in tokens, BOS included
+         */
         public Config withMaxLength(int newMaxLength) {
             return new Config(newMaxLength, padId, addBos, bosId);
         }
@@ -66,7 +82,11 @@ public final class McqaBatcher {
     private final AtomicBoolean warnedTruncation = new AtomicBoolean();
 
     /**
+     * A batcher.
+     *
      * @param template how examples become prompts
+     * @param tokenizer the tokenizer that encodes the rendered prompts
+     * @param config lengths, padding and BOS
      * @throws IllegalArgumentException if the format appends EOS and the tokenizer has none
      */
     public McqaBatcher(TextTokenizer tokenizer, PromptFormat template, Config config) {
@@ -79,12 +99,21 @@ public final class McqaBatcher {
         }
     }
 
-    /** A batcher with the default template and {@link Config#forTokenizer}. */
+    /**
+     * {@return a batcher with the default template and {@link Config#forTokenizer}}
+     *
+     * @param tokenizer the tokenizer that encodes the rendered prompts
+     */
     public static McqaBatcher forTokenizer(TextTokenizer tokenizer) {
         return new McqaBatcher(tokenizer, PromptTemplate.defaults(), Config.forTokenizer(tokenizer));
     }
 
-    /** The model input of one example: BOS (if configured) + prompt tokens, left-truncated to {@code maxLength}. */
+    /**
+     * {@return the model input of one example: BOS (if configured) + prompt tokens, left-truncated to {@code
+     * maxLength}}
+     *
+     * @param example the example to render and encode
+     */
     public int[] tokens(McqaExample example) {
         return truncate(withEos(withBos(tokenizer.encode(template.render(example)))));
     }
@@ -92,6 +121,8 @@ public final class McqaBatcher {
     /**
      * Encodes {@code examples} into one left-padded batch.
      *
+     * @param examples the batch's examples, in row order
+     * @return the batch, left-padded to its longest row
      * @throws IllegalArgumentException if {@code examples} is empty or a prompt encodes to no tokens
      */
     public EncodedBatch encode(List<McqaExample> examples) {
@@ -143,8 +174,11 @@ public final class McqaBatcher {
     }
 
     /**
-     * The dataset in consecutive batches of {@code batchSize} (the last may be smaller), in dataset order. Each batch
-     * is encoded when the iterator reaches it; the iterable can be iterated more than once.
+     * {@return the dataset in consecutive batches of {@code batchSize} (the last may be smaller), in dataset order}
+     * Each batch is encoded when the iterator reaches it; the iterable can be iterated more than once.
+     *
+     * @param dataset the examples to batch
+     * @param batchSize rows per batch, at least 1
      */
     public Iterable<EncodedBatch> batches(McqaDataset dataset, int batchSize) {
         Objects.requireNonNull(dataset, "dataset");
@@ -173,15 +207,17 @@ public final class McqaBatcher {
         };
     }
 
+    /** {@return the tokenizer that encodes the prompts} */
     public TextTokenizer tokenizer() {
         return tokenizer;
     }
 
-    /** The prompt format. */
+    /** {@return the prompt format} */
     public PromptFormat template() {
         return template;
     }
 
+    /** {@return the lengths, padding and BOS settings} */
     public Config config() {
         return config;
     }

@@ -28,9 +28,12 @@ public final class McqaDataset {
     }
 
     /**
+     * A dataset from its parts.
+     *
      * @param source      where the examples came from (a file name), used in messages
      * @param classLabels the dataset's classes, for example A–D
      * @param examples    at least one example, each with labels that start the class labels
+     * @return the dataset
      * @throws EmptyDatasetException    if {@code examples} is empty
      * @throws IllegalArgumentException if an example's labels do not fit the class labels
      */
@@ -54,40 +57,52 @@ public final class McqaDataset {
         return new McqaDataset(source, labels, list);
     }
 
-    /** Whether some row has fewer choices than the classes (scored over its own choices, docs/METHODS.md §1). */
+    /**
+     * {@return whether some row has fewer choices than the classes (scored over its own choices, docs/METHODS.md §1)}
+     */
     public boolean mixedChoices() {
         return examples.stream().anyMatch(e -> e.labels().size() < classLabels.size());
     }
 
-    /** Where the examples came from. */
+    /**
+     * Where the examples came from.
+     *
+     * @return the source, for messages
+     */
     public String source() {
         return source;
     }
 
-    /** The classes, in order; class i is read at the answer token of label i. */
+    /** {@return the classes, in order; class i is read at the answer token of label i} */
     public List<String> classLabels() {
         return classLabels;
     }
 
-    /** The number of classes C. */
+    /** {@return the number of classes C} */
     public int numClasses() {
         return classLabels.size();
     }
 
-    /** The examples, in file order. */
+    /** {@return the examples, in file order} */
     public List<McqaExample> examples() {
         return examples;
     }
 
+    /** {@return the number of examples} */
     public int size() {
         return examples.size();
     }
 
+    /**
+     * {@return example {@code index} (0-based, in file order)}
+     *
+     * @param index the position, in [0, size())
+     */
     public McqaExample get(int index) {
         return examples.get(index);
     }
 
-    /** The distinct subjects of the examples, sorted. */
+    /** {@return the distinct subjects of the examples, sorted} */
     public SortedSet<String> subjects() {
         return examples.stream().flatMap(e -> e.subject().stream())
                 .collect(Collectors.toCollection(TreeSet::new));
@@ -97,6 +112,8 @@ public final class McqaDataset {
      * The examples that pass {@code keep}, with the same classes.
      *
      * @param description what the filter does, for the source name and messages
+     * @param keep which examples to keep
+     * @return the kept examples
      * @throws EmptyDatasetException if nothing is left
      */
     public McqaDataset filter(String description, Predicate<McqaExample> keep) {
@@ -108,7 +125,11 @@ public final class McqaDataset {
         return new McqaDataset(filtered, classLabels, List.copyOf(kept));
     }
 
-    /** The examples whose subject is one of {@code subjects} (normalised as in {@link MmluGroups#normalize}). */
+    /**
+     * {@return the examples whose subject is one of {@code subjects} (normalised as in {@link MmluGroups#normalize})}
+     *
+     * @param subjects subject names, in any case and spacing
+     */
     public McqaDataset withSubjects(Collection<String> subjects) {
         Set<String> wanted = subjects.stream().map(MmluGroups::normalize).collect(Collectors.toSet());
         return filter("subjects=" + new TreeSet<>(wanted),
@@ -120,6 +141,7 @@ public final class McqaDataset {
      * the ensemble paper's lowercase a–e, BoolQ's False/True).
      *
      * @param labels one label per class, in the classes' order
+     * @return the relabelled dataset
      */
     public McqaDataset relabelled(List<String> labels) {
         if (labels.size() != classLabels.size()) {
@@ -134,12 +156,20 @@ public final class McqaDataset {
         return of(source, labels, out);
     }
 
-    /** The examples whose subject belongs to {@code group}; examples without a subject are dropped. */
+    /**
+     * {@return the examples whose subject belongs to {@code group}; examples without a subject are dropped}
+     *
+     * @param group an MMLU subject group
+     */
     public McqaDataset inGroup(MmluGroups.Group group) {
         return filter("group=" + group, e -> e.subject().map(s -> MmluGroups.group(s) == group).orElse(false));
     }
 
-    /** The first {@code n} examples (all if fewer). */
+    /**
+     * {@return the first {@code n} examples (all if fewer)}
+     *
+     * @param n the number of examples to keep, at least 1
+     */
     public McqaDataset limit(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("limit must be positive, got " + n);

@@ -17,12 +17,23 @@ public final class McqaDatasets {
     private McqaDatasets() {
     }
 
-    /** Loads {@code path} (a file, or a folder of MMLU CSVs), detecting the format, with default options. */
+    /**
+     * Loads {@code path} (a file, or a folder of MMLU CSVs), detecting the format, with default options.
+     *
+     * @param path a dataset file or folder
+     * @return the examples and their class labels
+     */
     public static McqaDataset load(Path path) {
         return load(path, McqaFormat.AUTO, McqaLoadOptions.defaults());
     }
 
-    /** Loads {@code path} in {@code format} ({@link McqaFormat#AUTO} detects it), with default options. */
+    /**
+     * Loads {@code path} in {@code format} ({@link McqaFormat#AUTO} detects it), with default options.
+     *
+     * @param path a dataset file or folder
+     * @param format the file format, or {@link McqaFormat#AUTO}
+     * @return the examples and their class labels
+     */
     public static McqaDataset load(Path path, McqaFormat format) {
         return load(path, format, McqaLoadOptions.defaults());
     }
@@ -33,6 +44,11 @@ public final class McqaDatasets {
      * {@code .parquet} file or shard folder is read in any format but {@link McqaFormat#MMLU_CSV} and needs the
      * optional module lib-parquet ({@link TableRowReader}). A subject filter in {@code options} applies to every
      * format.
+     *
+     * @param path a dataset file, a folder of MMLU CSVs, or a folder of Parquet shards
+     * @param format the file format, or {@link McqaFormat#AUTO}
+     * @param options split, subject filter and choice-count policy
+     * @return the examples and their class labels
      */
     public static McqaDataset load(Path path, McqaFormat format, McqaLoadOptions options) {
         Objects.requireNonNull(path, "path");
@@ -58,7 +74,11 @@ public final class McqaDatasets {
         return options.subjects().isEmpty() ? dataset : dataset.withSubjects(options.subjects());
     }
 
-    /** The format {@link McqaFormat#AUTO} would choose for {@code path}. */
+    /**
+     * {@return the format {@link McqaFormat#AUTO} would choose for {@code path}}
+     *
+     * @param path a dataset file or folder
+     */
     public static McqaFormat detect(Path path) {
         return FormatDetector.detect(path);
     }

@@ -42,7 +42,7 @@ public enum McqaFormat {
         this.description = description;
     }
 
-    /** A one-line description with the expected fields. */
+    /** {@return a one-line description with the expected fields} */
     public String description() {
         return description;
     }

@@ -12,7 +12,12 @@ public final class MmluGroups {
 
     /** A group of MMLU subjects. */
     public enum Group {
-        STEM, SOCIAL_SCIENCES, HUMANITIES_OR_OTHER
+        /** Science, technology, engineering and mathematics: the 18 subjects of {@link #STEM}. */
+        STEM,
+        /** The 12 subjects of {@link #SOCIAL_SCIENCES}. */
+        SOCIAL_SCIENCES,
+        /** Every other subject. */
+        HUMANITIES_OR_OTHER
     }
 
     /** The 18 STEM subjects. */
@@ -36,8 +41,10 @@ public final class MmluGroups {
     }
 
     /**
-     * The group of {@code subject}. Case and spaces are normalised ({@code "High School Physics"} is
-     * {@code high_school_physics}).
+     * {@return the group of {@code subject}} Case and spaces are normalised ({@code "High School Physics"} is {@code
+     * high_school_physics}).
+     *
+     * @param subject an MMLU subject name, for example {@code "college_physics"}
      */
     public static Group group(String subject) {
         String s = normalize(subject);
@@ -50,7 +57,12 @@ public final class MmluGroups {
         return Group.HUMANITIES_OR_OTHER;
     }
 
-    /** Lower case, trimmed, spaces and hyphens as underscores. */
+    /**
+     * Lower case, trimmed, spaces and hyphens as underscores.
+     *
+     * @param subject a subject name as found in a file or on a command line
+     * @return the normalised name, for example {@code high_school_physics}
+     */
     public static String normalize(String subject) {
         return subject.trim().toLowerCase(Locale.ROOT).replace(' ', '_').replace('-', '_');
     }

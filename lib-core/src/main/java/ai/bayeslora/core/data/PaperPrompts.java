@@ -30,7 +30,7 @@ public final class PaperPrompts {
     private PaperPrompts() {
     }
 
-    /** The ensemble paper's CommonsenseQA format (also used for its MMLU OOD sets). */
+    /** {@return the ensemble paper's CommonsenseQA format (also used for its MMLU OOD sets)} */
     public static PromptFormat balabanovCqa() {
         return new PromptFormat() {
             @Override
@@ -50,7 +50,11 @@ public final class PaperPrompts {
         };
     }
 
-    /** Laplace-LoRA's (and SWAG-LoRA's) multiple-choice format for ARC, OpenBookQA and CommonsenseQA. */
+    /**
+     * Laplace-LoRA's (and SWAG-LoRA's) multiple-choice format for ARC, OpenBookQA and CommonsenseQA.
+     *
+     * @return the prompt format
+     */
     public static PromptFormat yangChoices() {
         return e -> {
             StringBuilder sb = new StringBuilder(SELECT).append(e.question()).append(" Choices:");
@@ -62,13 +66,21 @@ public final class PaperPrompts {
         };
     }
 
-    /** Laplace-LoRA's WinoGrande format. */
+    /**
+     * Laplace-LoRA's WinoGrande format.
+     *
+     * @return the prompt format
+     */
     public static PromptFormat yangWinogrande() {
         return e -> SELECT + e.question() + " Choices: A. " + e.choices().get(0) + ". B " + e.choices().get(1)
                 + ". Answer:";
     }
 
-    /** Laplace-LoRA's BoolQ format: the passage after the question, EOS appended. */
+    /**
+     * Laplace-LoRA's BoolQ format: the passage after the question, EOS appended.
+     *
+     * @return the prompt format
+     */
     public static PromptFormat yangBoolq() {
         return new PromptFormat() {
             @Override
@@ -84,7 +96,12 @@ public final class PaperPrompts {
         };
     }
 
-    /** a, b, c, …: the ensemble paper's class labels. */
+    /**
+     * a, b, c, …: the ensemble paper's class labels.
+     *
+     * @param n the number of labels
+     * @return the first n lowercase letters
+     */
     public static List<String> lowercase(int n) {
         List<String> out = new ArrayList<>();
         for (String l : Letters.first(n)) {
@@ -119,6 +136,9 @@ public final class PaperPrompts {
      * Laplace-LoRA's setup, chosen by the dataset's kind: BoolQ (examples with a passage) gets {@link #yangBoolq()}
      * and the classes False / True; WinoGrande (two options and a blank {@code _} in every sentence) gets
      * {@link #yangWinogrande()}; everything else {@link #yangChoices()} with A, B, ….
+     *
+     * @param d the dataset (its classes are relabelled by position)
+     * @return the relabelled dataset and its prompt format
      */
     public static Prepared yang2024(McqaDataset d) {
         boolean boolq = d.examples().stream().allMatch(e -> e.context().isPresent());
@@ -130,7 +150,12 @@ public final class PaperPrompts {
         return new Prepared(d, winogrande ? yangWinogrande() : yangChoices());
     }
 
-    /** SWAG-LoRA's setup: the same "Select one of the choices" prompt as Laplace-LoRA's, labels by position. */
+    /**
+     * SWAG-LoRA's setup: the same "Select one of the choices" prompt as Laplace-LoRA's, labels by position.
+     *
+     * @param d the dataset (its classes are relabelled by position)
+     * @return the relabelled dataset and its prompt format
+     */
     public static Prepared onal2024(McqaDataset d) {
         return yang2024(d);
     }

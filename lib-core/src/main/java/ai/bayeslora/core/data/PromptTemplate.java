@@ -32,8 +32,11 @@ public final class PromptTemplate implements PromptFormat {
     /** The MMLU reference header. */
     public static final String DEFAULT_HEADER =
             "The following are multiple choice questions (with answers) about {subject}.\n\n";
+    /** Default question line: the question text alone. */
     public static final String DEFAULT_QUESTION = "{question}";
+    /** Default choice line, for example {@code "A. Paris"}. */
     public static final String DEFAULT_CHOICE = "{label}. {choice}";
+    /** Default answer cue, the last line of a prompt. */
     public static final String DEFAULT_ANSWER_CUE = "Answer:";
     /** The line before the question of an example with a passage (BoolQ). */
     public static final String DEFAULT_CONTEXT = "Passage: {context}";
@@ -54,16 +57,17 @@ public final class PromptTemplate implements PromptFormat {
         this.answerCue = b.answerCue;
     }
 
-    /** The default template: subject header (when the example has a subject), question, choices, "Answer:". */
+    /** {@return the default template: subject header (when the example has a subject), question, choices, "Answer:"} */
     public static PromptTemplate defaults() {
         return DEFAULTS;
     }
 
+    /** {@return a builder starting from the MMLU reference template} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder that starts from this template. */
+    /** {@return a builder that starts from this template} */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.header = header;
@@ -98,19 +102,22 @@ public final class PromptTemplate implements PromptFormat {
         return sb.append(answerCue).toString();
     }
 
-    /** The header format, if any. */
+    /** {@return the header format, if any} */
     public Optional<String> header() {
         return header;
     }
 
+    /** {@return the question line format, with {@code {question}}} */
     public String questionFormat() {
         return questionFormat;
     }
 
+    /** {@return the choice line format, with {@code {label}} and {@code {choice}}} */
     public String choiceFormat() {
         return choiceFormat;
     }
 
+    /** {@return the text after the last choice line} */
     public String answerCue() {
         return answerCue;
     }
@@ -126,7 +133,12 @@ public final class PromptTemplate implements PromptFormat {
         private Builder() {
         }
 
-        /** The line for an example's passage, with {@code {context}}; default {@value #DEFAULT_CONTEXT_DOC}. */
+        /**
+         * Sets the line for an example's passage, with {@code {context}}; default {@value #DEFAULT_CONTEXT_DOC}.
+         *
+         * @param format the line format
+         * @return this builder
+         */
         public Builder contextFormat(String format) {
             this.contextFormat = Objects.requireNonNull(format, "format");
             return this;
@@ -134,36 +146,61 @@ public final class PromptTemplate implements PromptFormat {
 
         private static final String DEFAULT_CONTEXT_DOC = DEFAULT_CONTEXT;
 
-        /** The header format; {@code {subject}} is replaced by the subject. Include the blank line you want. */
+        /**
+         * Sets the header format; {@code {subject}} is replaced by the subject. Include the blank line you want.
+         *
+         * @param format the header, for example {@link #DEFAULT_HEADER}
+         * @return this builder
+         */
         public Builder header(String format) {
             this.header = Optional.of(Objects.requireNonNull(format, "format"));
             return this;
         }
 
-        /** No header. */
+        /**
+         * No header.
+         *
+         * @return this builder
+         */
         public Builder noHeader() {
             this.header = Optional.empty();
             return this;
         }
 
-        /** The question line format, with {@code {question}}, for example {@code "Question: {question}"}. */
+        /**
+         * Sets the question line format, with {@code {question}}, for example {@code "Question: {question}"}.
+         *
+         * @param format the line format
+         * @return this builder
+         */
         public Builder questionFormat(String format) {
             this.questionFormat = Objects.requireNonNull(format, "format");
             return this;
         }
 
-        /** The choice line format, with {@code {label}} and {@code {choice}}. */
+        /**
+         * Sets the choice line format, with {@code {label}} and {@code {choice}}.
+         *
+         * @param format the line format
+         * @return this builder
+         */
         public Builder choiceFormat(String format) {
             this.choiceFormat = Objects.requireNonNull(format, "format");
             return this;
         }
 
-        /** The text after the last choice line, for example {@code "Answer:"}. */
+        /**
+         * Sets the text after the last choice line, for example {@code "Answer:"}.
+         *
+         * @param cue the answer cue
+         * @return this builder
+         */
         public Builder answerCue(String cue) {
             this.answerCue = Objects.requireNonNull(cue, "cue");
             return this;
         }
 
+        /** {@return the template} */
         public PromptTemplate build() {
             return new PromptTemplate(this);
         }

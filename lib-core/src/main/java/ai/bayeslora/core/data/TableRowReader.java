@@ -15,10 +15,12 @@ import java.util.List;
  * an absent column is an absent field. The dataset readers then run unchanged.
  */
 public interface TableRowReader {
-    /** The file-name suffix this reader handles, lower case and with its dot, for example {@code ".parquet"}. */
+    /**
+     * {@return the file-name suffix this reader handles, lower case and with its dot, for example {@code ".parquet"}}
+     */
     String suffix();
 
-    /** The format's name for messages, for example {@code "Parquet"}. */
+    /** {@return the format's name for messages, for example {@code "Parquet"}} */
     String formatName();
 
     /**

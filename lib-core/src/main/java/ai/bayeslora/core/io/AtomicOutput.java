@@ -257,7 +257,11 @@ public final class AtomicOutput {
         }
     }
 
-    /** Whether {@code dir} carries the library's marker. */
+    /**
+     * {@return whether {@code dir} carries the library's marker}
+     *
+     * @param dir the intended output folder
+     */
     public static boolean isMarked(Path dir) {
         return Files.isRegularFile(dir.resolve(MARKER));
     }

@@ -58,27 +58,27 @@ public final class AnswerScorer {
         this.classLabels = reduction.classLabels(answers.labels());
     }
 
-    /** The base model. */
+    /** {@return the base model} */
     public CausalLM model() {
         return model;
     }
 
-    /** The answer tokens, one per answer class. */
+    /** {@return the answer tokens, one per answer class} */
     public AnswerTokens answers() {
         return answers;
     }
 
-    /** The class reduction, (a) or (b). */
+    /** {@return the class reduction, (a) or (b)} */
     public ClassReduction reduction() {
         return reduction;
     }
 
-    /** The predictive's class labels: the answer labels, plus "other" under the full-vocabulary reduction. */
+    /** {@return the predictive's class labels: the answer labels, plus "other" under the full-vocabulary reduction} */
     public List<String> classLabels() {
         return classLabels;
     }
 
-    /** Number of predictive classes: C, or C + 1 with "other". */
+    /** {@return the number of predictive classes: C, or C + 1 with "other"} */
     public int numClasses() {
         return classLabels.size();
     }
@@ -146,7 +146,7 @@ public final class AnswerScorer {
         return logProbsFromHidden(model.lastTokenHidden(input, binding), binding);
     }
 
-    /** Whether every class label is one token, so a class is read at one last-token logit (the fast path). */
+    /** {@return whether every class label is one token, so a class is read at one last-token logit (the fast path)} */
     public boolean singleToken() {
         return answerIds != null;
     }

@@ -10,7 +10,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * Scores a row with fewer choices than the dataset's classes over its own choices (docs/METHODS.md §1, rows with
  * other choice counts): a 3-choice ARC row in a 5-class set gets p = softmax over its 3 answer logits. Under reduction
- * (a) the absent classes get probability 0 and the others are renormalised, p'_c = p_c / Σ_{c < k} p_c; under (b)
+ * (a) the absent classes get probability 0 and the others are renormalised, p'_c = p_c / Σ_{c &lt; k} p_c; under (b)
  * the absent answers' mass joins "other" (they are not answers of that row), p'_other = p_other + Σ_{c ≥ k} p_c. Both
  * equal the softmax of the class logits with the absent ones removed (or merged into "other" by logsumexp), so the
  * mask may be applied to each sample's probabilities after any posterior. Stateless.
@@ -24,6 +24,7 @@ public final class ClassMask {
      *
      * @param counts each row's number of choices, or null
      * @param answers the scorer's number of answer classes C
+     * @return true if some row has fewer than {@code answers} choices
      */
     public static boolean needed(int[] counts, int answers) {
         if (counts == null) {

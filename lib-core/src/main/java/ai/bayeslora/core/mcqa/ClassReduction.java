@@ -44,12 +44,22 @@ public enum ClassReduction {
                 : java.util.List.copyOf(classLabels.subList(0, classLabels.size() - 1));
     }
 
-    /** Number of predictive classes for a dataset with {@code numAnswers} answer letters. */
+    /**
+     * {@return the number of predictive classes for a dataset with {@code numAnswers} answer letters}
+     *
+     * @param numAnswers the number of answer labels k
+     */
     public int numClasses(int numAnswers) {
         return this == ANSWER_TOKENS ? numAnswers : numAnswers + 1;
     }
 
-    /** Parses {@code answer-tokens} / {@code full-vocab} (also the enum names). */
+    /**
+     * Parses {@code answer-tokens} / {@code full-vocab} (also the enum names).
+     *
+     * @param s the spelling to parse, case-insensitive
+     * @return the reduction
+     * @throws IllegalArgumentException naming the accepted spellings
+     */
     public static ClassReduction parse(String s) {
         String n = s.trim().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         switch (n) {

@@ -16,7 +16,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * A batch of B prompts expanded for multi-token verbalizers (docs/METHODS.md §1, verbalizers): row {@code b·C + c} is
  * prompt b followed by the tokens of class c's label, left-padded as every batch is. Class c's score for prompt b is
- * the continuation's log-likelihood g_{b,c} = Σ_j log p(t_{c,j} | prompt_b, t_{c,<j}), read from the hidden states
+ * the continuation's log-likelihood g_{b,c} = Σ_j log p(t_{c,j} | prompt_b, t_{c,&lt;j}), read from the hidden states
  * at the positions just before each continuation token, through the full-vocabulary softmax. softmax(g) over the C
  * classes is then the class probability; with single-token labels it equals the answer-token softmax of reduction (a),
  * because the shared normaliser log Σ_v exp f_v cancels.
@@ -158,32 +158,32 @@ public final class ContinuationBatch {
         return new ContinuationBatch(expanded, b, c, readPositions, targets, readRows);
     }
 
-    /** The expanded batch: B·C left-padded rows, row {@code b·C + c} = prompt b + label c. */
+    /** {@return the expanded batch: B·C left-padded rows, row {@code b·C + c} = prompt b + label c} */
     public EncodedBatch expanded() {
         return expanded;
     }
 
-    /** The expanded batch as a model input (new CPU tensors). */
+    /** {@return the expanded batch as a model input (new CPU tensors)} */
     public ModelInput input() {
         return new ModelInput(expanded.inputIdsTensor(), expanded.attentionMaskTensor(), expanded.positionIdsTensor());
     }
 
-    /** Number of prompts B. */
+    /** {@return the number of prompts B} */
     public int examples() {
         return examples;
     }
 
-    /** Number of classes C (rows per prompt). */
+    /** {@return the number of classes C (rows per prompt)} */
     public int classes() {
         return classes;
     }
 
-    /** Number of read positions: Σ_b Σ_c |label c|. */
+    /** {@return the number of read positions: Σ_b Σ_c |label c|} */
     public int reads() {
         return targets.length;
     }
 
-    /** The prompt of each expanded row: {@code row / C}. */
+    /** {@return the prompt of each expanded row: {@code row / C}} */
     public int[] rowExamples() {
         int[] out = new int[examples * classes];
         for (int i = 0; i < out.length; i++) {
@@ -192,7 +192,7 @@ public final class ContinuationBatch {
         return out;
     }
 
-    /** The prompt of each read position, in read order. */
+    /** {@return the prompt of each read position, in read order} */
     public int[] readExampleIndices() {
         int[] out = new int[readRows.length];
         for (int i = 0; i < out.length; i++) {
@@ -204,6 +204,7 @@ public final class ContinuationBatch {
     /**
      * The prompt each read position belongs to, for summing per-position quantities per example.
      *
+     * @param device where the index tensor goes
      * @return [reads()] indices in [0, B), as a new int64 tensor on {@code device}
      */
     public Tensor readExamples(org.bytedeco.pytorch.Device device) {

@@ -23,7 +23,7 @@ public final class AdapterBinding {
         this.adapters = adapters;
     }
 
-    /** The base model: no adapter anywhere. */
+    /** {@return the base model: no adapter anywhere} */
     public static AdapterBinding none() {
         return NONE;
     }
@@ -55,12 +55,12 @@ public final class AdapterBinding {
         return adapters.get(module);
     }
 
-    /** The bound module names, in binding order. */
+    /** {@return the bound module names, in binding order} */
     public Set<String> modules() {
         return adapters.keySet();
     }
 
-    /** Whether no module is adapted. */
+    /** {@return whether no module is adapted} */
     public boolean isEmpty() {
         return adapters.isEmpty();
     }

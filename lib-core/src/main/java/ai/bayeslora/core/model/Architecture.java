@@ -10,8 +10,11 @@ import java.util.stream.Collectors;
  * RoPE defaults.
  */
 public enum Architecture {
+    /** Llama and Llama-like models ({@code model_type} {@code llama}). */
     LLAMA("llama"),
+    /** Mistral ({@code mistral}): Llama's forward with sliding-window attention. */
     MISTRAL("mistral"),
+    /** Qwen2 ({@code qwen2}): biases on q/k/v, per-layer sliding windows. */
     QWEN2("qwen2");
 
     private final String modelType;
@@ -20,17 +23,26 @@ public enum Architecture {
         this.modelType = modelType;
     }
 
-    /** The HF {@code model_type} string. */
+    /** {@return the HF {@code model_type} string} */
     public String modelType() {
         return modelType;
     }
 
-    /** Comma-separated list of supported {@code model_type} values, for error messages. */
+    /**
+     * Comma-separated list of supported {@code model_type} values, for error messages.
+     *
+     * @return the supported values, for example {@code "llama, mistral, qwen2"}
+     */
     public static String supported() {
         return Arrays.stream(values()).map(Architecture::modelType).collect(Collectors.joining(", "));
     }
 
     /**
+     * The architecture of an HF {@code model_type} (case and surrounding spaces ignored).
+     *
+     * @param modelType the config's {@code model_type}
+     * @param source the config's file or label, for the message
+     * @return the matching architecture
      * @throws UnsupportedArchitectureException if {@code modelType} is none of {@link #supported()}
      */
     public static Architecture fromModelType(String modelType, String source) {

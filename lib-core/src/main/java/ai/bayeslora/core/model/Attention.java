@@ -18,6 +18,17 @@ public final class Attention {
     private final int numKvHeads;
     private final int headDim;
 
+    /**
+     * An attention block over frozen projections.
+     *
+     * @param q query projection, [numHeads·headDim, hidden]
+     * @param k key projection, [numKvHeads·headDim, hidden]
+     * @param v value projection, [numKvHeads·headDim, hidden]
+     * @param o output projection, [hidden, numHeads·headDim]
+     * @param numHeads query heads
+     * @param numKvHeads key/value heads; divides {@code numHeads}
+     * @param headDim per-head width
+     */
     public Attention(LinearLayer q, LinearLayer k, LinearLayer v, LinearLayer o, int numHeads, int numKvHeads,
                      int headDim) {
         this.q = q;
@@ -30,9 +41,15 @@ public final class Attention {
     }
 
     /**
+     * Attention on hidden states, with the adapters of {@code binding} on the projections.
+     *
      * @param h [B, L, hidden]
      * @param mask additive mask [B, 1, L, L], or null for plain causal attention
      * @param binding the adapters of this call
+     * @param cos RoPE cosines for the batch's positions ({@link RotaryEmbedding#cosSin})
+     * @param sin RoPE sines, same shape as {@code cos}
+     * @param rope the rotary embedding that applies {@code cos} and {@code sin}
+     * @return [B, L, hidden], after o_proj
      */
     public Tensor forward(Tensor h, Tensor cos, Tensor sin, Tensor mask, RotaryEmbedding rope, AdapterBinding binding) {
         long b = h.size(0);
@@ -60,22 +77,22 @@ public final class Attention {
         return new Attention(f.apply(q), f.apply(k), f.apply(v), f.apply(o), numHeads, numKvHeads, headDim);
     }
 
-    /** The query projection. */
+    /** {@return the query projection} */
     public LinearLayer qProj() {
         return q;
     }
 
-    /** The key projection. */
+    /** {@return the key projection} */
     public LinearLayer kProj() {
         return k;
     }
 
-    /** The value projection. */
+    /** {@return the value projection} */
     public LinearLayer vProj() {
         return v;
     }
 
-    /** The output projection. */
+    /** {@return the output projection} */
     public LinearLayer oProj() {
         return o;
     }

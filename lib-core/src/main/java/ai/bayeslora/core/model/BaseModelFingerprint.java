@@ -48,13 +48,33 @@ public record BaseModelFingerprint(String modelType, int vocabSize, int hiddenSi
                                    String weightsProbe, String path, String configSha256) {
     private static final int PROBE_VALUES = 64;
 
+    /**
+     * Checks that the identifying fields are present.
+     *
+     * @param modelType HF model_type
+     * @param vocabSize vocab_size
+     * @param hiddenSize hidden_size
+     * @param intermediateSize intermediate_size
+     * @param numLayers num_hidden_layers
+     * @param numHeads num_attention_heads
+     * @param numKvHeads num_key_value_heads
+     * @param headDim head_dim
+     * @param tiedHead tie_word_embeddings
+     * @param weightsProbe hex SHA-256 of the bf16-rounded weight sample
+     * @param path the model's config source (a config.json path, or a label), for messages
+     * @param configSha256 hex SHA-256 of config.json's bytes, or null when the model was not built from a file
+     */
     public BaseModelFingerprint {
         Objects.requireNonNull(modelType, "modelType");
         Objects.requireNonNull(weightsProbe, "weightsProbe");
         Objects.requireNonNull(path, "path");
     }
 
-    /** The fingerprint of a loaded model. */
+    /**
+     * {@return the fingerprint of a loaded model}
+     *
+     * @param model a loaded model (the probe reads a few of its weights)
+     */
     public static BaseModelFingerprint of(CausalLM model) {
         ModelConfig c = model.config();
         return new BaseModelFingerprint(c.architecture().modelType(), c.vocabSize(), c.hiddenSize(),
@@ -63,8 +83,10 @@ public record BaseModelFingerprint(String modelType, int vocabSize, int hiddenSi
     }
 
     /**
-     * The fields that show {@code other} is a different base model, as {@code "name: this vs other"} texts; empty if
-     * it is the same model.
+     * {@return the fields that show {@code other} is a different base model, as {@code "name: this vs other"} texts;
+     * empty if it is the same model}
+     *
+     * @param other the fingerprint to compare with, for example one stored with an ensemble
      */
     public List<String> differences(BaseModelFingerprint other) {
         List<String> d = new ArrayList<>();
@@ -83,7 +105,7 @@ public record BaseModelFingerprint(String modelType, int vocabSize, int hiddenSi
         return d;
     }
 
-    /** The fingerprint as the JSON object manifests and checkpoints store (HF config field names). */
+    /** {@return the fingerprint as the JSON object manifests and checkpoints store (HF config field names)} */
     public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
         var o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
         o.put("path", path);

@@ -73,6 +73,10 @@ public final class CausalLM implements AutoCloseable {
     /**
      * Loads {@code config.json} and the safetensors weights (single file or sharded) of an HF model folder, converting
      * them to the device's compute dtype.
+     *
+     * @param modelDir an HF model folder with {@code config.json} and safetensors weights
+     * @param device where the weights go and which dtype computes
+     * @return the loaded model; close it to free the weights
      */
     public static CausalLM load(Path modelDir, ComputeDevice device) {
         ModelConfig config = ModelConfig.load(modelDir);
@@ -81,30 +85,45 @@ public final class CausalLM implements AutoCloseable {
         }
     }
 
-    /** Builds a model from a parsed config and a weight source, validating every tensor's shape. */
+    /**
+     * Builds a model from a parsed config and a weight source, validating every tensor's shape.
+     *
+     * @param config the parsed configuration
+     * @param weights where the tensors come from; read once, may be closed afterwards
+     * @param device where the weights go and which dtype computes
+     * @return the built model; close it to free the weights
+     */
     public static CausalLM build(ModelConfig config, WeightSource weights, ComputeDevice device) {
         ai.bayeslora.core.NativeRuntime.configure();
         return new Builder(config, weights, device).build();
     }
 
+    /** {@return the model's resolved configuration} */
     public ModelConfig config() {
         return config;
     }
 
+    /** {@return the device the weights live on, with its compute dtype} */
     public ComputeDevice device() {
         return device;
     }
 
+    /** {@return the number of decoder layers} */
     public int numLayers() {
         return layers.size();
     }
 
-    /** All linear layers keyed by HF module name, in model order; lm_head last. */
+    /** {@return all linear layers keyed by HF module name, in model order; lm_head last} */
     public Map<String, LinearLayer> linearLayers() {
         return linears;
     }
 
-    /** The linear layer with this HF module name. */
+    /**
+     * {@return the linear layer with this HF module name}
+     *
+     * @param name an HF module name, for example {@code model.layers.0.self_attn.q_proj} or {@code lm_head}
+     * @throws IllegalArgumentException if the model has no such layer
+     */
     public LinearLayer linear(String name) {
         LinearLayer l = linears.get(name);
         if (l == null) {
@@ -114,11 +133,12 @@ public final class CausalLM implements AutoCloseable {
         return l;
     }
 
+    /** {@return the output head (tied to the embedding when the config says so)} */
     public LinearLayer lmHead() {
         return lmHead;
     }
 
-    /** The embedding table [V, H]; shared with lm_head when tied. */
+    /** {@return the embedding table [V, H]; shared with lm_head when tied} */
     public Tensor embedTokens() {
         return embedTokens;
     }
@@ -208,12 +228,23 @@ public final class CausalLM implements AutoCloseable {
         }
     }
 
-    /** Token embeddings [B, L, H]. */
+    /**
+     * Token embeddings [B, L, H].
+     *
+     * @param inputIds token ids [B, L], any integer dtype, on any device
+     * @return [B, L, H] in the compute dtype, on the model's device
+     */
     public Tensor embed(Tensor inputIds) {
         return torch.embedding(embedTokens, inputIds.to(device.torchDevice(), ScalarType.Long));
     }
 
-    /** Masks, RoPE tables and last-token indices for a batch; reuse it across {@link #runLayers} calls. */
+    /**
+     * Masks, RoPE tables and last-token indices for a batch; reuse it across {@link #runLayers} calls.
+     *
+     * @param input token ids, attention mask and positions
+     * @return the per-batch state for {@link #runLayers}
+     * @throws IllegalArgumentException if a row of the attention mask has no real token
+     */
     public ForwardContext prepare(ModelInput input) {
         Device dev = device.torchDevice();
         Tensor mask = input.attentionMask().to(dev, ScalarType.Long);
@@ -267,12 +298,23 @@ public final class CausalLM implements AutoCloseable {
         return h;
     }
 
-    /** The final RMSNorm. */
+    /**
+     * Applies the final RMSNorm.
+     *
+     * @param h [B, L, H]
+     * @return the normalised states, [B, L, H]
+     */
     public Tensor finalNorm(Tensor h) {
         return finalNorm.forward(h);
     }
 
-    /** Rows {@code h[b, last[b]]} of [B, L, H] → [B, H]. */
+    /**
+     * Rows {@code h[b, last[b]]} of [B, L, H] → [B, H].
+     *
+     * @param h [B, L, H]
+     * @param last [B] int64 index of each row's last real token ({@link ForwardContext#lastIndex()})
+     * @return [B, H]
+     */
     public static Tensor gatherLast(Tensor h, Tensor last) {
         Tensor index = last.view(-1, 1, 1).expand(h.size(0), 1, h.size(2));
         return h.gather(1, index).squeeze(1);

@@ -15,7 +15,12 @@ public final class CheckpointWeights implements WeightSource {
         this.checkpoint = checkpoint;
     }
 
-    /** Opens a model folder's safetensors weights. */
+    /**
+     * Opens a model folder's safetensors weights.
+     *
+     * @param modelDir a model folder with a single or sharded safetensors checkpoint
+     * @return the weight source; close it after building the model
+     */
     public static CheckpointWeights open(Path modelDir) {
         return new CheckpointWeights(Checkpoint.open(modelDir));
     }

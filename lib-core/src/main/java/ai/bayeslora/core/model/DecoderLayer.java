@@ -10,6 +10,15 @@ public final class DecoderLayer {
     private final RmsNorm postAttentionNorm;
     private final Mlp mlp;
 
+    /**
+     * A decoder block from its parts.
+     *
+     * @param index the 0-based layer index
+     * @param inputNorm the RMSNorm before attention
+     * @param attention the self-attention block
+     * @param postAttentionNorm the RMSNorm before the MLP
+     * @param mlp the gated MLP
+     */
     public DecoderLayer(int index, RmsNorm inputNorm, Attention attention, RmsNorm postAttentionNorm, Mlp mlp) {
         this.index = index;
         this.inputNorm = inputNorm;
@@ -18,11 +27,22 @@ public final class DecoderLayer {
         this.mlp = mlp;
     }
 
+    /** {@return the 0-based layer index} */
     public int index() {
         return index;
     }
 
-    /** One block on hidden states [B, L, H] with the adapters of {@code binding}. */
+    /**
+     * Runs the block on hidden states [B, L, H] with the adapters of {@code binding}.
+     *
+     * @param h [B, L, H]
+     * @param cos RoPE cosines for the batch's positions
+     * @param sin RoPE sines
+     * @param mask additive attention mask [B, 1, L, L], or null for plain causal attention
+     * @param rope the rotary embedding
+     * @param binding the adapters of this call
+     * @return [B, L, H]
+     */
     public Tensor forward(Tensor h, Tensor cos, Tensor sin, Tensor mask, RotaryEmbedding rope, AdapterBinding binding) {
         Tensor a = attention.forward(inputNorm.forward(h), cos, sin, mask, rope, binding);
         Tensor h1 = h.add(a);

@@ -23,7 +23,13 @@ public final class HfConfigParser {
     private HfConfigParser() {
     }
 
-    /** Parses a config file. */
+    /**
+     * Parses a config file.
+     *
+     * @param configJson the {@code config.json} file
+     * @return the resolved configuration
+     * @throws ConfigException naming the file, if it is missing, unreadable or invalid
+     */
     public static ModelConfig parse(Path configJson) {
         String text;
         try {
@@ -36,7 +42,14 @@ public final class HfConfigParser {
         return parse(text, configJson.toString());
     }
 
-    /** Parses config JSON text; {@code source} names it in messages. */
+    /**
+     * Parses config JSON text; {@code source} names it in messages.
+     *
+     * @param json the contents of a {@code config.json}
+     * @param source what to call it in messages, for example its path
+     * @return the resolved configuration
+     * @throws ConfigException naming {@code source} and the field at fault
+     */
     public static ModelConfig parse(String json, String source) {
         JsonNode root;
         try {

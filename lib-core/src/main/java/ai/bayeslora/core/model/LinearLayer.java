@@ -26,27 +26,35 @@ public final class LinearLayer {
         this.bias = bias;
     }
 
-    /** The HF module name. */
+    /** {@return the HF module name} */
     public String name() {
         return name;
     }
 
-    /** The frozen weight [out, in]; shared, do not close. */
+    /** {@return the frozen weight [out, in]; shared, do not close} */
     public Tensor weight() {
         return weight;
     }
 
-    /** The frozen bias or null. */
+    /** {@return the frozen bias or null} */
     public Tensor bias() {
         return bias;
     }
 
-    /** Input features (columns of the weight). */
+    /**
+     * Input features (columns of the weight).
+     *
+     * @return the number of input features
+     */
     public long inFeatures() {
         return weight.size(1);
     }
 
-    /** Output features (rows of the weight). */
+    /**
+     * Output features (rows of the weight).
+     *
+     * @return the number of output features
+     */
     public long outFeatures() {
         return weight.size(0);
     }

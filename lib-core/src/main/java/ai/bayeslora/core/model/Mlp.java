@@ -10,6 +10,14 @@ public final class Mlp {
     private final LinearLayer down;
     private final String act;
 
+    /**
+     * A gated MLP from its projections.
+     *
+     * @param gate gate projection, [intermediate, hidden]
+     * @param up up projection, [intermediate, hidden]
+     * @param down down projection, [hidden, intermediate]
+     * @param act the HF activation name (silu, gelu, gelu_pytorch_tanh, relu)
+     */
     public Mlp(LinearLayer gate, LinearLayer up, LinearLayer down, String act) {
         this.gate = gate;
         this.up = up;
@@ -17,7 +25,13 @@ public final class Mlp {
         this.act = act;
     }
 
-    /** {@code down(act(gate(x)) ⊙ up(x))} with the adapters of {@code binding}. */
+    /**
+     * {@code down(act(gate(x)) ⊙ up(x))} with the adapters of {@code binding}.
+     *
+     * @param x [B, L, hidden]
+     * @param binding the adapters of this call
+     * @return [B, L, hidden]
+     */
     public Tensor forward(Tensor x, AdapterBinding binding) {
         return down.forward(activation(gate.forward(x, binding)).mul(up.forward(x, binding)), binding);
     }

@@ -57,6 +57,31 @@ public record ModelConfig(
         OptionalInt bosTokenId,
         String source) {
 
+    /**
+     * Checks that there is one sliding-window entry per layer and that the key/value heads divide the query heads.
+     *
+     * @param architecture llama, mistral or qwen2
+     * @param vocabSize rows of the embedding and the head
+     * @param hiddenSize model width
+     * @param intermediateSize MLP width
+     * @param numLayers decoder layers
+     * @param numHeads query heads
+     * @param numKvHeads key/value heads (GQA when fewer than numHeads, MQA when 1)
+     * @param headDim per-head width; given by {@code head_dim} or hiddenSize / numHeads
+     * @param rmsNormEps RMSNorm ε
+     * @param rope rotary embedding parameters
+     * @param tieWordEmbeddings whether lm_head reuses embed_tokens.weight
+     * @param qkvBias whether q/k/v projections have biases (Qwen2 always; Llama via {@code attention_bias})
+     * @param outputBias whether o_proj has a bias (Llama {@code attention_bias})
+     * @param mlpBias whether gate/up/down projections have biases (Llama {@code mlp_bias})
+     * @param hiddenAct MLP activation name (silu, gelu, gelu_pytorch_tanh, relu)
+     * @param slidingWindows per layer, the sliding attention window or empty for full causal attention
+     * @param maxPositionEmbeddings the context length the model was trained for
+     * @param torchDtype the stored dtype declared by {@code torch_dtype} or {@code dtype}, if any
+     * @param padTokenId pad token id declared in the config, if any
+     * @param bosTokenId BOS token id declared in the config, if any
+     * @param source where this config came from, for messages
+     */
     public ModelConfig {
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(rope, "rope");
@@ -71,23 +96,36 @@ public record ModelConfig(
         }
     }
 
-    /** Loads {@code config.json} from a model folder. */
+    /**
+     * Loads {@code config.json} from a model folder.
+     *
+     * @param modelDir an HF model folder
+     * @return the resolved configuration
+     */
     public static ModelConfig load(Path modelDir) {
         return HfConfigParser.parse(modelDir.resolve("config.json"));
     }
 
-    /** Query heads per key/value head. */
+    /**
+     * Query heads per key/value head.
+     *
+     * @return numHeads / numKvHeads
+     */
     public int groupSize() {
         return numHeads / numKvHeads;
     }
 
-    /** Rotated dimensions per head: headDim × partial_rotary_factor, rounded down to even. */
+    /**
+     * Rotated dimensions per head: headDim × partial_rotary_factor, rounded down to even.
+     *
+     * @return the number of rotated dimensions
+     */
     public int rotaryDim() {
         int d = (int) (headDim * rope.partialRotaryFactor());
         return d - (d % 2);
     }
 
-    /** Total parameters of the base model (embedding counted once when tied). */
+    /** {@return the total parameters of the base model (embedding counted once when tied)} */
     public long parameterCount() {
         long h = hiddenSize;
         long attn = h * numHeads * headDim + 2L * h * numKvHeads * headDim + (long) numHeads * headDim * h;

@@ -18,6 +18,13 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  */
 public record ModelInput(Tensor inputIds, Tensor attentionMask, Tensor positionIds) {
 
+    /**
+     * Checks that the three tensors are present.
+     *
+     * @param inputIds int64 [B, L]
+     * @param attentionMask int64 [B, L]
+     * @param positionIds int64 [B, L]
+     */
     public ModelInput {
         Objects.requireNonNull(inputIds, "inputIds");
         Objects.requireNonNull(attentionMask, "attentionMask");
@@ -29,26 +36,44 @@ public record ModelInput(Tensor inputIds, Tensor attentionMask, Tensor positionI
         checkSame("position_ids", positionIds, inputIds);
     }
 
-    /** Unpadded ids: mask of ones, positions 0..L−1. */
+    /**
+     * Unpadded ids: mask of ones, positions 0..L−1.
+     *
+     * @param inputIds int64 [B, L]
+     * @return the input
+     */
     public static ModelInput of(Tensor inputIds) {
         return of(inputIds, torch.ones_like(inputIds));
     }
 
-    /** Ids and mask; positions from the mask. */
+    /**
+     * Ids and mask; positions from the mask.
+     *
+     * @param inputIds int64 [B, L]
+     * @param attentionMask int64 [B, L]
+     * @return the input
+     */
     public static ModelInput of(Tensor inputIds, Tensor attentionMask) {
         return new ModelInput(inputIds, attentionMask, positionsFromMask(attentionMask));
     }
 
-    /** {@code max(cumsum(mask, −1) − 1, 0)} as int64. */
+    /**
+     * {@code max(cumsum(mask, −1) − 1, 0)} as int64.
+     *
+     * @param mask attention mask [B, L], 1 = real token
+     * @return position ids [B, L]
+     */
     public static Tensor positionsFromMask(Tensor mask) {
         return mask.to(ScalarType.Long).cumsum(-1).sub(new Scalar(1)).clamp(new ScalarOptional(new Scalar(0)),
                 new ScalarOptional());
     }
 
+    /** {@return the batch size B} */
     public long batchSize() {
         return inputIds.size(0);
     }
 
+    /** {@return the row length L} */
     public long length() {
         return inputIds.size(1);
     }

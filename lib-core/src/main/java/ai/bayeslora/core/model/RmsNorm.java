@@ -17,15 +17,28 @@ public final class RmsNorm {
     private final Tensor weight;
     private final double eps;
 
+    /**
+     * An RMSNorm.
+     *
+     * @param weight the scale w [H]
+     * @param eps ε, added to the mean square
+     */
     public RmsNorm(Tensor weight, double eps) {
         this.weight = weight;
         this.eps = eps;
     }
 
+    /** {@return the scale w [H]} */
     public Tensor weight() {
         return weight;
     }
 
+    /**
+     * Normalises the last dimension (in float32, or float64 for float64 input) and scales it.
+     *
+     * @param x [..., H]
+     * @return w · x / √(mean(x²) + ε), in the input's dtype
+     */
     public Tensor forward(Tensor x) {
         ScalarType in = x.scalar_type();
         Tensor h = in.intern() == ScalarType.Double ? x : x.to(ScalarType.Float);

@@ -32,6 +32,7 @@ public record RopeConfig(double theta, Type type, double factor, double lowFreqF
             this.hfName = hfName;
         }
 
+        /** {@return the HF {@code rope_type} spelling} */
         public String hfName() {
             return hfName;
         }
@@ -51,7 +52,12 @@ public record RopeConfig(double theta, Type type, double factor, double lowFreqF
         }
     }
 
-    /** Plain RoPE with base θ. */
+    /**
+     * Plain RoPE with base θ.
+     *
+     * @param theta base θ of the inverse frequencies 1/θ^(2i/d)
+     * @return θ with no scaling, all dimensions rotated
+     */
     public static RopeConfig defaults(double theta) {
         return new RopeConfig(theta, Type.DEFAULT, 1.0, 1.0, 4.0, 0, 1.0);
     }

@@ -18,18 +18,28 @@ public final class RotaryEmbedding {
     private final int rotaryDim;
     private final float[] baseInvFreq;
 
+    /**
+     * Precomputes the (scaled) inverse frequencies.
+     *
+     * @param rope the RoPE parameters
+     * @param rotaryDim dimensions rotated per head, even
+     */
     public RotaryEmbedding(RopeConfig rope, int rotaryDim) {
         this.rope = rope;
         this.rotaryDim = rotaryDim;
         this.baseInvFreq = scaled(invFreq(rope.theta(), rotaryDim));
     }
 
-    /** Dimensions rotated per head. */
+    /**
+     * Dimensions rotated per head.
+     *
+     * @return the rotary dimension
+     */
     public int rotaryDim() {
         return rotaryDim;
     }
 
-    /** The inverse frequencies in use for sequences within the original context (float32 values). */
+    /** {@return the inverse frequencies in use for sequences within the original context (float32 values)} */
     public float[] inverseFrequencies() {
         return baseInvFreq.clone();
     }
@@ -61,6 +71,11 @@ public final class RotaryEmbedding {
 
     /**
      * Rotates the first {@code rotaryDim} features of {@code x} [B, H, L, D]: {@code x·cos + rotate_half(x)·sin}.
+     *
+     * @param x [B, H, L, D]
+     * @param cos the cosine table of {@link #cosSin} for the batch's positions
+     * @param sin the matching sine table
+     * @return the rotated tensor, same shape as {@code x}
      */
     public Tensor apply(Tensor x, Tensor cos, Tensor sin) {
         Tensor c = cos.unsqueeze(1);

@@ -6,6 +6,11 @@ import ai.bayeslora.core.BayesLoraException;
 public class UnsupportedArchitectureException extends BayesLoraException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message the config source, the model_type found and the supported ones
+     */
     public UnsupportedArchitectureException(String message) {
         super(message);
     }

@@ -6,6 +6,11 @@ import ai.bayeslora.core.BayesLoraException;
 public class WeightShapeException extends BayesLoraException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message the tensor, its shape and the shape the config implies
+     */
     public WeightShapeException(String message) {
         super(message);
     }

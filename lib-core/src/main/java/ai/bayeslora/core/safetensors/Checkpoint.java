@@ -29,6 +29,8 @@ public interface Checkpoint extends AutoCloseable {
      * Opens a checkpoint: a {@code .safetensors} file, or a model folder holding {@value #INDEX_FILE} (preferred) or
      * {@value #SINGLE_FILE}.
      *
+     * @param path a {@code .safetensors} file or a model folder
+     * @return the open checkpoint; close it when done
      * @throws SafetensorsFormatException with {@link Reason#NO_CHECKPOINT} naming the folder if it holds neither, or
      *     for any malformed file
      * @throws BayesLoraException if {@code path} does not exist or cannot be read
@@ -50,21 +52,31 @@ public interface Checkpoint extends AutoCloseable {
                 "folder holds neither " + INDEX_FILE + " nor " + SINGLE_FILE);
     }
 
-    /** The file or folder this checkpoint was opened from. */
+    /** {@return the file or folder this checkpoint was opened from} */
     Path path();
 
-    /** String metadata: a file's {@code __metadata__}, or an index's {@code "metadata"} (values as text). */
+    /**
+     * String metadata: a file's {@code __metadata__}, or an index's {@code "metadata"} (values as text).
+     *
+     * @return the metadata, empty if there is none; unmodifiable
+     */
     Map<String, String> metadata();
 
-    /** All tensor names, sorted. Unmodifiable. */
+    /** {@return all tensor names, sorted} Unmodifiable. */
     Set<String> names();
 
-    /** Whether a tensor with this name exists. */
+    /**
+     * {@return whether a tensor with this name exists}
+     *
+     * @param name a tensor name, for example {@code model.norm.weight}
+     */
     boolean contains(String name);
 
     /**
      * The header entry of a tensor.
      *
+     * @param name a tensor name
+     * @return its dtype, shape and byte range
      * @throws MissingTensorException if there is no such tensor
      */
     TensorInfo info(String name);
@@ -73,6 +85,8 @@ public interface Checkpoint extends AutoCloseable {
      * The tensor's stored bytes: a read-only, little-endian, memory-mapped view (no copy). Stays valid after
      * {@link #close()}.
      *
+     * @param name a tensor name
+     * @return the bytes, positioned at 0
      * @throws MissingTensorException if there is no such tensor
      * @throws BayesLoraException if the tensor is 2 GB or larger (a ByteBuffer cannot hold it)
      */
@@ -81,6 +95,8 @@ public interface Checkpoint extends AutoCloseable {
     /**
      * Loads a tensor into a new CPU tensor of its stored dtype. The caller owns the result (see the class comment).
      *
+     * @param name a tensor name
+     * @return a new CPU tensor owned by the caller
      * @throws MissingTensorException if there is no such tensor
      */
     default Tensor tensor(String name) {
@@ -92,6 +108,10 @@ public interface Checkpoint extends AutoCloseable {
      * types convert as libtorch's {@code to()} does (round to nearest). The caller owns the result (see the class
      * comment).
      *
+     * @param name a tensor name
+     * @param target the dtype to convert to, or null to keep the stored one
+     * @param device the device to load onto, or null for the CPU
+     * @return a new tensor owned by the caller
      * @throws MissingTensorException if there is no such tensor
      * @throws BayesLoraException wrapping a libtorch failure (for example an unavailable device), with the tensor name
      */

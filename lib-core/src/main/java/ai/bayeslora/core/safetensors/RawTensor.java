@@ -9,7 +9,13 @@ import java.util.Objects;
  */
 public record RawTensor(SafetensorsDType dtype, long[] shape, byte[] data) {
 
-    /** Copies the arrays and checks that the byte count matches shape and dtype. */
+    /**
+     * Copies the arrays and checks that the byte count matches shape and dtype.
+     *
+     * @param dtype the element type
+     * @param shape the dimensions; copied
+     * @param data the little-endian bytes, numel × dtype size of them; copied
+     */
     public RawTensor {
         Objects.requireNonNull(dtype, "dtype");
         shape = Objects.requireNonNull(shape, "shape").clone();
@@ -27,19 +33,19 @@ public record RawTensor(SafetensorsDType dtype, long[] shape, byte[] data) {
         }
     }
 
-    /** A copy of the shape. */
+    /** {@return a copy of the shape} */
     @Override
     public long[] shape() {
         return shape.clone();
     }
 
-    /** A copy of the bytes. */
+    /** {@return a copy of the bytes} */
     @Override
     public byte[] data() {
         return data.clone();
     }
 
-    /** The number of data bytes, without copying them. */
+    /** {@return the number of data bytes, without copying them} */
     public int byteSize() {
         return data.length;
     }

@@ -45,6 +45,8 @@ public final class SafetensorsFile implements Checkpoint {
     /**
      * Opens and validates {@code file}.
      *
+     * @param file a {@code .safetensors} file
+     * @return the open file; close it to unmap it
      * @throws SafetensorsFormatException if the header is malformed, naming the file and tensor
      * @throws BayesLoraException if the file does not exist or cannot be read
      */
@@ -105,7 +107,11 @@ public final class SafetensorsFile implements Checkpoint {
         return info;
     }
 
-    /** Absolute file offset where the data buffer starts ({@code 8 + header length}). */
+    /**
+     * Absolute file offset where the data buffer starts ({@code 8 + header length}).
+     *
+     * @return the offset in bytes
+     */
     public long dataStart() {
         return header.dataStart();
     }

@@ -47,7 +47,9 @@ public class SafetensorsFormatException extends BayesLoraException {
     }
 
     private final transient Path file;
+    /** The tensor at fault, or null. */
     private final String tensorName;
+    /** The kind of problem. */
     private final Reason reason;
 
     /**
@@ -60,7 +62,15 @@ public class SafetensorsFormatException extends BayesLoraException {
         this(file, tensorName, reason, detail, null);
     }
 
-    /** As {@link #SafetensorsFormatException(Path, String, Reason, String)}, with a cause. */
+    /**
+     * As {@link #SafetensorsFormatException(Path, String, Reason, String)}, with a cause.
+     *
+     * @param file the file or folder at fault
+     * @param tensorName the tensor at fault, or null
+     * @param reason the kind of problem
+     * @param detail what is wrong, without the file and tensor name (they are prepended)
+     * @param cause the error behind it, for example a JSON parse error
+     */
     public SafetensorsFormatException(Path file, String tensorName, Reason reason, String detail, Throwable cause) {
         super(format(file, tensorName, detail), cause);
         this.file = file;
@@ -77,17 +87,17 @@ public class SafetensorsFormatException extends BayesLoraException {
         return sb.append(": ").append(detail).toString();
     }
 
-    /** The file or folder at fault. */
+    /** {@return the file or folder at fault} */
     public Path file() {
         return file;
     }
 
-    /** The tensor at fault, if the problem concerns one. */
+    /** {@return the tensor at fault, if the problem concerns one} */
     public Optional<String> tensorName() {
         return Optional.ofNullable(tensorName);
     }
 
-    /** What is wrong. */
+    /** {@return what is wrong} */
     public Reason reason() {
         return reason;
     }

@@ -39,6 +39,7 @@ public final class SafetensorsWriter {
      *
      * @param tensors name to tensor; names must not be {@code __metadata__}
      * @param metadata stored as {@code __metadata__}; null or empty for none
+     * @param file the {@code .safetensors} file to write (atomically)
      * @throws BayesLoraException naming the file and tensor if a tensor is undefined, has a dtype safetensors cannot
      *     store, or libtorch fails to copy it; or if the file cannot be written
      */
@@ -58,6 +59,9 @@ public final class SafetensorsWriter {
     /**
      * Writes tensors given as raw little-endian bytes.
      *
+     * @param tensors name to tensor; names must not be {@code __metadata__}
+     * @param metadata stored as {@code __metadata__}; null or empty for none
+     * @param file the {@code .safetensors} file to write (atomically)
      * @see #write(Path, Map, Map)
      */
     public static void writeRaw(Path file, Map<String, RawTensor> tensors, Map<String, String> metadata) {

@@ -41,6 +41,8 @@ public final class ShardedCheckpoint implements Checkpoint {
     /**
      * Opens the sharded checkpoint in {@code modelDir} (or given its index file directly).
      *
+     * @param modelDir the model folder, or its {@code model.safetensors.index.json}
+     * @return the open checkpoint; close it to close the shards
      * @throws SafetensorsFormatException naming the folder or file: {@link Reason#NO_CHECKPOINT} without an index,
      *     {@link Reason#BAD_INDEX}, {@link Reason#MISSING_SHARD}, {@link Reason#SHARD_LACKS_TENSOR}, or any problem
      *     in a shard's header
@@ -182,6 +184,8 @@ public final class ShardedCheckpoint implements Checkpoint {
     /**
      * The shard file holding {@code name}.
      *
+     * @param name a tensor name
+     * @return the shard's path
      * @throws MissingTensorException naming the folder if the index does not list the tensor
      */
     public Path shardPath(String name) {

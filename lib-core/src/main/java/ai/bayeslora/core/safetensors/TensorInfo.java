@@ -11,25 +11,33 @@ import java.util.Objects;
  */
 public record TensorInfo(String name, SafetensorsDType dtype, long[] shape, long begin, long end) {
 
-    /** Copies {@code shape}; rejects nulls. */
+    /**
+     * Copies {@code shape}; rejects nulls.
+     *
+     * @param name the tensor name
+     * @param dtype the element type
+     * @param shape the dimensions; copied
+     * @param begin the first byte, relative to the data buffer
+     * @param end one past the last byte, relative to the data buffer
+     */
     public TensorInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dtype, "dtype");
         shape = Objects.requireNonNull(shape, "shape").clone();
     }
 
-    /** A copy of the shape; {@code []} for a scalar. */
+    /** {@return a copy of the shape; {@code []} for a scalar} */
     @Override
     public long[] shape() {
         return shape.clone();
     }
 
-    /** Number of dimensions. */
+    /** {@return the number of dimensions} */
     public int rank() {
         return shape.length;
     }
 
-    /** Number of elements: the product of the shape, 1 for a scalar. */
+    /** {@return the number of elements: the product of the shape, 1 for a scalar} */
     public long numel() {
         long n = 1;
         for (long d : shape) {
@@ -38,7 +46,7 @@ public record TensorInfo(String name, SafetensorsDType dtype, long[] shape, long
         return n;
     }
 
-    /** Bytes the tensor occupies: {@code numel() * dtype().byteSize()}. */
+    /** {@return the bytes the tensor occupies: {@code numel() * dtype().byteSize()}} */
     public long byteSize() {
         return Math.multiplyExact(numel(), dtype.byteSize());
     }

@@ -9,6 +9,11 @@ import ai.bayeslora.core.BayesLoraException;
 public class AnswerTokenException extends BayesLoraException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what is wrong, naming the label and the tokenizer's view of it
+     */
     public AnswerTokenException(String message) {
         super(message);
     }

@@ -34,7 +34,13 @@ public final class AnswerTokens {
         this.singleToken = single;
     }
 
-    /** Answer tokens for {@code labels} with the default prefix {@code " "}. */
+    /**
+     * Answer tokens for {@code labels} with the default prefix {@code " "}.
+     *
+     * @param tokenizer the model's tokenizer
+     * @param labels the class labels, in class order
+     * @return one answer token per label, in class order
+     */
     public static AnswerTokens of(TextTokenizer tokenizer, List<String> labels) {
         return of(tokenizer, labels, DEFAULT_PREFIX);
     }
@@ -80,7 +86,7 @@ public final class AnswerTokens {
         return new AnswerTokens(copy, prefix, sequences);
     }
 
-    /** Whether every label is one token, so the classes are read at one position (the fast path). */
+    /** {@return whether every label is one token, so the classes are read at one position (the fast path)} */
     public boolean singleToken() {
         return singleToken;
     }
@@ -124,7 +130,7 @@ public final class AnswerTokens {
         return sequences[classIndex].clone();
     }
 
-    /** The longest label's number of tokens. */
+    /** {@return the longest label's number of tokens} */
     public int maxLength() {
         int k = 0;
         for (long[] s : sequences) {
@@ -157,17 +163,17 @@ public final class AnswerTokens {
                 + what + " needs every label to be exactly one token; choose another prefix or labels");
     }
 
-    /** Number of classes C. */
+    /** {@return the number of classes C} */
     public int numClasses() {
         return sequences.length;
     }
 
-    /** The class labels, for example A–D. */
+    /** {@return the class labels, for example A–D} */
     public List<String> labels() {
         return labels;
     }
 
-    /** The prefix put before each label when encoding. */
+    /** {@return the prefix put before each label when encoding} */
     public String prefix() {
         return prefix;
     }

@@ -66,15 +66,24 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
         }
     }
 
-    /** Loads with {@link TokenizerOptions#defaults()}. */
+    /**
+     * Loads with {@link TokenizerOptions#defaults()}.
+     *
+     * @param tokenizerJsonOrModelDir a {@code tokenizer.json} file, or the model folder holding one
+     * @return the tokenizer; close it to free the native tokenizer
+     */
     public static HfTokenizer load(Path tokenizerJsonOrModelDir) {
         return load(tokenizerJsonOrModelDir, TokenizerOptions.defaults());
     }
 
     /**
-     * Loads {@code tokenizer.json}, given either that file or the model folder holding it. {@code tokenizer_config.json}
+     * Loads {@code tokenizer.json}, given either that file or the model folder holding it.
+     * {@code tokenizer_config.json}
      * is read from the same folder if present.
      *
+     * @param tokenizerJsonOrModelDir a {@code tokenizer.json} file, or the model folder holding one
+     * @param options how text is encoded
+     * @return the tokenizer; close it to free the native tokenizer
      * @throws TokenizerNotFoundException naming the path looked at, when there is no {@code tokenizer.json}
      * @throws TokenizerFormatException   naming the file, when a tokenizer file is malformed
      */
@@ -205,12 +214,12 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
         return addBos;
     }
 
-    /** The {@code tokenizer.json} that was loaded. */
+    /** {@return the {@code tokenizer.json} that was loaded} */
     public Path file() {
         return file;
     }
 
-    /** The options this tokenizer was loaded with. */
+    /** {@return the options this tokenizer was loaded with} */
     public TokenizerOptions options() {
         return options;
     }

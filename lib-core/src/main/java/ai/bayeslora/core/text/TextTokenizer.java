@@ -11,33 +11,44 @@ import java.util.OptionalInt;
  */
 public interface TextTokenizer {
 
-    /** Token ids of {@code text}. Never truncates. */
+    /**
+     * Token ids of {@code text}. Never truncates.
+     *
+     * @param text any text
+     * @return the token ids, no special tokens added unless the tokenizer's options say so
+     */
     int[] encode(String text);
 
-    /** The text of {@code ids}. Special tokens are kept in the output, so the round trip is faithful. */
+    /**
+     * {@return the text of {@code ids}} Special tokens are kept in the output, so the round trip is faithful.
+     *
+     * @param ids token ids of this vocabulary
+     */
     String decode(int[] ids);
 
-    /** Number of ids in the vocabulary, added tokens included (largest id + 1). */
+    /** {@return the number of ids in the vocabulary, added tokens included (largest id + 1)} */
     int vocabSize();
 
-    /** The id used to fill padding positions, if the tokenizer defines or implies one. */
+    /** {@return the id used to fill padding positions, if the tokenizer defines or implies one} */
     OptionalInt padId();
 
-    /** The beginning-of-sequence id, if the tokenizer has one. */
+    /** {@return the beginning-of-sequence id, if the tokenizer has one} */
     OptionalInt bosId();
 
     /**
-     * The id of one vocabulary entry, spelled as stored in the vocabulary (byte-level BPE stores a leading space as
-     * {@code Ġ}, SentencePiece as {@code ▁}). Empty if the vocabulary has no such entry.
+     * {@return the id of one vocabulary entry, spelled as stored in the vocabulary (byte-level BPE stores a leading
+     * space as {@code Ġ}, SentencePiece as {@code ▁})} Empty if the vocabulary has no such entry.
+     *
+     * @param token the vocabulary spelling
      */
     OptionalInt tokenId(String token);
 
-    /** The end-of-sequence id, if the tokenizer has one (some prompt formats end with it). Default none. */
+    /** {@return the end-of-sequence id, if the tokenizer has one (some prompt formats end with it)} Default none. */
     default OptionalInt eosId() {
         return OptionalInt.empty();
     }
 
-    /** Whether model inputs should start with {@link #bosId()}. Default false. */
+    /** {@return whether model inputs should start with {@link #bosId()}} Default false. */
     default boolean addsBos() {
         return false;
     }

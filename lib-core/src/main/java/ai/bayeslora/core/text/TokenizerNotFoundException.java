@@ -9,12 +9,18 @@ public class TokenizerNotFoundException extends BayesLoraException {
 
     private final transient Path path;
 
+    /**
+     * Creates the exception.
+     *
+     * @param path the file or folder looked at
+     * @param detail more on what was expected there, or null
+     */
     public TokenizerNotFoundException(Path path, String detail) {
         super("tokenizer not found: " + path + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")"));
         this.path = path;
     }
 
-    /** The path that was looked at. */
+    /** {@return the path that was looked at} */
     public Path path() {
         return path;
     }

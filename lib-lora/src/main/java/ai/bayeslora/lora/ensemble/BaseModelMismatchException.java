@@ -6,6 +6,11 @@ import ai.bayeslora.core.BayesLoraException;
 public class BaseModelMismatchException extends BayesLoraException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message the fields in which the ensemble's base model and the given model differ
+     */
     public BaseModelMismatchException(String message) {
         super(message);
     }

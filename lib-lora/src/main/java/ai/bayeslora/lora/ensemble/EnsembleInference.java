@@ -7,7 +7,7 @@ package ai.bayeslora.lora.ensemble;
 public enum EnsembleInference {
     /**
      * All members in one forward pass, stacked along the batch dimension [M·B, L]: every base-model GEMM serves all
-     * members at once and each member's LoRA runs as a batched matmul ({@link StackedLoraLayer}). Layers no member
+     * members at once and each member's LoRA runs as a batched matmul (a stacked LoRA layer). Layers no member
      * adapts can run once for the B rows (prefix sharing). The default.
      */
     BATCHED,

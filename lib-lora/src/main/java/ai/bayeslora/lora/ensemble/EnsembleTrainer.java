@@ -95,12 +95,12 @@ public final class EnsembleTrainer {
         return this;
     }
 
-    /** The training schedule. */
+    /** {@return the training schedule} */
     public EnsembleTrainingMode mode() {
         return mode;
     }
 
-    /** The number of members M. */
+    /** {@return the number of members M} */
     public int members() {
         return members;
     }
@@ -175,6 +175,12 @@ public final class EnsembleTrainer {
      * describe the same run (checked per member as in {@link LoraTrainer#resume}).
      *
      * @param outputDir the folder of the run to continue
+     * @param model the shared base model
+     * @param batcher tokenizer, template and batching
+     * @param answers the class set the ensemble scores (the training data's classes)
+     * @param train labelled training data
+     * @param validation validation data, if any
+     * @param options the returned ensemble's inference options
      * @return the members' results (whole histories) and the ensemble
      * @throws ai.bayeslora.lora.train.TrainerStateException if a checkpoint does not fit
      */

@@ -78,6 +78,10 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
     /**
      * Loads an ensemble folder written by {@link #save}, with default options and the manifest's class reduction.
      *
+     * @param model the shared base model
+     * @param answers the class set
+     * @param dir an ensemble folder
+     * @return the ensemble; close it to free the members' adapters
      * @throws EnsembleFormatException if {@code ensemble.json} is missing or malformed, or a member folder is missing
      * @throws BaseModelMismatchException if the ensemble was saved for another base model
      */
@@ -88,6 +92,12 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
     /**
      * Loads an ensemble folder with the given options (their reduction wins over the manifest's); null options mean
      * the defaults with the manifest's reduction.
+     *
+     * @param model the shared base model
+     * @param answers the class set
+     * @param dir an ensemble folder
+     * @param options inference options, or null
+     * @return the ensemble; close it to free the members' adapters
      */
     public static LoraEnsemble load(Path dir, CausalLM model, AnswerTokens answers, EnsembleOptions options) {
         EnsembleFolder.Loaded loaded = EnsembleFolder.load(dir, model);
@@ -106,6 +116,8 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
     /**
      * Writes the ensemble as {@code dir/member-00/}, {@code member-01/}, … (peft adapter folders) plus
      * {@code ensemble.json}, atomically: a crash leaves the previous folder (if any) intact.
+     *
+     * @param dir the ensemble folder
      */
     public void save(Path dir) {
         save(dir, ai.bayeslora.core.io.AtomicOutput.Replace.OWN);
@@ -114,6 +126,9 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
     /**
      * As {@link #save(Path)}, with {@code replace} saying which existing folder may be replaced (by default only an
      * empty one or one this library wrote).
+     *
+     * @param dir the ensemble folder
+     * @param replace which existing folder may be replaced
      */
     public void save(Path dir, ai.bayeslora.core.io.AtomicOutput.Replace replace) {
         checkOpen();
@@ -134,6 +149,10 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
     /**
      * Member class probabilities [M, B, C] with other options (e.g. to compare inference modes on the same members).
      * The class labels follow {@code opts.reduction()}.
+     *
+     * @param batch an encoded batch
+     * @param opts the options of this call only
+     * @return the members' class probabilities [M, B, C]
      */
     public ProbabilitySamples predict(EncodedBatch batch, EnsembleOptions opts) {
         return predict(batch, answers, opts);
@@ -265,25 +284,27 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
         return "ensemble (M=" + members.size() + ")";
     }
 
-    /** Number of members M. */
+    /** {@return the number of members M} */
     public int size() {
         return members.size();
     }
 
-    /** The members in order; owned by this ensemble. */
+    /** {@return the members in order; owned by this ensemble} */
     public List<LoraAdapter> members() {
         return members;
     }
 
-    /** Each member's seed, where known. */
+    /** {@return each member's seed, where known} */
     public List<OptionalLong> seeds() {
         return seeds;
     }
 
+    /** {@return the shared base model} */
     public CausalLM model() {
         return model;
     }
 
+    /** {@return the inference options} */
     public EnsembleOptions options() {
         return options;
     }
@@ -291,6 +312,8 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
     /**
      * Decoder layers that batched inference with prefix sharing runs once per batch instead of once per member: the
      * layers below the lowest one any member adapts (N when only lm_head is adapted).
+     *
+     * @return the number of shared decoder layers, in [0, N]
      */
     public int sharedPrefixLayers() {
         return ai.bayeslora.lora.internal.StackedForward.sharedPrefixLayers(model.numLayers(), members);
@@ -325,12 +348,23 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
             this.answers = Objects.requireNonNull(answers, "answers");
         }
 
-        /** Adds a member whose seed is unknown. */
+        /**
+         * Adds a member whose seed is unknown.
+         *
+         * @param adapter a trained adapter on the ensemble's base model
+         * @return this builder
+         */
         public Builder member(LoraAdapter adapter) {
             return add(adapter, OptionalLong.empty());
         }
 
-        /** Adds a member trained from {@code seed} (recorded in the manifest). */
+        /**
+         * Adds a member trained from {@code seed} (recorded in the manifest).
+         *
+         * @param adapter a trained adapter on the ensemble's base model
+         * @param seed the seed it was trained from
+         * @return this builder
+         */
         public Builder member(LoraAdapter adapter, long seed) {
             return add(adapter, OptionalLong.of(seed));
         }
@@ -346,12 +380,20 @@ public final class LoraEnsemble implements PosteriorPredictive, AutoCloseable {
             return this;
         }
 
+        /**
+         * Sets the inference options (default {@link EnsembleOptions#defaults()}).
+         *
+         * @param opts the options
+         * @return this builder
+         */
         public Builder options(EnsembleOptions opts) {
             this.options = Objects.requireNonNull(opts, "options");
             return this;
         }
 
         /**
+         * {@return the ensemble of the added members, in the order added}
+         *
          * @throws IllegalArgumentException if there are no members or one adapter is added twice
          */
         public LoraEnsemble build() {

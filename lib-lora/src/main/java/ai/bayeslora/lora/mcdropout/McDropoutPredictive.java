@@ -32,8 +32,12 @@ public final class McDropoutPredictive implements PosteriorPredictive {
     private final List<String> labels;
 
     /**
+     * MC dropout with S passes.
+     *
      * @param adapter an adapter with lora_dropout &gt; 0, attached to the scorer's model
      * @param passes S
+     * @param scorer scores the classes (its model is the adapter's)
+     * @param seed seeds the dropout masks of every {@link #predict} call
      * @throws IllegalArgumentException if the adapter's lora_dropout is 0 (every pass would be the same), or S &lt; 1
      */
     public McDropoutPredictive(LoraAdapter adapter, AnswerScorer scorer, int passes, long seed) {
@@ -52,7 +56,13 @@ public final class McDropoutPredictive implements PosteriorPredictive {
         this.labels = scorer.classLabels();
     }
 
-    /** S = {@value #DEFAULT_PASSES} passes. */
+    /**
+     * S = {@value #DEFAULT_PASSES} passes.
+     *
+     * @param adapter an adapter with lora_dropout &gt; 0, attached to the scorer's model
+     * @param scorer scores the classes (its model is the adapter's)
+     * @param seed seeds the dropout masks of every {@link #predict} call
+     */
     public McDropoutPredictive(LoraAdapter adapter, AnswerScorer scorer, long seed) {
         this(adapter, scorer, DEFAULT_PASSES, seed);
     }
@@ -95,6 +105,7 @@ public final class McDropoutPredictive implements PosteriorPredictive {
         return new McDropoutPredictive(adapter, scorer.rescored(answers, reduction), passes, seed);
     }
 
+    /** {@return S, the number of passes} */
     public int passes() {
         return passes;
     }

@@ -9,7 +9,11 @@ package ai.bayeslora.lora.swag;
 public record CollectionFrequency(int everySteps) {
     private static final CollectionFrequency END_OF_EPOCH = new CollectionFrequency(0);
 
-    /** Rejects a negative step count. */
+    /**
+     * Rejects a negative step count.
+     *
+     * @param everySteps k, the number of optimizer steps between snapshots; 0 means at the end of each epoch
+     */
     public CollectionFrequency {
         if (everySteps < 0) {
             throw new IllegalArgumentException("SWAG collection every k steps needs k >= 1 (or end of epoch), got "
@@ -17,14 +21,16 @@ public record CollectionFrequency(int everySteps) {
         }
     }
 
-    /** One snapshot at the end of each epoch from the start epoch on (SWAG-LoRA's setting). */
+    /** {@return one snapshot at the end of each epoch from the start epoch on (SWAG-LoRA's setting)} */
     public static CollectionFrequency endOfEpoch() {
         return END_OF_EPOCH;
     }
 
     /**
-     * One snapshot every {@code k} optimizer steps, counted from the first step of the start epoch: the k-th, 2k-th, …
-     * step of the collection phase.
+     * {@return one snapshot every {@code k} optimizer steps, counted from the first step of the start epoch: the k-th,
+     * 2k-th, … step of the collection phase}
+     *
+     * @param k the number of optimizer steps between snapshots, at least 1
      */
     public static CollectionFrequency everySteps(int k) {
         if (k < 1) {
@@ -33,7 +39,7 @@ public record CollectionFrequency(int everySteps) {
         return new CollectionFrequency(k);
     }
 
-    /** Whether snapshots are taken at epoch ends. */
+    /** {@return whether snapshots are taken at epoch ends} */
     public boolean isEndOfEpoch() {
         return everySteps == 0;
     }

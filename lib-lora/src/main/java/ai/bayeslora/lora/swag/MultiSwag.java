@@ -20,8 +20,13 @@ public final class MultiSwag implements PosteriorPredictive {
     private final int samplesPerRun;
 
     /**
+     * MultiSWAG over independent SWAG runs, S samples from each.
+     *
      * @param posteriors one posterior per independent run, all with the adapter's parameter layout
      * @param samplesPerRun S per run
+     * @param adapter the adapter the samples are loaded into
+     * @param scorer scores the classes (its model is the adapter's)
+     * @param seed seeds the runs' draws (one seed per run is drawn from it)
      */
     public MultiSwag(List<SwagPosterior> posteriors, LoraAdapter adapter, AnswerScorer scorer, int samplesPerRun,
                      long seed) {
@@ -42,7 +47,14 @@ public final class MultiSwag implements PosteriorPredictive {
         this.samplesPerRun = samplesPerRun;
     }
 
-    /** As the full constructor with S per run from the first run's {@link SwagConfig#samples()}. */
+    /**
+     * As the full constructor with S per run from the first run's {@link SwagConfig#samples()}.
+     *
+     * @param posteriors one posterior per independent run, all with the adapter's parameter layout
+     * @param adapter the adapter the samples are loaded into
+     * @param scorer scores the classes (its model is the adapter's)
+     * @param seed seeds the runs' draws (one seed per run is drawn from it)
+     */
     public MultiSwag(List<SwagPosterior> posteriors, LoraAdapter adapter, AnswerScorer scorer, long seed) {
         this(posteriors, adapter, scorer, posteriors.isEmpty() ? 1 : posteriors.get(0).config().samples(), seed);
     }
@@ -88,7 +100,7 @@ public final class MultiSwag implements PosteriorPredictive {
         return "multiswag (runs=" + runs.size() + ", S=" + runs.size() * samplesPerRun + ")";
     }
 
-    /** Number of runs. */
+    /** {@return the number of runs} */
     public int runs() {
         return runs.size();
     }

@@ -31,11 +31,17 @@ public final class SwagCollector implements TrainingListener, AutoCloseable {
     private ParameterLayout layout;
     private long phaseSteps; // optimizer steps seen since the start epoch began
 
+    /**
+     * A collector with nothing collected yet.
+     *
+     * @param config when to collect, and how many deviation columns to keep
+     */
     public SwagCollector(SwagConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.moments = new MomentAccumulator(config.maxRank(), config.offloadToCpu());
     }
 
+    /** {@return the configuration} */
     public SwagConfig config() {
         return config;
     }
@@ -66,6 +72,7 @@ public final class SwagCollector implements TrainingListener, AutoCloseable {
     /**
      * Adds the adapter's current parameters as one snapshot, whatever the schedule says.
      *
+     * @param adapter the adapter being trained
      * @throws IllegalArgumentException if the adapter's parameter layout differs from the earlier snapshots'
      */
     @SuppressWarnings("try")
@@ -81,7 +88,11 @@ public final class SwagCollector implements TrainingListener, AutoCloseable {
         layout = l;
     }
 
-    /** n, the number of snapshots so far. */
+    /**
+     * n, the number of snapshots so far.
+     *
+     * @return the snapshot count
+     */
     public synchronized long collected() {
         return moments.count();
     }
@@ -89,6 +100,7 @@ public final class SwagCollector implements TrainingListener, AutoCloseable {
     /**
      * An immutable posterior from the snapshots so far (copies; the collector keeps collecting).
      *
+     * @return the posterior; close it
      * @throws IllegalStateException if nothing was collected yet
      */
     public synchronized SwagPosterior posterior() {

@@ -91,11 +91,16 @@ public final class SwagPredictive implements PosteriorPredictive {
         return new SwagPredictive(posterior, adapter, scorer.rescored(answers, reduction), samples, seed);
     }
 
-    /** S. */
+    /**
+     * S.
+     *
+     * @return the number of weight samples S
+     */
     public int samples() {
         return samples;
     }
 
+    /** {@return the seed the samples are drawn from} */
     public long seed() {
         return seed;
     }

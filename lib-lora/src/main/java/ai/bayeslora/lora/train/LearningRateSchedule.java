@@ -33,6 +33,13 @@ public record LearningRateSchedule(Kind kind, int warmupSteps, double warmupRati
         COSINE
     }
 
+    /**
+     * Checks that the kind is present, {@code warmupSteps} not negative and {@code warmupRatio} in [0, 1].
+     *
+     * @param kind the decay after warm-up
+     * @param warmupSteps number of warm-up steps W; takes precedence over {@code warmupRatio} when positive
+     * @param warmupRatio warm-up as a fraction of T, in [0, 1]; used when {@code warmupSteps} is 0
+     */
     public LearningRateSchedule {
         Objects.requireNonNull(kind, "kind");
         if (warmupSteps < 0) {
@@ -43,27 +50,46 @@ public record LearningRateSchedule(Kind kind, int warmupSteps, double warmupRati
         }
     }
 
-    /** A constant learning rate, no warm-up. */
+    /** {@return a constant learning rate, no warm-up} */
     public static LearningRateSchedule constant() {
         return new LearningRateSchedule(Kind.CONSTANT, 0, 0);
     }
 
-    /** Linear warm-up over {@code warmupSteps}, then linear decay to 0. */
+    /**
+     * Linear warm-up over {@code warmupSteps}, then linear decay to 0.
+     *
+     * @param warmupSteps number of warm-up steps W; takes precedence over {@code warmupRatio} when positive
+     * @return the schedule
+     */
     public static LearningRateSchedule linear(int warmupSteps) {
         return new LearningRateSchedule(Kind.LINEAR, warmupSteps, 0);
     }
 
-    /** Linear warm-up over {@code warmupSteps}, then cosine decay to 0. */
+    /**
+     * Linear warm-up over {@code warmupSteps}, then cosine decay to 0.
+     *
+     * @param warmupSteps number of warm-up steps W; takes precedence over {@code warmupRatio} when positive
+     * @return the schedule
+     */
     public static LearningRateSchedule cosine(int warmupSteps) {
         return new LearningRateSchedule(Kind.COSINE, warmupSteps, 0);
     }
 
-    /** The same decay with warm-up given as a fraction of the total steps. */
+    /**
+     * {@return the same decay with warm-up given as a fraction of the total steps}
+     *
+     * @param ratio the warm-up fraction of T, in [0, 1]
+     */
     public LearningRateSchedule withWarmupRatio(double ratio) {
         return new LearningRateSchedule(kind, 0, ratio);
     }
 
-    /** W for a run of {@code totalSteps} optimizer steps. */
+    /**
+     * W for a run of {@code totalSteps} optimizer steps.
+     *
+     * @param totalSteps T, ≥ 1
+     * @return W
+     */
     public long warmupSteps(long totalSteps) {
         return warmupSteps > 0 ? warmupSteps : (long) Math.ceil(warmupRatio * totalSteps);
     }
@@ -73,6 +99,7 @@ public record LearningRateSchedule(Kind kind, int warmupSteps, double warmupRati
      *
      * @param step steps already taken, ≥ 0
      * @param totalSteps T, ≥ 1
+     * @return the multiplier, in [0, 1]
      */
     public double multiplier(long step, long totalSteps) {
         if (step < 0 || totalSteps < 1) {
@@ -95,7 +122,11 @@ public record LearningRateSchedule(Kind kind, int warmupSteps, double warmupRati
         }
     }
 
-    /** For logs, e.g. {@code linear (warm-up 10 steps)}. */
+    /**
+     * For logs, e.g. {@code linear (warm-up 10 steps)}.
+     *
+     * @return the description
+     */
     public String describe() {
         String warm = warmupSteps > 0 ? warmupSteps + " steps" : warmupRatio > 0 ? warmupRatio + " of the steps" : null;
         return kind.name().toLowerCase(java.util.Locale.ROOT) + (warm == null ? "" : " (warm-up " + warm + ")");

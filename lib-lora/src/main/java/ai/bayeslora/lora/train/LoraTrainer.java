@@ -73,7 +73,7 @@ public final class LoraTrainer {
         return new LoraTrainer(config, all);
     }
 
-    /** The training configuration. */
+    /** {@return the training configuration} */
     public TrainingConfig config() {
         return config;
     }

@@ -7,22 +7,37 @@ package ai.bayeslora.lora.train;
  */
 public sealed interface OptimizerConfig permits OptimizerConfig.AdamW, OptimizerConfig.Sgd {
 
-    /** AdamW with the Hugging Face Trainer's defaults: β = (0.9, 0.999), ε = 1e-8, weight decay 0. */
+    /**
+     * AdamW with the Hugging Face Trainer's defaults: β = (0.9, 0.999), ε = 1e-8, weight decay 0.
+     *
+     * @return the optimizer settings
+     */
     static AdamW adamW() {
         return new AdamW(0.9, 0.999, 1e-8, 0);
     }
 
-    /** AdamW with decoupled weight decay {@code weightDecay} and otherwise {@link #adamW()}'s settings. */
+    /**
+     * AdamW with decoupled weight decay {@code weightDecay} and otherwise {@link #adamW()}'s settings.
+     *
+     * @param weightDecay decoupled decay rate (multiplied by the learning rate), ≥ 0
+     * @return the optimizer settings
+     */
     static AdamW adamW(double weightDecay) {
         return new AdamW(0.9, 0.999, 1e-8, weightDecay);
     }
 
-    /** SGD with momentum {@code momentum} (0 for plain SGD), optionally Nesterov. */
+    /**
+     * SGD with momentum {@code momentum} (0 for plain SGD), optionally Nesterov.
+     *
+     * @param momentum μ in [0, 1); 0 is plain SGD
+     * @param nesterov Nesterov momentum (needs μ &gt; 0)
+     * @return the optimizer settings
+     */
     static Sgd sgd(double momentum, boolean nesterov) {
         return new Sgd(momentum, nesterov);
     }
 
-    /** A short description for logs, e.g. {@code AdamW(β1=0.9, β2=0.999, ε=1e-08, wd=0.0)}. */
+    /** {@return a short description for logs, e.g. {@code AdamW(β1=0.9, β2=0.999, ε=1e-08, wd=0.0)}} */
     String describe();
 
     /**
@@ -39,6 +54,14 @@ public sealed interface OptimizerConfig permits OptimizerConfig.AdamW, Optimizer
      * @param weightDecay decoupled decay rate (multiplied by the learning rate), ≥ 0
      */
     record AdamW(double beta1, double beta2, double eps, double weightDecay) implements OptimizerConfig {
+        /**
+         * Checks the ranges: betas in [0, 1), ε &gt; 0, weight decay ≥ 0.
+         *
+         * @param beta1 decay of the first-moment average, in [0, 1)
+         * @param beta2 decay of the second-moment average, in [0, 1)
+         * @param eps added to √v̂ for stability, &gt; 0
+         * @param weightDecay decoupled decay rate (multiplied by the learning rate), ≥ 0
+         */
         public AdamW {
             if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
                 throw new IllegalArgumentException("AdamW betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
@@ -66,6 +89,12 @@ public sealed interface OptimizerConfig permits OptimizerConfig.AdamW, Optimizer
      * @param nesterov Nesterov momentum (needs μ &gt; 0)
      */
     record Sgd(double momentum, boolean nesterov) implements OptimizerConfig {
+        /**
+         * Checks that μ is in [0, 1) and that Nesterov has μ &gt; 0.
+         *
+         * @param momentum μ in [0, 1); 0 is plain SGD
+         * @param nesterov Nesterov momentum (needs μ &gt; 0)
+         */
         public Sgd {
             if (!(momentum >= 0 && momentum < 1)) {
                 throw new IllegalArgumentException("SGD momentum must be in [0, 1), got " + momentum);

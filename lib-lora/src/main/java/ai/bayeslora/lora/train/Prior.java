@@ -25,17 +25,31 @@ import org.bytedeco.pytorch.Tensor;
  */
 public sealed interface Prior permits Prior.None, Prior.Gaussian, Prior.LoraProduct {
 
-    /** No penalty. */
+    /**
+     * No penalty.
+     *
+     * @return the flat prior
+     */
     static None none() {
         return new None();
     }
 
-    /** Isotropic Gaussian prior N(0, λ⁻¹ I) on θ with precision {@code precision} = λ. */
+    /**
+     * Isotropic Gaussian prior N(0, λ⁻¹ I) on θ with precision {@code precision} = λ.
+     *
+     * @param precision λ ≥ 0
+     * @return the prior
+     */
     static Gaussian gaussian(double precision) {
         return new Gaussian(precision);
     }
 
-    /** β Σ_modules ‖B A‖²_F (LoRA ensembles, β = 1 in the paper). */
+    /**
+     * β Σ_modules ‖B A‖²_F (LoRA ensembles, β = 1 in the paper).
+     *
+     * @param beta β ≥ 0
+     * @return the prior
+     */
     static LoraProduct loraProduct(double beta) {
         return new LoraProduct(beta);
     }
@@ -46,15 +60,20 @@ public sealed interface Prior permits Prior.None, Prior.Gaussian, Prior.LoraProd
      *
      * @param adapter the adapter whose parameters θ are penalised
      * @param datasetSize N, the number of training examples
+     * @return the penalty, 0-dim
      */
     Tensor stepPenalty(LoraAdapter adapter, long datasetSize);
 
-    /** The Gaussian prior precision λ if this is a {@link Gaussian} prior, for Laplace. */
+    /** {@return the Gaussian prior precision λ if this is a {@link Gaussian} prior, for Laplace} */
     default OptionalDouble gaussianPrecision() {
         return OptionalDouble.empty();
     }
 
-    /** For logs and the trainer state, e.g. {@code gaussian(λ=1.0)}. */
+    /**
+     * For logs and the trainer state, e.g. {@code gaussian(λ=1.0)}.
+     *
+     * @return the description
+     */
     String describe();
 
     /** No penalty. */
@@ -77,6 +96,11 @@ public sealed interface Prior permits Prior.None, Prior.Gaussian, Prior.LoraProd
      * @param precision λ ≥ 0
      */
     record Gaussian(double precision) implements Prior {
+        /**
+         * Checks that λ is finite and not negative.
+         *
+         * @param precision λ ≥ 0
+         */
         public Gaussian {
             if (!(precision >= 0) || Double.isInfinite(precision)) {
                 throw new IllegalArgumentException("Gaussian prior precision must be finite and >= 0, got " + precision);
@@ -112,6 +136,11 @@ public sealed interface Prior permits Prior.None, Prior.Gaussian, Prior.LoraProd
      * @param beta β ≥ 0
      */
     record LoraProduct(double beta) implements Prior {
+        /**
+         * Checks that β is finite and not negative.
+         *
+         * @param beta β ≥ 0
+         */
         public LoraProduct {
             if (!(beta >= 0) || Double.isInfinite(beta)) {
                 throw new IllegalArgumentException("LoRA product prior β must be finite and >= 0, got " + beta);

@@ -9,10 +9,21 @@ import ai.bayeslora.core.BayesLoraException;
 public class TrainerStateException extends BayesLoraException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what is wrong with the checkpoint's trainer state, naming the file
+     */
     public TrainerStateException(String message) {
         super(message);
     }
 
+    /**
+     * Creates the exception with its underlying cause.
+     *
+     * @param message what is wrong with the checkpoint's trainer state, naming the file
+     * @param cause the parse or I/O error behind it
+     */
     public TrainerStateException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -6,6 +6,11 @@ import ai.bayeslora.core.BayesLoraException;
 public class TrainingDataException extends BayesLoraException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what is wrong with the training data
+     */
     public TrainingDataException(String message) {
         super(message);
     }

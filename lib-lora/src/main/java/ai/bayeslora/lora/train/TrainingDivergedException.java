@@ -11,7 +11,9 @@ import java.util.Optional;
 public class TrainingDivergedException extends BayesLoraException {
     private static final long serialVersionUID = 1L;
 
+    /** The 1-based epoch. */
     private final int epoch;
+    /** The 1-based optimizer step that was not applied. */
     private final long step;
     private final transient Optional<Path> lastCheckpoint;
 
@@ -30,17 +32,17 @@ public class TrainingDivergedException extends BayesLoraException {
         this.lastCheckpoint = lastCheckpoint;
     }
 
-    /** The 1-based epoch in which training diverged. */
+    /** {@return the 1-based epoch in which training diverged} */
     public int epoch() {
         return epoch;
     }
 
-    /** The 1-based optimizer step that was not applied. */
+    /** {@return the 1-based optimizer step that was not applied} */
     public long step() {
         return step;
     }
 
-    /** The last checkpoint written before the failure, if any. */
+    /** {@return the last checkpoint written before the failure, if any} */
     public Optional<Path> lastCheckpoint() {
         return lastCheckpoint == null ? Optional.empty() : lastCheckpoint;
     }

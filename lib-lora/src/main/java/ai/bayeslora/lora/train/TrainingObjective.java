@@ -64,25 +64,33 @@ public final class TrainingObjective {
      * @param logProbs class log-probabilities [b, classes]
      * @param labels int64 labels [b] on {@code logProbs}' device
      * @param stepExamples |B|, the number of examples of the whole optimizer step
+     * @return the data term
      */
     public static DataTerm dataTerm(Tensor logProbs, Tensor labels, long stepExamples) {
         Tensor nllSum = logProbs.gather(1, labels.view(-1, 1)).sum().neg();
         return new DataTerm(nllSum.div(new Scalar((double) stepExamples)), logProbs, labels);
     }
 
-    /** The prior's per-step penalty ({@link Prior#stepPenalty}) for this objective's N. */
+    /**
+     * {@return the prior's per-step penalty ({@link Prior#stepPenalty}) for this objective's N}
+     *
+     * @param adapter the adapter being trained
+     */
     public Tensor penalty(LoraAdapter adapter) {
         return prior.stepPenalty(adapter, datasetSize);
     }
 
+    /** {@return the scorer whose class log-probabilities the data term uses} */
     public AnswerScorer scorer() {
         return scorer;
     }
 
+    /** {@return the prior behind the penalty} */
     public Prior prior() {
         return prior;
     }
 
+    /** {@return N, the number of training examples} */
     public long datasetSize() {
         return datasetSize;
     }
@@ -95,12 +103,16 @@ public final class TrainingObjective {
      * @param labels the labels, int64 [b]
      */
     public record DataTerm(Tensor loss, Tensor logProbs, Tensor labels) {
-        /** How many rows the arg-max class gets right (the "other" class counts as wrong). */
+        /** {@return how many rows the arg-max class gets right (the "other" class counts as wrong)} */
         public long correct() {
             return correctCount().item_long();
         }
 
-        /** {@link #correct()} as a 0-dim tensor, without a host synchronisation. */
+        /**
+         * {@link #correct()} as a 0-dim tensor, without a host synchronisation.
+         *
+         * @return the count, a 0-dim int64 tensor
+         */
         public Tensor correctCount() {
             return logProbs.argmax(new org.bytedeco.pytorch.LongOptional(1), false).eq(labels).sum();
         }

@@ -10,7 +10,12 @@ public final class Accuracy {
     private Accuracy() {
     }
 
-    /** (1/N) Σ_n 1[arg max_c p̄_nc = y_n]. */
+    /**
+     * (1/N) Σ_n 1[arg max_c p̄_nc = y_n].
+     *
+     * @param data predictive probabilities with labels
+     * @return the fraction of examples whose most probable class is the label, in [0, 1]
+     */
     public static double compute(LabeledProbabilities data) {
         int correct = 0;
         for (int i = 0; i < data.size(); i++) {
@@ -21,12 +26,24 @@ public final class Accuracy {
         return (double) correct / data.size();
     }
 
-    /** Probabilities [N][C] and labels [N]; see {@link LabeledProbabilities#of(double[][], int[])} for validation. */
+    /**
+     * Probabilities [N][C] and labels [N]; see {@link LabeledProbabilities#of(double[][], int[])} for validation.
+     *
+     * @param probabilities p̄ [N][C], rows summing to 1
+     * @param labels true classes [N], in [0, C)
+     * @return the accuracy, in [0, 1]
+     */
     public static double compute(double[][] probabilities, int[] labels) {
         return compute(LabeledProbabilities.of(probabilities, labels));
     }
 
-    /** Probabilities [N, C] (floating) and labels [N] (integer) tensors. */
+    /**
+     * Probabilities [N, C] (floating) and labels [N] (integer) tensors.
+     *
+     * @param probabilities p̄ [N, C]
+     * @param labels true classes [N]
+     * @return the accuracy, in [0, 1]
+     */
     public static double compute(Tensor probabilities, Tensor labels) {
         return compute(LabeledProbabilities.fromTensors(probabilities, labels));
     }

@@ -24,6 +24,8 @@ public final class Aupr {
     /**
      * Average precision of the problem's scores.
      *
+     * @param problem scores with their positive flags
+     * @return the average precision, in [0, 1]
      * @throws UndefinedMetricException if only one class is present
      */
     public static double compute(DetectionProblem problem) {
@@ -49,12 +51,24 @@ public final class Aupr {
         return ap;
     }
 
-    /** Scores and positive flags; see {@link DetectionProblem#of}. */
+    /**
+     * Scores and positive flags; see {@link DetectionProblem#of}.
+     *
+     * @param scores detection scores (higher = more likely positive)
+     * @param positives the true positives
+     * @return the average precision, in [0, 1]
+     */
     public static double compute(double[] scores, boolean[] positives) {
         return compute(DetectionProblem.of(scores, positives));
     }
 
-    /** A [N] floating tensor of scores and a [N] bool (or 0/1) tensor of positives. */
+    /**
+     * Average precision of tensor inputs.
+     *
+     * @param scores a [N] floating tensor of scores
+     * @param positives a [N] bool (or 0/1) tensor of positives
+     * @return the average precision, in [0, 1]
+     */
     public static double compute(Tensor scores, Tensor positives) {
         return compute(DetectionProblem.fromTensors(scores, positives));
     }

@@ -21,6 +21,8 @@ public final class Auroc {
     /**
      * AUROC of the problem's scores.
      *
+     * @param problem scores with their positive flags
+     * @return the area under the ROC curve, in [0, 1]; ties count one half
      * @throws UndefinedMetricException if only one class is present
      */
     public static double compute(DetectionProblem problem) {
@@ -38,12 +40,24 @@ public final class Auroc {
         return (rankSum - pos * (pos + 1) / 2.0) / ((double) pos * neg);
     }
 
-    /** Scores and positive flags; see {@link DetectionProblem#of}. */
+    /**
+     * Scores and positive flags; see {@link DetectionProblem#of}.
+     *
+     * @param scores detection scores (higher = more likely positive)
+     * @param positives the true positives
+     * @return the AUROC, in [0, 1]
+     */
     public static double compute(double[] scores, boolean[] positives) {
         return compute(DetectionProblem.of(scores, positives));
     }
 
-    /** A [N] floating tensor of scores and a [N] bool (or 0/1) tensor of positives. */
+    /**
+     * AUROC of tensor inputs.
+     *
+     * @param scores a [N] floating tensor of scores
+     * @param positives a [N] bool (or 0/1) tensor of positives
+     * @return the AUROC, in [0, 1]
+     */
     public static double compute(Tensor scores, Tensor positives) {
         return compute(DetectionProblem.fromTensors(scores, positives));
     }

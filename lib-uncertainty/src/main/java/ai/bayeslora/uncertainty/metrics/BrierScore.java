@@ -10,7 +10,12 @@ public final class BrierScore {
     private BrierScore() {
     }
 
-    /** (1/N) Σ_n Σ_c (p̄_nc − 1[y_n = c])². */
+    /**
+     * (1/N) Σ_n Σ_c (p̄_nc − 1[y_n = c])².
+     *
+     * @param data predictive probabilities with labels
+     * @return the Brier score, in [0, 2]
+     */
     public static double compute(LabeledProbabilities data) {
         double sum = 0;
         for (int i = 0; i < data.size(); i++) {
@@ -23,12 +28,24 @@ public final class BrierScore {
         return sum / data.size();
     }
 
-    /** Probabilities [N][C] and labels [N]; see {@link LabeledProbabilities#of(double[][], int[])} for validation. */
+    /**
+     * Probabilities [N][C] and labels [N]; see {@link LabeledProbabilities#of(double[][], int[])} for validation.
+     *
+     * @param probabilities p̄ [N][C], rows summing to 1
+     * @param labels true classes [N], in [0, C)
+     * @return the Brier score, in [0, 2]
+     */
     public static double compute(double[][] probabilities, int[] labels) {
         return compute(LabeledProbabilities.of(probabilities, labels));
     }
 
-    /** Probabilities [N, C] (floating) and labels [N] (integer) tensors. */
+    /**
+     * Probabilities [N, C] (floating) and labels [N] (integer) tensors.
+     *
+     * @param probabilities p̄ [N, C]
+     * @param labels true classes [N]
+     * @return the Brier score, in [0, 2]
+     */
     public static double compute(Tensor probabilities, Tensor labels) {
         return compute(LabeledProbabilities.fromTensors(probabilities, labels));
     }

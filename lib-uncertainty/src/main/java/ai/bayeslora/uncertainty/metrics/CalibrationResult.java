@@ -30,47 +30,77 @@ public final class CalibrationResult {
         this.confidence = confidence.clone();
     }
 
-    /** Number of equal-width bins B; print it with the value, codebases differ (METHODS.md §7). */
+    /** {@return the number of equal-width bins B; print it with the value, codebases differ (METHODS.md §7)} */
     public int bins() {
         return bins;
     }
 
-    /** Number of examples N. */
+    /** {@return the number of examples N} */
     public int examples() {
         return examples;
     }
 
-    /** ECE = Σ_b (n_b / N) |acc_b − conf_b|, in [0, 1]. */
+    /**
+     * ECE = Σ_b (n_b / N) |acc_b − conf_b|, in [0, 1].
+     *
+     * @return the ECE
+     */
     public double ece() {
         return ece;
     }
 
-    /** MCE = max over non-empty bins of |acc_b − conf_b|, in [0, 1]. */
+    /**
+     * MCE = max over non-empty bins of |acc_b − conf_b|, in [0, 1].
+     *
+     * @return the MCE
+     */
     public double mce() {
         return mce;
     }
 
-    /** n_b, the number of examples per bin (a copy). */
+    /**
+     * n_b, the number of examples per bin (a copy).
+     *
+     * @return the counts, one per bin
+     */
     public int[] counts() {
         return counts.clone();
     }
 
-    /** acc_b, the fraction correct per bin; NaN for an empty bin (a copy). */
+    /**
+     * acc_b, the fraction correct per bin; NaN for an empty bin (a copy).
+     *
+     * @return the accuracies, one per bin
+     */
     public double[] accuracy() {
         return accuracy.clone();
     }
 
-    /** conf_b, the mean confidence per bin; NaN for an empty bin (a copy). */
+    /**
+     * conf_b, the mean confidence per bin; NaN for an empty bin (a copy).
+     *
+     * @return the mean confidences, one per bin
+     */
     public double[] confidence() {
         return confidence.clone();
     }
 
-    /** Lower edge b/B of bin b (exclusive, except that bin 0 includes 0). */
+    /**
+     * Lower edge b/B of bin b (exclusive, except that bin 0 includes 0).
+     *
+     * @param bin the bin b, in [0, B)
+     * @return b/B
+     */
     public double lowerEdge(int bin) {
         return ExpectedCalibrationError.edge(bin, bins);
     }
 
-    /** Upper edge (b+1)/B of bin b (inclusive). */
+    /**
+     * Upper edge (b+1)/B of bin b (inclusive).
+     *
+     * @param bin the bin b, in [0, B)
+     * @return (b+1)/B
+     */
     public double upperEdge(int bin) {
         return ExpectedCalibrationError.edge(bin + 1, bins);
     }

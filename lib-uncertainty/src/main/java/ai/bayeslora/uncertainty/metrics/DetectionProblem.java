@@ -23,6 +23,9 @@ public final class DetectionProblem {
     /**
      * Scores with their labels (true = positive).
      *
+     * @param scores detection scores (higher = more likely positive); copied
+     * @param positives the true positives, one per score; copied
+     * @return the problem
      * @throws InvalidMetricInputException if empty, the lengths differ, or a score is NaN
      */
     public static DetectionProblem of(double[] scores, boolean[] positives) {
@@ -32,7 +35,13 @@ public final class DetectionProblem {
         return new DetectionProblem(scores.clone(), positives.clone());
     }
 
-    /** OOD detection: in-domain examples are the negatives, OOD examples the positives (in-domain first). */
+    /**
+     * OOD detection: in-domain examples are the negatives, OOD examples the positives (in-domain first).
+     *
+     * @param inDomainScores the scores of in-domain examples
+     * @param oodScores the scores of out-of-domain examples
+     * @return the problem, in-domain examples first
+     */
     public static DetectionProblem outOfDistribution(double[] inDomainScores, double[] oodScores) {
         double[] s = new double[inDomainScores.length + oodScores.length];
         boolean[] pos = new boolean[s.length];
@@ -44,33 +53,45 @@ public final class DetectionProblem {
         return of(s, pos);
     }
 
-    /** Misclassification detection: the misclassified examples of {@code predictions} are the positives. */
+    /**
+     * Misclassification detection: the misclassified examples of {@code predictions} are the positives.
+     *
+     * @param scores one score per example of {@code predictions}, for example the predictive entropy
+     * @param predictions the predictive with labels
+     * @return the problem
+     */
     public static DetectionProblem misclassification(double[] scores, LabeledProbabilities predictions) {
         Checks.sameLength(scores.length, "scores", predictions.size(), "predictions");
         return of(scores, predictions.misclassified());
     }
 
-    /** From a [N] floating tensor of scores and a [N] bool (or 0/1 integer) tensor of positives. */
+    /**
+     * From a [N] floating tensor of scores and a [N] bool (or 0/1 integer) tensor of positives.
+     *
+     * @param scores a [N] floating tensor
+     * @param positives a [N] bool or 0/1 integer tensor
+     * @return the problem
+     */
     public static DetectionProblem fromTensors(Tensor scores, Tensor positives) {
         return of(TensorInputs.vector(scores, "scores"), TensorInputs.flags(positives, "positive flag"));
     }
 
-    /** Number of examples. */
+    /** {@return the number of examples} */
     public int size() {
         return scores.length;
     }
 
-    /** The scores (a copy). */
+    /** {@return the scores (a copy)} */
     public double[] scores() {
         return scores.clone();
     }
 
-    /** The positive flags (a copy). */
+    /** {@return the positive flags (a copy)} */
     public boolean[] positives() {
         return positives.clone();
     }
 
-    /** Number of positives. */
+    /** {@return the number of positives} */
     public int positiveCount() {
         int n = 0;
         for (boolean p : positives) {

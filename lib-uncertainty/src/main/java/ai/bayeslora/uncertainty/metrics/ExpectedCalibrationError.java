@@ -28,22 +28,47 @@ public final class ExpectedCalibrationError {
     private ExpectedCalibrationError() {
     }
 
-    /** ECE and MCE with {@value #DEFAULT_BINS} bins. */
+    /**
+     * ECE and MCE with {@value #DEFAULT_BINS} bins.
+     *
+     * @param data predictive probabilities with labels
+     * @return ECE, MCE and the per-bin reliability data
+     */
     public static CalibrationResult compute(LabeledProbabilities data) {
         return compute(data, DEFAULT_BINS);
     }
 
-    /** ECE and MCE with the given number of bins (≥ 1). */
+    /**
+     * ECE and MCE with the given number of bins (≥ 1).
+     *
+     * @param data predictive probabilities with labels
+     * @param bins the number of equal-width confidence bins B
+     * @return ECE, MCE and the per-bin reliability data
+     */
     public static CalibrationResult compute(LabeledProbabilities data, int bins) {
         return compute(data.confidences(), data.correctness(), bins);
     }
 
-    /** Probabilities [N][C] and labels [N]; see {@link LabeledProbabilities#of(double[][], int[])} for validation. */
+    /**
+     * Probabilities [N][C] and labels [N]; see {@link LabeledProbabilities#of(double[][], int[])} for validation.
+     *
+     * @param probabilities p̄ [N][C], rows summing to 1
+     * @param labels true classes [N], in [0, C)
+     * @param bins the number of equal-width confidence bins B, at least 1
+     * @return ECE, MCE and the per-bin reliability data
+     */
     public static CalibrationResult compute(double[][] probabilities, int[] labels, int bins) {
         return compute(LabeledProbabilities.of(probabilities, labels), bins);
     }
 
-    /** Probabilities [N, C] (floating) and labels [N] (integer) tensors. */
+    /**
+     * Probabilities [N, C] (floating) and labels [N] (integer) tensors.
+     *
+     * @param probabilities p̄ [N, C]
+     * @param labels true classes [N]
+     * @param bins the number of equal-width confidence bins B, at least 1
+     * @return ECE, MCE and the per-bin reliability data
+     */
     public static CalibrationResult compute(Tensor probabilities, Tensor labels, int bins) {
         return compute(LabeledProbabilities.fromTensors(probabilities, labels), bins);
     }
@@ -51,6 +76,10 @@ public final class ExpectedCalibrationError {
     /**
      * From confidences in [0, 1] and correctness flags directly, for a confidence other than max_c p̄_c.
      *
+     * @param confidences one confidence per example, in [0, 1]
+     * @param correct whether each example's prediction is right
+     * @param bins the number of equal-width confidence bins B
+     * @return ECE, MCE and the per-bin reliability data
      * @throws InvalidMetricInputException if empty, the lengths differ, bins &lt; 1, or a confidence is NaN or outside
      *     [0, 1]
      */

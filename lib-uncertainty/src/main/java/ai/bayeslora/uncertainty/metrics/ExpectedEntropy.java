@@ -13,12 +13,22 @@ public final class ExpectedEntropy {
     private ExpectedEntropy() {
     }
 
-    /** (1/S) Σ_s H[p_s(· | b)] for each example b. */
+    /**
+     * (1/S) Σ_s H[p_s(· | b)] for each example b.
+     *
+     * @param samples the posterior's samples [S, B, C]
+     * @return the expected entropy in nats, one per example
+     */
     public static double[] perExample(ProbabilitySamples samples) {
         return perExample(SampleView.of(samples));
     }
 
-    /** For a [S, B, C] tensor of probabilities (rows checked with tolerance 1e-4). */
+    /**
+     * For a [S, B, C] tensor of probabilities (rows checked with tolerance 1e-4).
+     *
+     * @param samples a [S, B, C] tensor of probabilities
+     * @return the expected entropy in nats, one per example
+     */
     public static double[] perExample(Tensor samples) {
         return perExample(SampleView.of(samples, LabeledProbabilities.DEFAULT_TOLERANCE));
     }

@@ -10,6 +10,11 @@ import ai.bayeslora.core.BayesLoraException;
 public class InvalidMetricInputException extends BayesLoraException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what is wrong, naming the example (and class) at fault
+     */
     public InvalidMetricInputException(String message) {
         super(message);
     }

@@ -34,7 +34,13 @@ public final class LabeledProbabilities {
         this.classes = classes;
     }
 
-    /** Probabilities [N][C] and labels [N], rows checked with the default tolerance {@value #DEFAULT_TOLERANCE}. */
+    /**
+     * Probabilities [N][C] and labels [N], rows checked with the default tolerance {@value #DEFAULT_TOLERANCE}.
+     *
+     * @param probabilities p̄ [N][C], rows summing to 1; copied
+     * @param labels true classes [N], in [0, C)
+     * @return the validated data
+     */
     public static LabeledProbabilities of(double[][] probabilities, int[] labels) {
         return of(probabilities, labels, DEFAULT_TOLERANCE);
     }
@@ -42,6 +48,10 @@ public final class LabeledProbabilities {
     /**
      * Probabilities [N][C] and labels [N] with an explicit row-sum tolerance.
      *
+     * @param probabilities p̄ [N][C]; copied
+     * @param labels true classes [N], in [0, C)
+     * @param tolerance the largest accepted |Σ_c p̄_c − 1| of a row
+     * @return the validated data
      * @throws InvalidMetricInputException naming the example (and class) at fault
      */
     public static LabeledProbabilities of(double[][] probabilities, int[] labels, double tolerance) {
@@ -56,27 +66,45 @@ public final class LabeledProbabilities {
      * From libtorch tensors: probabilities [N, C] of any floating dtype and device, labels [N] of an integer dtype
      * (int64 as produced by the data loaders). The values are copied into Java doubles exactly and validated as in
      * {@link #of(double[][], int[])}.
+     *
+     * @param probabilities p̄ [N, C]
+     * @param labels true classes [N]
+     * @return the validated data
      */
     public static LabeledProbabilities fromTensors(Tensor probabilities, Tensor labels) {
         return fromTensors(probabilities, labels, DEFAULT_TOLERANCE);
     }
 
-    /** As {@link #fromTensors(Tensor, Tensor)} with an explicit row-sum tolerance. */
+    /**
+     * As {@link #fromTensors(Tensor, Tensor)} with an explicit row-sum tolerance.
+     *
+     * @param probabilities p̄ [N, C]
+     * @param labels true classes [N]
+     * @param tolerance the largest accepted |Σ_c p̄_c − 1| of a row
+     * @return the validated data
+     */
     public static LabeledProbabilities fromTensors(Tensor probabilities, Tensor labels, double tolerance) {
         return validated(TensorInputs.matrix(probabilities, "probabilities"), TensorInputs.labels(labels), tolerance);
     }
 
     /**
-     * The predictive mean p̄ = (1/S) Σ_s p_s of posterior samples, with labels. The mean is computed as
-     * (Σ_s p_s) / S, so that it stays in [0, 1] exactly; its rows sum to 1 within the samples' own tolerance.
+     * {@return the predictive mean p̄ = (1/S) Σ_s p_s of posterior samples, with labels} The mean is computed as (Σ_s
+     * p_s) / S, so that it stays in [0, 1] exactly; its rows sum to 1 within the samples' own tolerance.
+     *
+     * @param samples the posterior's samples [S, N, C]
+     * @param labels true classes [N]
      */
     public static LabeledProbabilities fromSamples(ProbabilitySamples samples, int[] labels) {
         return fromSamples(samples, labels, MemberAveraging.PROBABILITIES);
     }
 
     /**
-     * The predictive of posterior samples combined by {@code averaging} (docs/METHODS.md §4), with labels; for
-     * {@link MemberAveraging#PROBABILITIES} the same as {@link #fromSamples(ProbabilitySamples, int[])}.
+     * {@return the predictive of posterior samples combined by {@code averaging} (docs/METHODS.md §4), with labels; for
+     * {@link MemberAveraging#PROBABILITIES} the same as {@link #fromSamples(ProbabilitySamples, int[])}}
+     *
+     * @param samples the posterior's samples [S, N, C]
+     * @param labels true classes [N]
+     * @param averaging how the samples are combined
      */
     public static LabeledProbabilities fromSamples(ProbabilitySamples samples, int[] labels,
                                                    MemberAveraging averaging) {
@@ -105,37 +133,51 @@ public final class LabeledProbabilities {
         return new LabeledProbabilities(copy, y, c);
     }
 
-    /** Number of examples N. */
+    /** {@return the number of examples N} */
     public int size() {
         return p.length;
     }
 
-    /** Number of classes C. */
+    /** {@return the number of classes C} */
     public int numClasses() {
         return classes;
     }
 
-    /** p̄(class c | example n). */
+    /**
+     * p̄(class c | example n).
+     *
+     * @param example the example n, in [0, N)
+     * @param cls the class c, in [0, C)
+     * @return the probability
+     */
     public double probability(int example, int cls) {
         return p[example][cls];
     }
 
-    /** A copy of the probabilities of one example. */
+    /**
+     * {@return a copy of the probabilities of one example}
+     *
+     * @param example the example n, in [0, N)
+     */
     public double[] row(int example) {
         return p[example].clone();
     }
 
-    /** The true label of example n. */
+    /**
+     * {@return the true label of example n}
+     *
+     * @param example the example n, in [0, N)
+     */
     public int label(int example) {
         return labels[example];
     }
 
-    /** A copy of the labels. */
+    /** {@return a copy of the labels} */
     public int[] labels() {
         return labels.clone();
     }
 
-    /** A copy of the probabilities [N][C]. */
+    /** {@return a copy of the probabilities [N][C]} */
     public double[][] probabilities() {
         double[][] out = new double[p.length][];
         for (int i = 0; i < p.length; i++) {
@@ -144,7 +186,12 @@ public final class LabeledProbabilities {
         return out;
     }
 
-    /** arg max_c p̄_c of example n; ties go to the lowest class index. */
+    /**
+     * arg max_c p̄_c of example n; ties go to the lowest class index.
+     *
+     * @param example the example n, in [0, N)
+     * @return the predicted class index
+     */
     public int predicted(int example) {
         double[] row = p[example];
         int best = 0;
@@ -156,17 +203,29 @@ public final class LabeledProbabilities {
         return best;
     }
 
-    /** The confidence max_c p̄_c of example n. */
+    /**
+     * {@return the confidence max_c p̄_c of example n}
+     *
+     * @param example the example n, in [0, N)
+     */
     public double confidence(int example) {
         return p[example][predicted(example)];
     }
 
-    /** Whether the predicted class of example n is its label. */
+    /**
+     * {@return whether the predicted class of example n is its label}
+     *
+     * @param example the example n, in [0, N)
+     */
     public boolean correct(int example) {
         return predicted(example) == labels[example];
     }
 
-    /** Confidences max_c p̄_c of all examples. */
+    /**
+     * Confidences max_c p̄_c of all examples.
+     *
+     * @return a new array [N]
+     */
     public double[] confidences() {
         double[] out = new double[p.length];
         for (int i = 0; i < out.length; i++) {
@@ -175,7 +234,7 @@ public final class LabeledProbabilities {
         return out;
     }
 
-    /** Whether each prediction is correct. */
+    /** {@return whether each prediction is correct} */
     public boolean[] correctness() {
         boolean[] out = new boolean[p.length];
         for (int i = 0; i < out.length; i++) {
@@ -184,7 +243,7 @@ public final class LabeledProbabilities {
         return out;
     }
 
-    /** Whether each prediction is wrong: the positives of misclassification detection. */
+    /** {@return whether each prediction is wrong: the positives of misclassification detection} */
     public boolean[] misclassified() {
         boolean[] out = new boolean[p.length];
         for (int i = 0; i < out.length; i++) {

@@ -11,7 +11,13 @@ public final class Metrics {
     private Metrics() {
     }
 
-    /** {@link #evaluate(ProbabilitySamples, int[], int)} with {@value ExpectedCalibrationError#DEFAULT_BINS} ECE bins. */
+    /**
+     * {@link #evaluate(ProbabilitySamples, int[], int)} with {@value ExpectedCalibrationError#DEFAULT_BINS} ECE bins.
+     *
+     * @param samples per-member or per-sample probabilities [S, N, C]
+     * @param labels true classes [N], in [0, C)
+     * @return every metric
+     */
     public static MetricReport evaluate(ProbabilitySamples samples, int[] labels) {
         return evaluate(samples, labels, ExpectedCalibrationError.DEFAULT_BINS);
     }
@@ -19,6 +25,10 @@ public final class Metrics {
     /**
      * All metrics of samples [S, N, C] against labels [N].
      *
+     * @param samples per-member or per-sample probabilities [S, N, C]
+     * @param labels true classes [N], in [0, C)
+     * @param eceBins the number of ECE bins, at least 1
+     * @return every metric
      * @throws InvalidMetricInputException if N = 0, the label count differs from N, a label is outside [0, C) or
      *     {@code eceBins < 1}
      */
@@ -31,6 +41,11 @@ public final class Metrics {
      * {@code averaging} (docs/METHODS.md §4, "Averaging members"); the decomposition as
      * {@link UncertaintyDecomposition#of(ProbabilitySamples, MemberAveraging)}.
      *
+     * @param samples per-member or per-sample probabilities [S, N, C]
+     * @param labels true classes [N], in [0, C)
+     * @param eceBins the number of ECE bins, at least 1
+     * @param averaging how the samples are combined into the predictive
+     * @return every metric
      * @throws InvalidMetricInputException as {@link #evaluate(ProbabilitySamples, int[], int)}
      */
     public static MetricReport evaluate(ProbabilitySamples samples, int[] labels, int eceBins,

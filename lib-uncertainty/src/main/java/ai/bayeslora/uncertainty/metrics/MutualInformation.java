@@ -17,12 +17,22 @@ public final class MutualInformation {
     private MutualInformation() {
     }
 
-    /** max(0, H[p̄_b] − (1/S) Σ_s H[p_s(· | b)]) for each example b. */
+    /**
+     * max(0, H[p̄_b] − (1/S) Σ_s H[p_s(· | b)]) for each example b.
+     *
+     * @param samples per-member or per-sample probabilities [S, B, C]
+     * @return the mutual information in nats, one per example
+     */
     public static double[] perExample(ProbabilitySamples samples) {
         return perExample(SampleView.of(samples));
     }
 
-    /** For a [S, B, C] tensor of probabilities (rows checked with tolerance 1e-4). */
+    /**
+     * For a [S, B, C] tensor of probabilities (rows checked with tolerance 1e-4).
+     *
+     * @param samples a [S, B, C] tensor of probabilities
+     * @return the mutual information in nats, one per example
+     */
     public static double[] perExample(Tensor samples) {
         return perExample(SampleView.of(samples, LabeledProbabilities.DEFAULT_TOLERANCE));
     }

@@ -15,7 +15,12 @@ public final class NegativeLogLikelihood {
     private NegativeLogLikelihood() {
     }
 
-    /** −(1/N) Σ_n log p̄_{n, y_n}; {@code +Infinity} if some p̄_{n, y_n} = 0. */
+    /**
+     * −(1/N) Σ_n log p̄_{n, y_n}; {@code +Infinity} if some p̄_{n, y_n} = 0.
+     *
+     * @param data predictive probabilities with labels
+     * @return the mean NLL in nats, ≥ 0
+     */
     public static double compute(LabeledProbabilities data) {
         double sum = 0;
         for (int i = 0; i < data.size(); i++) {
@@ -24,12 +29,24 @@ public final class NegativeLogLikelihood {
         return sum / data.size();
     }
 
-    /** Probabilities [N][C] and labels [N]; see {@link LabeledProbabilities#of(double[][], int[])} for validation. */
+    /**
+     * Probabilities [N][C] and labels [N]; see {@link LabeledProbabilities#of(double[][], int[])} for validation.
+     *
+     * @param probabilities p̄ [N][C], rows summing to 1
+     * @param labels true classes [N], in [0, C)
+     * @return the mean NLL in nats, ≥ 0
+     */
     public static double compute(double[][] probabilities, int[] labels) {
         return compute(LabeledProbabilities.of(probabilities, labels));
     }
 
-    /** Probabilities [N, C] (floating) and labels [N] (integer) tensors. */
+    /**
+     * Probabilities [N, C] (floating) and labels [N] (integer) tensors.
+     *
+     * @param probabilities p̄ [N, C]
+     * @param labels true classes [N]
+     * @return the mean NLL in nats, ≥ 0
+     */
     public static double compute(Tensor probabilities, Tensor labels) {
         return compute(LabeledProbabilities.fromTensors(probabilities, labels));
     }

@@ -15,12 +15,22 @@ public final class PredictiveEntropy {
     private PredictiveEntropy() {
     }
 
-    /** H[p̄_b] for each example b, p̄ the mean over the samples. */
+    /**
+     * H[p̄_b] for each example b, p̄ the mean over the samples.
+     *
+     * @param samples per-member or per-sample probabilities [S, B, C]
+     * @return the entropy in nats, one per example
+     */
     public static double[] perExample(ProbabilitySamples samples) {
         return perExample(SampleView.of(samples));
     }
 
-    /** H[p̄_b] for each example of a [S, B, C] tensor of probabilities (rows checked with tolerance 1e-4). */
+    /**
+     * H[p̄_b] for each example of a [S, B, C] tensor of probabilities (rows checked with tolerance 1e-4).
+     *
+     * @param samples a [S, B, C] tensor of probabilities
+     * @return the entropy in nats, one per example
+     */
     public static double[] perExample(Tensor samples) {
         return perExample(SampleView.of(samples, LabeledProbabilities.DEFAULT_TOLERANCE));
     }
@@ -28,6 +38,9 @@ public final class PredictiveEntropy {
     /**
      * H[p_n] for each row of a predictive [N][C] given directly (e.g. a single MAP model); rows checked as in
      * {@link LabeledProbabilities} with tolerance {@value LabeledProbabilities#DEFAULT_TOLERANCE}.
+     *
+     * @param probabilities the predictive [N][C]
+     * @return the entropy in nats, one per example
      */
     public static double[] perExample(double[][] probabilities) {
         Checks.probabilityMatrix(probabilities, LabeledProbabilities.DEFAULT_TOLERANCE);
@@ -38,7 +51,12 @@ public final class PredictiveEntropy {
         return h;
     }
 
-    /** As {@link #perExample(double[][])} for a [N, C] floating tensor. */
+    /**
+     * As {@link #perExample(double[][])} for a [N, C] floating tensor.
+     *
+     * @param probabilities a [N, C] tensor
+     * @return the entropy in nats, one per example
+     */
     public static double[] perExampleOfPredictive(Tensor probabilities) {
         return perExample(TensorInputs.matrix(probabilities, "probabilities"));
     }

@@ -22,32 +22,48 @@ public final class RiskCoverageCurve {
         this.aurc = aurc;
     }
 
-    /** Number of examples N (= number of points on the curve). */
+    /** {@return the number of examples N (= number of points on the curve)} */
     public int size() {
         return coverage.length;
     }
 
-    /** The example indices from most to least confident (ties in input order), a copy. */
+    /** {@return the example indices from most to least confident (ties in input order), a copy} */
     public int[] order() {
         return order.clone();
     }
 
-    /** Coverage k/N for k = 1 … N (a copy). */
+    /**
+     * Coverage k/N for k = 1 … N (a copy).
+     *
+     * @return the coverages [N]
+     */
     public double[] coverage() {
         return coverage.clone();
     }
 
-    /** risk(k) = errors among the k most confident / k, for k = 1 … N (a copy). */
+    /**
+     * risk(k) = errors among the k most confident / k, for k = 1 … N (a copy).
+     *
+     * @return the risks [N]
+     */
     public double[] risk() {
         return risk.clone();
     }
 
-    /** Accuracy among the k most confident, 1 − risk(k), for k = 1 … N (a copy): the accuracy–coverage curve. */
+    /**
+     * Accuracy among the k most confident, 1 − risk(k), for k = 1 … N (a copy): the accuracy–coverage curve.
+     *
+     * @return the accuracies [N]
+     */
     public double[] accuracy() {
         return accuracy.clone();
     }
 
-    /** AURC = (1/N) Σ_{k=1..N} risk(k), in [0, 1]; lower is better. */
+    /**
+     * AURC = (1/N) Σ_{k=1..N} risk(k), in [0, 1]; lower is better.
+     *
+     * @return the AURC
+     */
     public double aurc() {
         return aurc;
     }

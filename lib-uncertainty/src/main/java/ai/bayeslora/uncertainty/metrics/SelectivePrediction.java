@@ -17,17 +17,34 @@ public final class SelectivePrediction {
     private SelectivePrediction() {
     }
 
-    /** Curve and AURC with confidence max_c p̄_c and correctness arg max = label. */
+    /**
+     * Curve and AURC with confidence max_c p̄_c and correctness arg max = label.
+     *
+     * @param data predictive probabilities with labels
+     * @return the risk–coverage curve
+     */
     public static RiskCoverageCurve compute(LabeledProbabilities data) {
         return compute(data.confidences(), data.correctness());
     }
 
-    /** Probabilities [N][C] and labels [N]; see {@link LabeledProbabilities#of(double[][], int[])} for validation. */
+    /**
+     * Probabilities [N][C] and labels [N]; see {@link LabeledProbabilities#of(double[][], int[])} for validation.
+     *
+     * @param probabilities p̄ [N][C], rows summing to 1
+     * @param labels true classes [N], in [0, C)
+     * @return the risk–coverage curve
+     */
     public static RiskCoverageCurve compute(double[][] probabilities, int[] labels) {
         return compute(LabeledProbabilities.of(probabilities, labels));
     }
 
-    /** Probabilities [N, C] (floating) and labels [N] (integer) tensors. */
+    /**
+     * Probabilities [N, C] (floating) and labels [N] (integer) tensors.
+     *
+     * @param probabilities p̄ [N, C]
+     * @param labels true classes [N]
+     * @return the risk–coverage curve
+     */
     public static RiskCoverageCurve compute(Tensor probabilities, Tensor labels) {
         return compute(LabeledProbabilities.fromTensors(probabilities, labels));
     }
@@ -35,6 +52,9 @@ public final class SelectivePrediction {
     /**
      * From any confidence (higher = more confident, NaN rejected, ±∞ allowed) and correctness flags.
      *
+     * @param confidences one confidence per example
+     * @param correct whether each example's prediction is right
+     * @return the risk–coverage curve
      * @throws InvalidMetricInputException if empty, the lengths differ or a confidence is NaN
      */
     public static RiskCoverageCurve compute(double[] confidences, boolean[] correct) {

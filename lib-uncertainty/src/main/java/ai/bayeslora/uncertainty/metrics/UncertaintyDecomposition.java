@@ -29,15 +29,22 @@ public final class UncertaintyDecomposition {
         this.epistemic = epistemic;
     }
 
-    /** The decomposition of samples [S, B, C], B ≥ 1. */
+    /**
+     * {@return the decomposition of samples [S, B, C], B ≥ 1}
+     *
+     * @param samples per-member or per-sample probabilities
+     */
     public static UncertaintyDecomposition of(ProbabilitySamples samples) {
         return of(SampleView.of(samples));
     }
 
     /**
-     * The decomposition of samples [S, B, C], B ≥ 1, whose predictive combines the samples by {@code averaging}:
-     * total = H[p̄] of that predictive; aleatoric and epistemic as in {@link #of(ProbabilitySamples)} whatever the
-     * averaging. With {@link MemberAveraging#PROBABILITIES} this is {@link #of(ProbabilitySamples)}.
+     * {@return the decomposition of samples [S, B, C], B ≥ 1, whose predictive combines the samples by {@code
+     * averaging}: total = H[p̄] of that predictive; aleatoric and epistemic as in {@link #of(ProbabilitySamples)}
+     * whatever the averaging} With {@link MemberAveraging#PROBABILITIES} this is {@link #of(ProbabilitySamples)}.
+     *
+     * @param samples per-member or per-sample probabilities
+     * @param averaging how the samples are combined into the predictive
      */
     public static UncertaintyDecomposition of(ProbabilitySamples samples, MemberAveraging averaging) {
         SampleView v = SampleView.of(samples);
@@ -53,7 +60,11 @@ public final class UncertaintyDecomposition {
         return new UncertaintyDecomposition(total, aleatoric, MutualInformation.difference(mixture, aleatoric));
     }
 
-    /** The decomposition of a [S, B, C] floating tensor of probabilities (rows checked with tolerance 1e-4). */
+    /**
+     * {@return the decomposition of a [S, B, C] floating tensor of probabilities (rows checked with tolerance 1e-4)}
+     *
+     * @param samples a [S, B, C] floating tensor
+     */
     public static UncertaintyDecomposition of(Tensor samples) {
         return of(SampleView.of(samples, LabeledProbabilities.DEFAULT_TOLERANCE));
     }
@@ -64,37 +75,49 @@ public final class UncertaintyDecomposition {
         return new UncertaintyDecomposition(total, aleatoric, MutualInformation.difference(total, aleatoric));
     }
 
-    /** Number of examples. */
+    /** {@return the number of examples} */
     public int size() {
         return total.length;
     }
 
-    /** Predictive entropy H[p̄] per example, p̄ the predictive of the averaging (a copy). */
+    /**
+     * Predictive entropy H[p̄] per example, p̄ the predictive of the averaging (a copy).
+     *
+     * @return the total uncertainty in nats, one per example
+     */
     public double[] total() {
         return total.clone();
     }
 
-    /** Expected entropy (1/S) Σ_s H[p_s] per example (a copy). */
+    /**
+     * Expected entropy (1/S) Σ_s H[p_s] per example (a copy).
+     *
+     * @return the aleatoric uncertainty in nats, one per example
+     */
     public double[] aleatoric() {
         return aleatoric.clone();
     }
 
-    /** Mutual information of the samples per example, ≥ 0, whatever the averaging (a copy). */
+    /**
+     * Mutual information of the samples per example, ≥ 0, whatever the averaging (a copy).
+     *
+     * @return the epistemic uncertainty in nats, one per example
+     */
     public double[] epistemic() {
         return epistemic.clone();
     }
 
-    /** Mean predictive entropy over the examples. */
+    /** {@return the mean predictive entropy over the examples} */
     public double meanTotal() {
         return mean(total);
     }
 
-    /** Mean expected entropy over the examples. */
+    /** {@return the mean expected entropy over the examples} */
     public double meanAleatoric() {
         return mean(aleatoric);
     }
 
-    /** Mean mutual information over the examples. */
+    /** {@return the mean mutual information over the examples} */
     public double meanEpistemic() {
         return mean(epistemic);
     }

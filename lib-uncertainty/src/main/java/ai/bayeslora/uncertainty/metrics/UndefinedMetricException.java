@@ -10,6 +10,11 @@ import ai.bayeslora.core.BayesLoraException;
 public class UndefinedMetricException extends BayesLoraException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message which metric is undefined and why, e.g. only one class present
+     */
     public UndefinedMetricException(String message) {
         super(message);
     }

@@ -16,9 +16,14 @@ public final class EpochCurves {
     }
 
     /**
+     * A line chart of a metric against the epoch, one line per series.
+     *
      * @param metric y-axis label, e.g. "NLL"
      * @param epochs x values (1-based epochs)
      * @param series name to values aligned with {@code epochs} (NaN for missing)
+     * @param name file stem of the figure
+     * @param title the chart's heading
+     * @return the figure
      */
     public static Figure render(String name, String title, String metric, int[] epochs, Map<String, double[]> series) {
         if (series.isEmpty()) {

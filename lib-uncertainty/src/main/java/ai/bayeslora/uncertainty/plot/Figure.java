@@ -56,22 +56,30 @@ public final class Figure {
         this.canvas = canvas;
     }
 
-    /** Width of the image in pixels. */
+    /** {@return the width of the image in pixels} */
     public int width() {
         return chart != null ? chart.getWidth() : canvas.width();
     }
 
-    /** Height of the image in pixels. */
+    /** {@return the height of the image in pixels} */
     public int height() {
         return chart != null ? chart.getHeight() : canvas.height();
     }
 
-    /** File stem, e.g. {@code reliability-ensemble}. */
+    /**
+     * File stem, e.g. {@code reliability-ensemble}.
+     *
+     * @return the file stem
+     */
     public String name() {
         return name;
     }
 
-    /** PNG bytes (rendered once). */
+    /**
+     * PNG bytes (rendered once).
+     *
+     * @return the PNG file's bytes (a copy)
+     */
     public synchronized byte[] png() {
         if (pngCache != null) {
             return pngCache.clone();
@@ -102,7 +110,11 @@ public final class Figure {
         }
     }
 
-    /** SVG bytes. */
+    /**
+     * SVG bytes.
+     *
+     * @return the SVG file's bytes
+     */
     public byte[] svg() {
         try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
             if (chart != null) {
@@ -122,7 +134,12 @@ public final class Figure {
         }
     }
 
-    /** Writes {@code <dir>/<name>.png} and {@code <dir>/<name>.svg}; returns both paths. */
+    /**
+     * Writes {@code <dir>/<name>.png} and {@code <dir>/<name>.svg}; returns both paths.
+     *
+     * @param dir the folder to write into; created if absent
+     * @return the PNG and SVG paths
+     */
     public List<Path> writeTo(Path dir) {
         List<Path> out = new ArrayList<>();
         out.add(write(dir.resolve(name + ".png"), png()));

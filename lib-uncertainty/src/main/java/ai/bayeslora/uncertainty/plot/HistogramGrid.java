@@ -54,7 +54,13 @@ public final class HistogramGrid {
      * @param correct per-example correctness, or null for data without labels (one row "all")
      */
     public record Column(String title, double[] values, boolean[] correct) {
-        /** Checks the lengths and copies the arrays. */
+        /**
+         * Checks the lengths and copies the arrays.
+         *
+         * @param title column heading, e.g. "epoch 3"
+         * @param values per-example values, finite
+         * @param correct per-example correctness, or null for data without labels (one row "all")
+         */
         public Column {
             if (correct != null && correct.length != values.length) {
                 throw new IllegalArgumentException("column '" + title + "': " + values.length + " values but "
@@ -70,13 +76,13 @@ public final class HistogramGrid {
             correct = correct == null ? null : correct.clone();
         }
 
-        /** A copy of the values. */
+        /** {@return a copy of the values} */
         @Override
         public double[] values() {
             return values.clone();
         }
 
-        /** A copy of the correctness flags, or null without labels. */
+        /** {@return a copy of the correctness flags, or null without labels} */
         @Override
         public boolean[] correct() {
             return correct == null ? null : correct.clone();
@@ -94,12 +100,21 @@ public final class HistogramGrid {
      * @param median median value (the mean of the two middle values for even n), NaN when n = 0
      */
     public record Cell(String column, String row, int n, long[] counts, double mean, double median) {
-        /** Copies the counts. */
+        /**
+         * Copies the counts.
+         *
+         * @param column the column's title
+         * @param row the group: {@link #CORRECT}, {@link #INCORRECT} or {@link #ALL}
+         * @param n examples in the group
+         * @param counts examples per bin
+         * @param mean mean value of the group, NaN when n = 0
+         * @param median median value (the mean of the two middle values for even n), NaN when n = 0
+         */
         public Cell {
             counts = counts.clone();
         }
 
-        /** A copy of the counts per bin. */
+        /** {@return a copy of the counts per bin} */
         @Override
         public long[] counts() {
             return counts.clone();
@@ -122,19 +137,42 @@ public final class HistogramGrid {
      */
     public record Data(String quantity, List<String> columns, List<String> rows, int bins, double lower,
                        double upper, long maxCount, List<Cell> cells) {
-        /** Copies the lists. */
+        /**
+         * Copies the lists.
+         *
+         * @param quantity what is histogrammed, with its unit (the x-axis title)
+         * @param columns column titles, left to right
+         * @param rows row names, top to bottom
+         * @param bins bins per cell
+         * @param lower the left edge of the first bin: the smallest value of the grid
+         * @param upper the right edge of the last bin: the largest value of the grid. Bin k is [edge(k), edge(k + 1)),
+         *     the last bin closed. When every value is the same v, the range is [max(0, v − ½), that + 1] (numpy widens
+         *     a zero-width range by ½ on each side; these quantities are never negative)
+         * @param maxCount the largest count of any bin of the grid: the top of the shared colour scale
+         * @param cells row-major: {@code cells.get(row * columns.size() + column)}
+         */
         public Data {
             columns = List.copyOf(columns);
             rows = List.copyOf(rows);
             cells = List.copyOf(cells);
         }
 
-        /** The cell of row {@code row} (0 = top) and column {@code column} (0 = left). */
+        /**
+         * {@return the cell of row {@code row} (0 = top) and column {@code column} (0 = left)}
+         *
+         * @param row the row index, in [0, rows)
+         * @param column the column index, in [0, columns)
+         */
         public Cell cell(int row, int column) {
             return cells.get(row * columns.size() + column);
         }
 
-        /** Edge k of the bins, k = 0..bins: lower + (upper − lower)·k/bins (edge(bins) is upper exactly). */
+        /**
+         * Edge k of the bins, k = 0..bins: lower + (upper − lower)·k/bins (edge(bins) is upper exactly).
+         *
+         * @param k the edge index, in [0, bins]
+         * @return the edge's value
+         */
         public double edge(int k) {
             return k == bins ? upper : lower + (upper - lower) * k / bins;
         }
@@ -147,6 +185,7 @@ public final class HistogramGrid {
      * @param quantity x-axis title, e.g. "predictive entropy (nats)"
      * @param columns at least one; all with correctness flags or all without
      * @param bins positive
+     * @return the counts of every cell and the shared bins
      */
     public static Data compute(String quantity, List<Column> columns, int bins) {
         if (columns.isEmpty() || bins <= 0) {
@@ -223,6 +262,8 @@ public final class HistogramGrid {
      *
      * @param name file stem, e.g. {@code grid-entropy-cqa}
      * @param title the figure's heading
+     * @param data the grid's numbers, from {@link #compute}
+     * @return the figure
      */
     public static Figure render(String name, String title, Data data) {
         int cols = data.columns().size();

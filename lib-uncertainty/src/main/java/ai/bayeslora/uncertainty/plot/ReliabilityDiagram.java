@@ -20,11 +20,15 @@ public final class ReliabilityDiagram {
     }
 
     /**
+     * A reliability diagram: accuracy against confidence per bin, with the diagonal of perfect calibration.
+     *
      * @param title e.g. the posterior's name
      * @param accuracy per bin, NaN for empty bins
      * @param confidence mean confidence per bin, NaN for empty bins
      * @param counts examples per bin
      * @param ece the expected calibration error for the title
+     * @param name file stem of the figure
+     * @return the figure
      */
     public static Figure render(String name, String title, double[] accuracy, double[] confidence, long[] counts,
                                 double ece) {

@@ -19,10 +19,15 @@ public final class UncertaintyHistogram {
     }
 
     /**
+     * A histogram of an uncertainty per example, correct and incorrect predictions overlaid.
+     *
      * @param quantity x-axis label, e.g. "predictive entropy (nats)"
      * @param values per-example values
      * @param correct per-example correctness
      * @param bins number of equal-width bins over [0, max]
+     * @param name file stem of the figure
+     * @param title the chart's heading
+     * @return the figure
      */
     public static Figure render(String name, String title, String quantity, double[] values, boolean[] correct,
                                 int bins) {

@@ -42,6 +42,8 @@ public record RunMetadata(String command, String commandLine, Model model, List<
          * {@link ai.bayeslora.core.model.BaseModelFingerprint} (a digest of a few sampled weights, cheap to compute).
          *
          * @param folder where it was loaded from, as the report should show it
+         * @param model the loaded base model
+         * @return the model's entry
          */
         public static Model of(ai.bayeslora.core.model.CausalLM model, String folder) {
             var c = model.config();
@@ -60,13 +62,33 @@ public record RunMetadata(String command, String commandLine, Model model, List<
      * @param targetModules adapted module-name suffixes, e.g. {@code [q_proj, v_proj]}
      */
     public record Adapter(String name, int rank, double alpha, double dropout, List<String> targetModules) {
-        /** Copies the module list. */
+        /**
+         * Copies the module list.
+         *
+         * @param name what it is, e.g. {@code "ensemble members"} or {@code "adapter"}
+         * @param rank r
+         * @param alpha α (the update is scaled by α/r)
+         * @param dropout LoRA dropout probability
+         * @param targetModules adapted module-name suffixes, e.g. {@code [q_proj, v_proj]}
+         */
         public Adapter {
             targetModules = List.copyOf(targetModules);
         }
     }
 
-    /** Copies the collections; the date is kept to the second. */
+    /**
+     * Copies the collections; the date is kept to the second.
+     *
+     * @param command the command that wrote the report, e.g. {@code "train-ensemble"}; null when not run from the CLI
+     * @param commandLine the command line as typed, e.g. {@code "bayeslora evaluate --data x.jsonl"}; null if unknown
+     * @param model the base model; null if unknown
+     * @param adapters the LoRA adapter configurations in use, in the order given (empty if none is known)
+     * @param seeds named seeds, e.g. {@code "training" -> 0}, in the order given
+     * @param settings other settings as text, in the order given: the prompt format, ECE bins, samples, member
+     *     averaging…; any command may add its own entries
+     * @param libraryVersion the BayesLoRA4J version that wrote the report
+     * @param date when the report was made (UTC, written in ISO-8601 to the second)
+     */
     public RunMetadata {
         adapters = List.copyOf(adapters);
         seeds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(seeds));
@@ -74,12 +96,12 @@ public record RunMetadata(String command, String commandLine, Model model, List<
         date = date.truncatedTo(ChronoUnit.SECONDS);
     }
 
-    /** A builder with no entries, this library's version and the current time. */
+    /** {@return a builder with no entries, this library's version and the current time} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The version of this library as built (from the jar's {@code version.properties}), or "unknown". */
+    /** {@return the version of this library as built (from the jar's {@code version.properties}), or "unknown"} */
     public static String currentVersion() {
         try (InputStream in = RunMetadata.class.getResourceAsStream("version.properties")) {
             if (in == null) {
@@ -108,61 +130,108 @@ public record RunMetadata(String command, String commandLine, Model model, List<
         private Builder() {
         }
 
-        /** The command's name, e.g. {@code "evaluate"}. */
+        /**
+         * Sets the command's name, e.g. {@code "evaluate"}.
+         *
+         * @param name the name
+         * @return this builder
+         */
         public Builder command(String name) {
             this.command = name;
             return this;
         }
 
-        /** The command line as typed. */
+        /**
+         * Sets the command line as typed.
+         *
+         * @param line the command line
+         * @return this builder
+         */
         public Builder commandLine(String line) {
             this.commandLine = line;
             return this;
         }
 
-        /** The base model. */
+        /**
+         * Sets the base model.
+         *
+         * @param m the model's entry, see {@link Model#of}
+         * @return this builder
+         */
         public Builder model(Model m) {
             this.model = m;
             return this;
         }
 
-        /** Adds a LoRA adapter configuration. */
+        /**
+         * Adds a LoRA adapter configuration.
+         *
+         * @param a the configuration
+         * @return this builder
+         */
         public Builder adapter(Adapter a) {
             adapters.add(a);
             return this;
         }
 
-        /** Adds (or replaces) a named seed. */
+        /**
+         * Adds (or replaces) a named seed.
+         *
+         * @param name what the seed drives, e.g. {@code "training"}
+         * @param value the seed
+         * @return this builder
+         */
         public Builder seed(String name, long value) {
             seeds.put(name, value);
             return this;
         }
 
-        /** Adds (or replaces) a setting; the value is stored as {@code String.valueOf(value)}. */
+        /**
+         * Adds (or replaces) a setting; the value is stored as {@code String.valueOf(value)}.
+         *
+         * @param name the setting's name
+         * @param value its value
+         * @return this builder
+         */
         public Builder setting(String name, Object value) {
             settings.put(name, String.valueOf(value));
             return this;
         }
 
-        /** Adds every entry of {@code more} as a setting. */
+        /**
+         * Adds every entry of {@code more} as a setting.
+         *
+         * @param more name to value
+         * @return this builder
+         */
         public Builder settings(Map<String, ?> more) {
             more.forEach(this::setting);
             return this;
         }
 
-        /** Overrides the library version (default: {@link #currentVersion()}). */
+        /**
+         * Overrides the library version (default: {@link #currentVersion()}).
+         *
+         * @param v the version text
+         * @return this builder
+         */
         public Builder libraryVersion(String v) {
             this.libraryVersion = v;
             return this;
         }
 
-        /** Overrides the date (default: when the builder was made). */
+        /**
+         * Overrides the date (default: when the builder was made).
+         *
+         * @param d the date; kept to the second
+         * @return this builder
+         */
         public Builder date(Instant d) {
             this.date = d;
             return this;
         }
 
-        /** The metadata. */
+        /** {@return the metadata} */
         public RunMetadata build() {
             return new RunMetadata(command, commandLine, model, adapters, seeds, settings, libraryVersion, date);
         }

@@ -65,7 +65,11 @@ public final class UncertaintyReport {
         this.metadata = b.metadata;
     }
 
-    /** A builder for a report with this title. */
+    /**
+     * {@return a builder for a report with this title}
+     *
+     * @param title the report's heading
+     */
     public static Builder builder(String title) {
         return new Builder(title);
     }
@@ -85,31 +89,56 @@ public final class UncertaintyReport {
             this.title = title;
         }
 
-        /** A paragraph shown at the top (e.g. "the bundled model is tiny and random"). */
+        /**
+         * Adds a paragraph shown at the top (e.g. "the bundled model is tiny and random").
+         *
+         * @param text the paragraph
+         * @return this builder
+         */
         public Builder note(String text) {
             notes.add(text);
             return this;
         }
 
-        /** What produced the report (command line, model, adapters, seeds, settings); none by default. */
+        /**
+         * Sets what produced the report (command line, model, adapters, seeds, settings); none by default.
+         *
+         * @param m the run's metadata
+         * @return this builder
+         */
         public Builder metadata(RunMetadata m) {
             this.metadata = m;
             return this;
         }
 
-        /** An evaluation: a row of the metrics tables, its CSV, reliability diagram and histogram grids. */
+        /**
+         * Adds an evaluation: a row of the metrics tables, its CSV, reliability diagram and histogram grids.
+         *
+         * @param r the evaluation
+         * @return this builder
+         */
         public Builder evaluation(EvaluationReport r) {
             evaluations.add(r);
             return this;
         }
 
-        /** An OOD detection result: a row of the OOD table and in-domain against OOD grids. */
+        /**
+         * Adds an OOD detection result: a row of the OOD table and in-domain against OOD grids.
+         *
+         * @param r the OOD result
+         * @return this builder
+         */
         public Builder ood(OodReport r) {
             ood.add(r);
             return this;
         }
 
-        /** A comparison; its evaluations and OOD reports are added too. */
+        /**
+         * Adds a comparison; its evaluations and OOD reports are added too.
+         *
+         * @param c the comparison
+         * @return this builder
+         */
         public Builder comparison(Comparison c) {
             this.comparison = c;
             for (Comparison.Entry e : c.entries()) {
@@ -121,19 +150,29 @@ public final class UncertaintyReport {
             return this;
         }
 
-        /** A metric per epoch: a table under "Per-epoch evolution" and a curve. */
+        /**
+         * Adds a metric per epoch: a table under "Per-epoch evolution" and a curve.
+         *
+         * @param s the series
+         * @return this builder
+         */
         public Builder epochSeries(EpochSeries s) {
             epochSeries.add(s);
             return this;
         }
 
-        /** Per-epoch evaluations of one posterior on one dataset: one histogram grid per quantity. */
+        /**
+         * Adds per-epoch evaluations of one posterior on one dataset: one histogram grid per quantity.
+         *
+         * @param h the evaluations
+         * @return this builder
+         */
         public Builder epochHistograms(EpochHistograms h) {
             histograms.add(h);
             return this;
         }
 
-        /** The report. */
+        /** {@return the report} */
         public UncertaintyReport build() {
             return new UncertaintyReport(this);
         }
@@ -143,13 +182,21 @@ public final class UncertaintyReport {
      * Writes the report folder atomically and returns the path of {@code report.html}. An existing folder is replaced
      * only if this library wrote it (or it is empty).
      *
+     * @param dir the report folder
+     * @return the path of {@code report.html}
      * @throws ai.bayeslora.core.io.OutputConflictException if {@code dir} is a file or a folder of other files
      */
     public Path writeTo(Path dir) {
         return writeTo(dir, AtomicOutput.Replace.OWN);
     }
 
-    /** As {@link #writeTo(Path)}, with {@code replace} saying which existing folder may be replaced. */
+    /**
+     * As {@link #writeTo(Path)}, with {@code replace} saying which existing folder may be replaced.
+     *
+     * @param dir the report folder
+     * @param replace which existing folder may be replaced
+     * @return the path of {@code report.html}
+     */
     public Path writeTo(Path dir, AtomicOutput.Replace replace) {
         AtomicOutput.writeFolder(dir, "uncertainty-report", replace, tmp -> {
             List<ReportFigures.Placed> placed = placedFigures();
@@ -167,12 +214,12 @@ public final class UncertaintyReport {
         return dir.resolve("report.html");
     }
 
-    /** Every figure of the report, in the order of report.html. */
+    /** {@return every figure of the report, in the order of report.html} */
     public List<Figure> figures() {
         return placedFigures().stream().map(ReportFigures.Placed::figure).toList();
     }
 
-    /** The numbers of every histogram grid of the report (Figures 2–4), in the order of report.html. */
+    /** {@return the numbers of every histogram grid of the report (Figures 2–4), in the order of report.html} */
     public List<HistogramGrid.Data> histogramGrids() {
         return placedFigures().stream().map(ReportFigures.Placed::grid).filter(java.util.Objects::nonNull).toList();
     }
@@ -205,7 +252,7 @@ public final class UncertaintyReport {
         return epochSeries;
     }
 
-    /** The run's metadata, or null when none was given. */
+    /** {@return the run's metadata, or null when none was given} */
     public RunMetadata metadata() {
         return metadata;
     }
