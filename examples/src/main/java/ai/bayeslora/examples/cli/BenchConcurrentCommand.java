@@ -11,20 +11,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code bayeslora bench concurrent}: requests/s and memory of 1, 2, 4 threads sharing one model. */
-@Command(name = "concurrent", mixinStandardHelpOptions = true,
-        description = {"Concurrent inference on one shared model: a batched LoRA ensemble on a random ~110M Llama,",
-            "served by pools of 1, 2 and 4 threads; requests/s, speed-up over one thread and peak memory."})
+@Command(name = "concurrent", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Concurrent ensemble inference on one shared model, by thread-pool size.",
+        description = {"Concurrent inference on one shared model: a batched LoRA ensemble on a random ~110M Llama, "
+            + "served by pools of 1, 2 and 4 threads; requests/s, speed-up over one thread and peak memory."})
 final class BenchConcurrentCommand implements Callable<Integer> {
     @Option(names = "--members", defaultValue = "3", description = "Ensemble size M (default: ${DEFAULT-VALUE}).")
     int members;
-    @Option(names = "--batch", defaultValue = "4") int batch;
-    @Option(names = "--length", defaultValue = "128") int length;
-    @Option(names = "--layers", defaultValue = "4") int layers;
+    @Option(names = "--batch", defaultValue = "4",
+            description = "Prompts (rows) per batch (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--length", defaultValue = "128",
+            description = "Tokens per prompt (default: ${DEFAULT-VALUE}).") int length;
+    @Option(names = "--layers", defaultValue = "4",
+            description = "Decoder layers of the random model (default: ${DEFAULT-VALUE}).") int layers;
     @Option(names = "--requests", defaultValue = "24", description = "Requests per pool (default: ${DEFAULT-VALUE}).")
     int requests;
     @Option(names = "--threads", split = ",", defaultValue = "1,2,4", description = "Pool sizes (default: 1,2,4).")
     int[] threads;
-    @Option(names = "--out-dir", defaultValue = "bench-results") Path outDir;
+    @picocli.CommandLine.Mixin BenchOutOption outDir = new BenchOutOption();
     @picocli.CommandLine.Mixin BenchDeviceOptions device = new BenchDeviceOptions();
 
     @Override

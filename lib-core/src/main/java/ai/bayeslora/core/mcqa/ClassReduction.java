@@ -49,6 +49,16 @@ public enum ClassReduction {
         return this == ANSWER_TOKENS ? numAnswers : numAnswers + 1;
     }
 
+    /**
+     * The name users type and read: {@code answer-tokens} or {@code full-vocab}, the one spelling of every table,
+     * log line and help text ({@link #parse} also takes the enum names). Files keep their own spelling.
+     *
+     * @return the name
+     */
+    public String cliName() {
+        return this == ANSWER_TOKENS ? "answer-tokens" : "full-vocab";
+    }
+
     /** Parses {@code answer-tokens} / {@code full-vocab} (also the enum names). */
     public static ClassReduction parse(String s) {
         String n = s.trim().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
