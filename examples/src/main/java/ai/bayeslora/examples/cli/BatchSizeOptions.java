@@ -8,11 +8,11 @@ import picocli.CommandLine.Option;
  */
 final class BatchSizeOptions {
     /** Prompts per pass; default 8. */
-    @Option(names = "--eval-batch-size", paramLabel = "N", defaultValue = "8",
+    @Option(names = "--eval-batch-size", paramLabel = "N",
             description = "Prompts per forward pass when scoring (default: ${DEFAULT-VALUE}).")
     int evalBatchSize = 8;
 
-    /** The old name, still accepted. */
+    /** The old name, still accepted. (No defaultValue above: picocli would apply it after this setter.) */
     @Option(names = "--batch-size", paramLabel = "N", hidden = true,
             description = "Deprecated: the old name of --eval-batch-size.")
     void batchSize(int n) {

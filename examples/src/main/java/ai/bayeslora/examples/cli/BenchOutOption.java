@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 /** {@code --out DIR} of the benchmarks, where the JSON results go; {@code --out-dir} is the hidden old name. */
 final class BenchOutOption {
     /** The results folder; default {@code bench-results}. */
-    @Option(names = "--out", defaultValue = "bench-results", paramLabel = "DIR",
+    @Option(names = "--out", paramLabel = "DIR",
             description = "Folder for the JSON results (default: ${DEFAULT-VALUE}).")
     Path dir = Path.of("bench-results");
 

@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
         description = {"Evaluates one posterior on a labelled --data set: accuracy, NLL, ECE, Brier, entropies, MI, "
             + "AURC, plus OOD detection (AUROC/AUPR) against --ood. Prints the table and writes OUT/report.json, a CSV "
             + "per evaluation, figures and report.html. The posterior is one of:",
-            "  --ensemble DIR              a saved LoRA ensemble (a train-ensemble --out works)",
+            "  --ensemble DIR              a saved LoRA ensemble (or a train-ensemble --out)",
             "  --adapter DIR               a single peft adapter (MAP, one sample)",
             "  --swag DIR [--adapter DIR]  a SWAG posterior (a swag --out folder works)",
             "  --mc-dropout --adapter DIR  MC dropout with the adapter's LoRA dropout",
