@@ -103,6 +103,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin OverwriteOption overwrite = new OverwriteOption();
 
+    @Mixin SvgOption svgOption = new SvgOption();
+
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -279,7 +281,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 meta.adapter(ReportMetadata.adapterOf(open));
             }
             report.metadata(meta.build());
-            Path html = report.build().writeTo(out, guard.replace());
+            Path html = report.svg(svgOption.svg).build().writeTo(out, guard.replace());
             System.out.print(c.table());
             System.out.println(c.entries().get(0).evaluation().summary());
             if (oodSet != null) {

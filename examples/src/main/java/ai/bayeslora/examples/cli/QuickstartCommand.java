@@ -40,6 +40,8 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin AveragingOption averaging = new AveragingOption();
 
+    @picocli.CommandLine.Mixin SvgOption svg = new SvgOption();
+
     @Option(names = "--fast", description = "A smaller run (M=3, 2 epochs, 256 questions) for smoke tests.")
     boolean fast;
 
@@ -52,7 +54,7 @@ final class QuickstartCommand implements Callable<Integer> {
         // an earlier quickstart run in --out is replaced; anything else there needs --overwrite
         new OutputGuard("quickstart", overwrite.overwrite).runFolder("--out", out, false, OutputGuard.Earlier.REPLACE);
         ComputeDevice d = DeviceSelector.select(device);
-        s = s.on(dtype == null ? d : d.withDType(dtype)).averaging(averaging.averaging());
+        s = s.on(dtype == null ? d : d.withDType(dtype)).averaging(averaging.averaging()).svg(svg.svg);
         Quickstart.Outcome o = Quickstart.run(BundledModel.tinyLlama(), BundledData.syntheticMcqaTrain(),
                 BundledData.syntheticMcqaDataset(), BundledData.syntheticMcqaOod(), out, s,
                 ReportMetadata.of(spec).setting("fast", fast)

@@ -92,6 +92,8 @@ final class SwagCommand implements Callable<Integer> {
 
     @Mixin OverwriteOption overwrite = new OverwriteOption();
 
+    @Mixin SvgOption svgOption = new SvgOption();
+
     @Option(names = "--eval", paramLabel = "SET", description = {"Evaluation set, repeatable: " + DataSpec.SYNTAX
         + ". Evaluates every epoch's adapter (and Laplace posterior), and the SWAG predictive at the end."})
     List<String> evals = new ArrayList<>();
@@ -305,7 +307,7 @@ final class SwagCommand implements Callable<Integer> {
                             epochList, series.get(s).get(k)));
                 }
             }
-            Path html = report.build().writeTo(out.resolve("report"));
+            Path html = report.svg(svgOption.svg).build().writeTo(out.resolve("report"));
             System.out.println();
             System.out.println("Final epoch (" + epochs + ") on " + sets.get(0).source() + ":");
             System.out.print(cmp.table());

@@ -103,6 +103,8 @@ final class TrainEnsembleCommand implements Callable<Integer> {
 
     @Mixin OverwriteOption overwrite = new OverwriteOption();
 
+    @Mixin SvgOption svgOption = new SvgOption();
+
     @Mixin AveragingOption averagingOption = new AveragingOption();
 
     @Mixin LaplacePerEpochOptions laplaceOptions = new LaplacePerEpochOptions();
@@ -256,7 +258,7 @@ final class TrainEnsembleCommand implements Callable<Integer> {
             Comparison cmp = perEpoch(model, answers, batcher, trainer, ensembleDir, ensembleOptions, m, e, evalSets,
                     report, trainSet, training.reduction());
             System.err.println("[3/3] writing the report");
-            Path html = report.build().writeTo(out.resolve("report"));
+            Path html = report.svg(svgOption.svg).build().writeTo(out.resolve("report"));
             System.out.println();
             System.out.println("Final epoch (" + e + ") on " + evalSets.get(0).source() + ":");
             System.out.print(cmp.table());

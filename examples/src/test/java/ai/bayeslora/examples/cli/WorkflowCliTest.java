@@ -101,7 +101,7 @@ class WorkflowCliTest {
         Path out = tmp.resolve("ens");
         Run r = run("train-ensemble", "--model", model.toString(), "--device", "cpu", "--train", trainFile.toString(),
                 "--eval", "in=" + evalFile, "--eval", "shifted=" + oodFile, "--members", "2", "--epochs", "2",
-                "--lr", "3e-3", "--train-batch-size", "16", "--out", out.toString());
+                "--lr", "3e-3", "--train-batch-size", "16", "--svg", "--out", out.toString());
         assertThat(r.code()).isZero();
         for (int m = 0; m < 2; m++) {
             for (int e = 1; e <= 2; e++) {
