@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link #terminal()}: ASCII bars on stderr; only sensible when stderr is a terminal.</li>
- *   <li>{@link #log()}: INFO lines to the SLF4J logger {@value #LOGGER}, at most one per tenth of a task and at
- *       least one per {@value #LOG_INTERVAL_SECONDS} s, plus a closing line. With no SLF4J binding on the class path
+ *   <li>{@link #log()}: INFO lines to the SLF4J logger {@value #LOGGER}: one per tenth of a task but not within
+ *       {@value #LOG_MIN_GAP_SECONDS} s of the last, at least one per {@value #LOG_INTERVAL_SECONDS} s, and a
+ *       closing line. With no SLF4J binding on the class path
  *       SLF4J prints nothing, so a library user sees no progress until they add one (e.g. slf4j-simple).</li>
  *   <li>{@link #auto()} (the default): bars when stderr is a terminal, log lines otherwise, so no {@code \r} frames
  *       end up in a redirected file.</li>
@@ -28,6 +29,8 @@ public final class Progress {
     public static final String LOGGER = "ai.bayeslora.progress";
     /** The longest time between two lines of {@link #log()} while a task runs. */
     public static final long LOG_INTERVAL_SECONDS = 30;
+    /** The shortest time between two lines of {@link #log()} for a new tenth of a task. */
+    public static final long LOG_MIN_GAP_SECONDS = 5;
 
     private static final ProgressListener NONE = (name, total) -> new ProgressTask() {
         @Override
@@ -49,11 +52,11 @@ public final class Progress {
         return NONE;
     }
 
-    /** SLF4J INFO lines on logger {@value #LOGGER}: every tenth of a task, at least every 30 s, and at its end. */
+    /** SLF4J INFO lines on logger {@value #LOGGER}: per tenth of a task (5 s apart), at least every 30 s, at its end. */
     public static ProgressListener log() {
         Logger logger = LoggerFactory.getLogger(LOGGER);
         return (name, total) -> new LogProgress(name, total, logger::info, System::nanoTime,
-                LOG_INTERVAL_SECONDS * 1_000_000_000L);
+                LOG_MIN_GAP_SECONDS * 1_000_000_000L, LOG_INTERVAL_SECONDS * 1_000_000_000L);
     }
 
     /** ASCII progress bars on stderr (updated every 250 ms). */

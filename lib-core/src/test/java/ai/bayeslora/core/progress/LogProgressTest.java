@@ -20,7 +20,7 @@ class LogProgressTest {
     void oneLinePerTenthAndAClosingLine() {
         List<String> lines = new ArrayList<>();
         Clock clock = new Clock();
-        try (LogProgress t = new LogProgress("epoch 1/2", 20, lines::add, () -> clock.now, 30 * SECOND)) {
+        try (LogProgress t = new LogProgress("epoch 1/2", 20, lines::add, () -> clock.now, 0, 30 * SECOND)) {
             for (int i = 0; i < 20; i++) {
                 clock.now += SECOND / 2;
                 t.advance(1);
@@ -47,7 +47,7 @@ class LogProgressTest {
     void slowTasksLogOnTheIntervalAndBigStepsOnce() {
         List<String> lines = new ArrayList<>();
         Clock clock = new Clock();
-        LogProgress t = new LogProgress("fit", 1000, lines::add, () -> clock.now, 30 * SECOND);
+        LogProgress t = new LogProgress("fit", 1000, lines::add, () -> clock.now, 0, 30 * SECOND);
         clock.now = 20 * SECOND;
         t.advance(1); // 0.1 %, 20 s: nothing yet
         clock.now = 31 * SECOND;
@@ -63,10 +63,31 @@ class LogProgressTest {
     }
 
     @Test
+    void aShortTaskLogsOnlyItsClosingLineAndTenthsKeepAMinimumGap() {
+        List<String> lines = new ArrayList<>();
+        Clock clock = new Clock();
+        try (LogProgress t = new LogProgress("evaluate", 10, lines::add, () -> clock.now, 5 * SECOND, 30 * SECOND)) {
+            for (int i = 0; i < 10; i++) {
+                clock.now += SECOND / 2;
+                t.advance(1); // 5 s in all: no tenth is 5 s after the start
+            }
+        }
+        try (LogProgress t = new LogProgress("epoch", 10, lines::add, () -> clock.now, 5 * SECOND, 30 * SECOND)) {
+            for (int i = 0; i < 10; i++) {
+                clock.now += 2 * SECOND;
+                t.advance(1); // 2 s per tenth: lines at 6 s (3/10) and 12 s (6/10), 18 s (9/10)
+            }
+        }
+        assertThat(lines).containsExactly("evaluate: 10/10 (100%), done in 5.0 s",
+                "epoch: 3/10 (30%), 6.0 s", "epoch: 6/10 (60%), 12.0 s", "epoch: 9/10 (90%), 18.0 s",
+                "epoch: 10/10 (100%), done in 20.0 s");
+    }
+
+    @Test
     void unknownTotalLogsCountsOnTheInterval() {
         List<String> lines = new ArrayList<>();
         Clock clock = new Clock();
-        try (LogProgress t = new LogProgress("laplace fit", 0, lines::add, () -> clock.now, 30 * SECOND)) {
+        try (LogProgress t = new LogProgress("laplace fit", 0, lines::add, () -> clock.now, 0, 30 * SECOND)) {
             for (int i = 0; i < 7; i++) {
                 clock.now += 10 * SECOND;
                 t.advance(8);

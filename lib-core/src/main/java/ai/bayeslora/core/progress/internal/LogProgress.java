@@ -6,16 +6,18 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * A task reported as log lines (docs/GUIDE.md, "Progress and logging"): a line each time the task passes another
- * tenth of its total, or when {@code intervalNanos} passed since the last line, and a closing line with the elapsed
- * time. A task of unknown total logs on the interval only.
+ * A task reported as log lines (docs/GUIDE.md, "Progress and logging"): a line when the task passed another tenth
+ * of its total and at least {@code minGapNanos} went by since the last line, or when {@code maxGapNanos} went by,
+ * and a closing line with the elapsed time. So a task of a few seconds logs one line, a long one at most one per
+ * tenth. A task of unknown total logs on the long interval only.
  */
 public final class LogProgress implements ProgressTask {
     private final String name;
     private final long total;
     private final Consumer<String> sink;
     private final LongSupplier clock;
-    private final long intervalNanos;
+    private final long minGapNanos;
+    private final long maxGapNanos;
     private final long startNanos;
     private long lastLineNanos;
     private long done;
@@ -30,14 +32,17 @@ public final class LogProgress implements ProgressTask {
      * @param total units of the task, or {@code <= 0} when unknown
      * @param sink where the lines go (an SLF4J logger's {@code info})
      * @param clock nanosecond clock ({@link System#nanoTime} outside tests)
-     * @param intervalNanos the longest time between two lines
+     * @param minGapNanos the shortest time between two lines for a new tenth
+     * @param maxGapNanos the longest time between two lines
      */
-    public LogProgress(String name, long total, Consumer<String> sink, LongSupplier clock, long intervalNanos) {
+    public LogProgress(String name, long total, Consumer<String> sink, LongSupplier clock, long minGapNanos,
+                       long maxGapNanos) {
         this.name = name;
         this.total = total;
         this.sink = sink;
         this.clock = clock;
-        this.intervalNanos = intervalNanos;
+        this.minGapNanos = minGapNanos;
+        this.maxGapNanos = maxGapNanos;
         this.startNanos = clock.getAsLong();
         this.lastLineNanos = startNanos;
     }
@@ -48,7 +53,8 @@ public final class LogProgress implements ProgressTask {
         long now = clock.getAsLong();
         // tenths passed: floor(10·done/total); the last tenth is the closing line's
         int tenths = total > 0 ? (int) Math.min(10, done * 10 / total) : 0;
-        if ((tenths > tenthsLogged && tenths < 10) || now - lastLineNanos >= intervalNanos) {
+        long gap = now - lastLineNanos;
+        if ((tenths > tenthsLogged && tenths < 10 && gap >= minGapNanos) || gap >= maxGapNanos) {
             tenthsLogged = Math.max(tenthsLogged, tenths);
             lastLineNanos = now;
             sink.accept(line(now, false));
