@@ -21,13 +21,13 @@ final class BenchCommand {
             description = {"Forward throughput (tokens/s) and peak native memory of a random ~110M-parameter "
                 + "Llama-shaped model at batch x length, next to the fp32 GEMM rate measured in the same run."})
     static final class Forward implements Callable<Integer> {
-        @Option(names = "--batch", defaultValue = "8",
+        @Option(names = "--batch", defaultValue = "8", paramLabel = "N",
             description = "Prompts (rows) per batch (default: ${DEFAULT-VALUE}).") int batch;
-        @Option(names = "--length", defaultValue = "256",
+        @Option(names = "--length", defaultValue = "256", paramLabel = "TOKENS",
             description = "Tokens per prompt (default: ${DEFAULT-VALUE}).") int length;
-        @Option(names = "--iterations", defaultValue = "3",
+        @Option(names = "--iterations", defaultValue = "3", paramLabel = "N",
             description = "Timed iterations (default: ${DEFAULT-VALUE}).") int iterations;
-        @Option(names = "--layers", defaultValue = "12",
+        @Option(names = "--layers", defaultValue = "12", paramLabel = "N",
             description = "Decoder layers of the random model (default: ${DEFAULT-VALUE}).") int layers;
         @picocli.CommandLine.Mixin BenchOutOption outDir = new BenchOutOption();
         @picocli.CommandLine.Mixin BenchDeviceOptions device = new BenchDeviceOptions();
@@ -44,7 +44,7 @@ final class BenchCommand {
         header = "Native memory over a long inference loop on the bundled tiny model.",
             description = "Native memory over a long scoped inference loop on the bundled tiny model.")
     static final class Memory implements Callable<Integer> {
-        @Option(names = "--steps", defaultValue = "10000",
+        @Option(names = "--steps", defaultValue = "10000", paramLabel = "N",
             description = "Inference steps of the loop (default: ${DEFAULT-VALUE}).") int steps;
         @picocli.CommandLine.Mixin BenchOutOption outDir = new BenchOutOption();
         @picocli.CommandLine.Mixin BenchDeviceOptions device = new BenchDeviceOptions();

@@ -16,15 +16,15 @@ import picocli.CommandLine.Option;
         description = {"Concurrent inference on one shared model: a batched LoRA ensemble on a random ~110M Llama, "
             + "served by pools of 1, 2 and 4 threads; requests/s, speed-up over one thread and peak memory."})
 final class BenchConcurrentCommand implements Callable<Integer> {
-    @Option(names = "--members", defaultValue = "3", description = "Ensemble size M (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--members", defaultValue = "3", paramLabel = "N", description = "Ensemble size M (default: ${DEFAULT-VALUE}).")
     int members;
-    @Option(names = "--batch", defaultValue = "4",
+    @Option(names = "--batch", defaultValue = "4", paramLabel = "N",
             description = "Prompts (rows) per batch (default: ${DEFAULT-VALUE}).") int batch;
-    @Option(names = "--length", defaultValue = "128",
+    @Option(names = "--length", defaultValue = "128", paramLabel = "TOKENS",
             description = "Tokens per prompt (default: ${DEFAULT-VALUE}).") int length;
-    @Option(names = "--layers", defaultValue = "4",
+    @Option(names = "--layers", defaultValue = "4", paramLabel = "N",
             description = "Decoder layers of the random model (default: ${DEFAULT-VALUE}).") int layers;
-    @Option(names = "--requests", defaultValue = "24", description = "Requests per pool (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--requests", defaultValue = "24", paramLabel = "N", description = "Requests per pool (default: ${DEFAULT-VALUE}).")
     int requests;
     @Option(names = "--threads", split = ",", defaultValue = "1,2,4", description = "Pool sizes (default: 1,2,4).")
     int[] threads;

@@ -17,15 +17,15 @@ import picocli.CommandLine.Option;
             "one member, M members sequentially (peft's way) and batched (one forward over M x batch rows), peak "
             + "memory, and prefix sharing with adapters on the top half of the layers."})
 final class BenchEnsembleCommand implements Callable<Integer> {
-    @Option(names = "--members", defaultValue = "5", description = "Ensemble size M (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--members", defaultValue = "5", paramLabel = "N", description = "Ensemble size M (default: ${DEFAULT-VALUE}).")
     int members;
-    @Option(names = "--batch", defaultValue = "8",
+    @Option(names = "--batch", defaultValue = "8", paramLabel = "N",
             description = "Prompts (rows) per batch (default: ${DEFAULT-VALUE}).") int batch;
-    @Option(names = "--length", defaultValue = "256",
+    @Option(names = "--length", defaultValue = "256", paramLabel = "TOKENS",
             description = "Tokens per prompt (default: ${DEFAULT-VALUE}).") int length;
-    @Option(names = "--rounds", defaultValue = "2", description = "Timed rounds per mode (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "2", paramLabel = "N", description = "Timed rounds per mode (default: ${DEFAULT-VALUE}).")
     int rounds;
-    @Option(names = "--layers", defaultValue = "12",
+    @Option(names = "--layers", defaultValue = "12", paramLabel = "N",
             description = "Decoder layers of the random model (default: ${DEFAULT-VALUE}).") int layers;
     @Option(names = "--row-budget", description = "Rows per forward pass for the budgeted batched mode "
             + "(default: --batch, i.e. the single member's rows).")

@@ -86,7 +86,7 @@ final class EvaluateCommand implements Callable<Integer> {
     DataSpec temperatureFrom;
 
 
-    @Option(names = "--ece-bins", defaultValue = "15", description = "ECE bins (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ece-bins", defaultValue = "15", paramLabel = "BINS", description = "ECE bins (default: ${DEFAULT-VALUE}).")
     int eceBins;
 
     @Option(names = "--reduction", paramLabel = "answer-tokens|full-vocab", converter = CliEnums.Reduction.class,
@@ -95,7 +95,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin BatchSizeOptions batchSizeOptions = new BatchSizeOptions();
 
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "SEED", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--out", defaultValue = "runs/evaluate", paramLabel = "DIR", description = "Report folder (default: ${DEFAULT-VALUE}).")

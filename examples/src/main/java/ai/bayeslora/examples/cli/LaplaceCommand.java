@@ -126,17 +126,17 @@ final class LaplaceCommand {
                 description = "K-FAC positions feeding the factors (default: ${DEFAULT-VALUE}).")
         KfacPositions positions;
 
-        @Option(names = "--rank", defaultValue = "10", description = "kfac-lowrank rank k (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rank", defaultValue = "10", paramLabel = "N", description = "kfac-lowrank rank k (default: ${DEFAULT-VALUE}).")
         int rank;
 
-        @Option(names = "--low-rank-threshold", defaultValue = "100",
+        @Option(names = "--low-rank-threshold", defaultValue = "100", paramLabel = "N",
                 description = "kfac-lowrank: factor sides >= this are low-rank (default: ${DEFAULT-VALUE}).")
         int threshold;
 
         @Option(names = "--modules", split = ",", description = "Only these module suffixes, e.g. lm_head (default: all).")
         List<String> modules = List.of();
 
-        @Option(names = "--seed", defaultValue = "0",
+        @Option(names = "--seed", defaultValue = "0", paramLabel = "SEED",
                 description = "Seed of the sampled labels of --fisher mc (default: ${DEFAULT-VALUE}).") long seed;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Posterior folder to write.")
@@ -216,7 +216,7 @@ final class LaplaceCommand {
                 description = "Logit samples of --link mc (default: ${DEFAULT-VALUE}).")
         int samples;
 
-        @Option(names = "--seed", defaultValue = "0",
+        @Option(names = "--seed", defaultValue = "0", paramLabel = "SEED",
                 description = "Seed of the logit samples of --link mc (default: ${DEFAULT-VALUE}).") long seed;
 
         @Option(names = "--out", required = true, paramLabel = "FILE.json",

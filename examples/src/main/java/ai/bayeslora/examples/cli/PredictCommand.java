@@ -57,7 +57,7 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     BatchSizeOptions batchSizeOptions = new BatchSizeOptions();
 
-    @Option(names = "--max-length", defaultValue = "512",
+    @Option(names = "--max-length", defaultValue = "512", paramLabel = "TOKENS",
             description = "Longer prompts are truncated from the left (default: ${DEFAULT-VALUE}).")
     int maxLength;
 

@@ -22,10 +22,10 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/quickstart", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--members", defaultValue = "5", description = "Ensemble size M (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--members", defaultValue = "5", paramLabel = "N", description = "Ensemble size M (default: ${DEFAULT-VALUE}).")
     int members;
 
-    @Option(names = "--epochs", defaultValue = "8", description = "Epochs per model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "8", paramLabel = "N", description = "Epochs per model (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "auto|cpu|cuda[:N]",

@@ -78,7 +78,7 @@ final class SwagCommand implements Callable<Integer> {
     @Option(names = "--max-rank", defaultValue = "5", paramLabel = "K",
             description = "Deviation columns kept (default: ${DEFAULT-VALUE}).") int maxRank;
 
-    @Option(names = "--scale", defaultValue = "1", description = "Covariance scale (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scale", defaultValue = "1", paramLabel = "C", description = "Covariance scale (default: ${DEFAULT-VALUE}).")
     double scale;
 
     @Option(names = "--variant", defaultValue = "paper", paramLabel = "paper|swag-lora-code",
@@ -101,7 +101,7 @@ final class SwagCommand implements Callable<Integer> {
     @Option(names = "--eval-batch-size", paramLabel = "N", description = "Prompts per evaluation pass (default: 8).")
     int evalBatchSize = 8;
 
-    @Option(names = "--ece-bins", defaultValue = "15", description = "ECE bins (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ece-bins", defaultValue = "15", paramLabel = "BINS", description = "ECE bins (default: ${DEFAULT-VALUE}).")
     int eceBins;
 
     @Mixin AveragingOption averagingOption = new AveragingOption();

@@ -95,7 +95,7 @@ final class TrainEnsembleCommand implements Callable<Integer> {
     @Option(names = "--eval-batch-size", paramLabel = "N", description = "Prompts per evaluation pass (default: 8).")
     int evalBatchSize = 8;
 
-    @Option(names = "--ece-bins", defaultValue = "15", description = "ECE bins (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ece-bins", defaultValue = "15", paramLabel = "BINS", description = "ECE bins (default: ${DEFAULT-VALUE}).")
     int eceBins;
 
     @Option(names = "--out", defaultValue = "runs/train-ensemble",

@@ -36,7 +36,7 @@ final class TrainOptions {
     @Option(names = "--max-length", paramLabel = "TOKENS",
             description = "Longest prompt; longer ones are truncated from the left (default: the batcher's 512).")
     Integer maxLength;
-    @Option(names = "--seed", defaultValue = "0", description = "Base seed (default: ${DEFAULT-VALUE}).") long seed;
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "SEED", description = "Base seed (default: ${DEFAULT-VALUE}).") long seed;
 
     LoraConfig lora(LoraConfig.Builder base) {
         if (rank != null) {
