@@ -3,7 +3,6 @@ package ai.bayeslora.examples.cli;
 import ai.bayeslora.examples.bench.BenchDevice;
 import ai.bayeslora.examples.bench.ForwardBenchmark;
 import ai.bayeslora.examples.bench.MemoryLoopBenchmark;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

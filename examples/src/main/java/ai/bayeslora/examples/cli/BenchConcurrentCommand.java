@@ -4,7 +4,6 @@ import ai.bayeslora.examples.bench.BenchDevice;
 import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.core.text.HfTokenizer;
 import ai.bayeslora.examples.bench.ConcurrentBenchmark;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

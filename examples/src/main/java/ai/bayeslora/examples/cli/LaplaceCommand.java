@@ -6,8 +6,6 @@ import ai.bayeslora.core.DeviceSelector;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
-import ai.bayeslora.core.data.McqaDatasets;
-import ai.bayeslora.core.data.McqaFormat;
 import ai.bayeslora.core.data.PromptTemplate;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.mcqa.ClassReduction;

@@ -2,7 +2,6 @@ package ai.bayeslora.examples.cli;
 
 import ai.bayeslora.examples.bench.BenchDevice;
 import ai.bayeslora.examples.bench.TrainBenchmark;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -98,6 +98,13 @@ class LogProgressTest {
     }
 
     @Test
+    void redirectedStderrGetsLogLinesNotBars() {
+        // surefire's forked JVM writes stderr to a pipe, as a shell redirect would: no terminal, so no \r frames
+        assertThat(Progress.stderrIsTerminal()).isFalse();
+        assertThat(Progress.auto().start("t", 1)).isInstanceOf(LogProgress.class);
+    }
+
+    @Test
     void defaultListenerIsReplaceableAndNoneIsSilent() {
         List<String> names = new ArrayList<>();
         ProgressListener mine = (name, total) -> {
