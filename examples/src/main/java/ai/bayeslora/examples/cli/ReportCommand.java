@@ -30,7 +30,7 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--runs", required = true, arity = "1..*", paramLabel = "DIR",
             description = "Run or report folders.") List<Path> runs;
 
-    @Option(names = "--out", defaultValue = "runs/report", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "runs/report", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();

@@ -87,7 +87,7 @@ final class SwagCommand implements Callable<Integer> {
 
     @Mixin TrainOptions trainOptions;
 
-    @Option(names = "--out", defaultValue = "runs/swag", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "runs/swag", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Mixin OverwriteOption overwrite = new OverwriteOption();

@@ -56,7 +56,8 @@ import picocli.CommandLine.Option;
             "--preset balabanov2024 (Balabanov & Linander 2024, docs/METHODS.md §8): LoRA r=8, alpha=32, dropout 0 on "
             + "q_proj,v_proj; AdamW lr 5e-6, weight decay 0, clip 0.3, batch 8, 10 epochs, beta=1 on ||BA||^2, "
             + "full-vocab reduction, M=5. The whole study in one command:",
-            "  train-ensemble --model Mistral-7B-v0.1 --train cqa/train.jsonl --preset balabanov2024 \\",
+            "  train-ensemble --model Mistral-7B-v0.1 --preset balabanov2024 \\",
+            "    --train cqa/train.jsonl \\",
             "    --eval cqa=cqa/validation.jsonl --eval mmlu-stem=mmlu/data/test#stem \\",
             "    --eval mmlu-social=mmlu/data/test#social",
             "--preset none (default): LoRA r=8, alpha=16, dropout 0 on q_proj,v_proj; AdamW lr 1e-4 with linear decay, "
@@ -98,7 +99,7 @@ final class TrainEnsembleCommand implements Callable<Integer> {
     @Option(names = "--ece-bins", defaultValue = "15", paramLabel = "BINS", description = "ECE bins (default: ${DEFAULT-VALUE}).")
     int eceBins;
 
-    @Option(names = "--out", defaultValue = "runs/train-ensemble",
+    @Option(names = "--out", defaultValue = "runs/train-ensemble", paramLabel = "DIR",
             description = "Output folder (default: ${DEFAULT-VALUE}).") Path out;
 
     @Mixin OverwriteOption overwrite = new OverwriteOption();
