@@ -147,9 +147,11 @@ final class ReproduceCommand implements Callable<Integer> {
                 + "member 0 on the held-out part of the training set.",
                 "",
                 "Files under --data-dir (the first that exists):",
-                "  commonsense_qa/train.{jsonl,parquet} or train_rand_split.jsonl      (training)",
-                "  commonsense_qa/validation.{jsonl,parquet} or dev_rand_split.jsonl   (in-domain test)",
-                "  mmlu/test.{jsonl,parquet}, or the official CSV folder mmlu/data/test (OOD: #stem and #social)",
+                "  training: commonsense_qa/train.{jsonl,parquet} or train_rand_split.jsonl",
+                "  in-domain test: commonsense_qa/validation.{jsonl,parquet}",
+                "      or dev_rand_split.jsonl",
+                "  OOD (#stem and #social): mmlu/test.{jsonl,parquet},",
+                "      or the official CSV folder mmlu/data/test",
                 ""})
     static final class Balabanov implements Callable<Integer> {
         @Mixin Options o = new Options();
@@ -280,11 +282,15 @@ final class ReproduceCommand implements Callable<Integer> {
                 + "present.",
                 "",
                 "Files under --data-dir (each task runs when its two files exist; the first name that exists):",
-                "  winogrande_s/{train,validation}.{jsonl,parquet}, or winogrande/train_s.jsonl + winogrande/dev.jsonl",
-                "  winogrande_m/{train,validation}.{jsonl,parquet}, or winogrande/train_m.jsonl + winogrande/dev.jsonl",
-                "  arc_challenge/{train,validation}.*, or ARC-Challenge/ARC-Challenge-{Train,Dev}.jsonl",
+                "  winogrande_s/{train,validation}.{jsonl,parquet},",
+                "      or winogrande/train_s.jsonl + winogrande/dev.jsonl",
+                "  winogrande_m/{train,validation}.{jsonl,parquet},",
+                "      or winogrande/train_m.jsonl + winogrande/dev.jsonl",
+                "  arc_challenge/{train,validation}.*,",
+                "      or ARC-Challenge/ARC-Challenge-{Train,Dev}.jsonl",
                 "  arc_easy/{train,validation}.*, or ARC-Easy/ARC-Easy-{Train,Dev}.jsonl",
-                "  openbookqa/{train,validation}.*, or OpenBookQA-V1-Sep2018/Data/Main/{train,dev}.jsonl",
+                "  openbookqa/{train,validation}.*,",
+                "      or OpenBookQA-V1-Sep2018/Data/Main/{train,dev}.jsonl",
                 "  boolq/{train,validation}.*, or boolq/dev.jsonl for validation",
                 ""})
     static final class Yang implements Callable<Integer> {
@@ -369,7 +375,8 @@ final class ReproduceCommand implements Callable<Integer> {
                 + "(MAP), K-FAC Laplace-LoRA on it, temperature scaling of the MAP on a held-out part of the training set.",
                 "",
                 "Files under --data-dir (each task runs when its two files exist):",
-                "  openbookqa/{train,validation}.*, commonsense_qa/{train,validation}.*, arc_easy/..., arc_challenge/...",
+                "  openbookqa/{train,validation}.*, commonsense_qa/{train,validation}.*,",
+                "  arc_easy/..., arc_challenge/...",
                 "  (or the official names, as for yang2024 and balabanov2024), and for OOD",
                 "  mmlu/test.{jsonl,parquet} or the official CSV folder mmlu/data/test",
                 ""})

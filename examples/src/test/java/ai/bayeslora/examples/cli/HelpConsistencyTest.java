@@ -115,6 +115,21 @@ class HelpConsistencyTest {
     }
 
     @Test
+    void preformattedRowsFitEightyColumns() {
+        // picocli wraps at 80 columns where the terminal's width cannot be measured, and a wrapped usage-table row or
+        // example command breaks at a random place: indented description rows must fit
+        List<String> wide = new ArrayList<>();
+        for (CommandSpec s : all()) {
+            for (String line : s.usageMessage().description()) {
+                if (line.startsWith(" ") && line.length() > 80) {
+                    wide.add(name(s) + ": " + line);
+                }
+            }
+        }
+        assertThat(wide).isEmpty();
+    }
+
+    @Test
     void theTestSeesEveryCommand() {
         // an independent list, so that a command missing from the tree is noticed
         List<String> names = all().stream().map(HelpConsistencyTest::name).toList();
