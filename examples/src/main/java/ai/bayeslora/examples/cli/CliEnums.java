@@ -124,6 +124,37 @@ final class CliEnums {
         }
     }
 
+    /** An enum without a {@code parse} of its own, by its lower-case-hyphen name ({@code swag-lora-code}). */
+    abstract static class ByName<E extends Enum<E>> implements ITypeConverter<E> {
+        private final Class<E> type;
+
+        ByName(Class<E> type) {
+            this.type = type;
+        }
+
+        @Override
+        public E convert(String value) {
+            String n = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            return Arrays.stream(type.getEnumConstants()).filter(e -> e.name().equals(n)).findFirst()
+                    .orElseThrow(() -> new TypeConversionException("unknown value '" + value + "'; expected one of "
+                            + String.join(", ", Arrays.stream(type.getEnumConstants()).map(CliEnums::name).toList())));
+        }
+    }
+
+    /** {@code --mode}: sequential or interleaved. */
+    static final class Mode extends ByName<ai.bayeslora.lora.ensemble.EnsembleTrainingMode> {
+        Mode() {
+            super(ai.bayeslora.lora.ensemble.EnsembleTrainingMode.class);
+        }
+    }
+
+    /** {@code --variant}: paper or swag-lora-code. */
+    static final class Variant extends ByName<ai.bayeslora.lora.swag.SwagVariant> {
+        Variant() {
+            super(ai.bayeslora.lora.swag.SwagVariant.class);
+        }
+    }
+
     /** {@code --average}: probabilities or logits. */
     static final class Averaging implements ITypeConverter<MemberAveraging> {
         @Override

@@ -82,8 +82,9 @@ final class SwagCommand implements Callable<Integer> {
     double scale;
 
     @Option(names = "--variant", defaultValue = "paper", paramLabel = "paper|swag-lora-code",
+            converter = CliEnums.Variant.class,
             description = "Sampler: Maddox et al.'s (paper) or swag-lora's code (default: ${DEFAULT-VALUE}).")
-    String variant;
+    SwagVariant variant;
 
     @Mixin TrainOptions trainOptions;
 
@@ -113,12 +114,7 @@ final class SwagCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
-        SwagVariant v = switch (variant.toLowerCase(Locale.ROOT).replace('_', '-')) {
-            case "paper" -> SwagVariant.PAPER;
-            case "swag-lora-code" -> SwagVariant.SWAG_LORA_CODE;
-            default -> throw new IllegalArgumentException("--variant: unknown variant '" + variant
-                    + "' (known: paper, swag-lora-code)");
-        };
+        SwagVariant v = variant;
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         }

@@ -88,8 +88,9 @@ final class TrainEnsembleCommand implements Callable<Integer> {
     @Mixin PromptOption promptOption = new PromptOption();
 
     @Option(names = "--mode", defaultValue = "sequential", paramLabel = "sequential|interleaved",
+            converter = CliEnums.Mode.class,
             description = "Members one after another, or all in one stacked step (shared data order). "
-                    + "Default: ${DEFAULT-VALUE}.") String mode;
+                    + "Default: ${DEFAULT-VALUE}.") EnsembleTrainingMode mode;
 
     @Mixin TrainOptions trainOptions;
 
@@ -141,12 +142,7 @@ final class TrainEnsembleCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--preset: unknown preset '" + preset
                         + "' (known: none, balabanov2024)");
         }
-        EnsembleTrainingMode trainingMode = switch (mode.toLowerCase(Locale.ROOT)) {
-            case "sequential" -> EnsembleTrainingMode.SEQUENTIAL;
-            case "interleaved" -> EnsembleTrainingMode.INTERLEAVED;
-            default -> throw new IllegalArgumentException("--mode: unknown mode '" + mode
-                    + "' (known: sequential, interleaved)");
-        };
+        EnsembleTrainingMode trainingMode = mode;
         int m = members == null ? 5 : members;
         if (m < 1) {
             throw new IllegalArgumentException("--members must be at least 1, got " + m);
@@ -179,7 +175,7 @@ final class TrainEnsembleCommand implements Callable<Integer> {
         settings.put("command", "train-ensemble");
         settings.put("preset", preset);
         settings.put("prompt", promptName);
-        settings.put("mode", mode.toLowerCase(Locale.ROOT));
+        settings.put("mode", CliEnums.name(mode));
         settings.put("members", m);
         settings.put("train", trainSet.source());
         settings.put("train_examples", trainSet.size());

@@ -89,6 +89,10 @@ class OptionAliasesTest {
         assertThat(ev.reduction).isEqualTo(ClassReduction.FULL_VOCAB_WITH_OTHER);
         assertThat(ev.link).isEqualTo(LinearizedPredictive.Link.PROBIT);
         assertThat(ev.averagingOption.averaging()).isEqualTo(MemberAveraging.LOGITS);
+        assertThat(parsed(TrainEnsembleCommand.class, "train-ensemble", "--train", "t", "--mode", "INTERLEAVED").mode)
+                .isEqualTo(ai.bayeslora.lora.ensemble.EnsembleTrainingMode.INTERLEAVED);
+        assertThat(parsed(SwagCommand.class, "swag", "--train", "t", "--variant", "swag-lora-code").variant)
+                .isEqualTo(ai.bayeslora.lora.swag.SwagVariant.SWAG_LORA_CODE);
         // one printed spelling
         assertThat(CliEnums.name(ClassReduction.FULL_VOCAB_WITH_OTHER)).isEqualTo("full-vocab");
         assertThat(CliEnums.name(McqaFormat.MMLU_CSV)).isEqualTo("mmlu-csv");
