@@ -33,6 +33,13 @@ public final class BayesLoraCli {
     /** Runs the CLI and returns the exit code (used by tests). */
     public static int run(String... args) {
         CommandLine cli = commandLine();
+        cli.setParameterExceptionHandler((ex, arguments) -> {
+            // a usage error is one line too (docs/GUIDE.md, "Command line"), not the message buried above the help
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("error: " + oneLine(ex.getMessage()));
+            c.getErr().println("('" + c.getCommandSpec().qualifiedName(" ") + " --help' lists the options)");
+            return 2;
+        });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (isUserError(ex)) {
                 // expected user errors: one clear line, no stack trace

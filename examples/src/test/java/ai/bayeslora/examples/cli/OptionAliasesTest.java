@@ -115,7 +115,8 @@ class OptionAliasesTest {
         String text = err.toString(StandardCharsets.UTF_8);
         assertThat(structure).isEqualTo(2);
         assertThat(model).isEqualTo(2);
-        assertThat(text).contains("Invalid value for option '--structure'").contains("kfc");
+        assertThat(text).contains("error: Invalid value for option '--structure'").contains("kfc")
+                .contains("('bayeslora laplace fit --help' lists the options)").doesNotContain("Usage:");
         assertThat(text).contains("Invalid value for option '--model'")
                 .contains("models--no-such-org--no-such-model").contains("Nothing is downloaded");
     }
