@@ -131,7 +131,7 @@ final class LaplaceCommand {
                 description = "kfac-lowrank: factor sides >= this are low-rank (default: ${DEFAULT-VALUE}).")
         int threshold;
 
-        @Option(names = "--modules", split = ",", description = "Only these module suffixes, e.g. lm_head (default: all).")
+        @Option(names = "--modules", split = ",", paramLabel = "MODULE", description = "Only these module suffixes, e.g. lm_head (default: all).")
         List<String> modules = List.of();
 
         @Option(names = "--seed", defaultValue = "0", paramLabel = "SEED",
