@@ -2,6 +2,9 @@ package ai.bayeslora.laplace;
 
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.mcqa.AnswerScorer;
+import ai.bayeslora.core.progress.Progress;
+import ai.bayeslora.core.progress.ProgressListener;
+import ai.bayeslora.core.progress.ProgressTask;
 import ai.bayeslora.laplace.internal.Fitter;
 import ai.bayeslora.lora.LoraAdapter;
 import java.util.List;
@@ -47,6 +50,10 @@ public final class LaplaceLoRA {
         private LaplaceConfig.Builder config = LaplaceConfig.builder();
         private String modelPath = "";
         private String adapterPath = "";
+        /** Where the pass over the data reports progress; null for {@link Progress#defaultListener()}. */
+        private ProgressListener progress;
+        /** Examples in the data, the progress total; 0 when unknown. */
+        private long progressTotal;
 
         private Fit(AnswerScorer scorer, LoraAdapter adapter, Iterable<EncodedBatch> data) {
             this.scorer = Objects.requireNonNull(scorer, "scorer");
@@ -202,6 +209,20 @@ public final class LaplaceLoRA {
         }
 
         /**
+         * Reports the pass over the data to {@code listener}, one task counting examples (docs/GUIDE.md, "Progress
+         * and logging"). Default: {@link Progress#defaultListener()} with an unknown total.
+         *
+         * @param listener the listener, or null for the default
+         * @param examples the number of examples in the data (the task's total), or 0 when unknown
+         * @return this fit
+         */
+        public Fit progress(ProgressListener listener, long examples) {
+            this.progress = listener;
+            this.progressTotal = Math.max(0, examples);
+            return this;
+        }
+
+        /**
          * Runs the fit: one pass over the data, then tuning if requested.
          *
          * @return the posterior; close it
@@ -214,7 +235,11 @@ public final class LaplaceLoRA {
                         + "labels " + scorer.answers().labels() + " the classes are read at several positions; use "
                         + "expand or reduce positions");
             }
-            Fitter.Result r = Fitter.fit(scorer, adapter, data, c);
+            Fitter.Result r;
+            try (ProgressTask task = Progress.start(progress, "laplace fit (" + c.structure().cliName() + ")",
+                    progressTotal)) {
+                r = Fitter.fit(scorer, adapter, data, c, task);
+            }
             List<String> modules = r.selected().stream().map(ai.bayeslora.lora.LoraLayer::moduleName).toList();
             double[] lambdas = new double[r.model().layout().blocks().size()];
             java.util.Arrays.fill(lambdas, c.priorPrecision());

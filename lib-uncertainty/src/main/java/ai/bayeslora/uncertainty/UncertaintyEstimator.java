@@ -12,9 +12,9 @@ import ai.bayeslora.uncertainty.metrics.Metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import ai.bayeslora.core.progress.Progress;
+import ai.bayeslora.core.progress.ProgressListener;
+import ai.bayeslora.core.progress.ProgressTask;
 
 /**
  * The entry point for trusting a fine-tuned model: wraps any {@link PosteriorPredictive} (deep ensemble, SWAG, MC
@@ -39,12 +39,13 @@ public final class UncertaintyEstimator {
     private final ClassReduction reduction;
     private final int eceBins;
     private final int batchSize;
-    private final boolean progress;
+    /** Where dataset passes report progress; null for {@link Progress#defaultListener()} (docs/GUIDE.md). */
+    private final ProgressListener progress;
     /** How samples are combined into the predictive; default {@link MemberAveraging#PROBABILITIES}. */
     private final MemberAveraging averaging;
 
     private UncertaintyEstimator(PosteriorPredictive posterior, McqaBatcher batcher, ClassReduction reduction,
-                                 int eceBins, int batchSize, boolean progress, MemberAveraging averaging) {
+                                 int eceBins, int batchSize, ProgressListener progress, MemberAveraging averaging) {
         this.posterior = Objects.requireNonNull(posterior, "posterior");
         this.batcher = batcher;
         this.reduction = reduction;
@@ -55,12 +56,13 @@ public final class UncertaintyEstimator {
     }
 
     /**
-     * {@return an estimator over {@code posterior} with default options (15 ECE bins, batch 8, progress bars on)}
+     * {@return an estimator over {@code posterior} with default options (15 ECE bins, batch 8, progress to
+     * {@link Progress#defaultListener()})}
      *
      * @param posterior the posterior predictive to evaluate
      */
     public static UncertaintyEstimator of(PosteriorPredictive posterior) {
-        return new UncertaintyEstimator(posterior, null, null, DEFAULT_ECE_BINS, DEFAULT_BATCH_SIZE, true,
+        return new UncertaintyEstimator(posterior, null, null, DEFAULT_ECE_BINS, DEFAULT_BATCH_SIZE, null,
                 MemberAveraging.PROBABILITIES);
     }
 
@@ -112,13 +114,24 @@ public final class UncertaintyEstimator {
     }
 
     /**
-     * Show progress bars on stderr for dataset passes (default on).
+     * Report dataset passes (default on): on to {@link Progress#defaultListener()} (bars on a terminal, SLF4J lines
+     * otherwise), off to nothing.
      *
-     * @param on whether to show them
+     * @param on whether to report them
      * @return a copy with that setting
      */
     public UncertaintyEstimator progress(boolean on) {
-        return new UncertaintyEstimator(posterior, batcher, reduction, eceBins, batchSize, on, averaging);
+        return progress(on ? null : Progress.none());
+    }
+
+    /**
+     * Report dataset passes to {@code listener}, one task per pass counting examples.
+     *
+     * @param listener the listener, or null for {@link Progress#defaultListener()}
+     * @return a new estimator
+     */
+    public UncertaintyEstimator progress(ProgressListener listener) {
+        return new UncertaintyEstimator(posterior, batcher, reduction, eceBins, batchSize, listener, averaging);
     }
 
     /**
@@ -188,13 +201,11 @@ public final class UncertaintyEstimator {
         PosteriorPredictive p = scoredFor(dataset);
         List<ProbabilitySamples> parts = new ArrayList<>();
         List<String> ids = new ArrayList<>();
-        try (ProgressBar bar = bar(p.name() + " " + shortName(dataset), dataset.size())) {
+        try (ProgressTask task = Progress.start(progress, p.name() + " " + shortName(dataset), dataset.size())) {
             for (EncodedBatch b : batcher.batches(dataset, batchSize)) {
                 parts.add(masked(p.predict(b), b));
                 ids.addAll(b.exampleIds());
-                if (bar != null) {
-                    bar.stepBy(b.batchSize());
-                }
+                task.advance(b.batchSize());
             }
         }
         return Prediction.of(ids, ProbabilitySamples.concat(parts), averaging);
@@ -276,14 +287,6 @@ public final class UncertaintyEstimator {
             throw new IllegalStateException(what + " needs a batcher: UncertaintyEstimator.of(p).batcher("
                     + "McqaBatcher.forTokenizer(tokenizer))");
         }
-    }
-
-    private ProgressBar bar(String task, long total) {
-        if (!progress) {
-            return null;
-        }
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500).continuousUpdate().build();
     }
 
     private static String shortName(McqaDataset d) {

@@ -36,12 +36,12 @@ class UncertaintyReportTest {
                     .batcher(batcher).progress(false);
             Comparison cmp = UncertaintyEstimator.compare(in, ood, List.of(a, b));
             assertThat(cmp.table()).contains("ECE(15)").contains("OOD-AUC(MI)");
-            Path html = UncertaintyReport.builder("Test report").note("tiny & <random>").comparison(cmp)
-                    .epochSeries(new UncertaintyReport.EpochSeries("NLL", new int[] {1, 2},
+            UncertaintyReport.Builder builder = UncertaintyReport.builder("Test report").note("tiny & <random>")
+                    .comparison(cmp).epochSeries(new UncertaintyReport.EpochSeries("NLL", new int[] {1, 2},
                             Map.of("M=1", new double[] {1.0, 0.9})))
                     .epochHistograms(new UncertaintyReport.EpochHistograms("scripted", List.of(1),
-                            List.of(cmp.entries().get(1).evaluation())))
-                    .build().writeTo(tmp.resolve("report"));
+                            List.of(cmp.entries().get(1).evaluation())));
+            Path html = builder.build().writeTo(tmp.resolve("report"));
             Path dir = html.getParent();
             JsonNode json = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
             assertThat(json.get("evaluations")).hasSize(2);
@@ -62,11 +62,24 @@ class UncertaintyReportTest {
                 assertThat(pngs).hasSize(1 + 3 + 2 + 3 + 6);
                 for (Path p : pngs) {
                     assertThat(ImageIO.read(p.toFile())).as(p.toString()).isNotNull();
-                    assertThat(Files.exists(Path.of(p.toString().replace(".png", ".svg")))).isTrue();
+                    // PNG only by default: SVG is on request
+                    assertThat(Files.exists(Path.of(p.toString().replace(".png", ".svg")))).isFalse();
                 }
             }
+            assertThat(page).doesNotContain(".svg\">svg</a>");
+            Path withSvg = builder.svg(true).build().writeTo(tmp.resolve("report-svg")).getParent();
+            try (var figs = Files.list(withSvg.resolve("figures"))) {
+                List<Path> files = figs.toList();
+                List<Path> pngs = files.stream().filter(p -> p.toString().endsWith(".png")).toList();
+                assertThat(pngs).hasSize(1 + 3 + 2 + 3 + 6);
+                assertThat(files).hasSize(2 * pngs.size());
+                for (Path p : pngs) {
+                    assertThat(Path.of(p.toString().replace(".png", ".svg"))).isRegularFile();
+                }
+            }
+            assertThat(Files.readString(withSvg.resolve("report.html"))).contains(".svg\">svg</a>");
             try (var left = Files.list(tmp)) {
-                assertThat(left.map(p -> p.getFileName().toString())).containsExactly("report");
+                assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("report", "report-svg");
             }
         }
     }

@@ -10,17 +10,14 @@ import picocli.CommandLine.Option;
 final class AveragingOption {
     /** The option's text; default {@code probabilities} (p̄ = mean of the members' probabilities). */
     @Option(names = "--average", paramLabel = "probabilities|logits", defaultValue = "probabilities",
-            description = {"Combine members/samples by their probabilities (default, as Laplace-LoRA and SWAG-LoRA)",
-                "or by their logits, softmax of the mean logits (as BLoB's ensembles). MI stays the samples' mutual",
-                "information either way."})
-    String average = "probabilities";
+            converter = CliEnums.Averaging.class,
+            description = {"Combine members/samples by their probabilities (default, as Laplace-LoRA and SWAG-LoRA) "
+                + "or by their logits, softmax of the mean logits (as BLoB's ensembles). MI stays the samples' mutual "
+                + "information either way."})
+    MemberAveraging average = MemberAveraging.PROBABILITIES;
 
     /** The parsed averaging; an unknown value is a usage error naming --average. */
     MemberAveraging averaging() {
-        try {
-            return MemberAveraging.parse(average);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--average: " + e.getMessage());
-        }
+        return average;
     }
 }

@@ -10,21 +10,21 @@ import picocli.CommandLine.Option;
 
 /** Options shared by commands that load a base model: folder, device and dtype. */
 class BaseModelOptions {
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "HF model folder (config.json, *.safetensors, tokenizer.json). Default: the bundled tiny model.")
+    @Option(names = "--model", paramLabel = "DIR|ORG/NAME", converter = ModelDirConverter.class,
+            description = ModelDirConverter.HELP + " Default: the bundled tiny model.")
     Path model;
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda[:N]",
             description = "Compute device (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--dtype", paramLabel = "float32|float64|bfloat16|float16",
+    @Option(names = "--dtype", paramLabel = "float32|float64|bfloat16|float16", converter = CliEnums.DTypes.class,
             description = "Compute dtype (default: float32 on CPU, bfloat16 on CUDA).")
-    String dtype;
+    DType dtype;
 
     ComputeDevice computeDevice() {
         ComputeDevice d = DeviceSelector.select(device);
-        return dtype == null ? d : d.withDType(DType.parse(dtype));
+        return dtype == null ? d : d.withDType(dtype);
     }
 
     Path modelDir() {

@@ -5,8 +5,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the {@code bayeslora} command-line tool. */
-@Command(name = "bayeslora", mixinStandardHelpOptions = true, version = "bayeslora 0.1.0-SNAPSHOT",
-        description = "Bayesian LoRA for LLMs on the JVM: calibrated, decomposed uncertainty for fine-tuned models.",
+@Command(name = "bayeslora", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Bayesian LoRA for LLMs on the JVM: calibrated, decomposed uncertainty for fine-tuned models.", version = "bayeslora 0.1.0-SNAPSHOT",
+        description = {"Fine-tunes LoRA adapters and reports calibrated uncertainty, split into its aleatoric and "
+            + "epistemic parts, for deep ensembles, Laplace-LoRA, SWAG-LoRA, MC dropout and temperature scaling.",
+            "Run 'bayeslora COMMAND --help' for a command's options; docs/GUIDE.md explains them."},
         subcommands = {QuickstartCommand.class, TrainEnsembleCommand.class, SwagCommand.class, EvaluateCommand.class,
                 ReportCommand.class, LaplaceCommand.class, PredictCommand.class, LogitsCommand.class,
                 ReproduceCommand.class, BenchCommand.class,
@@ -22,9 +25,26 @@ public final class BayesLoraCli {
         System.exit(run(args));
     }
 
+    /**
+     * The command tree as the CLI runs it: help fits the terminal's width (80 columns when it cannot be measured),
+     * for picocli's own help command too.
+     */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new BayesLoraCli());
+        cli.setUsageHelpAutoWidth(true);
+        return cli;
+    }
+
     /** Runs the CLI and returns the exit code (used by tests). */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new BayesLoraCli());
+        CommandLine cli = commandLine();
+        cli.setParameterExceptionHandler((ex, arguments) -> {
+            // a usage error is one line too (docs/GUIDE.md, "Command line"), not the message buried above the help
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("error: " + oneLine(ex.getMessage()));
+            c.getErr().println("('" + c.getCommandSpec().qualifiedName(" ") + " --help' lists the options)");
+            return 2;
+        });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (isUserError(ex)) {
                 // expected user errors: one clear line, no stack trace

@@ -4,27 +4,30 @@ import ai.bayeslora.examples.bench.BenchDevice;
 import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.core.text.HfTokenizer;
 import ai.bayeslora.examples.bench.ConcurrentBenchmark;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code bayeslora bench concurrent}: requests/s and memory of 1, 2, 4 threads sharing one model. */
-@Command(name = "concurrent", mixinStandardHelpOptions = true,
-        description = {"Concurrent inference on one shared model: a batched LoRA ensemble on a random ~110M Llama,",
-            "served by pools of 1, 2 and 4 threads; requests/s, speed-up over one thread and peak memory."})
+@Command(name = "concurrent", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Concurrent ensemble inference on one shared model, by thread-pool size.",
+        description = {"Concurrent inference on one shared model: a batched LoRA ensemble on a random ~110M Llama, "
+            + "served by pools of 1, 2 and 4 threads; requests/s, speed-up over one thread and peak memory."})
 final class BenchConcurrentCommand implements Callable<Integer> {
-    @Option(names = "--members", defaultValue = "3", description = "Ensemble size M (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--members", defaultValue = "3", paramLabel = "N", description = "Ensemble size M (default: ${DEFAULT-VALUE}).")
     int members;
-    @Option(names = "--batch", defaultValue = "4") int batch;
-    @Option(names = "--length", defaultValue = "128") int length;
-    @Option(names = "--layers", defaultValue = "4") int layers;
-    @Option(names = "--requests", defaultValue = "24", description = "Requests per pool (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "4", paramLabel = "N",
+            description = "Prompts (rows) per batch (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--length", defaultValue = "128", paramLabel = "TOKENS",
+            description = "Tokens per prompt (default: ${DEFAULT-VALUE}).") int length;
+    @Option(names = "--layers", defaultValue = "4", paramLabel = "N",
+            description = "Decoder layers of the random model (default: ${DEFAULT-VALUE}).") int layers;
+    @Option(names = "--requests", defaultValue = "24", paramLabel = "N", description = "Requests per pool (default: ${DEFAULT-VALUE}).")
     int requests;
     @Option(names = "--threads", split = ",", defaultValue = "1,2,4", description = "Pool sizes (default: 1,2,4).")
     int[] threads;
-    @Option(names = "--out-dir", defaultValue = "bench-results") Path outDir;
+    @picocli.CommandLine.Mixin BenchOutOption outDir = new BenchOutOption();
     @picocli.CommandLine.Mixin BenchDeviceOptions device = new BenchDeviceOptions();
 
     @Override

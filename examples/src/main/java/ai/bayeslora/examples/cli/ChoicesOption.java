@@ -8,9 +8,9 @@ import picocli.CommandLine.Option;
  * or every row, each scored over its own choices.
  */
 final class ChoicesOption {
-    @Option(names = "--choices", paramLabel = "N|all", description = {"Keep only the rows with N choices (the papers",
-        "keep ARC's 4-choice rows), or 'all': every row, each scored over its own choices. Without it, a file whose",
-        "rows differ in their number of choices is refused."})
+    @Option(names = "--choices", paramLabel = "N|all", description = {"Keep only the rows with N choices (the papers "
+        + "keep ARC's 4-choice rows), or 'all': every row, each scored over its own choices. Without it, a file whose "
+        + "rows differ in their number of choices is refused."})
     String choices;
 
     /** Load options with this policy and {@code split}. */

@@ -39,6 +39,18 @@ record DataSpec(String name, Path path, String selector, String text) {
     /** Syntax help for option descriptions. */
     static final String SYNTAX = "[NAME=]PATH[#stem|#social|#humanities|#subject1,subject2|#holdout=F|#heldout=F]";
 
+    /** picocli's converter: every data option is typed {@code DataSpec}, so all parse the same syntax. */
+    static final class Converter implements picocli.CommandLine.ITypeConverter<DataSpec> {
+        @Override
+        public DataSpec convert(String value) {
+            try {
+                return parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     private static final Pattern SPLIT = Pattern.compile("(holdout|heldout)=(0?\\.[0-9]+)");
 
     static DataSpec parse(String text) {
@@ -92,6 +104,11 @@ record DataSpec(String name, Path path, String selector, String text) {
 
     /** As {@link #load(String, String)} with load options (split, N-choice rows). */
     McqaDataset load(String option, McqaLoadOptions base) {
+        return load(option, McqaFormat.AUTO, base);
+    }
+
+    /** As {@link #load(String, McqaLoadOptions)} in a given format ({@code --format}; AUTO detects it). */
+    McqaDataset load(String option, McqaFormat format, McqaLoadOptions base) {
         if (!Files.exists(path)) {
             throw new BayesLoraException(option + " " + text + ": " + path + " not found (no such file or folder)");
         }
@@ -103,17 +120,17 @@ record DataSpec(String name, Path path, String selector, String text) {
                 throw new BayesLoraException(option + " " + text + ": the fraction after '" + split.group(1)
                         + "=' must lie strictly between 0 and 1");
             }
-            d = heldOutSplit(McqaDatasets.load(path, McqaFormat.AUTO, base), f, split.group(1).equals("heldout"));
+            d = heldOutSplit(McqaDatasets.load(path, format, base), f, split.group(1).equals("heldout"));
             if (d.examples().isEmpty()) {
                 throw new BayesLoraException(option + " " + text + ": the split keeps no example (the set has "
                         + "too few examples for a fraction " + f + ")");
             }
         } else if (selector == null) {
-            d = McqaDatasets.load(path, McqaFormat.AUTO, base);
+            d = McqaDatasets.load(path, format, base);
         } else {
             MmluGroups.Group g = group(selector);
             if (g != null) {
-                d = McqaDatasets.load(path, McqaFormat.AUTO, base);
+                d = McqaDatasets.load(path, format, base);
                 if (d.subjects().isEmpty()) {
                     throw new BayesLoraException(option + " " + text + ": " + path + " has no subject field, so #"
                             + selector + " cannot select MMLU subjects");
@@ -123,7 +140,7 @@ record DataSpec(String name, Path path, String selector, String text) {
                 Set<String> subjects = new LinkedHashSet<>();
                 Arrays.stream(selector.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                         .map(MmluGroups::normalize).forEach(subjects::add);
-                d = McqaDatasets.load(path, McqaFormat.AUTO, base.withSubjects(subjects));
+                d = McqaDatasets.load(path, format, base.withSubjects(subjects));
             }
         }
         return McqaDataset.of(name, d.classLabels(), d.examples());
@@ -164,7 +181,12 @@ record DataSpec(String name, Path path, String selector, String text) {
 
     /** As {@link #loadLabelled(String, String, String)} with load options. */
     McqaDataset loadLabelled(String option, McqaLoadOptions base, String purpose) {
-        McqaDataset d = load(option, base);
+        return loadLabelled(option, McqaFormat.AUTO, base, purpose);
+    }
+
+    /** As {@link #loadLabelled(String, McqaLoadOptions, String)} in a given format. */
+    McqaDataset loadLabelled(String option, McqaFormat format, McqaLoadOptions base, String purpose) {
+        McqaDataset d = load(option, format, base);
         for (McqaExample e : d.examples()) {
             if (!e.hasAnswer()) {
                 throw new BayesLoraException(option + " " + text + ": example '" + e.id() + "' has no answer; "

@@ -32,21 +32,22 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bayeslora evaluate}: one posterior on a labelled set (and OOD set), summary on stdout, report folder. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
-        description = {"Evaluates one posterior on a labelled --data set: accuracy, NLL, ECE, Brier, entropies, MI,",
-            "AURC, plus OOD detection (AUROC/AUPR) against --ood. Prints the table and writes OUT/report.json, a CSV",
-            "per evaluation, figures and report.html. The posterior is one of:",
-            "  --ensemble DIR                 a saved LoRA ensemble (ensemble.json; a train-ensemble --out folder works)",
-            "  --adapter DIR                  a single peft adapter (MAP, one sample)",
-            "  --swag DIR [--adapter DIR]     a SWAG posterior (a swag --out folder holds posterior/ and adapter/)",
-            "  --mc-dropout --adapter DIR     MC dropout with the adapter's LoRA dropout",
-            "  --laplace DIR [--link probit|mc] [--sampled S]",
-            "                                 a Laplace-LoRA posterior (laplace fit --out): the linearised predictive, or",
-            "                                 with --sampled S the weight-space predictive with S samples",
-            "Data: " + DataSpec.SYNTAX + " (e.g. mmlu/data/test#stem).",
+@Command(name = "evaluate", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Evaluates one posterior on a labelled set (and an OOD set) and writes a report.", sortOptions = false,
+        description = {"Evaluates one posterior on a labelled --data set: accuracy, NLL, ECE, Brier, entropies, MI, "
+            + "AURC, plus OOD detection (AUROC/AUPR) against --ood. Prints the table and writes OUT/report.json, a CSV "
+            + "per evaluation, figures and report.html. The posterior is one of:",
+            "  --ensemble DIR              a saved LoRA ensemble (or a train-ensemble --out)",
+            "  --adapter DIR               a single peft adapter (MAP, one sample)",
+            "  --swag DIR [--adapter DIR]  a SWAG posterior (a swag --out folder works)",
+            "  --mc-dropout --adapter DIR  MC dropout with the adapter's LoRA dropout",
+            "  --laplace DIR               a Laplace-LoRA posterior (laplace fit --out):",
+            "                              the linearised predictive (--link), or the",
+            "                              weight-space one with --sampled S",
+            "Data sets (--data, --ood, --temperature-from) are " + DataSpec.SYNTAX + ", for example "
+                + "mmlu/data/test#stem.",
             ""})
 final class EvaluateCommand implements Callable<Integer> {
-    @picocli.CommandLine.Mixin ChoicesOption choicesOption = new ChoicesOption();
     @Mixin ModelOptions modelOptions;
     @Mixin PromptOption promptOption = new PromptOption();
     @Mixin AveragingOption averagingOption = new AveragingOption();
@@ -61,9 +62,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--laplace", paramLabel = "DIR", description = "Laplace posterior folder (laplace fit --out).")
     Path laplace;
 
-    @Option(names = "--link", defaultValue = "mc", description = {"Laplace linearised predictive: mc (--samples logit",
-        "samples, default 100: with the MI decomposition) or probit (the paper's link; one point per prompt, MI 0)."})
-    String link;
+    @Option(names = "--link", defaultValue = "mc", converter = CliEnums.Link.class, paramLabel = "mc|probit",
+            description = {"Laplace linearised predictive: mc (--samples logit "
+        + "samples, default 100: with the MI decomposition) or probit (the paper's link; one point per prompt, MI 0)."})
+    LinearizedPredictive.Link link;
 
     @Option(names = "--sampled", paramLabel = "S",
             description = "Laplace: the weight-space predictive with S samples instead of the linearised one.")
@@ -73,36 +75,35 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "SWAG samples (default: the posterior's S) or MC-dropout passes (default: 10).")
     Integer samples;
 
-    @Option(names = "--data", required = true, paramLabel = "SET", description = "Labelled evaluation set.")
-    String data;
+    @Mixin DataOptions dataOptions = new DataOptions();
 
-    @Option(names = "--ood", paramLabel = "SET", description = "Out-of-domain set for OOD detection (labels unused).")
-    String ood;
+    @Option(names = "--ood", paramLabel = "SET", converter = DataSpec.Converter.class,
+            description = "Out-of-domain set for OOD detection (labels unused), as --data.")
+    DataSpec ood;
 
-    @Option(names = "--temperature-from", paramLabel = "SET", description = {"Also evaluate the posterior with",
-        "temperature scaling, T fitted by NLL on this held-out labelled set (not --data): a second row."})
-    String temperatureFrom;
+    @Option(names = "--temperature-from", paramLabel = "SET", converter = DataSpec.Converter.class, description = {"Also evaluate the posterior with "
+        + "temperature scaling, T fitted by NLL on this held-out labelled set (not --data): a second row."})
+    DataSpec temperatureFrom;
 
-    @Option(names = "--split", defaultValue = "test",
-            description = "MMLU split for CSV folders (default: ${DEFAULT-VALUE}).") String split;
 
-    @Option(names = "--ece-bins", defaultValue = "15", description = "ECE bins (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ece-bins", defaultValue = "15", paramLabel = "BINS", description = "ECE bins (default: ${DEFAULT-VALUE}).")
     int eceBins;
 
-    @Option(names = "--reduction", paramLabel = "answer-tokens|full-vocab",
+    @Option(names = "--reduction", paramLabel = "answer-tokens|full-vocab", converter = CliEnums.Reduction.class,
             description = "Class probabilities (default: the ensemble's saved reduction, else answer-tokens).")
-    String reduction;
+    ClassReduction reduction;
 
-    @Option(names = "--batch-size", defaultValue = "8", description = "Prompts per pass (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Mixin BatchSizeOptions batchSizeOptions = new BatchSizeOptions();
 
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "SEED", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", defaultValue = "runs/evaluate", description = "Report folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "runs/evaluate", paramLabel = "DIR", description = "Report folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Mixin OverwriteOption overwrite = new OverwriteOption();
+
+    @Mixin SvgOption svgOption = new SvgOption();
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -123,15 +124,16 @@ final class EvaluateCommand implements Callable<Integer> {
         if (sampled != null && (laplace == null || sampled < 1)) {
             throw new IllegalArgumentException("--sampled S needs --laplace DIR and S >= 1");
         }
-        LinearizedPredictive.Link laplaceLink = LaplaceRecipe.parseLink(link, "--link");
+        LinearizedPredictive.Link laplaceLink = link;
         if (ensemble != null && modelOptions.adapter != null) {
             throw new IllegalArgumentException("--adapter does not combine with --ensemble");
         }
         if (mcDropout && modelOptions.adapter == null) {
             throw new IllegalArgumentException("--mc-dropout needs --adapter DIR (an adapter trained with LoRA dropout)");
         }
-        if (eceBins < 1 || batchSize < 1 || (samples != null && samples < 1)) {
-            throw new IllegalArgumentException("--ece-bins, --batch-size and --samples must be positive");
+        int batchSize = batchSizeOptions.evalBatchSize();
+        if (eceBins < 1 || (samples != null && samples < 1)) {
+            throw new IllegalArgumentException("--ece-bins and --samples must be positive");
         }
         Path ensembleDir = ensemble == null ? null : ensembleFolder(ensemble);
         Path swagDir = null;
@@ -156,25 +158,23 @@ final class EvaluateCommand implements Callable<Integer> {
         if (adapterDir != null && !Files.isRegularFile(adapterDir.resolve("adapter_config.json"))) {
             throw new BayesLoraException("adapter folder " + adapterDir + ": no adapter_config.json");
         }
-        ClassReduction red = reduction == null ? null : ClassReduction.parse(reduction);
+        ClassReduction red = reduction;
         ai.bayeslora.uncertainty.MemberAveraging averaging = averagingOption.averaging();
         OutputGuard guard = new OutputGuard("evaluate", overwrite.overwrite)
-                .inputs(modelOptions.model, adapterDir, ensemble, swag, laplace, DataSpec.parse(data).path(),
-                        temperatureFrom == null ? null : DataSpec.parse(temperatureFrom).path(),
-                        ood == null ? null : DataSpec.parse(ood).path());
+                .inputs(modelOptions.model, adapterDir, ensemble, swag, laplace, dataOptions.required().path(),
+                        temperatureFrom == null ? null : temperatureFrom.path(), ood == null ? null : ood.path());
         guard.checkFolder("--out", out);
         modelOptions.checkModelDir();
         String promptName = promptOption.name("mmlu");
         ai.bayeslora.core.data.PaperPrompts.Prepared prepared = PromptOption.prepare(promptName,
-                DataSpec.parse(data).loadLabelled("--data", choicesOption.options(split), "evaluation"));
+                dataOptions.loadLabelled("evaluation"));
         McqaDataset test = prepared.dataset();
         McqaDataset oodSet = ood == null ? null : PromptOption.prepare(promptName,
-                DataSpec.parse(ood).load("--ood", choicesOption.options(split))).dataset();
+                dataOptions.load.load("--ood", ood)).dataset();
         McqaDataset calibration = temperatureFrom == null ? null : PromptOption.prepare(promptName,
-                DataSpec.parse(temperatureFrom).loadLabelled("--temperature-from", choicesOption.options(split),
-                        "temperature scaling")).dataset();
-        if (calibration != null && DataSpec.parse(temperatureFrom).path().toAbsolutePath().normalize()
-                .equals(DataSpec.parse(data).path().toAbsolutePath().normalize())) {
+                dataOptions.load.loadLabelled("--temperature-from", temperatureFrom, "temperature scaling")).dataset();
+        if (calibration != null && temperatureFrom.path().toAbsolutePath().normalize()
+                .equals(dataOptions.path().toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("--temperature-from must be a held-out set, not the --data set itself");
         }
 
@@ -202,7 +202,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     posterior = LaplaceRecipe.linearized(la, scorer, laplaceLink,
                             samples == null ? LaplaceRecipe.DEFAULT_MC_SAMPLES : samples, seed);
                     what = "Laplace " + la.structure().cliName() + " " + laplace + ", linearised predictive ("
-                            + link.toLowerCase(java.util.Locale.ROOT) + ")";
+                            + CliEnums.name(link) + ")";
                 }
             } else if (ensembleDir != null) {
                 LoraEnsemble e = LoraEnsemble.load(ensembleDir, model, answers,
@@ -248,7 +248,7 @@ final class EvaluateCommand implements Callable<Integer> {
             List<UncertaintyEstimator> estimators = new java.util.ArrayList<>(List.of(est));
             if (calibration != null) {
                 if (!calibration.classLabels().equals(test.classLabels())) {
-                    throw new BayesLoraException("--temperature-from " + temperatureFrom + " has classes "
+                    throw new BayesLoraException("--temperature-from " + temperatureFrom.text() + " has classes "
                             + calibration.classLabels() + " but --data has " + test.classLabels());
                 }
                 TemperatureScaled ts = TemperatureScaled.fit(posterior, batcher.batches(calibration, batchSize),
@@ -274,14 +274,14 @@ final class EvaluateCommand implements Callable<Integer> {
             var meta = ReportMetadata.of(spec, model, modelDir, modelOptions.model == null)
                     .seed("sampling", seed).setting("posterior", what).setting("data", test.source())
                     .setting("prompt", promptName).setting("ECE bins", eceBins).setting("batch size", batchSize)
-                    .setting("reduction", reduction == null ? "default" : reduction)
+                    .setting("reduction", reduction == null ? "default" : reduction.cliName())
                     .setting("samples", samples == null ? "default" : samples)
                     .setting("member averaging", averaging.cliName());
             if (ReportMetadata.adapterOf(open) != null) {
                 meta.adapter(ReportMetadata.adapterOf(open));
             }
             report.metadata(meta.build());
-            Path html = report.build().writeTo(out, guard.replace());
+            Path html = report.svg(svgOption.svg).build().writeTo(out, guard.replace());
             System.out.print(c.table());
             System.out.println(c.entries().get(0).evaluation().summary());
             if (oodSet != null) {

@@ -6,8 +6,6 @@ import ai.bayeslora.core.DeviceSelector;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
-import ai.bayeslora.core.data.McqaDatasets;
-import ai.bayeslora.core.data.McqaFormat;
 import ai.bayeslora.core.data.PromptTemplate;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.mcqa.ClassReduction;
@@ -40,55 +38,43 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bayeslora laplace fit|predict}: Laplace-LoRA posteriors (METHODS.md §6). */
-@Command(name = "laplace", mixinStandardHelpOptions = true,
+@Command(name = "laplace", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Laplace-LoRA posteriors: fit one over an adapter, then predict with it.",
         description = "Laplace approximation over a LoRA adapter: fit a posterior, then predict with it.",
         subcommands = {LaplaceCommand.Fit.class, LaplaceCommand.Predict.class})
 final class LaplaceCommand {
 
-    /** Data options shared by fit and predict. */
-    static final class DataOptions {
-        @Option(names = "--data", required = true, paramLabel = "SET",
-                description = "MCQA data: generic JSONL (verbatim \"prompt\" rows are used as is), CommonsenseQA, MMLU, "
-                        + "ARC, OpenBookQA, BoolQ, WinoGrande; JSONL, CSV or HF Parquet; " + DataSpec.SYNTAX
-                        + " with the auto format.")
-        String data;
+    /** Data options shared by fit and predict: the common data options, --prompt, batch size and length. */
+    static final class LaplaceData {
+        @Mixin DataOptions dataOptions = new DataOptions();
 
-        @Option(names = "--format", defaultValue = "AUTO", description = "Data format: ${COMPLETION-CANDIDATES}.")
-        McqaFormat format;
+        @Mixin PromptOption promptOption = new PromptOption();
 
-        @Option(names = "--split", defaultValue = "test", description = "MMLU split for CSV folders.")
-        String split;
+        @Mixin BatchSizeOptions batchSizeOptions = new BatchSizeOptions();
 
-        @Option(names = "--batch-size", defaultValue = "8") int batchSize;
-
-        @Option(names = "--max-length", defaultValue = "512",
+        @Option(names = "--max-length", defaultValue = "512", paramLabel = "TOKENS",
                 description = "Longer prompts are truncated from the left (default: ${DEFAULT-VALUE}).")
         int maxLength;
-
-        @Option(names = "--limit", description = "Only the first N questions.") Integer limit;
-
-        @picocli.CommandLine.Mixin ChoicesOption choicesOption = new ChoicesOption();
-
-        @picocli.CommandLine.Mixin PromptOption promptOption = new PromptOption();
 
         private ai.bayeslora.core.data.PromptFormat promptFormat = PromptTemplate.defaults();
 
         /** The data, relabelled for --prompt's answer tokens. */
         McqaDataset load() {
-            if (batchSize <= 0) {
-                throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
-            }
-            McqaDataset d = format == McqaFormat.AUTO ? DataSpec.parse(data).load("--data", choicesOption.options(split))
-                    : McqaDatasets.load(Path.of(data), format, choicesOption.options(split));
+            batchSizeOptions.evalBatchSize(); // checked before any work
             ai.bayeslora.core.data.PaperPrompts.Prepared p = PromptOption.prepare(promptOption.name("mmlu"),
-                    limit == null ? d : d.limit(limit));
+                    dataOptions.load());
             promptFormat = p.format();
             return p.dataset();
         }
 
         /** The data's file or folder (without a selector). */
         Path path() {
-            return format == McqaFormat.AUTO ? DataSpec.parse(data).path() : Path.of(data);
+            return dataOptions.required().path();
+        }
+
+        /** Prompts per pass (--eval-batch-size). */
+        int batchSize() {
+            return batchSizeOptions.evalBatchSize();
         }
 
         McqaBatcher batcher(HfTokenizer tokenizer) {
@@ -112,37 +98,44 @@ final class LaplaceCommand {
         boolean tune;
     }
 
-    @Command(name = "fit", mixinStandardHelpOptions = true,
-            description = {"Fits a Laplace posterior over the LoRA parameters on labelled MCQA data, prints the log",
-                "marginal likelihood and writes the posterior folder (manifest.json with log_evidence,",
-                "posterior.safetensors, adapter/)."})
+    @Command(name = "fit", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Fits a Laplace posterior over a LoRA adapter's parameters on labelled data.",
+            description = {"Fits a Laplace posterior over the LoRA parameters on labelled MCQA data, prints the log "
+                + "marginal likelihood and writes the posterior folder (manifest.json with log_evidence, "
+                + "posterior.safetensors, adapter/)."})
     static final class Fit implements Callable<Integer> {
         @Mixin ModelOptions modelOptions;
-        @Mixin DataOptions dataOptions;
+        @Mixin LaplaceData dataOptions;
         @ArgGroup(exclusive = true) Prior prior;
 
-        @Option(names = "--structure", defaultValue = "kfac",
-                description = "full | diag | kfac | kfac-lowrank (default: ${DEFAULT-VALUE}).")
-        String structure;
+        @Option(names = "--structure", defaultValue = "kfac", converter = CliEnums.Structures.class,
+                paramLabel = "full|diag|kfac|kfac-lowrank",
+                description = "Posterior structure (docs/METHODS.md §6; default: ${DEFAULT-VALUE}).")
+        Structure structure;
 
-        @Option(names = "--fisher", defaultValue = "exact", description = "exact | mc | empirical (default: ${DEFAULT-VALUE}).")
-        String fisher;
+        @Option(names = "--fisher", defaultValue = "exact", converter = CliEnums.Fisher.class,
+                paramLabel = "exact|mc|empirical",
+                description = "Fisher estimate: exact (every class weighted by p), mc (sampled labels) or empirical "
+                        + "(the true labels) (default: ${DEFAULT-VALUE}).")
+        FisherEstimate fisher;
 
-        @Option(names = "--positions", defaultValue = "expand",
-                description = "K-FAC positions: last-token | reduce | expand (default: ${DEFAULT-VALUE}).")
-        String positions;
+        @Option(names = "--positions", defaultValue = "expand", converter = CliEnums.Positions.class,
+                paramLabel = "last-token|reduce|expand",
+                description = "K-FAC positions feeding the factors (default: ${DEFAULT-VALUE}).")
+        KfacPositions positions;
 
-        @Option(names = "--rank", defaultValue = "10", description = "kfac-lowrank rank k (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rank", defaultValue = "10", paramLabel = "N", description = "kfac-lowrank rank k (default: ${DEFAULT-VALUE}).")
         int rank;
 
-        @Option(names = "--low-rank-threshold", defaultValue = "100",
+        @Option(names = "--low-rank-threshold", defaultValue = "100", paramLabel = "N",
                 description = "kfac-lowrank: factor sides >= this are low-rank (default: ${DEFAULT-VALUE}).")
         int threshold;
 
-        @Option(names = "--modules", split = ",", description = "Only these module suffixes, e.g. lm_head (default: all).")
+        @Option(names = "--modules", split = ",", paramLabel = "MODULE", description = "Only these module suffixes, e.g. lm_head (default: all).")
         List<String> modules = List.of();
 
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--seed", defaultValue = "0", paramLabel = "SEED",
+                description = "Seed of the sampled labels of --fisher mc (default: ${DEFAULT-VALUE}).") long seed;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Posterior folder to write.")
         Path out;
@@ -165,12 +158,11 @@ final class LaplaceCommand {
                  HfTokenizer tokenizer = HfTokenizer.load(modelDir, TokenizerOptions.builder().addBosFromConfig().build())) {
                 AnswerScorer scorer = new AnswerScorer(model, dataOptions.answers(tokenizer, dataset),
                         ClassReduction.ANSWER_TOKENS);
-                Iterable<EncodedBatch> batches = dataOptions.batcher(tokenizer).batches(dataset, dataOptions.batchSize);
+                Iterable<EncodedBatch> batches = dataOptions.batcher(tokenizer).batches(dataset, dataOptions.batchSize());
                 boolean tune = prior == null || prior.tune;
-                LaplaceRecipe recipe = new LaplaceRecipe(Structure.parse(structure), FisherEstimate.parse(fisher),
-                        KfacPositions.parse(positions), rank, threshold, modules, seed, tune ? null : prior.lambda);
+                LaplaceRecipe recipe = new LaplaceRecipe(structure, fisher, positions, rank, threshold, modules, seed, tune ? null : prior.lambda);
                 LaplaceLoRA.Fit fit = recipe.fit(scorer, adapter, batches, modelDir.toAbsolutePath().toString(),
-                        modelOptions.adapter.toAbsolutePath().toString());
+                        modelOptions.adapter.toAbsolutePath().toString()).progress(null, dataset.size());
                 long t0 = System.nanoTime();
                 try (LaplacePosterior la = fit.run()) {
                     double sec = (System.nanoTime() - t0) / 1e9;
@@ -194,31 +186,40 @@ final class LaplaceCommand {
         }
     }
 
-    @Command(name = "predict", mixinStandardHelpOptions = true,
-            description = {"Linearised (GLM) predictive of a saved posterior: per prompt the logit mean (C), the",
-                "logit covariance (C x C) and the class probabilities, written as JSON."})
+    @Command(name = "predict", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "The linearised predictive of a saved Laplace posterior, written as JSON.",
+            description = {"Linearised (GLM) predictive of a saved posterior: per prompt the logit mean (C), the "
+                + "logit covariance (C x C) and the class probabilities, written as JSON."})
     static final class Predict implements Callable<Integer> {
-        @Option(names = "--posterior", required = true, paramLabel = "DIR") Path posterior;
-        @Mixin DataOptions dataOptions;
+        @Option(names = "--posterior", required = true, paramLabel = "DIR",
+                description = "Posterior folder written by laplace fit --out.") Path posterior;
+        @Mixin LaplaceData dataOptions;
 
-        @Option(names = "--model", paramLabel = "DIR",
-                description = "Base model folder (default: the one recorded in the posterior's manifest).")
+        @Option(names = "--model", paramLabel = "DIR|ORG/NAME", converter = ModelDirConverter.class,
+                description = ModelDirConverter.HELP + " Default: the base model recorded in the posterior's manifest.")
         Path model;
 
-        @Option(names = "--device", defaultValue = "auto") String device;
+        @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda[:N]",
+                description = "Compute device (default: ${DEFAULT-VALUE}).") String device;
 
-        @Option(names = "--dtype", description = "Compute dtype (default: the one the posterior was fitted in).")
-        String dtype;
+        @Option(names = "--dtype", paramLabel = "float32|float64|bfloat16|float16", converter = CliEnums.DTypes.class,
+                description = "Compute dtype (default: the one the posterior was fitted in).")
+        DType dtype;
 
-        @Option(names = "--link", defaultValue = "probit", description = "probit | mc (default: ${DEFAULT-VALUE}).")
-        String link;
+        @Option(names = "--link", defaultValue = "probit", converter = CliEnums.Link.class, paramLabel = "probit|mc",
+                description = "Probit approximation or Monte Carlo over logit samples (default: ${DEFAULT-VALUE}).")
+        LinearizedPredictive.Link link;
 
-        @Option(names = "--samples", defaultValue = "1000", description = "MC samples (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--samples", defaultValue = "1000", paramLabel = "S",
+                description = "Logit samples of --link mc (default: ${DEFAULT-VALUE}).")
         int samples;
 
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--seed", defaultValue = "0", paramLabel = "SEED",
+                description = "Seed of the logit samples of --link mc (default: ${DEFAULT-VALUE}).") long seed;
 
-        @Option(names = "--out", required = true, paramLabel = "FILE.json") Path out;
+        @Option(names = "--out", required = true, paramLabel = "FILE.json",
+                description = "JSON file to write: per prompt the logit mean and covariance and the probabilities.")
+        Path out;
 
         @Mixin OverwriteOption overwrite = new OverwriteOption();
 
@@ -233,12 +234,8 @@ final class LaplaceCommand {
                         + "' from the manifest does not exist; pass --model DIR");
             }
             ComputeDevice dev = DeviceSelector.select(device)
-                    .withDType(DType.parse(dtype != null ? dtype : manifest.dtype()));
-            LinearizedPredictive.Link l = switch (link.toLowerCase(Locale.ROOT)) {
-                case "probit" -> LinearizedPredictive.Link.PROBIT;
-                case "mc", "monte-carlo" -> LinearizedPredictive.Link.MONTE_CARLO;
-                default -> throw new IllegalArgumentException("--link must be probit or mc, got " + link);
-            };
+                    .withDType(dtype != null ? dtype : DType.parse(manifest.dtype()));
+            LinearizedPredictive.Link l = link;
             McqaDataset dataset = dataOptions.load();
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode root = json.createObjectNode();
@@ -251,7 +248,7 @@ final class LaplaceCommand {
                     // the posterior is over the adapter's weights, so it scores any class set (docs/LAPLACE.md,
                     // "Rescoring"); say so, since the curvature was measured on the fit's classes
                     System.err.println("note: the posterior was fitted on classes " + la.classLabels() + "; "
-                            + dataOptions.data + " has " + dataset.classLabels() + ": scoring those (rescored)");
+                            + dataOptions.dataOptions.data.text() + " has " + dataset.classLabels() + ": scoring those (rescored)");
                 }
                 LinearizedPredictive pred = la.linearized(scorer, LinearizedPredictive.Options.defaults()
                         .withLink(l).withSamples(samples));
@@ -265,7 +262,7 @@ final class LaplaceCommand {
                 ArrayNode rows = root.putArray("predictions");
                 int correct = 0;
                 int labelled = 0;
-                for (EncodedBatch batch : dataOptions.batcher(tokenizer).batches(dataset, dataOptions.batchSize)) {
+                for (EncodedBatch batch : dataOptions.batcher(tokenizer).batches(dataset, dataOptions.batchSize())) {
                     LogitGaussian g = pred.gaussian(batch);
                     double[][] p = l == LinearizedPredictive.Link.PROBIT ? g.probit() : g.monteCarlo(samples, seed);
                     for (int b = 0; b < batch.batchSize(); b++) {

@@ -23,28 +23,29 @@ import picocli.CommandLine.Option;
  */
 final class LaplacePerEpochOptions {
     /** Whether to fit one posterior per epoch; default off. */
-    @Option(names = "--laplace-per-epoch", description = {"Also fit Laplace-LoRA (as laplace fit: lambda tuned by the",
-        "marginal likelihood on the training set) on each epoch's checkpoint, save it to OUT/laplace/epoch-NNN and",
-        "evaluate it with the other posteriors."})
+    @Option(names = "--laplace-per-epoch", description = {"Also fit Laplace-LoRA (as laplace fit: lambda tuned by the "
+        + "marginal likelihood on the training set) on each epoch's checkpoint, save it to OUT/laplace/epoch-NNN and "
+        + "evaluate it with the other posteriors."})
     boolean enabled;
 
     /** The curvature structure; default {@code kfac}. */
     @Option(names = "--laplace-structure", defaultValue = "kfac", paramLabel = "full|diag|kfac|kfac-lowrank",
+            converter = CliEnums.Structures.class,
             description = "Laplace structure for --laplace-per-epoch (default: ${DEFAULT-VALUE}).")
-    String structure = "kfac";
+    Structure structure = Structure.KFAC;
 
     /** The linearised predictive's link; default {@code mc}, as {@code evaluate --laplace}. */
-    @Option(names = "--laplace-link", defaultValue = "mc", paramLabel = "mc|probit",
-            description = {"Laplace predictive for --laplace-per-epoch: mc (Monte Carlo logit samples, with MI) or",
-                "probit (default: ${DEFAULT-VALUE})."})
-    String link = "mc";
+    @Option(names = "--laplace-link", defaultValue = "mc", paramLabel = "mc|probit", converter = CliEnums.Link.class,
+            description = {"Laplace predictive for --laplace-per-epoch: mc (Monte Carlo logit samples, with MI) or "
+                + "probit (default: ${DEFAULT-VALUE})."})
+    LinearizedPredictive.Link link = LinearizedPredictive.Link.MONTE_CARLO;
 
     /** Monte Carlo logit samples of the mc link; default 100, as {@code evaluate --laplace}. */
     @Option(names = "--laplace-samples", defaultValue = "100", paramLabel = "S",
             description = "Logit samples of --laplace-link mc (default: ${DEFAULT-VALUE}).")
     int samples = LaplaceRecipe.DEFAULT_MC_SAMPLES;
 
-    /** Prompts per pass of the fit; {@code laplace fit}'s default --batch-size. */
+    /** Prompts per pass of the fit; {@code laplace fit}'s default --eval-batch-size. */
     static final int FIT_BATCH_SIZE = 8;
 
     /** Checks the values before any work; errors name the option. */
@@ -61,16 +62,12 @@ final class LaplacePerEpochOptions {
 
     /** {@code laplace fit}'s settings with {@code --laplace-structure}. */
     LaplaceRecipe recipe() {
-        try {
-            return LaplaceRecipe.defaults(Structure.parse(structure));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--laplace-structure: " + e.getMessage());
-        }
+        return LaplaceRecipe.defaults(structure);
     }
 
     /** The parsed {@code --laplace-link}. */
     LinearizedPredictive.Link link() {
-        return LaplaceRecipe.parseLink(link, "--laplace-link");
+        return link;
     }
 
     /** The folder of epoch {@code epoch}'s posterior under the run folder: {@code OUT/laplace/epoch-NNN}. */
@@ -87,7 +84,8 @@ final class LaplacePerEpochOptions {
                                 LoraAdapter adapter, Path modelDir, Path adapterDir, Path runDir, int epoch) {
         AnswerScorer scorer = new AnswerScorer(model, answers, ClassReduction.ANSWER_TOKENS);
         LaplacePosterior la = recipe().fit(scorer, adapter, batcher.batches(train, FIT_BATCH_SIZE),
-                modelDir.toAbsolutePath().toString(), adapterDir.toAbsolutePath().toString()).run();
+                modelDir.toAbsolutePath().toString(), adapterDir.toAbsolutePath().toString())
+                .progress(null, train.size()).run();
         try {
             Path dir = folder(runDir, epoch);
             la.save(dir);

@@ -14,7 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
+import ai.bayeslora.core.progress.Progress;
+import ai.bayeslora.core.progress.ProgressTask;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -27,10 +28,11 @@ import picocli.CommandLine.Option;
 /**
  * Parity tool: full logits [batch, length, vocab] for given token ids, to compare with transformers on any checkpoint.
  */
-@Command(name = "logits", mixinStandardHelpOptions = true,
+@Command(name = "logits", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Writes the model's logits for the token ids of a safetensors file.",
         description = {"Writes the logits [batch, length, vocab] (float32) of the model for the token ids in --inputs.",
-            "Inputs: input_ids (int64/int32 [B, L]); optional attention_mask ([B, L], 1 = token, 0 = padding, left-padded)",
-            "and position_ids (default: cumsum(mask) - 1, clamped at 0)."})
+            "Inputs: input_ids (int64/int32 [B, L]); optional attention_mask ([B, L], 1 = token, 0 = padding, left-padded) "
+            + "and position_ids (default: cumsum(mask) - 1, clamped at 0)."})
 final class LogitsCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -41,17 +43,15 @@ final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT.safetensors", description = "Where to write logits.")
     Path out;
 
-    @Option(names = "--batch-size", defaultValue = "8", description = "Rows per forward pass (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Mixin
+    BatchSizeOptions batchSizeOptions = new BatchSizeOptions();
 
     @Mixin
     OverwriteOption overwrite = new OverwriteOption();
 
     @Override
     public Integer call() {
-        if (batchSize <= 0) {
-            throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
-        }
+        int batchSize = batchSizeOptions.evalBatchSize();
         new OutputGuard("logits", overwrite.overwrite).inputs(inputs, modelOptions.model, modelOptions.adapter)
                 .checkFile("--out", out);
         ComputeDevice device = modelOptions.computeDevice();
@@ -63,7 +63,7 @@ final class LogitsCommand implements Callable<Integer> {
             ModelInput all = readInputs(in, model.config().vocabSize());
             long rows = all.batchSize();
             List<Tensor> chunks = new ArrayList<>();
-            try (ProgressBar bar = Progress.bar("logits", rows)) {
+            try (ProgressTask bar = Progress.start(null, "logits", rows)) {
                 for (long start = 0; start < rows; start += batchSize) {
                     long n = Math.min(batchSize, rows - start);
                     try (NativeScope step = NativeScope.open()) {
@@ -74,7 +74,7 @@ final class LogitsCommand implements Callable<Integer> {
                         NativeScope.keep(logits);
                         chunks.add(logits);
                     }
-                    bar.stepBy(n);
+                    bar.advance(n);
                 }
             }
             Tensor logits = torch.cat(new TensorVector(chunks.toArray(new Tensor[0])), 0);

@@ -8,8 +8,6 @@ import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
-import ai.bayeslora.core.data.McqaDatasets;
-import ai.bayeslora.core.data.McqaFormat;
 import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.mcqa.ClassReduction;
 import ai.bayeslora.core.model.AdapterBinding;
@@ -27,50 +25,41 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
+import ai.bayeslora.core.progress.Progress;
+import ai.bayeslora.core.progress.ProgressTask;
 import org.bytedeco.pytorch.NoGradGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Class probabilities, the predicted letter and the predictive entropy for each question of an MCQA file. */
-@Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Predicts multiple-choice answers: per question the class probabilities, the predicted letter",
-            "and the predictive entropy (nats). With no arguments it runs the bundled tiny random model on the",
-            "bundled synthetic MCQA file (a smoke test: a random model's answers are meaningless)."})
+@Command(name = "predict", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Predicts multiple-choice answers with their probabilities and entropy.",
+        description = {"Predicts multiple-choice answers: per question the class probabilities, the predicted letter "
+            + "and the predictive entropy (nats). With no arguments it runs the bundled tiny random model on the "
+            + "bundled synthetic MCQA file (a smoke test: a random model's answers are meaningless)."})
 final class PredictCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
     @Mixin
-    ChoicesOption choicesOption = new ChoicesOption();
+    DataOptions dataOptions = new DataOptions();
 
     @Mixin
     PromptOption promptOption = new PromptOption();
 
-    @Option(names = "--data", paramLabel = "FILE",
-            description = "MCQA data: CommonsenseQA/ARC/OpenBookQA/BoolQ/WinoGrande/MMLU JSONL or HF Parquet (a file or "
-                    + "a folder of one split's shards), MMLU CSV file/folder, or generic JSONL. Default: bundled.")
-    Path data;
+    @Option(names = "--reduction", defaultValue = "answer-tokens", converter = CliEnums.Reduction.class,
+            paramLabel = "answer-tokens|full-vocab",
+            description = "Class probabilities: softmax over the answer tokens, or the full vocabulary plus an 'other' "
+                    + "class (default: ${DEFAULT-VALUE}).")
+    ClassReduction reduction;
 
-    @Option(names = "--format", defaultValue = "AUTO",
-            description = "Data format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    McqaFormat format;
+    @Mixin
+    BatchSizeOptions batchSizeOptions = new BatchSizeOptions();
 
-    @Option(names = "--split", defaultValue = "test", description = "MMLU split for CSV folders (default: ${DEFAULT-VALUE}).")
-    String split;
-
-    @Option(names = "--reduction", defaultValue = "answer-tokens",
-            description = "answer-tokens (softmax over the answer letters) or full-vocab (plus an 'other' class).")
-    String reduction;
-
-    @Option(names = "--batch-size", defaultValue = "8") int batchSize;
-
-    @Option(names = "--max-length", defaultValue = "512",
+    @Option(names = "--max-length", defaultValue = "512", paramLabel = "TOKENS",
             description = "Longer prompts are truncated from the left (default: ${DEFAULT-VALUE}).")
     int maxLength;
-
-    @Option(names = "--limit", description = "Only the first N questions.") Integer limit;
 
     @Option(names = "--out", paramLabel = "FILE.jsonl", description = "Also write one JSON object per question.")
     Path out;
@@ -80,21 +69,16 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batchSize <= 0) {
-            throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
-        }
+        int batchSize = batchSizeOptions.evalBatchSize();
         Path modelDir = modelOptions.modelDir();
         // before any work: the output must not be an input, nor somebody's file
-        new OutputGuard("predict", overwrite.overwrite).inputs(modelOptions.model, modelOptions.adapter, data)
+        new OutputGuard("predict", overwrite.overwrite).inputs(modelOptions.model, modelOptions.adapter, dataOptions.path())
                 .checkFile("--out", out);
-        McqaDataset dataset = data == null ? BundledData.syntheticMcqaDataset()
-                : McqaDatasets.load(data, format, choicesOption.options(split));
-        if (limit != null) {
-            dataset = dataset.limit(limit);
-        }
+        McqaDataset dataset = dataOptions.data == null ? dataOptions.load.limited(BundledData.syntheticMcqaDataset())
+                : dataOptions.load();
         ai.bayeslora.core.data.PaperPrompts.Prepared prepared = PromptOption.prepare(promptOption.name("mmlu"), dataset);
         dataset = prepared.dataset();
-        ClassReduction red = ClassReduction.parse(reduction);
+        ClassReduction red = reduction;
         if (modelOptions.model == null) {
             System.err.println("note: using the bundled tiny model (random weights, 2 layers): the pipeline runs, the"
                     + " answers are noise. Use --model DIR with a real HF checkpoint.");
@@ -114,7 +98,7 @@ final class PredictCommand implements Callable<Integer> {
                     prepared.format().answerPrefix()), red);
             McqaBatcher batcher = new McqaBatcher(tokenizer, prepared.format(),
                     McqaBatcher.Config.forTokenizer(tokenizer).withMaxLength(maxLength));
-            try (ProgressBar bar = Progress.bar("predict", dataset.size())) {
+            try (ProgressTask bar = Progress.start(null, "predict", dataset.size())) {
                 for (EncodedBatch batch : batcher.batches(dataset, batchSize)) {
                     double[] logp;
                     try (NativeScope scope = NativeScope.open(); NoGradGuard ng = new NoGradGuard()) {
@@ -156,13 +140,13 @@ final class PredictCommand implements Callable<Integer> {
                         entropySum += h;
                         rows.add(row);
                     }
-                    bar.stepBy(batch.batchSize());
+                    bar.advance(batch.batchSize());
                 }
             }
         }
         printTable(labels, rows);
         System.out.printf(Locale.ROOT, "%n%d questions, classes %s, reduction %s%n", rows.size(), labels,
-                red.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+                red.cliName());
         if (labelled > 0) {
             System.out.printf(Locale.ROOT, "accuracy %.4f, NLL %.4f, mean predictive entropy %.4f nats%n",
                     (double) correct / labelled, nll / labelled, entropySum / rows.size());

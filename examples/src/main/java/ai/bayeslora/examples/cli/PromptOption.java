@@ -13,10 +13,10 @@ import picocli.CommandLine.Option;
 final class PromptOption {
     static final String NAMES = "mmlu|balabanov2024|yang2024|onal2024";
 
-    @Option(names = "--prompt", paramLabel = NAMES, description = {"Prompt format: mmlu (question, 'A. text' lines,",
-        "'Answer:'), balabanov2024 ('Q: ... Answer Choices: (a) ... A: (', lowercase letters), yang2024 or onal2024",
-        "('Select one of the choices that answers the following question: ...'; BoolQ: 'Answer the question with only",
-        "True or False: ...' read at False/True). Default: mmlu, or the --preset's paper."})
+    @Option(names = "--prompt", paramLabel = NAMES, description = {"Prompt format: mmlu (question, 'A. text' lines, "
+        + "'Answer:'), balabanov2024 ('Q: ... Answer Choices: (a) ... A: (', lowercase letters), yang2024 or onal2024 "
+        + "('Select one of the choices that answers the following question: ...'; BoolQ: 'Answer the question with only "
+        + "True or False: ...' read at False/True). Default: mmlu, or the --preset's paper."})
     String prompt;
 
     /** The chosen format's name, or {@code fallback} when none was given. */

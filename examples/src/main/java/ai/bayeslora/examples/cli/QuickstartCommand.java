@@ -12,32 +12,35 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The README's main job: the whole pipeline on the bundled tiny model in a few minutes. */
-@Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = {"Trains a deep ensemble, a SWAG posterior and an MC-dropout model on the bundled tiny model and",
-            "synthetic MCQA task, fits Laplace-LoRA (K-FAC) and temperature scaling on the MAP adapter, compares",
-            "them in-domain and on a shifted split (OOD), and writes a report.",
+@Command(name = "quickstart", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Every method on the bundled tiny model and synthetic data, in one report.",
+        description = {"Trains a deep ensemble, a SWAG posterior and an MC-dropout model on the bundled tiny model and "
+            + "synthetic MCQA task, fits Laplace-LoRA (K-FAC) and temperature scaling on the MAP adapter, compares "
+            + "them in-domain and on a shifted split (OOD), and writes a report.",
             "The bundled model is tiny and random: this shows the pipeline, not a real LLM's behaviour."})
 final class QuickstartCommand implements Callable<Integer> {
-    @Option(names = "--out", defaultValue = "runs/quickstart", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "runs/quickstart", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--members", defaultValue = "5", description = "Ensemble size M (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--members", defaultValue = "5", paramLabel = "N", description = "Ensemble size M (default: ${DEFAULT-VALUE}).")
     int members;
 
-    @Option(names = "--epochs", defaultValue = "8", description = "Epochs per model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "8", paramLabel = "N", description = "Epochs per model (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "auto|cpu|cuda[:N]",
             description = "Compute device (default: ${DEFAULT-VALUE}; the bundled model is too small to gain from a GPU).")
     String device;
 
-    @Option(names = "--dtype", paramLabel = "float32|float64|bfloat16|float16",
+    @Option(names = "--dtype", paramLabel = "float32|float64|bfloat16|float16", converter = CliEnums.DTypes.class,
             description = "Compute dtype (default: float32 on CPU, bfloat16 on CUDA).")
-    String dtype;
+    DType dtype;
 
     @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();
 
     @picocli.CommandLine.Mixin AveragingOption averaging = new AveragingOption();
+
+    @picocli.CommandLine.Mixin SvgOption svg = new SvgOption();
 
     @Option(names = "--fast", description = "A smaller run (M=3, 2 epochs, 256 questions) for smoke tests.")
     boolean fast;
@@ -51,7 +54,7 @@ final class QuickstartCommand implements Callable<Integer> {
         // an earlier quickstart run in --out is replaced; anything else there needs --overwrite
         new OutputGuard("quickstart", overwrite.overwrite).runFolder("--out", out, false, OutputGuard.Earlier.REPLACE);
         ComputeDevice d = DeviceSelector.select(device);
-        s = s.on(dtype == null ? d : d.withDType(DType.parse(dtype))).averaging(averaging.averaging());
+        s = s.on(dtype == null ? d : d.withDType(dtype)).averaging(averaging.averaging()).svg(svg.svg);
         Quickstart.Outcome o = Quickstart.run(BundledModel.tinyLlama(), BundledData.syntheticMcqaTrain(),
                 BundledData.syntheticMcqaDataset(), BundledData.syntheticMcqaOod(), out, s,
                 ReportMetadata.of(spec).setting("fast", fast)

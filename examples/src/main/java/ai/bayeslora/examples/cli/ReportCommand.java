@@ -19,17 +19,18 @@ import picocli.CommandLine.Option;
  * {@code bayeslora report}: combines the {@code report.json} files of earlier runs into one table. It works from the
  * saved metrics only: figures are not re-rendered (report.json holds no per-example predictions).
  */
-@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
-        description = {"Combines saved reports: reads report.json of each --runs folder (DIR/report.json or",
-            "DIR/report/report.json, as written by evaluate and train-ensemble), prints one table of every",
-            "evaluation and one of every OOD detection, and writes OUT/combined.html (the tables, linking each run's",
-            "report.html) and OUT/combined.csv. Figures are not re-rendered: open each run's report.html for them.",
+@Command(name = "report", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Combines the reports of several runs into one table and page.", sortOptions = false,
+        description = {"Combines saved reports: reads report.json of each --runs folder (DIR/report.json or "
+            + "DIR/report/report.json, as written by evaluate and train-ensemble), prints one table of every "
+            + "evaluation and one of every OOD detection, and writes OUT/combined.html (the tables, linking each run's "
+            + "report.html) and OUT/combined.csv. Figures are not re-rendered: open each run's report.html for them.",
             ""})
 final class ReportCommand implements Callable<Integer> {
     @Option(names = "--runs", required = true, arity = "1..*", paramLabel = "DIR",
             description = "Run or report folders.") List<Path> runs;
 
-    @Option(names = "--out", defaultValue = "runs/report", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "runs/report", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();

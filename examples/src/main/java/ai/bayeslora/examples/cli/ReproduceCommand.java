@@ -16,11 +16,12 @@ import picocli.CommandLine.Option;
  * and sample counts, run as the CLI's own commands, plus Laplace-LoRA and temperature scaling as comparisons; the
  * combined report and the paper's table at the end.
  */
-@Command(name = "reproduce", mixinStandardHelpOptions = true, usageHelpWidth = 120,
-        description = {"Runs a paper's protocol end to end: reproduce balabanov2024|yang2024|onal2024 --model DIR",
-            "--data-dir DIR. The expected files under --data-dir are listed in docs/REPRODUCE.md and in each",
-            "protocol's --help. The numbers depend on the model: the bundled tiny model only shows that the pipeline",
-            "runs; a real 7B checkpoint needs a GPU (hours per protocol on one H100-class device).", ""},
+@Command(name = "reproduce", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Runs a paper's protocol end to end.",
+        description = {"Runs a paper's protocol end to end: reproduce balabanov2024|yang2024|onal2024 --model DIR "
+            + "--data-dir DIR. The expected files under --data-dir are listed in docs/REPRODUCE.md and in each "
+            + "protocol's --help. The numbers depend on the model: the bundled tiny model only shows that the pipeline "
+            + "runs; a real 7B checkpoint needs a GPU (hours per protocol on one H100-class device).", ""},
         subcommands = {ReproduceCommand.Balabanov.class, ReproduceCommand.Yang.class, ReproduceCommand.Onal.class})
 final class ReproduceCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -33,8 +34,9 @@ final class ReproduceCommand implements Callable<Integer> {
 
     /** Options every protocol takes. */
     static final class Options {
-        @Option(names = "--model", paramLabel = "DIR",
-                description = "HF model folder. Default: the bundled tiny model (the pipeline runs; the numbers mean nothing).")
+        @Option(names = "--model", paramLabel = "DIR|ORG/NAME", converter = ModelDirConverter.class,
+                description = ModelDirConverter.HELP + " Default: the bundled tiny model (the pipeline runs; the numbers "
+                        + "mean nothing).")
         Path model;
 
         @Option(names = "--data-dir", required = true, paramLabel = "DIR",
@@ -47,16 +49,16 @@ final class ReproduceCommand implements Callable<Integer> {
         @Option(names = "--device", paramLabel = "auto|cpu|cuda[:N]", description = "Compute device (default: auto).")
         String device;
 
-        @Option(names = "--dtype", paramLabel = "float32|float64|bfloat16|float16",
+        @Option(names = "--dtype", paramLabel = "float32|float64|bfloat16|float16", converter = CliEnums.DTypes.class,
                 description = "Compute dtype (default: float32 on CPU, bfloat16 on CUDA).")
-        String dtype;
+        ai.bayeslora.core.DType dtype;
 
         @Option(names = "--epochs", paramLabel = "E", description = "Training epochs (default: the paper's).")
         Integer epochs;
 
-        @Option(names = "--heldout", paramLabel = "F", description = {"Fraction of each training set held out (never",
-            "trained on) to fit temperature scaling; 0 trains on all of it and skips temperature scaling (default:",
-            "the protocol's)."})
+        @Option(names = "--heldout", paramLabel = "F", description = {"Fraction of each training set held out (never "
+            + "trained on) to fit temperature scaling; 0 trains on all of it and skips temperature scaling (default: "
+            + "the protocol's)."})
         Double heldout;
 
         @Option(names = "--samples", defaultValue = "10000", paramLabel = "S",
@@ -81,7 +83,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 a.addAll(List.of("--device", device));
             }
             if (dtype != null) {
-                a.addAll(List.of("--dtype", dtype));
+                a.addAll(List.of("--dtype", CliEnums.name(dtype)));
             }
             return a;
         }
@@ -133,20 +135,23 @@ final class ReproduceCommand implements Callable<Integer> {
     }
 
     /** Balabanov &amp; Linander 2024: LoRA deep ensembles on CommonsenseQA, MMLU STEM and social sciences as OOD. */
-    @Command(name = "balabanov2024", mixinStandardHelpOptions = true, usageHelpWidth = 120,
-            description = {"LoRA ensembles (Balabanov & Linander 2024, docs/METHODS.md 8): train-ensemble --preset",
-                "balabanov2024 (Mistral-7B in the paper; r=8, alpha=32 on q_proj,v_proj; AdamW lr 5e-6, clip 0.3, batch",
-                "8, 10 epochs, beta=1 on ||BA||^2; full-vocabulary reduction with an 'other' class; M=5) on",
-                "CommonsenseQA with the paper's 'Q: ... Answer Choices: (a) ... A: (' prompt; per-epoch evaluation on",
-                "the CQA validation set, MMLU STEM and MMLU social sciences (ECE with 10 bins), entropy and MI per",
-                "epoch for correct and incorrect answers (Figures 2-4). Comparisons: member 0 alone (M=1), K-FAC",
-                "Laplace-LoRA on member 0 (lambda by marginal likelihood), temperature scaling of the ensemble and of",
-                "member 0 on the held-out part of the training set.",
+    @Command(name = "balabanov2024", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "LoRA ensembles as Balabanov & Linander (2024).",
+            description = {"LoRA ensembles (Balabanov & Linander 2024, docs/METHODS.md §8): train-ensemble --preset "
+                + "balabanov2024 (Mistral-7B in the paper; r=8, alpha=32 on q_proj,v_proj; AdamW lr 5e-6, clip 0.3, batch "
+                + "8, 10 epochs, beta=1 on ||BA||^2; full-vocabulary reduction with an 'other' class; M=5) on "
+                + "CommonsenseQA with the paper's 'Q: ... Answer Choices: (a) ... A: (' prompt; per-epoch evaluation on "
+                + "the CQA validation set, MMLU STEM and MMLU social sciences (ECE with 10 bins), entropy and MI per "
+                + "epoch for correct and incorrect answers (Figures 2-4). Comparisons: member 0 alone (M=1), K-FAC "
+                + "Laplace-LoRA on member 0 (lambda by marginal likelihood), temperature scaling of the ensemble and of "
+                + "member 0 on the held-out part of the training set.",
                 "",
                 "Files under --data-dir (the first that exists):",
-                "  commonsense_qa/train.{jsonl,parquet} or train_rand_split.jsonl      (training)",
-                "  commonsense_qa/validation.{jsonl,parquet} or dev_rand_split.jsonl   (in-domain test)",
-                "  mmlu/test.{jsonl,parquet}, or the official CSV folder mmlu/data/test (OOD: #stem and #social)",
+                "  training: commonsense_qa/train.{jsonl,parquet} or train_rand_split.jsonl",
+                "  in-domain test: commonsense_qa/validation.{jsonl,parquet}",
+                "      or dev_rand_split.jsonl",
+                "  OOD (#stem and #social): mmlu/test.{jsonl,parquet},",
+                "      or the official CSV folder mmlu/data/test",
                 ""})
     static final class Balabanov implements Callable<Integer> {
         @Mixin Options o = new Options();
@@ -264,23 +269,28 @@ final class ReproduceCommand implements Callable<Integer> {
     }
 
     /** Yang et al. 2024: Laplace-LoRA on six tasks, MAP and the comparisons. */
-    @Command(name = "yang2024", mixinStandardHelpOptions = true, usageHelpWidth = 120,
-            description = {"Laplace-LoRA (Yang et al., ICLR 2024; docs/METHODS.md 8), per task: the paper's prompts",
-                "(--prompt yang2024: 'Select one of the choices ...', BoolQ 'Answer the question with only True or",
-                "False' with EOS), ARC and OBQA 4-choice rows, LoRA r=8, alpha=16, dropout 0.1 on q_proj,v_proj, lr",
-                "5e-5, batch 4, max length 300, seed 21, trained on 80% of the training set (the other 20% held out);",
-                "the validation split is the test set, ECE with 10 bins. Posteriors: MAP, MC dropout, a deep ensemble of",
-                "--members seeds, K-FAC Laplace on the MAP with lambda by marginal likelihood and the linearised",
-                "predictive by Monte Carlo (--samples), temperature scaling of the MAP on the held-out 20%.",
-                "OpenBookQA's posteriors are also evaluated on ARC-Challenge and ARC-Easy (distribution shift), when",
-                "present.",
+    @Command(name = "yang2024", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Laplace-LoRA as Yang et al. (ICLR 2024).",
+            description = {"Laplace-LoRA (Yang et al., ICLR 2024; docs/METHODS.md §8), per task: the paper's prompts "
+                + "(--prompt yang2024: 'Select one of the choices ...', BoolQ 'Answer the question with only True or "
+                + "False' with EOS), ARC and OBQA 4-choice rows, LoRA r=8, alpha=16, dropout 0.1 on q_proj,v_proj, lr "
+                + "5e-5, batch 4, max length 300, seed 21, trained on 80% of the training set (the other 20% held out); "
+                + "the validation split is the test set, ECE with 10 bins. Posteriors: MAP, MC dropout, a deep ensemble of "
+                + "--members seeds, K-FAC Laplace on the MAP with lambda by marginal likelihood and the linearised "
+                + "predictive by Monte Carlo (--samples), temperature scaling of the MAP on the held-out 20%.",
+                "OpenBookQA's posteriors are also evaluated on ARC-Challenge and ARC-Easy (distribution shift), when "
+                + "present.",
                 "",
                 "Files under --data-dir (each task runs when its two files exist; the first name that exists):",
-                "  winogrande_s/{train,validation}.{jsonl,parquet}, or winogrande/train_s.jsonl + winogrande/dev.jsonl",
-                "  winogrande_m/{train,validation}.{jsonl,parquet}, or winogrande/train_m.jsonl + winogrande/dev.jsonl",
-                "  arc_challenge/{train,validation}.*, or ARC-Challenge/ARC-Challenge-{Train,Dev}.jsonl",
+                "  winogrande_s/{train,validation}.{jsonl,parquet},",
+                "      or winogrande/train_s.jsonl + winogrande/dev.jsonl",
+                "  winogrande_m/{train,validation}.{jsonl,parquet},",
+                "      or winogrande/train_m.jsonl + winogrande/dev.jsonl",
+                "  arc_challenge/{train,validation}.*,",
+                "      or ARC-Challenge/ARC-Challenge-{Train,Dev}.jsonl",
                 "  arc_easy/{train,validation}.*, or ARC-Easy/ARC-Easy-{Train,Dev}.jsonl",
-                "  openbookqa/{train,validation}.*, or OpenBookQA-V1-Sep2018/Data/Main/{train,dev}.jsonl",
+                "  openbookqa/{train,validation}.*,",
+                "      or OpenBookQA-V1-Sep2018/Data/Main/{train,dev}.jsonl",
                 "  boolq/{train,validation}.*, or boolq/dev.jsonl for validation",
                 ""})
     static final class Yang implements Callable<Integer> {
@@ -320,7 +330,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 }
                 List<String> trainArgs = cat(List.of("train-ensemble", "--train", trainPart(train, h), "--eval", test,
                         "--members", Integer.toString(members), "--rank", "8", "--alpha", "16", "--dropout", "0.1",
-                        "--targets", "q_proj,v_proj", "--lr", "5e-5", "--batch-size", "4", "--reduction",
+                        "--targets", "q_proj,v_proj", "--lr", "5e-5", "--train-batch-size", "4", "--reduction",
                         "answer-tokens", "--ece-bins", "10", "--seed", Long.toString(seed), "--epochs",
                         Integer.toString(o.epochs == null ? 5 : o.epochs), "--out", td.resolve("train").toString()),
                         cat(data, o.modelArgs()));
@@ -356,15 +366,17 @@ final class ReproduceCommand implements Callable<Integer> {
     }
 
     /** Onal et al. 2024: SWAG-LoRA on four in-domain tasks with MMLU as OOD. */
-    @Command(name = "onal2024", mixinStandardHelpOptions = true, usageHelpWidth = 120,
-            description = {"SWAG-LoRA (Onal et al. 2024; docs/METHODS.md 5 and 8), per in-domain task (OBQA, CQA, ARC-E,",
-                "ARC-C): swag with the paper's 'Select one of the choices' prompt (choices relabelled by position, ARC",
-                "4-choice rows), 18 epochs with SWAG from epoch 8, lr 6e-4, batch 16, rank-5 covariance, evaluated on",
-                "the validation split with ECE 20 bins and MMLU as the OOD set. Comparisons: the SWAG run's adapter",
-                "(MAP), K-FAC Laplace-LoRA on it, temperature scaling of the MAP on a held-out part of the training set.",
+    @Command(name = "onal2024", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "SWAG-LoRA as Onal et al. (2024).",
+            description = {"SWAG-LoRA (Onal et al. 2024; docs/METHODS.md §5 and §8), per in-domain task (OBQA, CQA, ARC-E, "
+                + "ARC-C): swag with the paper's 'Select one of the choices' prompt (choices relabelled by position, ARC "
+                + "4-choice rows), 18 epochs with SWAG from epoch 8, lr 6e-4, batch 16, rank-5 covariance, evaluated on "
+                + "the validation split with ECE 20 bins and MMLU as the OOD set. Comparisons: the SWAG run's adapter "
+                + "(MAP), K-FAC Laplace-LoRA on it, temperature scaling of the MAP on a held-out part of the training set.",
                 "",
                 "Files under --data-dir (each task runs when its two files exist):",
-                "  openbookqa/{train,validation}.*, commonsense_qa/{train,validation}.*, arc_easy/..., arc_challenge/...",
+                "  openbookqa/{train,validation}.*, commonsense_qa/{train,validation}.*,",
+                "  arc_easy/..., arc_challenge/...",
                 "  (or the official names, as for yang2024 and balabanov2024), and for OOD",
                 "  mmlu/test.{jsonl,parquet} or the official CSV folder mmlu/data/test",
                 ""})
@@ -395,7 +407,7 @@ final class ReproduceCommand implements Callable<Integer> {
                         t.name() + "=" + val, "--ood", ood, "--split", "test"), choices);
                 run.step(t.name() + ": swag", td.resolve("swag"), false, cat(cat(List.of("swag", "--train",
                         trainPart(train, h), "--prompt", "onal2024", "--epochs", Integer.toString(epochs),
-                        "--start-epoch", Integer.toString(start), "--max-rank", "5", "--lr", "6e-4", "--batch-size",
+                        "--start-epoch", Integer.toString(start), "--max-rank", "5", "--lr", "6e-4", "--train-batch-size",
                         "16", "--seed", Long.toString(o.seed == null ? 0 : o.seed), "--out",
                         td.resolve("swag").toString()), choices), o.modelArgs()));
                 run.step(t.name() + ": evaluate swag", td.resolve("eval-swag"), true, cat(cat(List.of("evaluate",

@@ -41,27 +41,25 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bayeslora swag}: one adapter trained with SWAG moment collection; saves the adapter and the posterior. */
-@Command(name = "swag", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
-        description = {"Trains one LoRA adapter and collects SWAG moments (SWA mean, diagonal variance, K deviation",
-            "columns) from --start-epoch on, at each epoch end or every --every optimizer steps. Writes",
-            "OUT/checkpoints/epoch-NNN, OUT/adapter (peft folder, final weights), OUT/posterior (swag.json +",
-            "swag.safetensors) and OUT/run.json. Evaluate with: evaluate --swag OUT --data FILE.",
-            "Defaults (SWAG-LoRA, Onal et al. 2024, where it fixes them): LoRA r=8, alpha=16, dropout 0.1 on",
-            "q_proj,v_proj; K=5, scale 1, S=15 samples; AdamW lr 1e-4 with linear decay, clip 1.0, batch 8.",
+@Command(name = "swag", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Trains one LoRA adapter and collects a SWAG posterior over it.", sortOptions = false,
+        description = {"Trains one LoRA adapter and collects SWAG moments (SWA mean, diagonal variance, K deviation "
+            + "columns) from --start-epoch on, at each epoch end or every --every optimizer steps. Writes "
+            + "OUT/checkpoints/epoch-NNN, OUT/adapter (peft folder, final weights), OUT/posterior (swag.json + "
+            + "swag.safetensors) and OUT/run.json. Evaluate with: evaluate --swag OUT --data FILE.",
+            "Defaults (SWAG-LoRA, Onal et al. 2024, where it fixes them): LoRA r=8, alpha=16, dropout 0.1 on "
+            + "q_proj,v_proj; K=5, scale 1, S=15 samples; AdamW lr 1e-4 with linear decay, clip 1.0, batch 8.",
             "Not reproduced: SWAG-LoRA's lower learning rate in the SWAG phase (the trainer has one schedule).",
-            "With --eval sets: the adapter (MAP) of every epoch, --laplace-per-epoch's Laplace posteriors and, at the",
-            "final epoch, the SWAG predictive are evaluated; OUT/report holds the per-epoch curves and the tables.",
+            "With --eval sets: the adapter (MAP) of every epoch, --laplace-per-epoch's Laplace posteriors and, at the "
+            + "final epoch, the SWAG predictive are evaluated; OUT/report holds the per-epoch curves and the tables.",
             ""})
 final class SwagCommand implements Callable<Integer> {
-    @picocli.CommandLine.Mixin ChoicesOption choicesOption = new ChoicesOption();
+    @picocli.CommandLine.Mixin DataLoadOptions dataLoad = new DataLoadOptions();
     @picocli.CommandLine.Mixin PromptOption promptOption = new PromptOption();
     @Mixin BaseModelOptions modelOptions;
 
-    @Option(names = "--train", required = true, paramLabel = "FILE",
-            description = "Labelled training data: " + DataSpec.SYNTAX) String train;
-
-    @Option(names = "--split", defaultValue = "test",
-            description = "MMLU split for CSV folders (default: ${DEFAULT-VALUE}).") String split;
+    @Option(names = "--train", required = true, paramLabel = "SET",
+            description = "Labelled training data, " + DataSpec.SYNTAX + ".") String train;
 
     @Option(names = "--epochs", defaultValue = "3", paramLabel = "E",
             description = "Epochs (default: ${DEFAULT-VALUE}).") int epochs;
@@ -80,28 +78,31 @@ final class SwagCommand implements Callable<Integer> {
     @Option(names = "--max-rank", defaultValue = "5", paramLabel = "K",
             description = "Deviation columns kept (default: ${DEFAULT-VALUE}).") int maxRank;
 
-    @Option(names = "--scale", defaultValue = "1", description = "Covariance scale (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scale", defaultValue = "1", paramLabel = "C", description = "Covariance scale (default: ${DEFAULT-VALUE}).")
     double scale;
 
     @Option(names = "--variant", defaultValue = "paper", paramLabel = "paper|swag-lora-code",
+            converter = CliEnums.Variant.class,
             description = "Sampler: Maddox et al.'s (paper) or swag-lora's code (default: ${DEFAULT-VALUE}).")
-    String variant;
+    SwagVariant variant;
 
     @Mixin TrainOptions trainOptions;
 
-    @Option(names = "--out", defaultValue = "runs/swag", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "runs/swag", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Mixin OverwriteOption overwrite = new OverwriteOption();
 
+    @Mixin SvgOption svgOption = new SvgOption();
+
     @Option(names = "--eval", paramLabel = "SET", description = {"Evaluation set, repeatable: " + DataSpec.SYNTAX
-        + ". Evaluates every epoch's adapter (and Laplace", "posterior), and the SWAG predictive at the end."})
+        + ". Evaluates every epoch's adapter (and Laplace posterior), and the SWAG predictive at the end."})
     List<String> evals = new ArrayList<>();
 
     @Option(names = "--eval-batch-size", paramLabel = "N", description = "Prompts per evaluation pass (default: 8).")
     int evalBatchSize = 8;
 
-    @Option(names = "--ece-bins", defaultValue = "15", description = "ECE bins (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ece-bins", defaultValue = "15", paramLabel = "BINS", description = "ECE bins (default: ${DEFAULT-VALUE}).")
     int eceBins;
 
     @Mixin AveragingOption averagingOption = new AveragingOption();
@@ -113,12 +114,7 @@ final class SwagCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
-        SwagVariant v = switch (variant.toLowerCase(Locale.ROOT).replace('_', '-')) {
-            case "paper" -> SwagVariant.PAPER;
-            case "swag-lora-code" -> SwagVariant.SWAG_LORA_CODE;
-            default -> throw new IllegalArgumentException("--variant: unknown variant '" + variant
-                    + "' (known: paper, swag-lora-code)");
-        };
+        SwagVariant v = variant;
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         }
@@ -143,12 +139,12 @@ final class SwagCommand implements Callable<Integer> {
         TrainingConfig training = trainOptions.training(TrainingConfig.defaults(), epochs);
         modelOptions.checkModelDir();
         ai.bayeslora.core.data.PaperPrompts.Prepared prepared = PromptOption.prepare(promptOption.name("mmlu"),
-                DataSpec.parse(train).loadLabelled("--train", choicesOption.options(split), "training"));
+                dataLoad.loadLabelled("--train", DataSpec.parse(train), "training"));
         McqaDataset trainSet = prepared.dataset();
         List<McqaDataset> evalSets = new ArrayList<>();
         for (String e : evals) {
-            evalSets.add(PromptOption.prepare(promptOption.name("mmlu"), DataSpec.parse(e).loadLabelled("--eval",
-                    choicesOption.options(split), "evaluation")).dataset());
+            evalSets.add(PromptOption.prepare(promptOption.name("mmlu"), dataLoad.loadLabelled("--eval",
+                    DataSpec.parse(e), "evaluation")).dataset());
         }
         Path checkpoints = out.resolve("checkpoints");
         // SWAG runs cannot be resumed (the moments are not checkpointed): an earlier run is kept unless --overwrite
@@ -307,7 +303,7 @@ final class SwagCommand implements Callable<Integer> {
                             epochList, series.get(s).get(k)));
                 }
             }
-            Path html = report.build().writeTo(out.resolve("report"));
+            Path html = report.svg(svgOption.svg).build().writeTo(out.resolve("report"));
             System.out.println();
             System.out.println("Final epoch (" + epochs + ") on " + sets.get(0).source() + ":");
             System.out.print(cmp.table());

@@ -45,39 +45,38 @@ import picocli.CommandLine.Option;
  * {@code bayeslora train-ensemble}: trains a LoRA deep ensemble, saves it, evaluates it (and its first member alone)
  * per epoch on every --eval set and writes a report with per-epoch metrics and entropy/MI histograms.
  */
-@Command(name = "train-ensemble", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
-        description = {"Trains M LoRA adapters (a deep ensemble) into OUT/ensemble/member-MM/epoch-NNN, saves the final",
-            "ensemble to OUT/ensemble-final (ensemble.json + member folders), evaluates the ensemble and member 0 alone",
-            "(M=1) at every epoch on every --eval set, with OOD detection of the first --eval set against each other",
-            "one, and writes OUT/report (report.html, report.json, CSVs, figures): accuracy, NLL and ECE per epoch for",
-            "M=1 and M, entropy and MI histograms per epoch and set.",
+@Command(name = "train-ensemble", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Trains a LoRA deep ensemble, evaluating it at every epoch.", sortOptions = false,
+        description = {"Trains M LoRA adapters (a deep ensemble) into OUT/ensemble/member-MM/epoch-NNN, saves the final "
+            + "ensemble to OUT/ensemble-final (ensemble.json + member folders), evaluates the ensemble and member 0 alone "
+            + "(M=1) at every epoch on every --eval set, with OOD detection of the first --eval set against each other "
+            + "one, and writes OUT/report (report.html, report.json, CSVs, figures): accuracy, NLL and ECE per epoch for "
+            + "M=1 and M, entropy and MI histograms per epoch and set.",
             "",
-            "--preset balabanov2024 (Balabanov & Linander 2024, METHODS.md 8): LoRA r=8, alpha=32, dropout 0 on",
-            "q_proj,v_proj; AdamW lr 5e-6, weight decay 0, clip 0.3, batch 8, 10 epochs, beta=1 on ||BA||^2,",
-            "full-vocab reduction, M=5. The whole study in one command:",
-            "  train-ensemble --model Mistral-7B-v0.1 --train cqa/train.jsonl --preset balabanov2024 \\",
+            "--preset balabanov2024 (Balabanov & Linander 2024, docs/METHODS.md §8): LoRA r=8, alpha=32, dropout 0 on "
+            + "q_proj,v_proj; AdamW lr 5e-6, weight decay 0, clip 0.3, batch 8, 10 epochs, beta=1 on ||BA||^2, "
+            + "full-vocab reduction, M=5. The whole study in one command:",
+            "  train-ensemble --model Mistral-7B-v0.1 --preset balabanov2024 \\",
+            "    --train cqa/train.jsonl \\",
             "    --eval cqa=cqa/validation.jsonl --eval mmlu-stem=mmlu/data/test#stem \\",
             "    --eval mmlu-social=mmlu/data/test#social",
-            "--preset none (default): LoRA r=8, alpha=16, dropout 0 on q_proj,v_proj; AdamW lr 1e-4 with linear decay,",
-            "clip 1.0, batch 8, 3 epochs, answer-tokens reduction, M=5. Explicit options override either preset.",
+            "--preset none (default): LoRA r=8, alpha=16, dropout 0 on q_proj,v_proj; AdamW lr 1e-4 with linear decay, "
+            + "clip 1.0, batch 8, 3 epochs, answer-tokens reduction, M=5. Explicit options override either preset.",
             "",
             "Eval sets: " + DataSpec.SYNTAX + "; #stem/#social/#humanities keep that MMLU subject group.",
             ""})
 final class TrainEnsembleCommand implements Callable<Integer> {
-    @picocli.CommandLine.Mixin ChoicesOption choicesOption = new ChoicesOption();
+    @picocli.CommandLine.Mixin DataLoadOptions dataLoad = new DataLoadOptions();
     private static final Pattern EPOCH_DIR = Pattern.compile("epoch-(\\d{3,})");
 
     @Mixin BaseModelOptions modelOptions;
 
-    @Option(names = "--train", required = true, paramLabel = "FILE",
-            description = "Labelled training data: " + DataSpec.SYNTAX) String train;
+    @Option(names = "--train", required = true, paramLabel = "SET",
+            description = "Labelled training data, " + DataSpec.SYNTAX + ".") String train;
 
     @Option(names = "--eval", paramLabel = "SET",
             description = "Evaluation set, repeatable: " + DataSpec.SYNTAX + ". The first one is the in-domain set "
                     + "for OOD detection.") List<String> evals = new ArrayList<>();
-
-    @Option(names = "--split", defaultValue = "test",
-            description = "MMLU split for CSV folders (default: ${DEFAULT-VALUE}).") String split;
 
     @Option(names = "--members", paramLabel = "M", description = "Ensemble size M (default: 5).") Integer members;
 
@@ -89,21 +88,24 @@ final class TrainEnsembleCommand implements Callable<Integer> {
     @Mixin PromptOption promptOption = new PromptOption();
 
     @Option(names = "--mode", defaultValue = "sequential", paramLabel = "sequential|interleaved",
+            converter = CliEnums.Mode.class,
             description = "Members one after another, or all in one stacked step (shared data order). "
-                    + "Default: ${DEFAULT-VALUE}.") String mode;
+                    + "Default: ${DEFAULT-VALUE}.") EnsembleTrainingMode mode;
 
     @Mixin TrainOptions trainOptions;
 
     @Option(names = "--eval-batch-size", paramLabel = "N", description = "Prompts per evaluation pass (default: 8).")
     int evalBatchSize = 8;
 
-    @Option(names = "--ece-bins", defaultValue = "15", description = "ECE bins (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ece-bins", defaultValue = "15", paramLabel = "BINS", description = "ECE bins (default: ${DEFAULT-VALUE}).")
     int eceBins;
 
-    @Option(names = "--out", defaultValue = "runs/train-ensemble",
+    @Option(names = "--out", defaultValue = "runs/train-ensemble", paramLabel = "DIR",
             description = "Output folder (default: ${DEFAULT-VALUE}).") Path out;
 
     @Mixin OverwriteOption overwrite = new OverwriteOption();
+
+    @Mixin SvgOption svgOption = new SvgOption();
 
     @Mixin AveragingOption averagingOption = new AveragingOption();
 
@@ -111,8 +113,8 @@ final class TrainEnsembleCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--resume", description = {"Continue the run in --out: members whose last epoch exists are kept,",
-        "interrupted ones continue from their last epoch checkpoint; then the ensemble is saved and evaluated."})
+    @Option(names = "--resume", description = {"Continue the run in --out: members whose last epoch exists are kept, "
+        + "interrupted ones continue from their last epoch checkpoint; then the ensemble is saved and evaluated."})
     boolean resume;
 
     /** The parsed --average. */
@@ -140,12 +142,7 @@ final class TrainEnsembleCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--preset: unknown preset '" + preset
                         + "' (known: none, balabanov2024)");
         }
-        EnsembleTrainingMode trainingMode = switch (mode.toLowerCase(Locale.ROOT)) {
-            case "sequential" -> EnsembleTrainingMode.SEQUENTIAL;
-            case "interleaved" -> EnsembleTrainingMode.INTERLEAVED;
-            default -> throw new IllegalArgumentException("--mode: unknown mode '" + mode
-                    + "' (known: sequential, interleaved)");
-        };
+        EnsembleTrainingMode trainingMode = mode;
         int m = members == null ? 5 : members;
         if (m < 1) {
             throw new IllegalArgumentException("--members must be at least 1, got " + m);
@@ -163,10 +160,10 @@ final class TrainEnsembleCommand implements Callable<Integer> {
         TrainingConfig training = trainOptions.training(trainingBase, e);
         modelOptions.checkModelDir();
         String promptName = promptOption.name(preset.equalsIgnoreCase("none") ? "mmlu" : preset);
-        McqaDataset trainSet = DataSpec.parse(train).loadLabelled("--train", choicesOption.options(split), "training");
+        McqaDataset trainSet = dataLoad.loadLabelled("--train", DataSpec.parse(train), "training");
         List<McqaDataset> evalSets = new ArrayList<>();
         for (String s : evals) {
-            evalSets.add(DataSpec.parse(s).loadLabelled("--eval", choicesOption.options(split), "evaluation"));
+            evalSets.add(dataLoad.loadLabelled("--eval", DataSpec.parse(s), "evaluation"));
         }
         // the format decides the class labels its answer tokens are (the ensemble paper's lowercase letters after
         // "A: (", docs/METHODS.md §8); every set gets the training set's format
@@ -178,7 +175,7 @@ final class TrainEnsembleCommand implements Callable<Integer> {
         settings.put("command", "train-ensemble");
         settings.put("preset", preset);
         settings.put("prompt", promptName);
-        settings.put("mode", mode.toLowerCase(Locale.ROOT));
+        settings.put("mode", CliEnums.name(mode));
         settings.put("members", m);
         settings.put("train", trainSet.source());
         settings.put("train_examples", trainSet.size());
@@ -258,7 +255,7 @@ final class TrainEnsembleCommand implements Callable<Integer> {
             Comparison cmp = perEpoch(model, answers, batcher, trainer, ensembleDir, ensembleOptions, m, e, evalSets,
                     report, trainSet, training.reduction());
             System.err.println("[3/3] writing the report");
-            Path html = report.build().writeTo(out.resolve("report"));
+            Path html = report.svg(svgOption.svg).build().writeTo(out.resolve("report"));
             System.out.println();
             System.out.println("Final epoch (" + e + ") on " + evalSets.get(0).source() + ":");
             System.out.print(cmp.table());

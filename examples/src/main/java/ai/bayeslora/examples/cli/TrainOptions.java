@@ -20,14 +20,23 @@ final class TrainOptions {
     @Option(names = "--targets", split = ",", paramLabel = "MODULE",
             description = "Module-name suffixes to adapt, comma-separated (e.g. q_proj,v_proj).") List<String> targets;
     @Option(names = "--lr", paramLabel = "LR", description = "Learning rate.") Double lr;
-    @Option(names = "--batch-size", paramLabel = "N", description = "Training examples per step.") Integer batchSize;
-    @Option(names = "--reduction", paramLabel = "answer-tokens|full-vocab",
+    @Option(names = "--train-batch-size", paramLabel = "N",
+            description = "Training examples per optimizer step (default: the preset's).") Integer batchSize;
+
+    /** The old name of --train-batch-size, still accepted (docs/GUIDE.md, "Command line"). */
+    @Option(names = "--batch-size", paramLabel = "N", hidden = true,
+            description = "Deprecated: the old name of --train-batch-size.")
+    void batchSizeAlias(int n) {
+        Deprecation.note("--batch-size", "--train-batch-size");
+        batchSize = n;
+    }
+    @Option(names = "--reduction", paramLabel = "answer-tokens|full-vocab", converter = CliEnums.Reduction.class,
             description = "Class probabilities: softmax over the answer letters, or the full vocabulary plus an "
-                    + "'other' class (used in training and evaluation).") String reduction;
+                    + "'other' class (used in training and evaluation; default: the preset's).") ClassReduction reduction;
     @Option(names = "--max-length", paramLabel = "TOKENS",
             description = "Longest prompt; longer ones are truncated from the left (default: the batcher's 512).")
     Integer maxLength;
-    @Option(names = "--seed", defaultValue = "0", description = "Base seed (default: ${DEFAULT-VALUE}).") long seed;
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "SEED", description = "Base seed (default: ${DEFAULT-VALUE}).") long seed;
 
     LoraConfig lora(LoraConfig.Builder base) {
         if (rank != null) {
@@ -54,7 +63,7 @@ final class TrainOptions {
             b.batchSize(batchSize).evalBatchSize(batchSize);
         }
         if (reduction != null) {
-            b.reduction(ClassReduction.parse(reduction));
+            b.reduction(reduction);
         }
         if (maxLength != null) {
             b.maxLength(maxLength);
@@ -63,7 +72,7 @@ final class TrainOptions {
     }
 
     static String reductionName(ClassReduction r) {
-        return r == ClassReduction.FULL_VOCAB_WITH_OTHER ? "full-vocab" : "answer-tokens";
+        return r.cliName();
     }
 
     /** The settings that define a run, for {@code run.json} and the resume check. */

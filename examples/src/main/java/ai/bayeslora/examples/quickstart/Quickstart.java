@@ -60,9 +60,10 @@ public final class Quickstart {
      *     so small that a GPU only adds launch overhead, and the figures below are float32's)
      * @param averaging how the ensemble's members, SWAG's, MC dropout's and Laplace's samples are combined
      *     (docs/METHODS.md §4, "Averaging members"); default {@link MemberAveraging#PROBABILITIES}
+     * @param svg also write the report's figures as SVG (default false: PNG only)
      */
     public record Settings(int members, int epochs, int trainQuestions, long seed, boolean progress,
-                           double learningRate, ComputeDevice device, MemberAveraging averaging) {
+                           double learningRate, ComputeDevice device, MemberAveraging averaging, boolean svg) {
         /**
          * M = 5, 8 epochs, 671 of the 767 training questions (the last 96 are held out for temperature scaling), lr
          * 3e-3, the CPU in float32: the tiny model learns the rule (ensemble accuracy 1.0 on the 64 test questions, OOD
@@ -70,27 +71,32 @@ public final class Quickstart {
          */
         public static Settings defaults() {
             return new Settings(5, 8, 767, 0, true, Double.parseDouble(System.getProperty("bayeslora.quickstart.lr",
-                    "3e-3")), ComputeDevice.cpu(), MemberAveraging.PROBABILITIES);
+                    "3e-3")), ComputeDevice.cpu(), MemberAveraging.PROBABILITIES, false);
         }
 
         /** A smaller run for tests and notebooks: M = 3, 2 epochs, 256 questions. */
         public static Settings fast() {
-            return new Settings(3, 2, 256, 0, false, 3e-3, ComputeDevice.cpu(), MemberAveraging.PROBABILITIES);
+            return new Settings(3, 2, 256, 0, false, 3e-3, ComputeDevice.cpu(), MemberAveraging.PROBABILITIES, false);
         }
 
         /** The same with another size and length. */
         public Settings with(int m, int e) {
-            return new Settings(m, e, trainQuestions, seed, progress, learningRate, device, averaging);
+            return new Settings(m, e, trainQuestions, seed, progress, learningRate, device, averaging, svg);
         }
 
         /** The same on another device or dtype. */
         public Settings on(ComputeDevice d) {
-            return new Settings(members, epochs, trainQuestions, seed, progress, learningRate, d, averaging);
+            return new Settings(members, epochs, trainQuestions, seed, progress, learningRate, d, averaging, svg);
         }
 
         /** The same with another member averaging. */
         public Settings averaging(MemberAveraging a) {
-            return new Settings(members, epochs, trainQuestions, seed, progress, learningRate, device, a);
+            return new Settings(members, epochs, trainQuestions, seed, progress, learningRate, device, a, svg);
+        }
+
+        /** The same with SVG figures on or off. */
+        public Settings svg(boolean on) {
+            return new Settings(members, epochs, trainQuestions, seed, progress, learningRate, device, averaging, on);
         }
     }
 
@@ -195,7 +201,7 @@ public final class Quickstart {
                             .setting("learning rate", s.learningRate()).setting("device", s.device())
                             .setting("ECE bins", 15).setting("Laplace", "K-FAC, prior precision by marginal "
                                     + "likelihood, linearised predictive").build());
-                    Path html = report.build().writeTo(outDir.resolve("report"));
+                    Path html = report.svg(s.svg()).build().writeTo(outDir.resolve("report"));
                     return new Outcome(cmp, html, (System.nanoTime() - t0) / 1e9);
                 }
             }

@@ -64,7 +64,7 @@ class AveragingLaplaceCliTest {
         Path out = tmp.resolve("ens");
         WorkflowCliTest.Run r = run("train-ensemble", "--model", model.toString(), "--device", device, "--train",
                 trainFile.toString(), "--eval", "in=" + evalFile, "--members", "2", "--epochs", "2", "--lr", "3e-3",
-                "--batch-size", "16", "--laplace-per-epoch", "--average", "logits", "--out", out.toString());
+                "--train-batch-size", "16", "--laplace-per-epoch", "--average", "logits", "--out", out.toString());
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("Laplace kfac mc (member 0, epoch 2)").contains("averaging: logits");
         for (int e = 1; e <= 2; e++) {
@@ -146,7 +146,7 @@ class AveragingLaplaceCliTest {
     void swagFitsLaplaceOnItsAdapterAtEveryEpochAndEvaluatesItWithSwag() throws Exception {
         Path out = tmp.resolve("swag");
         WorkflowCliTest.Run r = run("swag", "--model", model.toString(), "--device", device, "--train",
-                trainFile.toString(), "--epochs", "2", "--every", "2", "--lr", "3e-3", "--batch-size", "16",
+                trainFile.toString(), "--epochs", "2", "--every", "2", "--lr", "3e-3", "--train-batch-size", "16",
                 "--samples", "4", "--eval", "in=" + evalFile, "--laplace-per-epoch", "--laplace-link", "probit",
                 "--average", "logits", "--out", out.toString());
         assertThat(r.code()).isZero();

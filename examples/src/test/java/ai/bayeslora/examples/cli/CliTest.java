@@ -56,7 +56,7 @@ class CliTest {
             Path out = tmp.resolve(name + "-logits.safetensors");
             int code = BayesLoraCli.run("logits", "--model", Fixtures.model(name).toString(), "--device", "cpu",
                     "--inputs", inputsFrom(ref, name.equals("tiny-llama")).toString(), "--out", out.toString(),
-                    "--batch-size", "2");
+                    "--eval-batch-size", "2");
             assertThat(code).isZero();
             try (SafetensorsFile got = SafetensorsFile.open(out); SafetensorsFile want = SafetensorsFile.open(ref);
                  PointerScope s = new PointerScope()) {

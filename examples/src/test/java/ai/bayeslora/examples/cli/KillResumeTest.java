@@ -32,7 +32,7 @@ class KillResumeTest {
     private static List<String> args(Path out, boolean resume) {
         List<String> a = new ArrayList<>(List.of("train-ensemble", "--model", Fixtures.model("tiny-llama").toString(),
                 "--device", "cpu", "--train", data.toString(), "--members", "2", "--epochs", "3", "--lr", "3e-3",
-                "--batch-size", "8", "--dropout", "0.1", "--out", out.toString()));
+                "--train-batch-size", "8", "--dropout", "0.1", "--out", out.toString()));
         if (resume) {
             a.add("--resume");
         }

@@ -77,7 +77,7 @@ class LaplaceCliTest {
         Path post = tmp.resolve("posterior");
         int code = BayesLoraCli.run("laplace", "fit", "--model", model.toString(), "--adapter", adapterDir.toString(),
                 "--data", data.toString(), "--structure", "full", "--prior-precision", "0.5", "--dtype", "float64",
-                "--device", "cpu", "--batch-size", "4", "--out", post.toString());
+                "--device", "cpu", "--eval-batch-size", "4", "--out", post.toString());
         assertThat(code).isZero();
         JsonNode manifest = new ObjectMapper().readTree(post.resolve("manifest.json").toFile());
         assertThat(manifest.get("structure").asText()).isEqualTo("full");
@@ -87,7 +87,7 @@ class LaplaceCliTest {
 
         Path out = tmp.resolve("pred.json");
         code = BayesLoraCli.run("laplace", "predict", "--posterior", post.toString(), "--data", data.toString(),
-                "--device", "cpu", "--batch-size", "2", "--out", out.toString());
+                "--device", "cpu", "--eval-batch-size", "2", "--out", out.toString());
         assertThat(code).isZero();
         JsonNode pred = new ObjectMapper().readTree(out.toFile());
         assertThat(pred.get("predictions")).hasSize(9);
@@ -156,7 +156,7 @@ class LaplaceCliTest {
         Path report = tmp.resolve("evaluate-laplace");
         code = BayesLoraCli.run("evaluate", "--laplace", post.toString(), "--link", "probit", "--model",
                 model.toString(), "--data",
-                data.toString(), "--dtype", "float64", "--device", "cpu", "--batch-size", "2", "--out",
+                data.toString(), "--dtype", "float64", "--device", "cpu", "--eval-batch-size", "2", "--out",
                 report.toString());
         assertThat(code).isZero();
         JsonNode r = new ObjectMapper().readTree(report.resolve("report.json").toFile());

@@ -120,7 +120,7 @@ class OutputSafetyCliTest {
     void trainEnsembleKeepsAnEarlierRunEvenWithoutItsEnsembleFolder() throws IOException {
         Path out = tmp.resolve("run");
         String[] args = {"train-ensemble", "--model", model.toString(), "--device", "cpu", "--train",
-            data.toString(), "--members", "1", "--epochs", "1", "--batch-size", "8", "--out", out.toString()};
+            data.toString(), "--members", "1", "--epochs", "1", "--train-batch-size", "8", "--out", out.toString()};
         assertThat(run(args).code()).isZero();
         AtomicOutput.deleteQuietly(out.resolve("ensemble")); // the old guard looked only at this folder
         Map<String, String> before = snapshot(out);

@@ -101,7 +101,7 @@ class WorkflowCliTest {
         Path out = tmp.resolve("ens");
         Run r = run("train-ensemble", "--model", model.toString(), "--device", "cpu", "--train", trainFile.toString(),
                 "--eval", "in=" + evalFile, "--eval", "shifted=" + oodFile, "--members", "2", "--epochs", "2",
-                "--lr", "3e-3", "--batch-size", "16", "--out", out.toString());
+                "--lr", "3e-3", "--train-batch-size", "16", "--svg", "--out", out.toString());
         assertThat(r.code()).isZero();
         for (int m = 0; m < 2; m++) {
             for (int e = 1; e <= 2; e++) {
@@ -147,20 +147,20 @@ class WorkflowCliTest {
         byte[] weights = Files.readAllBytes(lost.resolve("adapter_model.safetensors"));
         deleteTree(lost);
         Run again = run("train-ensemble", "--model", model.toString(), "--device", "cpu", "--train",
-                trainFile.toString(), "--members", "2", "--epochs", "2", "--lr", "3e-3", "--batch-size", "16",
+                trainFile.toString(), "--members", "2", "--epochs", "2", "--lr", "3e-3", "--train-batch-size", "16",
                 "--out", out.toString());
         assertThat(again.code()).isEqualTo(2);
         assertThat(again.err()).contains("holds an earlier train-ensemble run").contains("--resume");
 
         Run r = run("train-ensemble", "--model", model.toString(), "--device", "cpu", "--train", trainFile.toString(),
-                "--members", "2", "--epochs", "2", "--lr", "3e-3", "--batch-size", "16", "--out", out.toString(),
+                "--members", "2", "--epochs", "2", "--lr", "3e-3", "--train-batch-size", "16", "--out", out.toString(),
                 "--resume");
         assertThat(r.code()).isZero();
         assertThat(r.err()).contains("member 0 (seed 0): finished at epoch 2").contains("member 1 (seed 1): continues from");
         assertThat(Files.readAllBytes(lost.resolve("adapter_model.safetensors"))).isEqualTo(weights); // bit-exact
 
         Run other = run("train-ensemble", "--model", model.toString(), "--device", "cpu", "--train",
-                trainFile.toString(), "--members", "2", "--epochs", "2", "--lr", "1e-3", "--batch-size", "16",
+                trainFile.toString(), "--members", "2", "--epochs", "2", "--lr", "1e-3", "--train-batch-size", "16",
                 "--out", out.toString(), "--resume");
         assertThat(other.code()).isEqualTo(2);
         assertThat(other.err()).contains("run.json").contains("learning_rate");
@@ -171,7 +171,7 @@ class WorkflowCliTest {
         Path out = tmp.resolve("interleaved");
         String[] args = {"train-ensemble", "--model", model.toString(), "--device", "cpu", "--train",
             trainFile.toString(), "--mode", "interleaved", "--members", "2", "--epochs", "2", "--lr", "3e-3",
-            "--batch-size", "16", "--out", out.toString()};
+            "--train-batch-size", "16", "--out", out.toString()};
         assertThat(run(args).code()).isZero();
         Path lost = out.resolve("ensemble/member-00/epoch-002"); // as if the run died while writing epoch 2
         byte[] weights = Files.readAllBytes(lost.resolve("adapter_model.safetensors"));
@@ -267,7 +267,7 @@ class WorkflowCliTest {
     void swagTrainsSavesAdapterAndPosteriorThenEvaluatesWithSwagAndMcDropout() throws Exception {
         Path out = tmp.resolve("swag");
         Run r = run("swag", "--model", model.toString(), "--device", "cpu", "--train", trainFile.toString(),
-                "--epochs", "2", "--every", "2", "--lr", "3e-3", "--batch-size", "16", "--samples", "4",
+                "--epochs", "2", "--every", "2", "--lr", "3e-3", "--train-batch-size", "16", "--samples", "4",
                 "--out", out.toString());
         assertThat(r.code()).isZero();
         assertThat(out.resolve("adapter/adapter_config.json")).isRegularFile();

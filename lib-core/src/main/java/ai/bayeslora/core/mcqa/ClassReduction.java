@@ -54,6 +54,16 @@ public enum ClassReduction {
     }
 
     /**
+     * The name users type and read: {@code answer-tokens} or {@code full-vocab}, the one spelling of every table,
+     * log line and help text ({@link #parse} also takes the enum names). Files keep their own spelling.
+     *
+     * @return the name
+     */
+    public String cliName() {
+        return this == ANSWER_TOKENS ? "answer-tokens" : "full-vocab";
+    }
+
+    /**
      * Parses {@code answer-tokens} / {@code full-vocab} (also the enum names).
      *
      * @param s the spelling to parse, case-insensitive

@@ -46,6 +46,12 @@ public final class Fitter {
     }
 
     public static Result fit(AnswerScorer scorer, LoraAdapter adapter, Iterable<EncodedBatch> data, LaplaceConfig cfg) {
+        return fit(scorer, adapter, data, cfg, ai.bayeslora.core.progress.Progress.none().start("laplace fit", 0));
+    }
+
+    /** As {@link #fit(AnswerScorer, LoraAdapter, Iterable, LaplaceConfig)}, advancing {@code progress} per example. */
+    public static Result fit(AnswerScorer scorer, LoraAdapter adapter, Iterable<EncodedBatch> data, LaplaceConfig cfg,
+                             ai.bayeslora.core.progress.ProgressTask progress) {
         List<LoraLayer> selected = select(adapter, cfg.modules());
         try (GradientEngine engine = new GradientEngine(scorer, adapter, selected);
              CurvatureBuilder builder = builder(cfg, engine.layout(), scorer.model().device().torchDevice())) {
@@ -99,6 +105,7 @@ public final class Fitter {
                     }
                     engine.forwardDone();
                     n += rows;
+                    progress.advance(rows);
                 }
             }
             if (n == 0) {

@@ -41,8 +41,8 @@ import java.util.OptionalLong;
  *     otherwise only after the last epoch
  * @param maxLength the longest prompt in tokens (prompts are truncated from the left); empty to keep the batcher's
  *     setting (default)
- * @param progressBar show a progress bar on a terminal; when off or not on a terminal, progress goes to the log
- *     (default true)
+ * @param progressBar report progress to {@link ai.bayeslora.core.progress.Progress#defaultListener()} (bars on a
+ *     terminal, SLF4J lines otherwise; default true); when off, progress goes to the SLF4J log only
  */
 public record TrainingConfig(OptimizerConfig optimizer, double learningRate, LearningRateSchedule schedule,
                              OptionalDouble maxGradNorm, int gradientAccumulationSteps, int batchSize,

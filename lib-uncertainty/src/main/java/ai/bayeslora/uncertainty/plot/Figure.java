@@ -141,9 +141,23 @@ public final class Figure {
      * @return the PNG and SVG paths
      */
     public List<Path> writeTo(Path dir) {
+        return writeTo(dir, true);
+    }
+
+    /**
+     * Writes {@code <dir>/<name>.png} and, when {@code svg} is set, {@code <dir>/<name>.svg}. SVG is optional because
+     * it is about ten times the PNG's size for these charts (every histogram bar and grid line is a path).
+     *
+     * @param dir the folder
+     * @param svg whether to write the SVG too
+     * @return the paths written, PNG first
+     */
+    public List<Path> writeTo(Path dir, boolean svg) {
         List<Path> out = new ArrayList<>();
         out.add(write(dir.resolve(name + ".png"), png()));
-        out.add(write(dir.resolve(name + ".svg"), svg()));
+        if (svg) {
+            out.add(write(dir.resolve(name + ".svg"), svg()));
+        }
         return out;
     }
 

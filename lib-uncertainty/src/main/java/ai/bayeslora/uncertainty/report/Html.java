@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * The self-contained HTML page of a report: a table of contents, then the sections run metadata, metrics, OOD
  * detection, selective prediction, per-epoch evolution and figures (grouped by dataset), every figure embedded as a
- * PNG data URI with a link to its SVG.
+ * PNG data URI (so report.html is one self-contained file) with links to its PNG and, when written, SVG files.
  */
 final class Html {
     /** Section ids and headings, in page order. */
@@ -288,8 +288,11 @@ final class Html {
         h.append("<figure").append(small ? " class=\"small\"" : "").append("><img alt=\"").append(esc(p.caption()))
                 .append("\" src=\"").append(UncertaintyReport.dataUri(f.png())).append("\"><figcaption>")
                 .append(esc(p.caption())).append(" (<a href=\"figures/").append(esc(f.name()))
-                .append(".png\">png</a>, <a href=\"figures/").append(esc(f.name())).append(".svg\">svg</a>)")
-                .append("</figcaption></figure>\n");
+                .append(".png\">png</a>");
+        if (report.svg()) {
+            h.append(", <a href=\"figures/").append(esc(f.name())).append(".svg\">svg</a>");
+        }
+        h.append(")</figcaption></figure>\n");
     }
 
     /** The figure groups of a section in first-appearance order. */

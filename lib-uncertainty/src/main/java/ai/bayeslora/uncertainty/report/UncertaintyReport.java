@@ -19,7 +19,8 @@ import java.util.Map;
 
 /**
  * A report folder: {@code report.json} (the run's metadata, every metric, the reliability bins, the histogram grids'
- * numbers), one CSV per evaluation with the per-example table, figures as PNG and SVG under {@code figures/}, and a
+ * numbers), one CSV per evaluation with the per-example table, figures as PNG under {@code figures/} (and SVG when
+ * {@link Builder#svg(boolean)} asks for it), and a
  * self-contained {@code report.html} with the figures embedded, in sections with a table of contents: run metadata,
  * metrics, OOD detection, selective prediction, per-epoch evolution, figures by dataset and epoch (docs/GUIDE.md,
  * "Reports and figures"). Built with {@link #builder(String)}; {@link #writeTo(Path)} writes into a temporary sibling
@@ -34,6 +35,8 @@ public final class UncertaintyReport {
     private final List<EpochSeries> epochSeries;
     private final List<EpochHistograms> histograms;
     private final RunMetadata metadata;
+    /** Whether figures are also written as SVG (default false: PNG only). */
+    private final boolean svg;
 
     /** Coverages at which the selective-prediction table and report.json give the accuracy. */
     static final double[] COVERAGES = {0.5, 0.8, 0.9, 1.0};
@@ -63,6 +66,12 @@ public final class UncertaintyReport {
         this.epochSeries = List.copyOf(b.epochSeries);
         this.histograms = List.copyOf(b.histograms);
         this.metadata = b.metadata;
+        this.svg = b.svg;
+    }
+
+    /** Whether figures are also written as SVG ({@link Builder#svg(boolean)}). @return true for PNG and SVG */
+    public boolean svg() {
+        return svg;
     }
 
     /**
@@ -84,6 +93,7 @@ public final class UncertaintyReport {
         private final List<EpochSeries> epochSeries = new ArrayList<>();
         private final List<EpochHistograms> histograms = new ArrayList<>();
         private RunMetadata metadata;
+        private boolean svg;
 
         private Builder(String title) {
             this.title = title;
@@ -108,6 +118,18 @@ public final class UncertaintyReport {
          */
         public Builder metadata(RunMetadata m) {
             this.metadata = m;
+            return this;
+        }
+
+        /**
+         * Also write every figure as SVG next to its PNG (default false). The HTML embeds the PNGs either way; SVG
+         * is for print-quality reuse and is about ten times larger (docs/GUIDE.md, "Reports and figures").
+         *
+         * @param on whether to write SVG files
+         * @return this builder
+         */
+        public Builder svg(boolean on) {
+            this.svg = on;
             return this;
         }
 
@@ -201,7 +223,7 @@ public final class UncertaintyReport {
         AtomicOutput.writeFolder(dir, "uncertainty-report", replace, tmp -> {
             List<ReportFigures.Placed> placed = placedFigures();
             for (ReportFigures.Placed p : placed) {
-                p.figure().writeTo(tmp.resolve("figures"));
+                p.figure().writeTo(tmp.resolve("figures"), svg);
             }
             for (int i = 0; i < evaluations.size(); i++) {
                 EvaluationReport r = evaluations.get(i);

@@ -207,7 +207,7 @@ public final class TrainingRun implements AutoCloseable {
                         + "batch {}x{}, reduction {}{}", members.size() == 1 ? "" : members.size() + " members x ",
                 String.format("%,d", m0.adapter.parameterCount()), train.size(), stepsPerEpoch, totalSteps,
                 config.optimizer().describe(), config.learningRate(), config.schedule().describe(),
-                config.prior().describe(), config.batchSize(), config.gradientAccumulationSteps(), config.reduction(),
+                config.prior().describe(), config.batchSize(), config.gradientAccumulationSteps(), config.reduction().cliName(),
                 members.size() == 1 ? "" : ", shared prefix " + prefix + " layers");
     }
 
@@ -217,7 +217,7 @@ public final class TrainingRun implements AutoCloseable {
      * @return per member its result, in member order
      */
     public List<TrainingResult> loop() {
-        try (ProgressReporter progress = new ProgressReporter(config.progressBar())) {
+        try (ProgressReporter progress = ProgressReporter.forConfig(config.progressBar())) {
             while (completedEpochs < config.epochs() && globalStep < totalSteps && !active().isEmpty()) {
                 runEpoch(completedEpochs + 1, progress);
             }
