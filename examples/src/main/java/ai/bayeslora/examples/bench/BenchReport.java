@@ -51,6 +51,16 @@ public final class BenchReport {
         return this;
     }
 
+    /**
+     * A summary value recorded with {@link #summary}.
+     *
+     * @param key the summary key
+     * @return its value, or null
+     */
+    public Object summaryValue(String key) {
+        return summary.get(key);
+    }
+
     /** Prints the rows as an aligned table, then the summary. */
     public void print() {
         System.out.println();

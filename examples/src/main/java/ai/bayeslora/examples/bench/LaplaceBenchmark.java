@@ -10,6 +10,7 @@ import ai.bayeslora.core.model.ModelConfig;
 import ai.bayeslora.core.model.RandomWeights;
 import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.core.text.TextTokenizer;
+import ai.bayeslora.laplace.FisherEstimate;
 import ai.bayeslora.laplace.KfacPositions;
 import ai.bayeslora.laplace.LaplaceLoRA;
 import ai.bayeslora.laplace.LaplacePosterior;
@@ -27,7 +28,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Laplace-LoRA costs on the random ~110M Llama of {@link ForwardBenchmark} with LoRA r=8 (α=16) on q_proj and v_proj
+ * Laplace-LoRA costs in units of a training step, measured interleaved (docs/BENCHMARKS.md, "Laplace-LoRA"): every
+ * repetition times a training step (forward + backward of the NLL on the same batch) right before each operation, so
+ * each operation's ratio comes from two timings a moment apart; the table reports the median ratio over the
+ * repetitions with its min–max. Fits are timed from the fit's own clock ({@code LaplacePosterior.fitTimings}): the
+ * passes per batch, and the one-off factorisation plus the evidence and λ tuning (K-FAC's eigenvectors are deferred
+ * to the first predictive and timed apart). The compute floor of each operation is derived from the measured forward
+ * share of the step: a fit costs one forward and one backward pass per root of the output curvature (C − 1 for the
+ * exact Fisher, S for an S-sample one), a linearised predictive one forward and C backward passes per prompt.
+ *
+ * <p>Laplace-LoRA costs on the random ~110M Llama of {@link ForwardBenchmark} with LoRA r=8 (α=16) on q_proj and v_proj
  * (C = 4 answer tokens, random prompts of a fixed length): per batch, a training step (forward + backward of the NLL)
  * against the K-FAC fit (forward + C backward passes + factor updates); per prompt, the linearised predictive (forward
  * + C backward passes + Kronecker projections) and its peak memory against the training step's, and the weight-space
@@ -48,7 +58,8 @@ public final class LaplaceBenchmark {
     private java.util.Set<String> fitVariants = java.util.Set.copyOf(VARIANTS);
 
     /** The fit variants, as {@link #fitVariants} names them. */
-    public static final List<String> VARIANTS = List.of("kfac-expand", "kfac-last", "kfac-lowrank-last");
+    public static final List<String> VARIANTS = List.of("kfac-expand", "kfac-last", "kfac-reduce",
+            "kfac-lowrank-expand", "kfac-lowrank-last", "kfac-expand-mc1", "kfac-expand-mc2");
 
     /**
      * Measures only these fits (a 7B fit factorises 4096² float64 matrices per adapted module: one variant is enough
@@ -67,9 +78,6 @@ public final class LaplaceBenchmark {
         return this;
     }
 
-    private static String variantName(Structure st, KfacPositions pos) {
-        return (st == Structure.KFAC ? "kfac" : "kfac-lowrank") + (pos == KfacPositions.EXPAND ? "-expand" : "-last");
-    }
 
     /** The 110M shape on the CPU in float32. */
     public LaplaceBenchmark(int batch, int length, int iterations, int layers, int samples) {
@@ -197,23 +205,84 @@ public final class LaplaceBenchmark {
         return new double[] {sec, NativeMemory.mb(peak.get() - base)};
     }
 
-    private static void fit(AnswerScorer scorer, LoraAdapter adapter, List<EncodedBatch> data, Structure st,
-                            KfacPositions pos) {
-        try (LaplacePosterior la = LaplaceLoRA.fit(scorer, adapter, data).structure(st).positions(pos).rank(10)
-                .lowRankThreshold(100).run()) {
-            la.logMarginalLikelihood();
+    /** The fit variants, as {@link #fitVariants} names them. */
+    private static Object[] variant(String name) {
+        switch (name) {
+            case "kfac-expand": return new Object[] {Structure.KFAC, KfacPositions.EXPAND, FisherEstimate.EXACT, 1};
+            case "kfac-last": return new Object[] {Structure.KFAC, KfacPositions.LAST_TOKEN, FisherEstimate.EXACT, 1};
+            case "kfac-reduce": return new Object[] {Structure.KFAC, KfacPositions.REDUCE, FisherEstimate.EXACT, 1};
+            case "kfac-lowrank-expand":
+                return new Object[] {Structure.KFAC_LOWRANK, KfacPositions.EXPAND, FisherEstimate.EXACT, 1};
+            case "kfac-lowrank-last":
+                return new Object[] {Structure.KFAC_LOWRANK, KfacPositions.LAST_TOKEN, FisherEstimate.EXACT, 1};
+            case "kfac-expand-mc1":
+                return new Object[] {Structure.KFAC, KfacPositions.EXPAND, FisherEstimate.MC_SAMPLED, 1};
+            case "kfac-expand-mc2":
+                return new Object[] {Structure.KFAC, KfacPositions.EXPAND, FisherEstimate.MC_SAMPLED, 2};
+            default: throw new IllegalArgumentException("unknown fit variant '" + name + "'; expected one of "
+                    + VARIANTS);
         }
+    }
+
+    private static LaplacePosterior fit(AnswerScorer scorer, LoraAdapter adapter, List<EncodedBatch> data,
+                                        Object[] v, long seed) {
+        return LaplaceLoRA.fit(scorer, adapter, data).structure((Structure) v[0]).positions((KfacPositions) v[1])
+                .fisher((FisherEstimate) v[2]).mcSamples((Integer) v[3]).seed(seed).rank(10).lowRankThreshold(100)
+                .run();
+    }
+
+    /** Ratios of one operation to the step timed just before it, over the repetitions. */
+    private static final class Ratios {
+        final List<Double> ratio = new ArrayList<>();
+        final List<Double> seconds = new ArrayList<>();
+
+        void add(double op, double step) {
+            ratio.add(op / step);
+            seconds.add(op);
+        }
+
+        static double median(List<Double> v) {
+            List<Double> s = new ArrayList<>(v);
+            java.util.Collections.sort(s);
+            int n = s.size();
+            return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+        }
+
+        double median() {
+            return median(ratio);
+        }
+
+        double min() {
+            return ratio.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        }
+
+        double max() {
+            return ratio.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        }
+    }
+
+    private double time(Runnable op) {
+        return device.seconds(op);
+    }
+
+    private final java.util.Map<String, Ratios> results = new java.util.LinkedHashMap<>();
+
+    private Ratios ratios(String name) {
+        return results.computeIfAbsent(name, k -> new Ratios());
     }
 
     public BenchReport run() {
         ModelConfig c = shape;
+        int reps = Math.max(1, iterations);
         BenchReport report = new BenchReport("laplace")
                 .env("torch_threads", torch.get_num_threads())
                 .env("device", device.device().toString()).env("memory", device.memoryName())
                 .env("model", "random " + c.architecture().modelType() + " hidden " + c.hiddenSize() + ", " + layers
                         + " layers, vocab " + c.vocabSize() + ", " + device.device().dtype().hfName())
                 .env("lora", "r=8, alpha=16, q_proj + v_proj").env("classes", 4)
-                .env("batch", batch).env("length", length).env("iterations", iterations).env("samples", samples);
+                .env("batch", batch).env("length", length).env("repetitions", reps).env("samples", samples)
+                .env("method", "each operation timed right after a training step on the same batch, " + reps
+                        + " repetitions after a warm-up; ratio = operation / that step; median [min, max]");
         SplittableRandom rng = new SplittableRandom(0);
         try (CausalLM model = CausalLM.build(c, new RandomWeights(c, 0.02, 0), device.device());
              LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.builder().rank(8).alpha(16).build(), 1)) {
@@ -227,60 +296,126 @@ public final class LaplaceBenchmark {
             report.env("lora_parameters", adapter.parameterCount());
             AnswerScorer scorer = new AnswerScorer(model, AnswerTokens.of(new LetterTokens(), List.of("A", "B", "C", "D")),
                     ClassReduction.ANSWER_TOKENS);
+            int classes = 4;
             EncodedBatch train = randomBatch(rng, batch, 0);
-            double[] step = measure(() -> {
+            EncodedBatch second = randomBatch(rng, batch, 3);
+            EncodedBatch test = randomBatch(rng, batch, 2);
+            Runnable step = () -> {
                 try (NativeScope s = NativeScope.open()) {
                     torch.nll_loss(scorer.logProbs(train, adapter.binding()), train.labelsTensor()).backward();
                 }
                 adapter.parameters().forEach(p -> p.grad().zero_());
+            };
+            Runnable forward = () -> NativeScope.noGrad(() -> {
+                Tensors.toDoubles(scorer.logProbs(train, adapter.binding()));
+                return null;
             });
-            report.row(BenchReport.ordered("operation", "training step (fwd+bwd)", "unit", "batch",
-                    "seconds", step[0], "ratio vs training step", 1.0, "peak MiB", step[1]));
-            // the predictive's posterior comes from a short fit, so that the fits' memory does not hide its own peak
+            // the predictive's posterior comes from a short fit, with its eigenvectors computed before timing
             try (LaplacePosterior la = LaplaceLoRA.fit(scorer, adapter, List.of(randomBatch(rng, 2, 16, 1)))
                     .structure(Structure.KFAC).run()) {
-                EncodedBatch test = randomBatch(rng, batch, 2);
+                la.prepareForPrediction();
                 LinearizedPredictive lin = la.linearized(scorer);
-                double[] glm = measure(() -> lin.gaussian(test));
-                report.row(BenchReport.ordered("operation", "linearised predictive (chunk " + lin.chunkSize(test) + ")",
-                        "unit", "prompt", "seconds", glm[0] / batch, "ratio vs training step", glm[0] / step[0],
-                        "peak MiB", glm[1]));
-                LinearizedPredictive one = la.linearized(scorer, LinearizedPredictive.Options.defaults().withChunkSize(1));
-                double[] glm1 = measure(() -> one.gaussian(test));
-                report.row(BenchReport.ordered("operation", "linearised predictive (chunk 1)", "unit", "prompt",
-                        "seconds", glm1[0] / batch, "ratio vs training step", glm1[0] / step[0],
-                        "peak MiB", glm1[1]));
+                LinearizedPredictive one = la.linearized(scorer,
+                        LinearizedPredictive.Options.defaults().withChunkSize(1));
+                int chunk = lin.chunkSize(test);
                 try (SampledPredictive sp = la.sampled(scorer, samples, 0)) {
-                    double[] smp = measure(() -> sp.predict(test));
-                    report.row(BenchReport.ordered("operation", "sampled predictive (S=" + samples + ")", "unit",
-                            "prompt", "seconds", smp[0] / batch, "ratio vs training step", smp[0] / step[0],
-                            "peak MiB", smp[1]));
-                    report.summary("sampled_vs_linearised_time", smp[0] / glm[0]);
+                    // warm-up, then the interleaved repetitions
+                    step.run();
+                    forward.run();
+                    lin.gaussian(test);
+                    for (int r = 0; r < reps; r++) {
+                        ratios("forward (no gradient)").add(time(forward), time(step));
+                        ratios("linearised predictive (chunk " + chunk + ")").add(time(() -> lin.gaussian(test)),
+                                time(step));
+                        ratios("linearised predictive (chunk 1)").add(time(() -> one.gaussian(test)), time(step));
+                        ratios("sampled predictive (S=" + samples + ")").add(time(() -> sp.predict(test)),
+                                time(step));
+                    }
                 }
-                report.summary("linearised_peak_vs_training_step_peak", glm[1] / Math.max(step[1], 1e-9));
+                double[] stepMem = measure(step, false, 1);
+                double[] glmMem = measure(() -> lin.gaussian(test), false, 1);
+                report.summary("linearised_peak_vs_training_step_peak", glmMem[1] / Math.max(stepMem[1], 1e-9));
+                report.summary("training_step_peak_mib", stepMem[1]);
+                report.summary("linearised_predictive_peak_mib", glmMem[1]);
             }
-            // fits: one batch (accumulation + eigendecompositions) and three batches; half the difference is the cost
-            // of one more batch, the rest the one-off factorisation
-            EncodedBatch second = randomBatch(rng, batch, 3);
-            EncodedBatch third = randomBatch(rng, batch, 4);
-            for (Object[] variant : new Object[][] {{Structure.KFAC, KfacPositions.EXPAND},
-                {Structure.KFAC, KfacPositions.LAST_TOKEN}, {Structure.KFAC_LOWRANK, KfacPositions.LAST_TOKEN}}) {
-                Structure st = (Structure) variant[0];
-                KfacPositions pos = (KfacPositions) variant[1];
-                String name = st.cliName() + " " + pos.name().toLowerCase(java.util.Locale.ROOT);
-                if (!fitVariants.contains(variantName(st, pos))) {
+            // fits over two batches: the passes per batch and the one-off work, from the fit's own clock
+            for (String name : VARIANTS) {
+                if (!fitVariants.contains(name)) {
                     continue;
                 }
-                double[] t1 = measure(() -> fit(scorer, adapter, List.of(train), st, pos), false, 1);
-                double[] t2 = measure(() -> fit(scorer, adapter, List.of(train, second, third), st, pos), false, 1);
-                double perBatch = (t2[0] - t1[0]) / 2;
-                report.row(BenchReport.ordered("operation", "fit " + name + ": per batch", "unit", "batch",
-                        "seconds", perBatch, "ratio vs training step", perBatch / step[0],
-                        "peak MiB", t2[1]));
-                report.row(BenchReport.ordered("operation", "fit " + name + ": once (factorise, evidence)", "unit",
-                        "fit", "seconds", t1[0] - perBatch, "ratio vs training step", (t1[0] - perBatch) / step[0],
-                        "peak MiB", t1[1]));
+                Object[] v = variant(name);
+                for (int r = 0; r <= reps; r++) { // r = 0 is the warm-up
+                    double st = time(step);
+                    double[] t = new double[3];
+                    try (LaplacePosterior la = fit(scorer, adapter, List.of(train, second), v, r)) {
+                        LaplacePosterior.FitTimings ft = la.fitTimings().orElseThrow();
+                        long t0 = System.nanoTime();
+                        la.tunePriorPrecision();
+                        la.logMarginalLikelihood();
+                        double tune = (System.nanoTime() - t0) / 1e9;
+                        double st2 = time(step);
+                        t[0] = ft.passSeconds() / ft.batches();
+                        t[1] = ft.finishSeconds() + tune;
+                        t[2] = time(la::prepareForPrediction);
+                        if (r > 0) {
+                            ratios("fit " + name + ": per batch").add(t[0], st);
+                            ratios("fit " + name + ": once (factorise, evidence, tune λ)").add(t[1], st2);
+                            ratios("fit " + name + ": eigenvectors (at first predictive)").add(t[2], st2);
+                        }
+                    }
+                }
             }
+            mcDistance(report, scorer, adapter, List.of(train, second), test, reps);
+            // compute floors from the measured forward share f of a step (step = forward + backward)
+            double f = ratios("forward (no gradient)").median();
+            double b = 1 - f;
+            for (java.util.Map.Entry<String, Ratios> e : results.entrySet()) {
+                String n = e.getKey();
+                Ratios rr = e.getValue();
+                String unit;
+                String floorText;
+                double floor;
+                if (n.startsWith("fit ")) {
+                    String vn = n.substring(4, n.indexOf(':'));
+                    Object[] v = variant(vn);
+                    int passes = v[2] == FisherEstimate.EXACT ? classes - 1 : Math.min((Integer) v[3], classes - 1);
+                    if (n.endsWith("per batch")) {
+                        unit = "steps/batch";
+                        floor = f + passes * b;
+                        floorText = "1 fwd + " + passes + " bwd";
+                    } else if (n.contains("once")) {
+                        unit = "steps";
+                        floor = Double.NaN;
+                        floorText = "eigenvalues of the factors";
+                    } else {
+                        unit = "steps";
+                        floor = Double.NaN;
+                        floorText = "eigenvectors of the factors";
+                    }
+                } else if (n.startsWith("linearised")) {
+                    unit = "steps/prompt";
+                    floor = f + classes * b;
+                    floorText = "1 fwd + " + classes + " bwd";
+                } else if (n.startsWith("sampled")) {
+                    unit = "steps/prompt";
+                    floor = samples * f;
+                    floorText = samples + " fwd";
+                } else {
+                    unit = "steps";
+                    floor = Double.NaN;
+                    floorText = "";
+                }
+                report.row(BenchReport.ordered("operation", n, "unit", unit,
+                        "median", rr.median(), "min", rr.min(), "max", rr.max(),
+                        "seconds (median)", Ratios.median(rr.seconds),
+                        "floor", Double.isNaN(floor) ? "" : String.format(java.util.Locale.ROOT, "%.2f (%s)", floor,
+                                floorText),
+                        "vs floor", Double.isNaN(floor) ? "" : String.format(java.util.Locale.ROOT, "%.2f×",
+                                rr.median() / floor)));
+            }
+            report.summary("training_step_seconds_median", Ratios.median(ratios("forward (no gradient)").seconds)
+                    / Math.max(f, 1e-12));
+            report.summary("forward_share_of_step", f);
             report.summary("process_peak_rss_mb (VmHWM)", NativeMemory.mb(NativeMemory.peakRss()));
             if (device.cuda()) {
                 report.summary("cuda_peak_allocated_mb", NativeMemory.mb(ai.bayeslora.core.CudaMemory
@@ -291,4 +426,83 @@ public final class LaplaceBenchmark {
         return report;
     }
 
+    /**
+     * How far the S-sample Fisher's curvature is from the exact one: ‖Σ_S − Σ_exact‖_F / ‖Σ_exact‖_F of the
+     * linearised predictive's logit covariances on the test prompts (K-FAC expand, λ = 1 for both, so only the
+     * curvature differs), median over seeds.
+     */
+    private void mcDistance(BenchReport report, AnswerScorer scorer, LoraAdapter adapter, List<EncodedBatch> data,
+                            EncodedBatch test, int reps) {
+        double[][][] exact;
+        try (LaplacePosterior la = LaplaceLoRA.fit(scorer, adapter, data).structure(Structure.KFAC)
+                .positions(KfacPositions.EXPAND).priorPrecision(1).run()) {
+            exact = covariances(la.linearized(scorer).gaussian(test), test.batchSize());
+        }
+        for (int s : new int[] {1, 2, 8}) {
+            List<Double> d = new ArrayList<>();
+            for (int r = 0; r < reps; r++) {
+                try (LaplacePosterior la = LaplaceLoRA.fit(scorer, adapter, data).structure(Structure.KFAC)
+                        .positions(KfacPositions.EXPAND).fisher(FisherEstimate.MC_SAMPLED).mcSamples(s).seed(r)
+                        .priorPrecision(1).run()) {
+                    double[][][] got = covariances(la.linearized(scorer).gaussian(test), test.batchSize());
+                    double num = 0;
+                    double den = 0;
+                    for (int i = 0; i < got.length; i++) {
+                        for (int a = 0; a < got[i].length; a++) {
+                            for (int b = 0; b < got[i].length; b++) {
+                                num += Math.pow(got[i][a][b] - exact[i][a][b], 2);
+                                den += Math.pow(exact[i][a][b], 2);
+                            }
+                        }
+                    }
+                    d.add(Math.sqrt(num / den));
+                }
+            }
+            report.summary("mc_fisher_S" + s + "_relative_covariance_distance (median of " + reps + " seeds)",
+                    Ratios.median(d));
+        }
+    }
+
+    private static double[][][] covariances(ai.bayeslora.laplace.LogitGaussian g, int n) {
+        double[][][] out = new double[n][][];
+        for (int i = 0; i < n; i++) {
+            out[i] = g.covariance(i);
+        }
+        return out;
+    }
+
+    /**
+     * How each operation's cost grows with the model and the sequence: the benchmark at two depths and two lengths
+     * (fits: K-FAC expand and last-token), one row per configuration and operation, with the training step's seconds
+     * so that the step's own growth can be read next to the ratios.
+     *
+     * @param batch prompts per batch
+     * @param reps repetitions per configuration
+     * @param layers the depths, e.g. 6 and 12
+     * @param lengths the sequence lengths, e.g. 128 and 256
+     * @param device where to run
+     * @return the combined report
+     */
+    public static BenchReport scaling(int batch, int reps, int[] layers, int[] lengths, BenchDevice device) {
+        BenchReport out = new BenchReport("laplace-scaling").env("batch", batch).env("repetitions", reps)
+                .env("method", "per configuration the interleaved benchmark; ratio = operation / training step");
+        for (int l : layers) {
+            for (int len : lengths) {
+                LaplaceBenchmark b = new LaplaceBenchmark(batch, len, reps, 10, device,
+                        BenchDevice.shape("110m", l)).fitVariants(List.of("kfac-expand", "kfac-last"));
+                BenchReport r = b.run();
+                double step = (Double) r.summaryValue("training_step_seconds_median");
+                for (java.util.Map.Entry<String, Ratios> e : b.results.entrySet()) {
+                    if (e.getKey().startsWith("forward") || e.getKey().startsWith("sampled")) {
+                        continue;
+                    }
+                    out.row(BenchReport.ordered("layers", l, "length", len, "operation", e.getKey(),
+                            "step seconds", step, "ratio (median)", e.getValue().median(),
+                            "min", e.getValue().min(), "max", e.getValue().max()));
+                }
+            }
+        }
+        out.print();
+        return out;
+    }
 }
