@@ -18,7 +18,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 
 /**
- * The exact-gradient structures (DIAG, FULL) fitted on a float32 model: the fit combines the C passes in float64
+ * The exact-gradient structures (DIAG, FULL) and K-FAC (whose factors are then factorised in float32) fitted on a
+ * float32 model: the fit combines the C passes in float64
  * while the captured activations stay float32 (a dtype mix that once failed). Against the float64 fit of the same
  * adapter: the per-example gradients carry the float32 forward/backward budget, (10·layers + 2)·20·γ_400 in float32
  * (as {@code RoundingBounds.tinyModel} with u = 2⁻²⁴, 1.05e-2 for two layers), and a curvature entry is a product of two
@@ -37,7 +38,7 @@ class LaplaceFloat32Test {
             a32.assign(t.adapter.flatten(ScalarType.Double));
             AnswerScorer s32 = new AnswerScorer(m32, AnswerTokens.of(t.tokenizer, t.data.classLabels()),
                     ClassReduction.ANSWER_TOKENS);
-            for (Structure structure : new Structure[] {Structure.DIAG, Structure.FULL}) {
+            for (Structure structure : new Structure[] {Structure.DIAG, Structure.FULL, Structure.KFAC}) {
                 try (LaplacePosterior p64 = LaplaceLoRA.fit(t.scorer, t.adapter, t.batches(0, 8, 4))
                         .structure(structure).priorPrecision(1).run();
                      LaplacePosterior p32 = LaplaceLoRA.fit(s32, a32, t.batches(0, 8, 4))
@@ -46,6 +47,12 @@ class LaplaceFloat32Test {
                     Tensor got = p32.precisionModel().dense().to(ScalarType.Double);
                     double rel = got.sub(want).norm().item_double() / want.norm().item_double();
                     assertThat(rel).as("%s relative difference", structure).isLessThan(bound);
+                    // K-FAC's factors are factorised in float32 for a float32 model: the evidence is a sum of
+                    // log(eigenvalue products + λ), each eigenvalue within u₃₂‖F‖ of the float64 fit's on top of the
+                    // gradients' budget
+                    assertThat(p32.logMarginalLikelihood()).as("%s evidence", structure)
+                            .isCloseTo(p64.logMarginalLikelihood(), org.assertj.core.api.Assertions.within(
+                                    bound * Math.abs(p64.logMarginalLikelihood())));
                 }
             }
         }

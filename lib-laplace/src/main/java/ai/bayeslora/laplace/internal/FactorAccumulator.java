@@ -30,6 +30,7 @@ public final class FactorAccumulator implements AutoCloseable {
     private long[] active;
     private boolean activeSet;
     private Tensor state; // dense [m, m], float64, retained
+    private boolean precise; // some rows were float64 (a float64 model): factorise in float64
 
     /**
      * @param dim side length
@@ -62,9 +63,10 @@ public final class FactorAccumulator implements AutoCloseable {
             throw new IllegalStateException("factor rows changed between batches: " + Arrays.toString(active) + " vs "
                     + Arrays.toString(activeRows) + " (the answer tokens must be the same for the whole fit)");
         }
+        boolean f64 = rows.scalar_type().value == ScalarType.Double.value;
+        precise |= f64;
         try (NativeScope s = NativeScope.open()) {
-            Tensor r = rows.detach().to(device, rows.scalar_type().value == ScalarType.Double.value ? ScalarType.Double
-                    : ScalarType.Float);
+            Tensor r = rows.detach().to(device, f64 ? ScalarType.Double : ScalarType.Float);
             Tensor gram = r.t().matmul(r).to(ScalarType.Double);
             replace(state == null ? gram : state.add(gram));
         }
@@ -96,7 +98,7 @@ public final class FactorAccumulator implements AutoCloseable {
             }
             // symmetrise: the float64 sum of Grams is symmetric up to rounding, eigvalsh/eigh read one triangle
             Tensor scaled = state.add(state.t()).mul(new org.bytedeco.pytorch.Scalar(0.5 * scale));
-            return FactorEigen.ofDense(dim, active, scaled, lowRank == 0 ? m : lowRank);
+            return FactorEigen.ofDense(dim, active, scaled, lowRank == 0 ? m : lowRank, precise);
         }
     }
 
