@@ -214,13 +214,7 @@ public final class LaplacePosterior implements AutoCloseable {
         return new Evidence(logLikelihood, model.spectra(), thetaSquares());
     }
 
-    /**
-     * log p(D) ≈ log p(D|θ*) − (λ/2)‖θ*‖² + (P/2) log λ − ½ log det(G + λI) at the current λ (per block: summed per
-     * block).
-     *
-     * @return the log evidence in nats
-     */
-    /** How long the fit's passes and factorisation took; empty for a posterior loaded from disk. */
+    /** {@return how long the fit's passes and factorisation took; empty for a posterior loaded from disk} */
     public java.util.Optional<FitTimings> fitTimings() {
         return java.util.Optional.ofNullable(fitTimings);
     }
@@ -240,6 +234,12 @@ public final class LaplacePosterior implements AutoCloseable {
         model.prepare();
     }
 
+    /**
+     * log p(D) ≈ log p(D|θ*) − (λ/2)‖θ*‖² + (P/2) log λ − ½ log det(G + λI) at the current λ (per block: summed per
+     * block).
+     *
+     * @return the log evidence in nats
+     */
     public double logMarginalLikelihood() {
         return evidence().at(lambdas);
     }

@@ -65,6 +65,11 @@ public final class LoraAdapter implements AutoCloseable {
     /**
      * New adapter on every linear layer {@code config} targets: A initialised from {@code seed} (Kaiming-uniform
      * a=√5, i.e. U(±1/√in), or N(0, 1/r)), B = 0. The same seed gives the same bytes on every platform.
+     *
+     * @param model the base model the adapter attaches to
+     * @param config rank, α, dropout, target modules, initialisation
+     * @param seed seeds A's initialisation
+     * @return the adapter; close it to free its parameters
      */
     public static LoraAdapter create(CausalLM model, LoraConfig config, long seed) {
         checkTiedHead(model, config.targetModules().stream().anyMatch("lm_head"::equals), "config");
@@ -98,6 +103,10 @@ public final class LoraAdapter implements AutoCloseable {
     /**
      * Reads a peft adapter folder ({@code adapter_config.json} + {@code adapter_model.safetensors}) for this model.
      * Extra keys such as {@code lm_head.base_layer.weight} are ignored.
+     *
+     * @param dir a peft adapter folder
+     * @param model the base model it was trained on
+     * @return the adapter; close it to free its parameters
      */
     public static LoraAdapter load(Path dir, CausalLM model) {
         PeftAdapterConfig pc = PeftAdapterConfig.read(dir);
@@ -260,6 +269,7 @@ public final class LoraAdapter implements AutoCloseable {
      * so a crash never leaves a half-written adapter. An existing folder is replaced only if this library wrote it
      * (or it is empty); see {@link #save(Path, AtomicOutput.Replace)}.
      *
+     * @param dir the adapter folder
      * @throws ai.bayeslora.core.io.OutputConflictException if {@code dir} is a file or a folder of other files
      */
     public void save(Path dir) {
@@ -269,6 +279,9 @@ public final class LoraAdapter implements AutoCloseable {
     /**
      * As {@link #save(Path)}, with {@code replace} saying which existing folder may be replaced
      * ({@link AtomicOutput.Replace#ANY}: whatever is there, as the CLI's {@code --overwrite}).
+     *
+     * @param dir the adapter folder
+     * @param replace which existing folder may be replaced
      */
     public void save(Path dir, AtomicOutput.Replace replace) {
         Map<String, Tensor> out = new TreeMap<>();
@@ -360,20 +373,26 @@ public final class LoraAdapter implements AutoCloseable {
         });
     }
 
+    /** {@return the adapter's configuration} */
     public LoraConfig config() {
         return config;
     }
 
+    /** {@return the base model it attaches to} */
     public CausalLM model() {
         return model;
     }
 
-    /** LoRA layers keyed by module name, in model order. */
+    /**
+     * LoRA layers keyed by module name, in model order.
+     *
+     * @return the layers, unmodifiable
+     */
     public Map<String, LoraLayer> layers() {
         return layers;
     }
 
-    /** All trainable tensors, A then B per module, in model order. */
+    /** {@return all trainable tensors, A then B per module, in model order} */
     public List<Tensor> parameters() {
         List<Tensor> p = new ArrayList<>();
         for (LoraLayer l : layers.values()) {
@@ -383,7 +402,12 @@ public final class LoraAdapter implements AutoCloseable {
         return p;
     }
 
-    /** peft's name for each parameter ({@code base_model.model.<module>.lora_A.weight}), aligned with {@link #parameters()}. */
+    /**
+     * peft's name for each parameter ({@code base_model.model.<module>.lora_A.weight}), aligned with
+     * {@link #parameters()}.
+     *
+     * @return the names, one per parameter
+     */
     public List<String> parameterNames() {
         List<String> n = new ArrayList<>();
         for (LoraLayer l : layers.values()) {
@@ -394,9 +418,11 @@ public final class LoraAdapter implements AutoCloseable {
     }
 
     /**
-     * All parameters concatenated into one new detached vector θ [P] (A then B per module, row-major), in
-     * {@code dtype} on the adapter's device. The caller owns it: it is attached to no scope, not even one the caller
+     * {@return all parameters concatenated into one new detached vector θ [P] (A then B per module, row-major), in
+     * {@code dtype} on the adapter's device} The caller owns it: it is attached to no scope, not even one the caller
      * has open ({@link NativeScope#keep}), so the caller must {@code close()} it.
+     *
+     * @param dtype the vector's dtype, for example float64 for a posterior
      */
     public Tensor flatten(ScalarType dtype) {
         return NativeScope.compute(() -> {
@@ -409,7 +435,11 @@ public final class LoraAdapter implements AutoCloseable {
         });
     }
 
-    /** Copies a flat vector θ [P] (layout of {@link #flatten}) into the parameters, without recording gradients. */
+    /**
+     * Copies a flat vector θ [P] (layout of {@link #flatten}) into the parameters, without recording gradients.
+     *
+     * @param flat θ [P], any floating dtype, on any device
+     */
     public void assign(Tensor flat) {
         long p = parameterCount();
         if (flat.dim() != 1 || flat.size(0) != p) {
@@ -454,7 +484,7 @@ public final class LoraAdapter implements AutoCloseable {
         NativeScope.runNoGrad(() -> assign(Tensors.ofDoubles(theta, theta.length)));
     }
 
-    /** Number of trainable scalars. */
+    /** {@return the number of trainable scalars} */
     public long parameterCount() {
         return parameters().stream().mapToLong(Tensor::numel).sum();
     }

@@ -56,6 +56,8 @@ public final class BundledData {
     /**
      * The synthetic MCQA file as a path: the resource itself when it is on disk, otherwise a copy extracted once to
      * the cache ({@link ResourceCache}) and reused by later runs. Load it with {@link McqaDatasets#load(Path)}.
+     *
+     * @return the file's path
      */
     public static Path syntheticMcqa() {
         return resourceFile(SYNTHETIC_MCQA_RESOURCE);
@@ -70,13 +72,16 @@ public final class BundledData {
                 .resolve(file);
     }
 
-    /** The 767-question training split of the synthetic task (same rule, no question repeated from the test split). */
+    /**
+     * {@return the 767-question training split of the synthetic task (same rule, no question repeated from the test
+     * split)}
+     */
     public static McqaDataset syntheticMcqaTrain() {
         return loadResource("/ai/bayeslora/core/data/synthetic-mcqa-train.jsonl", "synthetic-mcqa-train");
     }
 
     /**
-     * The shifted split: the same rule with subjects and verbs the tokenizer never saw, 64 questions. Used as
+     * {@return the shifted split: the same rule with subjects and verbs the tokenizer never saw, 64 questions} Used as
      * out-of-distribution data.
      */
     public static McqaDataset syntheticMcqaOod() {
@@ -88,7 +93,7 @@ public final class BundledData {
         return McqaDataset.of(name, d.classLabels(), d.examples());
     }
 
-    /** The synthetic MCQA dataset (64 questions, the in-domain test split), loaded. */
+    /** {@return the synthetic MCQA dataset (64 questions, the in-domain test split), loaded} */
     public static McqaDataset syntheticMcqaDataset() {
         McqaDataset d = McqaDatasets.load(syntheticMcqa(), McqaFormat.GENERIC);
         return McqaDataset.of("synthetic-mcqa", d.classLabels(), d.examples()); // not the temp file's name

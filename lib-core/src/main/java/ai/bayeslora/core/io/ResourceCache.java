@@ -126,7 +126,7 @@ public final class ResourceCache {
         }
     }
 
-    /** The cache root. */
+    /** {@return the cache root} */
     public static Path root() {
         String prop = System.getProperty(PROPERTY);
         if (prop != null && !prop.isBlank()) {

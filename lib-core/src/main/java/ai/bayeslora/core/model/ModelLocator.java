@@ -84,7 +84,7 @@ public final class ModelLocator {
         }
     }
 
-    /** The cache folders searched, in order. @return the folders */
+    /** {@return the cache folders searched, in order} */
     public List<Path> caches() {
         return caches;
     }

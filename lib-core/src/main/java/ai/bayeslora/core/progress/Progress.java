@@ -47,24 +47,27 @@ public final class Progress {
     private Progress() {
     }
 
-    /** A listener that ignores everything. */
+    /** {@return a listener that ignores everything} */
     public static ProgressListener none() {
         return NONE;
     }
 
-    /** SLF4J INFO lines on logger {@value #LOGGER}: per tenth of a task (5 s apart), at least every 30 s, at its end. */
+    /**
+     * {@return a listener writing SLF4J INFO lines on logger {@value #LOGGER}: per tenth of a task (5 s apart), at
+     * least every 30 s, and at its end}
+     */
     public static ProgressListener log() {
         Logger logger = LoggerFactory.getLogger(LOGGER);
         return (name, total) -> new LogProgress(name, total, logger::info, System::nanoTime,
                 LOG_MIN_GAP_SECONDS * 1_000_000_000L, LOG_INTERVAL_SECONDS * 1_000_000_000L);
     }
 
-    /** ASCII progress bars on stderr (updated every 250 ms). */
+    /** {@return a listener drawing ASCII progress bars on stderr (updated every 250 ms)} */
     public static ProgressListener terminal() {
         return BarProgress::new;
     }
 
-    /** {@link #terminal()} when stderr is a terminal ({@link #stderrIsTerminal()}), else {@link #log()}. */
+    /** {@return {@link #terminal()} when stderr is a terminal ({@link #stderrIsTerminal()}), else {@link #log()}} */
     public static ProgressListener auto() {
         return stderrIsTerminal() ? terminal() : log();
     }

@@ -2,10 +2,7 @@ package ai.bayeslora.laplace.internal;
 
 import ai.bayeslora.core.NativeScope;
 import java.util.Arrays;
-import org.bytedeco.pytorch.T_TensorTensorTensor_T;
-import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 

@@ -83,7 +83,12 @@ public final class SwagPosterior implements AutoCloseable {
         return squaredMean.sub(mean.mul(mean)).clamp_min(new Scalar(0.0));
     }
 
-    /** Reads a posterior written by {@link #save} onto the CPU. */
+    /**
+     * Reads a posterior written by {@link #save} onto the CPU.
+     *
+     * @param dir a folder written by {@link #save}
+     * @return the posterior; close it
+     */
     public static SwagPosterior load(Path dir) {
         return load(dir, ComputeDevice.cpu());
     }
@@ -91,6 +96,9 @@ public final class SwagPosterior implements AutoCloseable {
     /**
      * Reads a posterior written by {@link #save} onto {@code device} (float64 whatever the device's compute dtype).
      *
+     * @param dir a folder written by {@link #save}
+     * @param device where the moments go
+     * @return the posterior; close it
      * @throws SwagFormatException naming the file and field if the folder is incomplete, the manifest malformed or of
      *     an unsupported version, or the tensors disagree with it
      */
@@ -102,6 +110,8 @@ public final class SwagPosterior implements AutoCloseable {
      * Writes {@code swag.json} (config, n, K, P, parameter layout, format version) and {@code swag.safetensors}
      * (mean, sq_mean, deviations in float64) into {@code dir}, atomically: a failed write leaves an existing folder as
      * it was.
+     *
+     * @param dir the posterior folder
      */
     public void save(Path dir) {
         save(dir, ai.bayeslora.core.io.AtomicOutput.Replace.OWN);
@@ -110,33 +120,52 @@ public final class SwagPosterior implements AutoCloseable {
     /**
      * As {@link #save(Path)}, with {@code replace} saying which existing folder may be replaced (by default only an
      * empty one or one this library wrote).
+     *
+     * @param dir the posterior folder
+     * @param replace which existing folder may be replaced
      */
     public void save(Path dir, ai.bayeslora.core.io.AtomicOutput.Replace replace) {
         checkOpen();
         SwagFiles.write(this, dir, replace);
     }
 
-    /** The configuration the posterior was collected with; it also fixes the sampler. */
+    /** {@return the configuration the posterior was collected with; it also fixes the sampler} */
     public SwagConfig config() {
         return config;
     }
 
-    /** n, the number of snapshots averaged. */
+    /**
+     * n, the number of snapshots averaged.
+     *
+     * @return n
+     */
     public long collected() {
         return collected;
     }
 
-    /** K = min(n, maxRank), the number of deviation columns held. */
+    /**
+     * K = min(n, maxRank), the number of deviation columns held.
+     *
+     * @return K
+     */
     public int rank() {
         return (int) Math.min(collected, config.maxRank());
     }
 
-    /** P. */
+    /**
+     * P.
+     *
+     * @return the number of parameters P
+     */
     public long parameterCount() {
         return layout.parameterCount();
     }
 
-    /** peft names of the parameters behind θ, in {@link LoraAdapter#flatten} order. */
+    /**
+     * peft names of the parameters behind θ, in {@link LoraAdapter#flatten} order.
+     *
+     * @return the names, one per parameter
+     */
     public List<String> parameterNames() {
         return layout.names();
     }
@@ -145,17 +174,25 @@ public final class SwagPosterior implements AutoCloseable {
         return layout;
     }
 
-    /** θ̄ [P], float64: a copy for the caller's scope (or the caller, outside any scope). */
+    /**
+     * θ̄ [P], float64: a copy for the caller's scope (or the caller, outside any scope).
+     *
+     * @return θ̄
+     */
     public Tensor mean() {
         return copy(mean);
     }
 
-    /** The running mean of squares [P], float64: a copy for the caller's scope (or the caller). */
+    /** {@return the running mean of squares [P], float64: a copy for the caller's scope (or the caller)} */
     public Tensor squaredMean() {
         return copy(squaredMean);
     }
 
-    /** Σ_diag = max(mean of squares − θ̄², 0) [P], float64: a new tensor for the caller's scope (or the caller). */
+    /**
+     * Σ_diag = max(mean of squares − θ̄², 0) [P], float64: a new tensor for the caller's scope (or the caller).
+     *
+     * @return the diagonal variance
+     */
     @SuppressWarnings("try")
     public Tensor variance() {
         checkOpen();
@@ -164,7 +201,11 @@ public final class SwagPosterior implements AutoCloseable {
         }
     }
 
-    /** D [P, K], oldest column first, float64: a copy for the caller's scope (or the caller). */
+    /**
+     * D [P, K], oldest column first, float64: a copy for the caller's scope (or the caller).
+     *
+     * @return D
+     */
     public Tensor deviations() {
         return copy(deviations);
     }
@@ -177,9 +218,11 @@ public final class SwagPosterior implements AutoCloseable {
     }
 
     /**
-     * One sample θ [P] (float64, on the posterior's device) per {@link SwagVariant}: z₁ and z₂ are standard normals
-     * drawn by a CPU generator seeded with {@code rng.nextLong()}, so a given {@code rng} state gives the same θ on every
-     * device. The result belongs to the caller's scope (or the caller).
+     * {@return one sample θ [P] (float64, on the posterior's device) per {@link SwagVariant}: z₁ and z₂ are standard
+     * normals drawn by a CPU generator seeded with {@code rng.nextLong()}, so a given {@code rng} state gives the same
+     * θ on every device} The result belongs to the caller's scope (or the caller).
+     *
+     * @param rng the source of the generator's seed
      */
     @SuppressWarnings("try")
     public Tensor sample(SplittableRandom rng) {
@@ -201,7 +244,12 @@ public final class SwagPosterior implements AutoCloseable {
         }
     }
 
-    /** {@link #sample(SplittableRandom)} with {@code new SplittableRandom(seed)}. */
+    /**
+     * {@link #sample(SplittableRandom)} with {@code new SplittableRandom(seed)}.
+     *
+     * @param seed the seed
+     * @return one sample θ [P]
+     */
     public Tensor sample(long seed) {
         return sample(new SplittableRandom(seed));
     }
@@ -238,21 +286,34 @@ public final class SwagPosterior implements AutoCloseable {
      * The posterior predictive on {@code adapter} (same layout as collected, on the scorer's model) with
      * {@link SwagConfig#samples()} samples drawn from {@code seed}. The predictive borrows this posterior: keep it open
      * while predicting.
+     *
+     * @param adapter the adapter the samples are loaded into
+     * @param scorer scores the classes (its model is the adapter's)
+     * @param seed seeds the draws
+     * @return the predictive; close it after use
      */
     public SwagPredictive predictive(LoraAdapter adapter, AnswerScorer scorer, long seed) {
         return predictive(adapter, scorer, config.samples(), seed);
     }
 
-    /** As {@link #predictive(LoraAdapter, AnswerScorer, long)} with S = {@code samples}. */
+    /**
+     * As {@link #predictive(LoraAdapter, AnswerScorer, long)} with S = {@code samples}.
+     *
+     * @param adapter the adapter the samples are loaded into
+     * @param scorer scores the classes (its model is the adapter's)
+     * @param samples S, at least 1
+     * @param seed seeds the draws
+     * @return the predictive
+     */
     public SwagPredictive predictive(LoraAdapter adapter, AnswerScorer scorer, int samples, long seed) {
         checkOpen();
         return new SwagPredictive(this, adapter, scorer, samples, seed);
     }
 
     /**
-     * Bytes of predictive samples this posterior holds on devices: each {@link SwagPredictive} configuration (seed,
-     * S, device, dtype) draws its S samples once and keeps them here, up to 1 GiB in all and, on CUDA, 10 % of the
-     * device's free memory; they are freed by {@link #close}.
+     * {@return the bytes of predictive samples this posterior holds on devices: each {@link SwagPredictive}
+     * configuration (seed, S, device, dtype) draws its S samples once and keeps them here, up to 1 GiB in all and, on
+     * CUDA, 10 % of the device's free memory; they are freed by {@link #close}}
      */
     public long cachedSampleBytes() {
         return sampleCache.bytes();

@@ -69,7 +69,7 @@ public final class UncertaintyReport {
         this.svg = b.svg;
     }
 
-    /** Whether figures are also written as SVG ({@link Builder#svg(boolean)}). @return true for PNG and SVG */
+    /** {@return whether figures are also written as SVG next to the PNGs ({@link Builder#svg(boolean)})} */
     public boolean svg() {
         return svg;
     }
