@@ -78,8 +78,9 @@ class ParquetDatasetsTest {
     void arcNumericLabelsAndChoiceCounts() {
         Path arc = fixture("arc-challenge-test.parquet");
         assertThat(McqaDatasets.detect(arc)).isEqualTo(McqaFormat.CQA_HF);
-        // rows of 4, 4, 3 and 5 choices: refused unless a count is chosen; row 0 is shorter than the longest
-        assertThatThrownBy(() -> McqaDatasets.load(arc, McqaFormat.ARC)).isInstanceOf(DatasetFormatException.class)
+        // rows of 4, 4, 3 and 5 choices: refused under the same-choices policy; row 0 is shorter than the longest
+        assertThatThrownBy(() -> McqaDatasets.load(arc, McqaFormat.ARC, McqaLoadOptions.defaults().withSameChoices()))
+                .isInstanceOf(DatasetFormatException.class)
                 .hasMessageStartingWith(arc + ": row 0: this row has 4 choices (A–D) but other rows have 5 (A–E)")
                 .satisfies(e -> assertThat(((DatasetFormatException) e).rowIndex()).hasValue(0));
         McqaLoadOptions four = McqaLoadOptions.defaults().withChoices(4);

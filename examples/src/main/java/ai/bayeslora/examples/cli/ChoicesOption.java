@@ -4,13 +4,13 @@ import ai.bayeslora.core.data.McqaLoadOptions;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --choices N|all}: keep only the rows with N choices (ARC mixes 3, 4 and 5; the papers keep the 4-choice rows),
- * or every row, each scored over its own choices.
+ * {@code --choices N|all|same}: keep only the rows with N choices (ARC mixes 3, 4 and 5; the papers keep the 4-choice
+ * rows), every row each scored over its own choices (the default), or refuse a file whose rows differ.
  */
 final class ChoicesOption {
-    @Option(names = "--choices", paramLabel = "N|all", description = {"Keep only the rows with N choices (the papers "
-        + "keep ARC's 4-choice rows), or 'all': every row, each scored over its own choices. Without it, a file whose "
-        + "rows differ in their number of choices is refused."})
+    @Option(names = "--choices", paramLabel = "N|all|same", description = {"Keep only the rows with N choices (the "
+        + "papers keep ARC's 4-choice rows), 'all' (the default): every row, each scored over its own choices, or "
+        + "'same': refuse a file whose rows differ in their number of choices."})
     String choices;
 
     /** Load options with this policy and {@code split}. */
@@ -22,14 +22,17 @@ final class ChoicesOption {
         if (choices.equalsIgnoreCase("all")) {
             return o.withOwnChoices();
         }
+        if (choices.equalsIgnoreCase("same")) {
+            return o.withSameChoices();
+        }
         try {
             int n = Integer.parseInt(choices.trim());
             if (n < 2) {
-                throw new IllegalArgumentException("--choices must be at least 2 or 'all', got " + choices);
+                throw new IllegalArgumentException("--choices must be at least 2, 'all' or 'same', got " + choices);
             }
             return o.withChoices(n);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--choices takes a number of choices or 'all', got '" + choices + "'");
+            throw new IllegalArgumentException("--choices takes a number of choices, 'all' or 'same', got '" + choices + "'");
         }
     }
 }

@@ -255,8 +255,14 @@ class ReproduceCliTest {
                 // float32 log-probabilities: each exp carries a few units of 2^-24, five classes
                 .isCloseTo(1.0, org.assertj.core.api.Assertions.within(20 * 0x1p-24));
         assertThat(JSON.readTree(rows.get(2)).path("probabilities").get(4).asDouble()).isPositive();
+        // the default is the same; --choices same refuses the file
+        Path byDefault = tmp.resolve("arc-default.jsonl");
+        assertThat(run("predict", "--model", Fixtures.model("tiny-llama").toString(), "--data",
+                data.resolve("ARC-Easy/ARC-Easy-Dev.jsonl").toString(), "--out", byDefault.toString()).code()).isZero();
+        assertThat(Files.readAllLines(byDefault)).isEqualTo(rows);
         WorkflowCliTest.Run refused = run("predict", "--model", Fixtures.model("tiny-llama").toString(), "--data",
-                data.resolve("ARC-Easy/ARC-Easy-Dev.jsonl").toString(), "--out", tmp.resolve("x.jsonl").toString());
+                data.resolve("ARC-Easy/ARC-Easy-Dev.jsonl").toString(), "--choices", "same", "--out",
+                tmp.resolve("x.jsonl").toString());
         assertThat(refused.code()).isEqualTo(2);
         assertThat(refused.err()).contains("--choices all");
     }

@@ -77,9 +77,11 @@ final class DatasetAssembler {
             }
             throw lines.get(at).error("labels " + classLabels + " repeat a label");
         }
+        int shorter = 0;
         for (int i = 0; i < examples.size(); i++) {
             McqaExample e = examples.get(i);
             if (ownChoices && Letters.isPrefix(e.labels(), classLabels)) {
+                shorter += e.labels().size() < classLabels.size() ? 1 : 0;
                 continue; // scored over its own choices (ClassMask)
             }
             if (Letters.isPrefix(e.labels(), classLabels) && e.labels().size() < classLabels.size()) {
@@ -87,14 +89,19 @@ final class DatasetAssembler {
                 throw lines.get(i).error("this row has " + e.labels().size()
                         + " choices (" + Letters.describe(e.labels()) + ") but other rows have "
                         + classLabels.size() + " (" + Letters.describe(classLabels) + "); every row of a dataset must "
-                        + "have the same choices unless asked: keep only N-choice rows (--choices N, "
+                        + "have the same choices under this policy: keep only N-choice rows (--choices N, "
                         + "McqaLoadOptions.withChoices), as the papers do for ARC, or score each row over its own "
-                        + "choices (--choices all, McqaLoadOptions.withOwnChoices)");
+                        + "choices (--choices all, the default; McqaLoadOptions.withOwnChoices)");
             }
             if (!e.labels().equals(classLabels)) {
                 throw lines.get(i).error("labels " + Letters.describe(e.labels())
                         + " do not match the dataset's classes " + Letters.describe(classLabels));
             }
+        }
+        if (shorter > 0) {
+            org.slf4j.LoggerFactory.getLogger(DatasetAssembler.class).info("{}: {} of {} rows have fewer than {} "
+                    + "choices; each is scored over its own choices (--choices N keeps only the N-choice rows, "
+                    + "--choices same refuses the file)", file, shorter, examples.size(), classLabels.size());
         }
         return McqaDataset.of(file.toString(), classLabels, examples);
     }

@@ -12,15 +12,15 @@ import java.util.Set;
  *                 matching files and fails if a listed subject has no file.
  * @param choices  keep only the rows with this many choices (the papers' policy for ARC, whose rows have 3, 4 or 5
  *                 choices; the Laplace-LoRA and SWAG-LoRA code keep the 4-choice rows); empty keeps every row, and
- *                 a file whose rows differ in their number of choices is then refused, naming the line, unless
- *                 {@code ownChoices}
+ *                 rows with fewer choices are then kept or refused as {@code ownChoices} says
  * @param ownChoices keep rows with fewer choices than the longest row (its labels a prefix of the longest's), each
- *                 scored over its own choices ({@code ClassMask}, docs/METHODS.md §1); default false (refused)
+ *                 scored over its own choices ({@code ClassMask}, docs/METHODS.md §1); the default. False refuses a
+ *                 file whose rows differ in their number of choices, naming the line ({@link #withSameChoices()})
  */
 public record McqaLoadOptions(String split, Set<String> subjects, OptionalInt choices, boolean ownChoices) {
 
     /**
-     * Without {@code ownChoices}.
+     * Rows with fewer choices are kept, each over its own, unless a choice count is given.
      *
      * @param split the MMLU split whose {@code *_{split}.csv} files a folder load reads (dev, val or test); default
      *     test
@@ -28,10 +28,10 @@ public record McqaLoadOptions(String split, Set<String> subjects, OptionalInt ch
      *     matching files and fails if a listed subject has no file.
      * @param choices keep only the rows with this many choices (the papers' policy for ARC, whose rows have 3, 4 or 5
      *     choices; the Laplace-LoRA and SWAG-LoRA code keep the 4-choice rows); empty keeps every row, and a file whose
-     *     rows differ in their number of choices is then refused, naming the line, unless {@code ownChoices}
+     *     rows differ in their number of choices then has its shorter rows scored over their own choices
      */
     public McqaLoadOptions(String split, Set<String> subjects, OptionalInt choices) {
-        this(split, subjects, choices, false);
+        this(split, subjects, choices, choices.isEmpty());
     }
 
     /**
@@ -67,7 +67,7 @@ public record McqaLoadOptions(String split, Set<String> subjects, OptionalInt ch
     }
 
     /**
-     * Split "test", all subjects, every row.
+     * Split "test", all subjects, every row (a row with fewer choices scored over its own).
      *
      * @return the default options
      */
@@ -104,11 +104,21 @@ public record McqaLoadOptions(String split, Set<String> subjects, OptionalInt ch
     }
 
     /**
-     * Keep every row, each scored over its own choices (ARC's 3-, 4- and 5-choice rows together).
+     * Keep every row, each scored over its own choices (ARC's 3-, 4- and 5-choice rows together): the default.
      *
      * @return the new options
      */
     public McqaLoadOptions withOwnChoices() {
         return new McqaLoadOptions(split, subjects, OptionalInt.empty(), true);
+    }
+
+    /**
+     * Refuse a file whose rows differ in their number of choices, naming the first shorter row (a strict check of
+     * files that should all have the same choices).
+     *
+     * @return the new options
+     */
+    public McqaLoadOptions withSameChoices() {
+        return new McqaLoadOptions(split, subjects, OptionalInt.empty(), false);
     }
 }

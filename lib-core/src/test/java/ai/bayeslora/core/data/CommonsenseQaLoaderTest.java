@@ -125,15 +125,19 @@ class CommonsenseQaLoaderTest {
     }
 
     @Test
-    void mixedLabelSetsAreRejected() throws IOException {
+    void mixedLabelSetsAreRejectedUnderTheSameChoicesPolicy() throws IOException {
         Path file = write("mixed.jsonl",
                 "{\"id\": \"q1\", \"question\": \"Q?\", \"choices\": {\"label\": [\"A\", \"B\"], "
                         + "\"text\": [\"x\", \"y\"]}, \"answerKey\": \"A\"}",
                 "{\"id\": \"q2\", \"question\": \"Q?\", \"choices\": {\"label\": [\"1\", \"2\", \"3\"], "
                         + "\"text\": [\"x\", \"y\", \"z\"]}, \"answerKey\": \"1\"}");
-        assertThatThrownBy(() -> McqaDatasets.load(file))
+        assertThatThrownBy(() -> McqaDatasets.load(file, McqaFormat.AUTO, McqaLoadOptions.defaults().withSameChoices()))
                 .isInstanceOf(DatasetFormatException.class)
                 // "1"-"3" are relabelled A-C by position, so the first row lacks an option the other has
                 .hasMessageStartingWith(file + ":1: this row has 2 choices (A–B) but other rows have 3 (A–C)");
+        // by default both rows are kept, the first scored over its own two choices
+        McqaDataset d = McqaDatasets.load(file);
+        assertThat(d.classLabels()).containsExactly("A", "B", "C");
+        assertThat(d.get(0).labels()).containsExactly("A", "B");
     }
 }

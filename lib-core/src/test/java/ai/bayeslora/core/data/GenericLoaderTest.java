@@ -37,12 +37,17 @@ class GenericLoaderTest {
     }
 
     @Test
-    void rowsWithFewerChoicesThanTheOthersAreRefusedNamingTheLine() throws IOException {
+    void rowsWithFewerChoicesAreKeptOverTheirOwnOrRefusedNamingTheLine() throws IOException {
         Path file = write(
                 "{\"question\": \"Four?\", \"choices\": [\"a\", \"b\", \"c\", \"d\"], \"answer\": 0}",
                 "{\"question\": \"Two?\", \"choices\": [\"a\", \"b\"], \"answer\": 1}");
-        // scored over A–D, the model could answer C or D for a row that has only A and B
-        assertThatThrownBy(() -> McqaDatasets.load(file)).isInstanceOf(DatasetFormatException.class)
+        // by default the two-choice row keeps its own labels (scored over A and B only, ClassMask)
+        McqaDataset d = McqaDatasets.load(file);
+        assertThat(d.classLabels()).containsExactly("A", "B", "C", "D");
+        assertThat(d.get(1).labels()).containsExactly("A", "B");
+        // the strict policy refuses it, naming the line
+        assertThatThrownBy(() -> McqaDatasets.load(file, McqaFormat.AUTO, McqaLoadOptions.defaults().withSameChoices()))
+                .isInstanceOf(DatasetFormatException.class)
                 .hasMessageContainingAll(file + ":2", "2 choices", "A–D");
     }
 

@@ -41,9 +41,12 @@ class PaperDatasetReadersTest {
                 arcOfficial("NYSED_3", new String[] {"A", "B", "C"}, "A"),
                 arcOfficial("Mercury_4", new String[] {"A", "B", "C", "D", "E"}, "E"));
         assertThat(McqaDatasets.detect(f)).isEqualTo(McqaFormat.CQA_OFFICIAL); // the same official structure
-        // the rows differ in their number of choices: refused unless a count is chosen
-        assertThatThrownBy(() -> McqaDatasets.load(f, McqaFormat.ARC)).isInstanceOf(DatasetFormatException.class)
+        // the rows differ in their number of choices: refused under the same-choices policy
+        assertThatThrownBy(() -> McqaDatasets.load(f, McqaFormat.ARC, McqaLoadOptions.defaults().withSameChoices()))
+                .isInstanceOf(DatasetFormatException.class)
                 .hasMessageContainingAll(f + ":1", "5 (A–E)", "--choices");
+        assertThat(McqaDatasets.load(f, McqaFormat.ARC).size()).as("by default every row, each over its own choices")
+                .isEqualTo(4);
         McqaDataset d = McqaDatasets.load(f, McqaFormat.ARC, McqaLoadOptions.defaults().withChoices(4));
         assertThat(d.size()).isEqualTo(2);
         assertThat(d.classLabels()).containsExactly("A", "B", "C", "D");
