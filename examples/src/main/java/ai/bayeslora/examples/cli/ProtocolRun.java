@@ -95,8 +95,7 @@ final class ProtocolRun {
         List<String> reportArgs = new ArrayList<>(List.of("report", "--out", out.resolve("report").toString(),
                 "--overwrite", "--runs"));
         for (Step s : steps) {
-            if (Files.isRegularFile(s.out().resolve("report.json"))
-                    || Files.isRegularFile(s.out().resolve("report/report.json"))) {
+            if (reportFile(s.out()) != null) {
                 reportArgs.add(s.out().toString());
             }
         }
@@ -181,17 +180,26 @@ final class ProtocolRun {
         return sb.toString();
     }
 
-    private static JsonNode readReport(Path dir) {
+    /** The run's report.json: {@code DIR/report.json} (evaluate) or {@code DIR/report/report.json}; null if none. */
+    private static Path reportFile(Path dir) {
         for (Path p : List.of(dir.resolve("report.json"), dir.resolve("report/report.json"))) {
             if (Files.isRegularFile(p)) {
-                try {
-                    return JSON.readTree(p.toFile());
-                } catch (IOException e) {
-                    throw new BayesLoraException(p + ": cannot read: " + e.getMessage(), e);
-                }
+                return p;
             }
         }
         return null;
+    }
+
+    private static JsonNode readReport(Path dir) {
+        Path p = reportFile(dir);
+        if (p == null) {
+            return null;
+        }
+        try {
+            return JSON.readTree(p.toFile());
+        } catch (IOException e) {
+            throw new BayesLoraException(p + ": cannot read: " + e.getMessage(), e);
+        }
     }
 
     private static String fmt(JsonNode v) {

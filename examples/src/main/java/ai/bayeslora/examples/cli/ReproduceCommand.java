@@ -134,6 +134,23 @@ final class ReproduceCommand implements Callable<Integer> {
         return out;
     }
 
+    /**
+     * A task's K-FAC Laplace-LoRA fit on its MAP adapter (λ by marginal likelihood) and the evaluation of its
+     * linearised predictive by Monte Carlo: the two steps yang2024 and onal2024 share.
+     *
+     * @param fitData the fit's data options (prompt, choices, max length)
+     * @param evalArgs the evaluation's data and report options
+     */
+    private static void laplaceSteps(ProtocolRun run, String task, Path td, Path adapter, String trainSpec,
+                                     List<String> fitData, List<String> evalArgs, Options o) {
+        run.step(task + ": laplace fit", td.resolve("laplace"), false, cat(cat(List.of("laplace", "fit", "--adapter",
+                adapter.toString(), "--data", trainSpec, "--structure", "kfac", "--out", td.resolve("laplace")
+                        .toString()), fitData), o.modelArgs()));
+        run.step(task + ": evaluate laplace", td.resolve("eval-laplace"), true, cat(cat(List.of("evaluate",
+                "--laplace", td.resolve("laplace").toString(), "--link", "mc", "--samples", Integer.toString(o.samples),
+                "--out", td.resolve("eval-laplace").toString()), evalArgs), o.modelArgs()));
+    }
+
     /** Balabanov &amp; Linander 2024: LoRA deep ensembles on CommonsenseQA, MMLU STEM and social sciences as OOD. */
     @Command(name = "balabanov2024", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         header = "LoRA ensembles as Balabanov & Linander (2024).",
@@ -339,14 +356,8 @@ final class ReproduceCommand implements Callable<Integer> {
                 }
                 run.step(t.name() + ": train", td.resolve("train"), true, trainArgs);
                 Path map = td.resolve("train").resolve("ensemble-final").resolve("member-00");
-                run.step(t.name() + ": laplace fit", td.resolve("laplace"), false, cat(List.of("laplace", "fit",
-                        "--adapter", map.toString(), "--data", trainPart(train, h), "--structure", "kfac", "--out",
-                        td.resolve("laplace").toString()), cat(data, o.modelArgs())));
                 List<String> oodArg = shift.isEmpty() ? List.of() : List.of("--ood", shift.get(0));
-                run.step(t.name() + ": evaluate laplace", td.resolve("eval-laplace"), true, cat(cat(List.of("evaluate",
-                        "--laplace", td.resolve("laplace").toString(), "--link", "mc", "--samples",
-                        Integer.toString(o.samples), "--out", td.resolve("eval-laplace").toString()), evalCommon),
-                        cat(oodArg, o.modelArgs())));
+                laplaceSteps(run, t.name(), td, map, trainPart(train, h), data, cat(evalCommon, oodArg), o);
                 List<String> ts = h > 0 ? List.of("--temperature-from", heldoutPart(t.name(), train, h)) : List.of();
                 run.step(t.name() + ": evaluate map", td.resolve("eval-map"), true, cat(cat(List.of("evaluate",
                         "--adapter", map.toString(), "--out", td.resolve("eval-map").toString()), evalCommon),
@@ -418,13 +429,8 @@ final class ReproduceCommand implements Callable<Integer> {
                 run.step(t.name() + ": evaluate map", td.resolve("eval-map"), true, cat(cat(List.of("evaluate",
                         "--adapter", map.toString(), "--out", td.resolve("eval-map").toString()), evalCommon),
                         cat(ts, o.modelArgs())));
-                run.step(t.name() + ": laplace fit", td.resolve("laplace"), false, cat(cat(List.of("laplace", "fit",
-                        "--adapter", map.toString(), "--data", trainPart(train, h), "--structure", "kfac", "--prompt",
-                        "onal2024", "--out", td.resolve("laplace").toString()), choices), o.modelArgs()));
-                run.step(t.name() + ": evaluate laplace", td.resolve("eval-laplace"), true, cat(cat(List.of("evaluate",
-                        "--laplace", td.resolve("laplace").toString(), "--link", "mc", "--samples",
-                        Integer.toString(o.samples), "--out", td.resolve("eval-laplace").toString()), evalCommon),
-                        o.modelArgs()));
+                laplaceSteps(run, t.name(), td, map, trainPart(train, h), cat(List.of("--prompt", "onal2024"), choices),
+                        evalCommon, o);
             }
             return run.run("SWAG-LoRA (Onal et al. 2024): " + todo.stream().map(Task::name).toList() + ", MMLU as OOD",
                     List.of(banner("onal2024", o), "ECE with 20 bins; SWAG from epoch " + start + " of " + epochs

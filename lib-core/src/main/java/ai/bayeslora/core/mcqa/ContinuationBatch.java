@@ -208,10 +208,7 @@ public final class ContinuationBatch {
      * @return [reads()] indices in [0, B), as a new int64 tensor on {@code device}
      */
     public Tensor readExamples(org.bytedeco.pytorch.Device device) {
-        long[] ex = new long[readRows.length];
-        for (int i = 0; i < ex.length; i++) {
-            ex[i] = readRows[i] / classes;
-        }
+        long[] ex = java.util.Arrays.stream(readExampleIndices()).asLongStream().toArray();
         return Tensors.ofLongs(ex, ex.length).to(device, ScalarType.Long);
     }
 
