@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
             "Run 'bayeslora COMMAND --help' for a command's options; docs/GUIDE.md explains them."},
         subcommands = {QuickstartCommand.class, TrainEnsembleCommand.class, SwagCommand.class, EvaluateCommand.class,
                 ReportCommand.class, LaplaceCommand.class, PredictCommand.class, LogitsCommand.class,
-                ReproduceCommand.class, BenchCommand.class,
+                ReproduceCommand.class, BenchCommand.class, SparkCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BayesLoraCli {
 

@@ -33,11 +33,6 @@ final class PromptOption {
 
     /** The dataset relabelled for the named format's answer tokens, with the format. */
     static PaperPrompts.Prepared prepare(String name, McqaDataset d) {
-        switch (name) {
-            case "balabanov2024": return PaperPrompts.balabanov2024(d);
-            case "yang2024": return PaperPrompts.yang2024(d);
-            case "onal2024": return PaperPrompts.onal2024(d);
-            default: return new PaperPrompts.Prepared(d, PromptTemplate.defaults());
-        }
+        return PaperPrompts.prepare(name, d);
     }
 }

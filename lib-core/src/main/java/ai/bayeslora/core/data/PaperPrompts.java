@@ -118,8 +118,79 @@ public final class PaperPrompts {
         return Character.toUpperCase(choice.charAt(0)) + choice.substring(1) + ".";
     }
 
-    /** A dataset ready for a paper's prompt: relabelled for the answer tokens that prompt reads, and its format. */
-    public record Prepared(McqaDataset dataset, PromptFormat format) {
+    /**
+     * The prompt formats by name, so that a format can cross a process boundary (a Spark task, a saved run) as a
+     * value and be rebuilt there: each constant's {@link #format()} is the format of the factory of the same name.
+     */
+    public enum Style {
+        /** {@link PromptTemplate#defaults()}: the MMLU-style template read at {@code " A"}, {@code " B"}, …. */
+        MMLU,
+        /** {@link PaperPrompts#balabanovCqa()}. */
+        BALABANOV_CQA,
+        /** {@link PaperPrompts#yangChoices()}. */
+        YANG_CHOICES,
+        /** {@link PaperPrompts#yangWinogrande()}. */
+        YANG_WINOGRANDE,
+        /** {@link PaperPrompts#yangBoolq()}. */
+        YANG_BOOLQ;
+
+        /** {@return a new instance of the format this constant names} */
+        public PromptFormat format() {
+            switch (this) {
+                case BALABANOV_CQA: return balabanovCqa();
+                case YANG_CHOICES: return yangChoices();
+                case YANG_WINOGRANDE: return yangWinogrande();
+                case YANG_BOOLQ: return yangBoolq();
+                default: return PromptTemplate.defaults();
+            }
+        }
+    }
+
+    /** The protocol names {@link #prepare(String, McqaDataset)} accepts, as the CLI's {@code --prompt} lists them. */
+    public static final List<String> PROTOCOLS = List.of("mmlu", "balabanov2024", "yang2024", "onal2024");
+
+    /**
+     * A dataset ready for a paper's prompt: relabelled for the answer tokens that prompt reads, its format, and the
+     * format's name.
+     *
+     * @param dataset the relabelled dataset
+     * @param format the prompt format
+     * @param style the format's name ({@link Style#format()} rebuilds it)
+     */
+    public record Prepared(McqaDataset dataset, PromptFormat format, Style style) {
+        /**
+         * Checks the components.
+         *
+         * @param dataset the relabelled dataset
+         * @param format the prompt format
+         * @param style the format's name
+         */
+        public Prepared {
+            java.util.Objects.requireNonNull(dataset, "dataset");
+            java.util.Objects.requireNonNull(format, "format");
+            java.util.Objects.requireNonNull(style, "style");
+        }
+    }
+
+    /**
+     * The setup of a protocol named as the CLI's {@code --prompt}: {@code mmlu} (the dataset as it is, with
+     * {@link PromptTemplate#defaults()}), {@code balabanov2024}, {@code yang2024} or {@code onal2024}.
+     *
+     * @param protocol one of {@link #PROTOCOLS} (case-insensitive)
+     * @param d the dataset
+     * @return the relabelled dataset, its format and the format's name
+     * @throws IllegalArgumentException naming the accepted names, for any other name
+     */
+    public static Prepared prepare(String protocol, McqaDataset d) {
+        switch (protocol.toLowerCase(java.util.Locale.ROOT)) {
+            case "mmlu": return new Prepared(d, PromptTemplate.defaults(), Style.MMLU);
+            case "balabanov2024": return balabanov2024(d);
+            case "yang2024": return yang2024(d);
+            case "onal2024": return onal2024(d);
+            default:
+                throw new IllegalArgumentException("prompt protocol must be one of " + String.join(", ", PROTOCOLS)
+                        + ", got " + protocol);
+        }
     }
 
     /**
@@ -129,7 +200,7 @@ public final class PaperPrompts {
      * @return the relabelled dataset and the format
      */
     public static Prepared balabanov2024(McqaDataset d) {
-        return new Prepared(d.relabelled(lowercase(d.classLabels().size())), balabanovCqa());
+        return new Prepared(d.relabelled(lowercase(d.classLabels().size())), balabanovCqa(), Style.BALABANOV_CQA);
     }
 
     /**
@@ -143,11 +214,12 @@ public final class PaperPrompts {
     public static Prepared yang2024(McqaDataset d) {
         boolean boolq = d.examples().stream().allMatch(e -> e.context().isPresent());
         if (boolq && d.classLabels().size() == 2) {
-            return new Prepared(d.relabelled(BOOLQ_LABELS), yangBoolq());
+            return new Prepared(d.relabelled(BOOLQ_LABELS), yangBoolq(), Style.YANG_BOOLQ);
         }
         boolean winogrande = d.classLabels().size() == 2
                 && d.examples().stream().allMatch(e -> !e.verbatim() && e.question().contains("_"));
-        return new Prepared(d, winogrande ? yangWinogrande() : yangChoices());
+        return winogrande ? new Prepared(d, yangWinogrande(), Style.YANG_WINOGRANDE)
+                : new Prepared(d, yangChoices(), Style.YANG_CHOICES);
     }
 
     /**
