@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,7 +92,7 @@ class LaplacePredictiveTest {
             }
             // the weight-space predictive: [S, B, C], and θ* is back in the adapter afterwards
             try (LaplacePosterior la = LaplaceLoRA.fit(t.scorer, t.adapter, train).structure(Structure.KFAC).run()) {
-                double[] before = Tensors.toDoubles(t.adapter.flatten(ScalarType.Double));
+                double[] before = t.adapter.parameterValues();
                 EncodedBatch test = t.batcher.encode(t.data.examples().subList(20, 25));
                 try (SampledPredictive sp = la.sampled(t.scorer, 7, 1)) {
                     ProbabilitySamples ps = sp.predict(test);
@@ -101,7 +100,7 @@ class LaplacePredictiveTest {
                     assertThat(ps.batchSize()).isEqualTo(5);
                     assertThat(ps.classLabels()).containsExactly("A", "B", "C", "D");
                 }
-                assertThat(Tensors.toDoubles(t.adapter.flatten(ScalarType.Double))).containsExactly(before);
+                assertThat(t.adapter.parameterValues()).containsExactly(before);
                 // an overwhelming prior collapses both predictives onto the MAP softmax
                 la.setPriorPrecision(1e12);
                 double[][] map = new LogitGaussian(la.linearized(t.scorer).gaussian(test).meanArray(),
