@@ -65,7 +65,9 @@ public final class Tensors {
         return NativeScope.compute(() -> {
             Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Double).contiguous();
             double[] out = new double[(int) c.numel()];
-            c.data_ptr_double().get(out);
+            if (out.length > 0) { // an empty tensor has no data pointer
+                c.data_ptr_double().get(out);
+            }
             return out;
         });
     }
@@ -79,7 +81,9 @@ public final class Tensors {
         return NativeScope.compute(() -> {
             Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Float).contiguous();
             float[] out = new float[(int) c.numel()];
-            c.data_ptr_float().get(out);
+            if (out.length > 0) { // an empty tensor has no data pointer
+                c.data_ptr_float().get(out);
+            }
             return out;
         });
     }
@@ -93,7 +97,9 @@ public final class Tensors {
         return NativeScope.compute(() -> {
             Tensor c = t.detach().to(new org.bytedeco.pytorch.Device("cpu"), ScalarType.Long).contiguous();
             long[] out = new long[(int) c.numel()];
-            c.data_ptr_long().get(out);
+            if (out.length > 0) { // an empty tensor has no data pointer
+                c.data_ptr_long().get(out);
+            }
             return out;
         });
     }

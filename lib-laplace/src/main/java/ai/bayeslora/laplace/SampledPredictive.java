@@ -61,9 +61,20 @@ public final class SampledPredictive implements PosteriorPredictive, AutoCloseab
         this.owner = false;
     }
 
-    /** {@return the draws δ_s [S, P] (float64); shared, do not close} */
-    public Tensor deltas() {
-        return deltas;
+    /**
+     * The weight-space draws as Java arrays: sample s evaluates the model at θ_MAP + δ_s over the posterior's selected
+     * layers.
+     *
+     * @return δ [S][P], float64, in the layout of the selected layers' parameters
+     */
+    public double[][] deltaValues() {
+        double[] flat = NativeScope.compute(() -> Tensors.toDoubles(deltas));
+        int p = flat.length / samples;
+        double[][] out = new double[samples][];
+        for (int s = 0; s < samples; s++) {
+            out[s] = java.util.Arrays.copyOfRange(flat, s * p, (s + 1) * p);
+        }
+        return out;
     }
 
     @Override

@@ -3,7 +3,6 @@ package ai.bayeslora.laplace;
 import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
@@ -60,7 +59,7 @@ class ConcurrentPosteriorsTest {
             theta[i] = 0.1 * (rng.nextDouble() * 2 - 1);
         }
         try (PointerScope s = new PointerScope()) {
-            a.assign(Tensors.ofDoubles(theta, theta.length));
+            a.assign(theta);
         }
         return a;
     }

@@ -35,7 +35,7 @@ class LaplaceFloat32Test {
              LoraAdapter a32 = LoraAdapter.create(m32, LoraConfig.builder().rank(2).alpha(4)
                      .targetModules(List.of("q_proj", "v_proj")).build(), 7);
              PointerScope s = new PointerScope()) {
-            a32.assign(t.adapter.flatten(ScalarType.Double));
+            a32.assign(t.adapter.parameterValues());
             AnswerScorer s32 = new AnswerScorer(m32, AnswerTokens.of(t.tokenizer, t.data.classLabels()),
                     ClassReduction.ANSWER_TOKENS);
             for (Structure structure : new Structure[] {Structure.DIAG, Structure.FULL, Structure.KFAC}) {

@@ -3,6 +3,7 @@ package ai.bayeslora.laplace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.bayeslora.lora.interop.AdapterTensors;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.testing.RoundingBounds;
@@ -100,7 +101,7 @@ class LaplaceFullOracleTest {
                     + RoundingBounds.gamma(TRAIN) * Math.abs(llOracle)));
 
             double dG = fro(gFit.sub(gOracle));
-            Tensor theta = t.adapter.flatten(ScalarType.Double);
+            Tensor theta = AdapterTensors.flatten(t.adapter, ScalarType.Double);
             double thetaSq = theta.dot(theta).item_double();
             for (double lambda : new double[] {LAMBDA, 3.0}) {
                 double evidence = llOracle - 0.5 * lambda * thetaSq + 0.5 * p * Math.log(lambda)

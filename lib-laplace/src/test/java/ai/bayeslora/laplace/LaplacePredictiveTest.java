@@ -3,14 +3,16 @@ package ai.bayeslora.laplace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EncodedBatch;
+import ai.bayeslora.core.testing.RoundingBounds;
+import ai.bayeslora.core.testing.TestDevices;
 import ai.bayeslora.uncertainty.ProbabilitySamples;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,15 +95,37 @@ class LaplacePredictiveTest {
             }
             // the weight-space predictive: [S, B, C], and θ* is back in the adapter afterwards
             try (LaplacePosterior la = LaplaceLoRA.fit(t.scorer, t.adapter, train).structure(Structure.KFAC).run()) {
-                double[] before = Tensors.toDoubles(t.adapter.flatten(ScalarType.Double));
+                double[] before = t.adapter.parameterValues();
                 EncodedBatch test = t.batcher.encode(t.data.examples().subList(20, 25));
                 try (SampledPredictive sp = la.sampled(t.scorer, 7, 1)) {
                     ProbabilitySamples ps = sp.predict(test);
                     assertThat(ps.samples()).isEqualTo(7);
                     assertThat(ps.batchSize()).isEqualTo(5);
                     assertThat(ps.classLabels()).containsExactly("A", "B", "C", "D");
+                    // deltaValues: sample k is the adapter's own forward (LoraAdapter.bindingAt) at θ* + δ_k; every
+                    // layer is selected, so δ has the adapter's layout. The two bindings view differently built θ
+                    // tensors (observed: 1-ulp differences), so compare within one float64 forward's bound
+                    double[][] deltas = sp.deltaValues();
+                    assertThat(deltas).hasNumberOfRows(7);
+                    assertThat(deltas[0]).hasSize(before.length);
+                    double tol = TestDevices.bitwiseReproducible() ? RoundingBounds.tinyProbabilities(2)
+                            : TestDevices.float32Tolerance();
+                    for (int k = 0; k < 7; k++) {
+                        double[] theta = before.clone();
+                        for (int i = 0; i < theta.length; i++) {
+                            theta[i] += deltas[k][i];
+                        }
+                        double[][] direct = NativeScope.noGrad(() -> t.scorer.probabilities(test, t.adapter.bindingAt(
+                                Tensors.ofDoubles(theta, theta.length).to(t.model.device().torchDevice(),
+                                        org.bytedeco.pytorch.global.torch.ScalarType.Double))));
+                        double[][] viaPredictive = ps.sample(k);
+                        for (int b = 0; b < 5; b++) {
+                            assertThat(viaPredictive[b]).as("sample %d, row %d", k, b)
+                                    .containsExactly(direct[b], within(tol));
+                        }
+                    }
                 }
-                assertThat(Tensors.toDoubles(t.adapter.flatten(ScalarType.Double))).containsExactly(before);
+                assertThat(t.adapter.parameterValues()).containsExactly(before);
                 // an overwhelming prior collapses both predictives onto the MAP softmax
                 la.setPriorPrecision(1e12);
                 double[][] map = new LogitGaussian(la.linearized(t.scorer).gaussian(test).meanArray(),

@@ -2,7 +2,6 @@ package ai.bayeslora.laplace;
 
 import ai.bayeslora.core.testing.TestDevices;
 import ai.bayeslora.core.DType;
-import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
@@ -50,7 +49,7 @@ final class TinySetup implements AutoCloseable {
             theta[i] = scale * LogitGaussian.gaussian(rng);
         }
         try (PointerScope s = new PointerScope()) {
-            adapter.assign(Tensors.ofDoubles(theta, theta.length));
+            adapter.assign(theta);
         }
         data = BundledData.syntheticMcqaDataset();
         scorer = new AnswerScorer(model, AnswerTokens.of(tokenizer, data.classLabels()), ClassReduction.ANSWER_TOKENS);

@@ -6,6 +6,7 @@ import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.model.AdapterBinding;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.model.LinearLayer;
+import ai.bayeslora.lora.internal.ParameterVectors;
 import ai.bayeslora.core.safetensors.Checkpoint;
 import ai.bayeslora.core.safetensors.SafetensorsWriter;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * compute dtype, as peft keeps them on a bf16 base ({@link ai.bayeslora.core.DType#accumulation()}); they are kept
  * past every scope
  * ({@link NativeScope#keep}) and released by {@link #close()}. Reading an adapter from several threads is safe;
- * changing its parameters ({@link #assign}, a trainer) while other threads predict with it is not.
+ * changing its parameters ({@link #assign(double[])}, a trainer) while other threads predict with it is not.
  */
 public final class LoraAdapter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LoraAdapter.class);
@@ -327,7 +328,7 @@ public final class LoraAdapter implements AutoCloseable {
     }
 
     /**
-     * A binding with this adapter's layout but the parameters {@code theta} (layout of {@link #flatten}), for
+     * A binding with this adapter's layout but the parameters {@code theta} (layout of {@link #parameterValues()}), for
      * example a posterior sample: A and B are views into {@code theta}, nothing is copied and this adapter is not
      * changed. No dropout.
      *
@@ -418,59 +419,23 @@ public final class LoraAdapter implements AutoCloseable {
     }
 
     /**
-     * {@return all parameters concatenated into one new detached vector θ [P] (A then B per module, row-major), in
-     * {@code dtype} on the adapter's device} The caller owns it: it is attached to no scope, not even one the caller
-     * has open ({@link NativeScope#keep}), so the caller must {@code close()} it.
-     *
-     * @param dtype the vector's dtype, for example float64 for a posterior
-     */
-    public Tensor flatten(ScalarType dtype) {
-        return NativeScope.compute(() -> {
-            List<Tensor> flat = new ArrayList<>();
-            for (Tensor t : parameters()) {
-                flat.add(t.detach().reshape(-1).to(dtype));
-            }
-            return NativeScope.keep(org.bytedeco.pytorch.global.torch.cat(new org.bytedeco.pytorch.TensorVector(
-                    flat.toArray(new Tensor[0])), 0));
-        });
-    }
-
-    /**
-     * Copies a flat vector θ [P] (layout of {@link #flatten}) into the parameters, without recording gradients.
-     *
-     * @param flat θ [P], any floating dtype, on any device
-     */
-    public void assign(Tensor flat) {
-        long p = parameterCount();
-        if (flat.dim() != 1 || flat.size(0) != p) {
-            throw new IllegalArgumentException("flat parameter vector has shape " + Tensors.shapeText(Tensors.shape(flat))
-                    + " but the adapter has " + p + " parameters");
-        }
-        NativeScope.runNoGrad(() -> {
-            long offset = 0;
-            for (Tensor t : parameters()) {
-                long n = t.numel();
-                t.copy_(flat.narrow(0, offset, n).view(Tensors.shape(t)).to(t.device(), t.scalar_type()));
-                offset += n;
-            }
-        });
-    }
-
-    /**
-     * θ as a Java array: the array form of {@link #flatten} in float64 (same layout), with no native tensor left to
-     * close (docs/API.md, "Tensors in signatures").
+     * θ as a Java array, float64: all parameters concatenated, A then B per module in model order, each row-major
+     * (the layout of {@link #parameterNames()}, of {@link #bindingAt} and of every posterior's θ). The tensor form is
+     * {@link ai.bayeslora.lora.interop.AdapterTensors#flatten AdapterTensors.flatten} (docs/API.md, "Tensors in
+     * signatures").
      *
      * @return θ [P], A then B per module, row-major
      */
     public double[] parameterValues() {
-        try (Tensor flat = flatten(ScalarType.Double)) {
+        try (Tensor flat = ParameterVectors.flatten(this, ScalarType.Double)) {
             return Tensors.toDoubles(flat);
         }
     }
 
     /**
      * Copies θ from a Java array (layout of {@link #parameterValues()}) into the parameters, without recording
-     * gradients; the array form of {@link #assign(Tensor)}. Values are rounded to the parameters' dtype.
+     * gradients. Values are rounded to the parameters' dtype. The tensor form is
+     * {@link ai.bayeslora.lora.interop.AdapterTensors#assign AdapterTensors.assign}.
      *
      * @param theta P values
      * @throws IllegalArgumentException if the length is not {@link #parameterCount()}
@@ -481,7 +446,7 @@ public final class LoraAdapter implements AutoCloseable {
             throw new IllegalArgumentException("parameter array has " + theta.length + " values but the adapter has "
                     + p + " parameters");
         }
-        NativeScope.runNoGrad(() -> assign(Tensors.ofDoubles(theta, theta.length)));
+        NativeScope.runNoGrad(() -> ParameterVectors.assign(this, Tensors.ofDoubles(theta, theta.length)));
     }
 
     /** {@return the number of trainable scalars} */

@@ -180,7 +180,7 @@ public final class EnsembleBenchmark {
             theta[i] = (rng.nextDouble() * 2 - 1) * 0.02;
         }
         try (NativeScope s = NativeScope.open()) {
-            a.assign(ai.bayeslora.core.Tensors.ofDoubles(theta, theta.length));
+            a.assign(theta);
         }
         return a;
     }

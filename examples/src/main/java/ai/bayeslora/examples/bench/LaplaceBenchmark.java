@@ -291,7 +291,7 @@ public final class LaplaceBenchmark {
                 theta[i] = 0.02 * (rng.nextDouble() * 2 - 1); // B ≠ 0, as after training
             }
             try (NativeScope s = NativeScope.open()) {
-                adapter.assign(Tensors.ofDoubles(theta, theta.length));
+                adapter.assign(theta);
             }
             report.env("lora_parameters", adapter.parameterCount());
             AnswerScorer scorer = new AnswerScorer(model, AnswerTokens.of(new LetterTokens(), List.of("A", "B", "C", "D")),

@@ -15,5 +15,7 @@
  *   <li>Batches: {@link ai.bayeslora.core.data.McqaBatcher} renders, tokenises, truncates from the left and
  *       left-pads into {@link ai.bayeslora.core.data.EncodedBatch}es.</li>
  * </ul>
+ * An {@link ai.bayeslora.core.data.EncodedBatch} holds its token ids as Java arrays; its {@code ...Tensor()}
+ * accessors are the tensor level that feeds the model (docs/API.md, "Tensors in signatures").
  */
 package ai.bayeslora.core.data;

@@ -10,5 +10,11 @@
  * classes ({@link ai.bayeslora.core.model.DecoderLayer}, {@link ai.bayeslora.core.model.Attention},
  * {@link ai.bayeslora.core.model.Mlp}, {@link ai.bayeslora.core.model.RmsNorm},
  * {@link ai.bayeslora.core.model.RotaryEmbedding}) are public for tests and experiments that run parts of a forward.
+ *
+ * <p>This package is the library's tensor level: the forward, its building blocks, {@link
+ * ai.bayeslora.core.model.ModelInput} and the weight sources take and return libtorch tensors
+ * ({@code org.bytedeco.pytorch.Tensor}) because they are the tensor computation (docs/API.md, "Tensors in
+ * signatures"). Applications that only score, train and evaluate stay at the array level of {@code BayesLora},
+ * {@code UncertaintyEstimator} and the metrics.
  */
 package ai.bayeslora.core.model;

@@ -7,5 +7,8 @@
  * <p>Format: an 8-byte little-endian header length N, N bytes of UTF-8 JSON
  * ({@code {"__metadata__": {...}, name: {"dtype", "shape", "data_offsets": [begin, end]}}}), then the data buffer;
  * offsets are relative to its start. Loaded tensors own their memory and belong to the caller.
+ *
+ * <p>Tensor level (docs/API.md, "Tensors in signatures"): a checkpoint is a set of named libtorch tensors, so the
+ * readers and the writer take and return them.
  */
 package ai.bayeslora.core.safetensors;

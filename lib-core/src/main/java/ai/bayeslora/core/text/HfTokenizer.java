@@ -1,5 +1,6 @@
 package ai.bayeslora.core.text;
 
+import ai.bayeslora.core.text.internal.TokenizerNatives;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -105,6 +106,7 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
         HfTokenizerConfig config = HfTokenizerConfig.readFrom(file.getParent(), json);
         HuggingFaceTokenizer djl;
         try {
+            TokenizerNatives.load();
             djl = HuggingFaceTokenizer.builder()
                     .optTokenizerPath(file)
                     .optAddSpecialTokens(options.addSpecialTokens())

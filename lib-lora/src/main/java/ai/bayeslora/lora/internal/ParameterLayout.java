@@ -9,7 +9,7 @@ import java.util.Optional;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The names and shapes of the tensors behind a flat θ [P] ({@link LoraAdapter#flatten} order), so that a posterior can
+ * The names and shapes of the tensors behind a flat θ [P] ({@link LoraAdapter#parameterValues()} order), so that a posterior can
  * check it is applied to the adapter it was collected on.
  *
  * @param names peft parameter names

@@ -4,6 +4,7 @@ import ai.bayeslora.core.NativeScope;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.swag.internal.MomentAccumulator;
 import ai.bayeslora.lora.internal.ParameterLayout;
+import ai.bayeslora.lora.internal.ParameterVectors;
 import ai.bayeslora.lora.train.EpochSummary;
 import ai.bayeslora.lora.train.TrainingListener;
 import ai.bayeslora.lora.train.TrainingStep;
@@ -82,7 +83,7 @@ public final class SwagCollector implements TrainingListener, AutoCloseable {
             throw new IllegalArgumentException("this adapter does not match the earlier SWAG snapshots: "
                     + layout.mismatch(l).orElse(""));
         }
-        try (NativeScope s = NativeScope.open(); Tensor theta = adapter.flatten(ScalarType.Double)) {
+        try (NativeScope s = NativeScope.open(); Tensor theta = ParameterVectors.flatten(adapter, ScalarType.Double)) {
             moments.add(theta);
         }
         layout = l;

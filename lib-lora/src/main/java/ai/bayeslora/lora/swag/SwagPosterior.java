@@ -162,7 +162,7 @@ public final class SwagPosterior implements AutoCloseable {
     }
 
     /**
-     * peft names of the parameters behind θ, in {@link LoraAdapter#flatten} order.
+     * peft names of the parameters behind θ, in {@link LoraAdapter#parameterValues()} order.
      *
      * @return the names, one per parameter
      */
@@ -179,12 +179,12 @@ public final class SwagPosterior implements AutoCloseable {
      *
      * @return θ̄
      */
-    public Tensor mean() {
+    Tensor mean() {
         return copy(mean);
     }
 
     /** {@return the running mean of squares [P], float64: a copy for the caller's scope (or the caller)} */
-    public Tensor squaredMean() {
+    Tensor squaredMean() {
         return copy(squaredMean);
     }
 
@@ -194,7 +194,7 @@ public final class SwagPosterior implements AutoCloseable {
      * @return the diagonal variance
      */
     @SuppressWarnings("try")
-    public Tensor variance() {
+    Tensor variance() {
         checkOpen();
         try (NativeScope s = NativeScope.open(); NoGradGuard g = new NoGradGuard()) {
             return s.ret(variance(mean, squaredMean));
@@ -206,7 +206,7 @@ public final class SwagPosterior implements AutoCloseable {
      *
      * @return D
      */
-    public Tensor deviations() {
+    Tensor deviations() {
         return copy(deviations);
     }
 
@@ -225,7 +225,7 @@ public final class SwagPosterior implements AutoCloseable {
      * @param rng the source of the generator's seed
      */
     @SuppressWarnings("try")
-    public Tensor sample(SplittableRandom rng) {
+    Tensor sample(SplittableRandom rng) {
         checkOpen();
         long seed = rng.nextLong();
         int k = rank();
@@ -250,12 +250,13 @@ public final class SwagPosterior implements AutoCloseable {
      * @param seed the seed
      * @return one sample θ [P]
      */
-    public Tensor sample(long seed) {
+    Tensor sample(long seed) {
         return sample(new SplittableRandom(seed));
     }
 
     /**
-     * θ̄ as a Java array (the array form of {@link #mean()}; docs/API.md, "Tensors in signatures").
+     * θ̄, the running mean of the collected snapshots, as a Java array (float64 moments are kept on the posterior's
+     * device; docs/API.md, "Tensors in signatures").
      *
      * @return θ̄ [P] in {@link #parameterNames()} order
      */
@@ -264,7 +265,46 @@ public final class SwagPosterior implements AutoCloseable {
     }
 
     /**
-     * Σ_diag as a Java array (the array form of {@link #variance()}).
+     * The running mean of squares as a Java array.
+     *
+     * @return (1/n) Σ_i θ_i² [P] in {@link #parameterNames()} order
+     */
+    public double[] squaredMeanValues() {
+        return NativeScope.compute(() -> Tensors.toDoubles(squaredMean()));
+    }
+
+    /**
+     * The deviation matrix D as Java arrays, one per column: {@code deviationValues()[k]} is the k-th kept deviation
+     * θ_i − θ̄_i [P] (oldest first), so the array has {@link #rank()} rows.
+     *
+     * @return D transposed, [K][P]
+     */
+    public double[][] deviationValues() {
+        int k = rank();
+        int p = Math.toIntExact(parameterCount());
+        double[] flat = NativeScope.compute(() -> Tensors.toDoubles(deviations()));
+        double[][] out = new double[k][p];
+        for (int i = 0; i < p; i++) {
+            for (int j = 0; j < k; j++) {
+                out[j][i] = flat[i * k + j]; // D is [P, K] row-major
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One sample θ as a Java array, as {@link #sampleValues(long)} with the generator seeded by {@code rng.nextLong()}:
+     * a given {@code rng} state gives the same θ on every device.
+     *
+     * @param rng the source of the generator's seed
+     * @return θ [P]
+     */
+    public double[] sampleValues(SplittableRandom rng) {
+        return NativeScope.compute(() -> Tensors.toDoubles(sample(rng)));
+    }
+
+    /**
+     * Σ_diag = max(mean of squares − θ̄², 0) as a Java array.
      *
      * @return max(mean of squares − θ̄², 0) [P]
      */
@@ -273,7 +313,8 @@ public final class SwagPosterior implements AutoCloseable {
     }
 
     /**
-     * One sample θ as a Java array (the array form of {@link #sample(long)}: the same θ for the same seed).
+     * One sample θ as a Java array per {@link SwagVariant}: z₁ [P] and z₂ [K] are standard normals drawn by a CPU
+     * generator seeded with {@code new SplittableRandom(seed).nextLong()}, so a seed gives the same θ on every device.
      *
      * @param seed the seed
      * @return θ [P]

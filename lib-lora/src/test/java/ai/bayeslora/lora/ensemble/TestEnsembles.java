@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.ensemble;
 
+import ai.bayeslora.lora.interop.AdapterTensors;
 import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -106,7 +107,7 @@ final class TestEnsembles {
     @SuppressWarnings("try")
     static void assign(LoraAdapter a, double[] theta) {
         try (PointerScope s = new PointerScope()) {
-            a.assign(Tensors.ofDoubles(theta, theta.length));
+            a.assign(theta);
         }
     }
 
@@ -114,7 +115,7 @@ final class TestEnsembles {
     @SuppressWarnings("try")
     static double[] theta(LoraAdapter a) {
         try (PointerScope s = new PointerScope()) {
-            Tensor t = a.flatten(org.bytedeco.pytorch.global.torch.ScalarType.Double);
+            Tensor t = AdapterTensors.flatten(a, org.bytedeco.pytorch.global.torch.ScalarType.Double);
             double[] out = Tensors.toDoubles(t);
             t.releaseReference();
             return out;

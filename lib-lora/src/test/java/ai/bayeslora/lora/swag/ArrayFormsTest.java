@@ -11,15 +11,19 @@ import ai.bayeslora.core.testing.TestDevices;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.LoraConfig;
 import ai.bayeslora.lora.LoraLayer;
+import ai.bayeslora.lora.interop.AdapterTensors;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The array forms next to the tensor-typed methods (docs/API.md, "Tensors in signatures"): {@code LoraAdapter}'s
- * θ as {@code double[]}, {@code SwagPosterior}'s moments and samples, {@code AnswerScorer.probabilities}. Oracles:
+ * θ as {@code double[]} (and {@code AdapterTensors}, its tensor form), {@code SwagPosterior}'s moments, deviations and
+ * samples, {@code AnswerScorer.probabilities}. Oracles:
  * the parameters read back tensor by tensor, the SWAG moments of two snapshots computed here in Java, and
  * normalisation.
  */
@@ -91,7 +95,48 @@ class ArrayFormsTest {
                         .isEqualTo(NativeScope.compute(() -> Tensors.toDoubles(p.sample(9))))
                         .isNotEqualTo(mean);
                 assertThat(p0.sampleValues(9)).isEqualTo(p0.meanValues()); // scale 0 samples θ̄ itself
+
+                // E[θ²] and D = [θ_1 − θ̄_1, θ_2 − θ̄_2] (θ̄_i the mean after snapshot i), column by column
+                double[] sq = p.squaredMeanValues();
+                double[][] d = p.deviationValues();
+                assertThat(d).hasNumberOfRows(2);
+                for (int i = 0; i < t1.length; i++) {
+                    assertThat(sq[i]).isCloseTo((t1[i] * t1[i] + t2[i] * t2[i]) / 2, within(8 * Math.ulp(0.0025)));
+                    assertThat(d[0][i]).isZero();
+                    assertThat(d[1][i]).isCloseTo(t2[i] - (t1[i] + t2[i]) / 2, within(4 * Math.ulp(0.05)));
+                }
+                // the arrays hold the tensors' values exactly: same layout, no arithmetic in between
+                assertThat(sq).isEqualTo(NativeScope.compute(() -> Tensors.toDoubles(p.squaredMean())));
+                double[] dt = NativeScope.compute(() -> Tensors.toDoubles(p.deviations())); // [P, K] row-major
+                for (int i = 0; i < t1.length; i++) {
+                    assertThat(new double[] {d[0][i], d[1][i]}).containsExactly(dt[2 * i], dt[2 * i + 1]);
+                }
+                // an rng state gives the sample of its next seed, as sample(SplittableRandom) does
+                SplittableRandom a = new SplittableRandom(4);
+                SplittableRandom b = new SplittableRandom(4);
+                assertThat(p.sampleValues(a)).isEqualTo(NativeScope.compute(() -> Tensors.toDoubles(p.sample(b))));
+                assertThat(p.sampleValues(a)).isEqualTo(NativeScope.compute(() -> Tensors.toDoubles(p.sample(b))))
+                        .isNotEqualTo(p.sampleValues(new SplittableRandom(4)));
             }
+        }
+    }
+
+    @Test
+    void adapterTensorsAreTheArrayFormsValues() {
+        double[] t = theta(8);
+        try (NativeScope s = NativeScope.open()) {
+            AdapterTensors.assign(adapter, Tensors.ofDoubles(t, t.length));
+            assertThat(adapter.parameterValues()).isEqualTo(t);
+            try (Tensor flat = AdapterTensors.flatten(adapter, ScalarType.Double)) {
+                assertThat(Tensors.toDoubles(flat)).isEqualTo(t);
+            }
+            try (Tensor flat = AdapterTensors.flatten(adapter, ScalarType.Float)) {
+                assertThat(flat.scalar_type().value).isEqualTo(ScalarType.Float.value);
+                assertThat(Tensors.toDoubles(flat)).isEqualTo(t); // t is float32-representable
+            }
+            assertThatThrownBy(() -> AdapterTensors.assign(adapter, Tensors.ofDoubles(new double[3], 3)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("flat parameter vector has shape [3] but the adapter has " + t.length + " parameters");
         }
     }
 

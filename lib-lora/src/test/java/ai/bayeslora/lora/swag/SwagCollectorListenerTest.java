@@ -3,6 +3,7 @@ package ai.bayeslora.lora.swag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.bayeslora.lora.interop.AdapterTensors;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.lora.LoraAdapter;
 import ai.bayeslora.lora.LoraConfig;
@@ -62,7 +63,7 @@ class SwagCollectorListenerTest {
             t[i] = base[i] + (float) (0.01 * id * ((i % 7) - 3));
         }
         try (PointerScope s = new PointerScope()) {
-            a.assign(Tensors.ofFloats(t, t.length));
+            AdapterTensors.assign(a, Tensors.ofFloats(t, t.length));
         }
         float[] back = TestModel.params(a);
         double[] d = new double[back.length];

@@ -3,6 +3,7 @@ package ai.bayeslora.lora.swag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.bayeslora.lora.interop.AdapterTensors;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.lora.LoraAdapter;
@@ -42,7 +43,7 @@ class SwagPredictTest {
                 TestModel.perturb(a, 0.05, seed + i);
                 c.collect(a);
             }
-            a.assign(Tensors.ofFloats(start, start.length));
+            AdapterTensors.assign(a, Tensors.ofFloats(start, start.length));
             return c.posterior();
         }
     }
@@ -108,11 +109,11 @@ class SwagPredictTest {
             SplittableRandom rng = new SplittableRandom(123);
             for (int s = 0; s < 4; s++) {
                 try (PointerScope scope = new PointerScope()) {
-                    a.assign(post.sample(rng));
+                    AdapterTensors.assign(a, post.sample(rng));
                 }
                 assertThat(score(a, tm.batch)).as("sample %d", s).containsExactly(flat(p, s));
             }
-            a.assign(Tensors.ofFloats(before, before.length));
+            AdapterTensors.assign(a, Tensors.ofFloats(before, before.length));
         }
     }
 
@@ -150,13 +151,13 @@ class SwagPredictTest {
             float[] start = TestModel.params(a);
             ProbabilitySamples p = post.predictive(a, tm.scorer, 1, 5).predict(tm.batch);
             try (PointerScope s = new PointerScope()) {
-                a.assign(post.mean());
+                AdapterTensors.assign(a, post.mean());
             }
             double[] swa = score(a, tm.batch);
             assertThat(flat(p, 0)).containsExactly(swa);
             assertThat(maxDiff(swa, atStart)).as("the SWA mean is not the current θ").isGreaterThan(1e-4);
             try (PointerScope s = new PointerScope()) {
-                a.assign(Tensors.ofFloats(start, start.length));
+                AdapterTensors.assign(a, Tensors.ofFloats(start, start.length));
             }
         }
     }

@@ -1,5 +1,6 @@
 package ai.bayeslora.lora.swag;
 
+import ai.bayeslora.lora.interop.AdapterTensors;
 import ai.bayeslora.core.testing.TestDevices;
 import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.EncodedBatch;
@@ -74,7 +75,7 @@ public final class TestModel implements AutoCloseable {
             for (int i = 0; i < theta.length; i++) {
                 theta[i] += (float) (sigma * gaussian(rng));
             }
-            a.assign(Tensors.ofFloats(theta, theta.length));
+            AdapterTensors.assign(a, Tensors.ofFloats(theta, theta.length));
         }
     }
 
@@ -85,7 +86,7 @@ public final class TestModel implements AutoCloseable {
     /** The adapter's parameters as float32 values. */
     @SuppressWarnings("try")
     public static float[] params(LoraAdapter a) {
-        try (PointerScope s = new PointerScope(); Tensor t = a.flatten(ScalarType.Float)) {
+        try (PointerScope s = new PointerScope(); Tensor t = AdapterTensors.flatten(a, ScalarType.Float)) {
             return Tensors.toFloats(t);
         }
     }

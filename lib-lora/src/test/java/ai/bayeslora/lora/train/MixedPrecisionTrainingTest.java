@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.DType;
-import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
@@ -17,7 +16,6 @@ import ai.bayeslora.lora.LoraConfig;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +29,7 @@ class MixedPrecisionTrainingTest {
     Path tmp;
 
     private static double[] theta(LoraAdapter a) {
-        return Tensors.toDoubles(a.flatten(ScalarType.Double));
+        return a.parameterValues();
     }
 
     /** Trains from seed 3 and returns {θ before, θ after}; checks the parameters' and the checkpoint's dtype. */

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.bayeslora.core.DType;
-import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.testing.RoundingBounds;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.testing.Fixtures;
@@ -18,7 +17,6 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,7 +38,7 @@ class TrainerPriorTest {
                     p.add_(torch.randn_like(p).mul(new Scalar(0.3)));
                 }
             }
-            double[] theta = Tensors.toDoubles(adapter.flatten(ScalarType.Double));
+            double[] theta = adapter.parameterValues();
             double sumSq = 0;
             for (double t : theta) {
                 sumSq += t * t;

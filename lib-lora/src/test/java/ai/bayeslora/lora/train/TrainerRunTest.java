@@ -1,11 +1,11 @@
 package ai.bayeslora.lora.train;
 
+import ai.bayeslora.lora.interop.AdapterTensors;
 import ai.bayeslora.core.testing.Differences;
 import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
@@ -115,7 +115,7 @@ class TrainerRunTest {
     @SuppressWarnings("try")
     private static double[] theta(Path adapterDir) {
         try (LoraAdapter a = LoraAdapter.load(adapterDir, model); PointerScope s = new PointerScope()) {
-            return Tensors.toDoubles(a.flatten(torch.ScalarType.Double));
+            return a.parameterValues();
         }
     }
 
@@ -256,7 +256,7 @@ class TrainerRunTest {
                     .containsExactlyInAnyOrder("epoch-001", LoraTrainer.METRICS_FILE);
         }
         try (LoraAdapter reloaded = LoraAdapter.load(out.resolve("epoch-001"), model); PointerScope s = new PointerScope()) {
-            Tensor flat = reloaded.flatten(torch.ScalarType.Float);
+            Tensor flat = AdapterTensors.flatten(reloaded, torch.ScalarType.Float);
             assertThat(torch.isfinite(flat).all().item_bool()).isTrue();
         }
     }
@@ -272,7 +272,7 @@ class TrainerRunTest {
             TrainingListener snapshot = new TrainingListener() {
                 @Override
                 public void onStepEnd(TrainingStep step) {
-                    lastGood.add(0, Tensors.toDoubles(adapter.flatten(torch.ScalarType.Double)));
+                    lastGood.add(0, adapter.parameterValues());
                 }
             };
             assertThatThrownBy(() -> new LoraTrainer(config).withListener(snapshot)
@@ -281,7 +281,7 @@ class TrainerRunTest {
                     .hasMessageContaining("no checkpoint was written");
             // the failing step was not applied: the adapter still holds the parameters after the last good step
             try (PointerScope s = new PointerScope()) {
-                assertThat(Tensors.toDoubles(adapter.flatten(torch.ScalarType.Double))).containsExactly(lastGood.get(0));
+                assertThat(adapter.parameterValues()).containsExactly(lastGood.get(0));
             }
         }
     }

@@ -1,7 +1,5 @@
 package ai.bayeslora.uncertainty.metrics;
 
-import org.bytedeco.pytorch.Tensor;
-
 /**
  * Top-1 accuracy (METHODS.md §7): the fraction of examples whose arg-max class equals the label, in [0, 1]. Ties in
  * the arg-max go to the lowest class index (see {@link LabeledProbabilities#predicted(int)}).
@@ -35,16 +33,5 @@ public final class Accuracy {
      */
     public static double compute(double[][] probabilities, int[] labels) {
         return compute(LabeledProbabilities.of(probabilities, labels));
-    }
-
-    /**
-     * Probabilities [N, C] (floating) and labels [N] (integer) tensors.
-     *
-     * @param probabilities p̄ [N, C]
-     * @param labels true classes [N]
-     * @return the accuracy, in [0, 1]
-     */
-    public static double compute(Tensor probabilities, Tensor labels) {
-        return compute(LabeledProbabilities.fromTensors(probabilities, labels));
     }
 }

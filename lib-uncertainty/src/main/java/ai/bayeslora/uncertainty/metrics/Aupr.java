@@ -1,7 +1,6 @@
 package ai.bayeslora.uncertainty.metrics;
 
 import ai.bayeslora.uncertainty.metrics.internal.Ranks;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * Area under the precision–recall curve as average precision (METHODS.md §7), the definition of scikit-learn's
@@ -60,16 +59,5 @@ public final class Aupr {
      */
     public static double compute(double[] scores, boolean[] positives) {
         return compute(DetectionProblem.of(scores, positives));
-    }
-
-    /**
-     * Average precision of tensor inputs.
-     *
-     * @param scores a [N] floating tensor of scores
-     * @param positives a [N] bool (or 0/1) tensor of positives
-     * @return the average precision, in [0, 1]
-     */
-    public static double compute(Tensor scores, Tensor positives) {
-        return compute(DetectionProblem.fromTensors(scores, positives));
     }
 }

@@ -1,7 +1,6 @@
 package ai.bayeslora.uncertainty.metrics;
 
 import ai.bayeslora.uncertainty.metrics.internal.Ranks;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * Area under the ROC curve of a detection score (METHODS.md §7), via the Mann–Whitney U statistic with average
@@ -49,16 +48,5 @@ public final class Auroc {
      */
     public static double compute(double[] scores, boolean[] positives) {
         return compute(DetectionProblem.of(scores, positives));
-    }
-
-    /**
-     * AUROC of tensor inputs.
-     *
-     * @param scores a [N] floating tensor of scores
-     * @param positives a [N] bool (or 0/1) tensor of positives
-     * @return the AUROC, in [0, 1]
-     */
-    public static double compute(Tensor scores, Tensor positives) {
-        return compute(DetectionProblem.fromTensors(scores, positives));
     }
 }

@@ -1,7 +1,5 @@
 package ai.bayeslora.uncertainty.metrics;
 
-import org.bytedeco.pytorch.Tensor;
-
 /**
  * Multi-class Brier score (METHODS.md §7): (1/N) Σ_n Σ_c (p̄_nc − 1[y_n = c])². It is summed over the classes, not
  * averaged, so it lies in [0, 2]; 0 is a certain correct prediction, 2 a certain wrong one.
@@ -37,16 +35,5 @@ public final class BrierScore {
      */
     public static double compute(double[][] probabilities, int[] labels) {
         return compute(LabeledProbabilities.of(probabilities, labels));
-    }
-
-    /**
-     * Probabilities [N, C] (floating) and labels [N] (integer) tensors.
-     *
-     * @param probabilities p̄ [N, C]
-     * @param labels true classes [N]
-     * @return the Brier score, in [0, 2]
-     */
-    public static double compute(Tensor probabilities, Tensor labels) {
-        return compute(LabeledProbabilities.fromTensors(probabilities, labels));
     }
 }

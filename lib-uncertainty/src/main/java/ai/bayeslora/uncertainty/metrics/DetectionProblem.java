@@ -1,8 +1,6 @@
 package ai.bayeslora.uncertainty.metrics;
 
 import ai.bayeslora.uncertainty.metrics.internal.Checks;
-import ai.bayeslora.uncertainty.metrics.internal.TensorInputs;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * Scores and binary ground truth for a detection metric ({@link Auroc}, {@link Aupr}), METHODS.md §7. A higher score
@@ -63,17 +61,6 @@ public final class DetectionProblem {
     public static DetectionProblem misclassification(double[] scores, LabeledProbabilities predictions) {
         Checks.sameLength(scores.length, "scores", predictions.size(), "predictions");
         return of(scores, predictions.misclassified());
-    }
-
-    /**
-     * From a [N] floating tensor of scores and a [N] bool (or 0/1 integer) tensor of positives.
-     *
-     * @param scores a [N] floating tensor
-     * @param positives a [N] bool or 0/1 integer tensor
-     * @return the problem
-     */
-    public static DetectionProblem fromTensors(Tensor scores, Tensor positives) {
-        return of(TensorInputs.vector(scores, "scores"), TensorInputs.flags(positives, "positive flag"));
     }
 
     /** {@return the number of examples} */

@@ -1,7 +1,6 @@
 package ai.bayeslora.uncertainty.metrics;
 
 import ai.bayeslora.uncertainty.metrics.internal.Checks;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * Expected and maximum calibration error with equal-width confidence bins (METHODS.md §7).
@@ -59,18 +58,6 @@ public final class ExpectedCalibrationError {
      */
     public static CalibrationResult compute(double[][] probabilities, int[] labels, int bins) {
         return compute(LabeledProbabilities.of(probabilities, labels), bins);
-    }
-
-    /**
-     * Probabilities [N, C] (floating) and labels [N] (integer) tensors.
-     *
-     * @param probabilities p̄ [N, C]
-     * @param labels true classes [N]
-     * @param bins the number of equal-width confidence bins B, at least 1
-     * @return ECE, MCE and the per-bin reliability data
-     */
-    public static CalibrationResult compute(Tensor probabilities, Tensor labels, int bins) {
-        return compute(LabeledProbabilities.fromTensors(probabilities, labels), bins);
     }
 
     /**

@@ -3,7 +3,6 @@ package ai.bayeslora.uncertainty.metrics;
 import ai.bayeslora.uncertainty.ProbabilitySamples;
 import ai.bayeslora.uncertainty.metrics.internal.Entropy;
 import ai.bayeslora.uncertainty.metrics.internal.SampleView;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * Expected entropy, the aleatoric part of METHODS.md §4: (1/S) Σ_s H[p_s] per example, in nats, with 0 · log 0 = 0.
@@ -21,16 +20,6 @@ public final class ExpectedEntropy {
      */
     public static double[] perExample(ProbabilitySamples samples) {
         return perExample(SampleView.of(samples));
-    }
-
-    /**
-     * For a [S, B, C] tensor of probabilities (rows checked with tolerance 1e-4).
-     *
-     * @param samples a [S, B, C] tensor of probabilities
-     * @return the expected entropy in nats, one per example
-     */
-    public static double[] perExample(Tensor samples) {
-        return perExample(SampleView.of(samples, LabeledProbabilities.DEFAULT_TOLERANCE));
     }
 
     static double[] perExample(SampleView v) {

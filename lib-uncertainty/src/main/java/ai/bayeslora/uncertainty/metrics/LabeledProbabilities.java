@@ -4,9 +4,7 @@ import ai.bayeslora.uncertainty.MemberAveraging;
 import ai.bayeslora.uncertainty.ProbabilitySamples;
 import ai.bayeslora.uncertainty.metrics.internal.Checks;
 import ai.bayeslora.uncertainty.metrics.internal.SampleView;
-import ai.bayeslora.uncertainty.metrics.internal.TensorInputs;
 import java.util.Arrays;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * Validated input of the classification metrics: the predictive class probabilities p̄ of N examples over C classes
@@ -60,31 +58,6 @@ public final class LabeledProbabilities {
             wide[i] = labels[i];
         }
         return validated(probabilities, wide, tolerance);
-    }
-
-    /**
-     * From libtorch tensors: probabilities [N, C] of any floating dtype and device, labels [N] of an integer dtype
-     * (int64 as produced by the data loaders). The values are copied into Java doubles exactly and validated as in
-     * {@link #of(double[][], int[])}.
-     *
-     * @param probabilities p̄ [N, C]
-     * @param labels true classes [N]
-     * @return the validated data
-     */
-    public static LabeledProbabilities fromTensors(Tensor probabilities, Tensor labels) {
-        return fromTensors(probabilities, labels, DEFAULT_TOLERANCE);
-    }
-
-    /**
-     * As {@link #fromTensors(Tensor, Tensor)} with an explicit row-sum tolerance.
-     *
-     * @param probabilities p̄ [N, C]
-     * @param labels true classes [N]
-     * @param tolerance the largest accepted |Σ_c p̄_c − 1| of a row
-     * @return the validated data
-     */
-    public static LabeledProbabilities fromTensors(Tensor probabilities, Tensor labels, double tolerance) {
-        return validated(TensorInputs.matrix(probabilities, "probabilities"), TensorInputs.labels(labels), tolerance);
     }
 
     /**

@@ -2,7 +2,6 @@ package ai.bayeslora.uncertainty.metrics;
 
 import ai.bayeslora.uncertainty.ProbabilitySamples;
 import ai.bayeslora.uncertainty.metrics.internal.SampleView;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * Mutual information between the label and the posterior sample, the epistemic part of METHODS.md §4:
@@ -25,16 +24,6 @@ public final class MutualInformation {
      */
     public static double[] perExample(ProbabilitySamples samples) {
         return perExample(SampleView.of(samples));
-    }
-
-    /**
-     * For a [S, B, C] tensor of probabilities (rows checked with tolerance 1e-4).
-     *
-     * @param samples a [S, B, C] tensor of probabilities
-     * @return the mutual information in nats, one per example
-     */
-    public static double[] perExample(Tensor samples) {
-        return perExample(SampleView.of(samples, LabeledProbabilities.DEFAULT_TOLERANCE));
     }
 
     static double[] perExample(SampleView v) {

@@ -1,7 +1,5 @@
 package ai.bayeslora.uncertainty.metrics;
 
-import org.bytedeco.pytorch.Tensor;
-
 /**
  * Mean negative log-likelihood of the labels under the predictive (METHODS.md §7): NLL = −(1/N) Σ_n log p̄_{n, y_n},
  * in nats, ≥ 0.
@@ -38,16 +36,5 @@ public final class NegativeLogLikelihood {
      */
     public static double compute(double[][] probabilities, int[] labels) {
         return compute(LabeledProbabilities.of(probabilities, labels));
-    }
-
-    /**
-     * Probabilities [N, C] (floating) and labels [N] (integer) tensors.
-     *
-     * @param probabilities p̄ [N, C]
-     * @param labels true classes [N]
-     * @return the mean NLL in nats, ≥ 0
-     */
-    public static double compute(Tensor probabilities, Tensor labels) {
-        return compute(LabeledProbabilities.fromTensors(probabilities, labels));
     }
 }

@@ -4,8 +4,6 @@ import ai.bayeslora.uncertainty.ProbabilitySamples;
 import ai.bayeslora.uncertainty.metrics.internal.Checks;
 import ai.bayeslora.uncertainty.metrics.internal.Entropy;
 import ai.bayeslora.uncertainty.metrics.internal.SampleView;
-import ai.bayeslora.uncertainty.metrics.internal.TensorInputs;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * Predictive entropy, the total uncertainty of METHODS.md §4: H[p̄] = −Σ_c p̄_c log p̄_c per example, in nats, with
@@ -26,16 +24,6 @@ public final class PredictiveEntropy {
     }
 
     /**
-     * H[p̄_b] for each example of a [S, B, C] tensor of probabilities (rows checked with tolerance 1e-4).
-     *
-     * @param samples a [S, B, C] tensor of probabilities
-     * @return the entropy in nats, one per example
-     */
-    public static double[] perExample(Tensor samples) {
-        return perExample(SampleView.of(samples, LabeledProbabilities.DEFAULT_TOLERANCE));
-    }
-
-    /**
      * H[p_n] for each row of a predictive [N][C] given directly (e.g. a single MAP model); rows checked as in
      * {@link LabeledProbabilities} with tolerance {@value LabeledProbabilities#DEFAULT_TOLERANCE}.
      *
@@ -49,16 +37,6 @@ public final class PredictiveEntropy {
             h[i] = Entropy.of(probabilities[i]);
         }
         return h;
-    }
-
-    /**
-     * As {@link #perExample(double[][])} for a [N, C] floating tensor.
-     *
-     * @param probabilities a [N, C] tensor
-     * @return the entropy in nats, one per example
-     */
-    public static double[] perExampleOfPredictive(Tensor probabilities) {
-        return perExample(TensorInputs.matrix(probabilities, "probabilities"));
     }
 
     static double[] perExample(SampleView v) {

@@ -2,7 +2,6 @@ package ai.bayeslora.uncertainty.metrics;
 
 import ai.bayeslora.uncertainty.metrics.internal.Checks;
 import ai.bayeslora.uncertainty.metrics.internal.Ranks;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * Selective prediction (METHODS.md §7, Geifman et al. 2018): sort the examples by confidence, descending, with ties
@@ -36,17 +35,6 @@ public final class SelectivePrediction {
      */
     public static RiskCoverageCurve compute(double[][] probabilities, int[] labels) {
         return compute(LabeledProbabilities.of(probabilities, labels));
-    }
-
-    /**
-     * Probabilities [N, C] (floating) and labels [N] (integer) tensors.
-     *
-     * @param probabilities p̄ [N, C]
-     * @param labels true classes [N]
-     * @return the risk–coverage curve
-     */
-    public static RiskCoverageCurve compute(Tensor probabilities, Tensor labels) {
-        return compute(LabeledProbabilities.fromTensors(probabilities, labels));
     }
 
     /**

@@ -5,7 +5,6 @@ import ai.bayeslora.uncertainty.ProbabilitySamples;
 import ai.bayeslora.uncertainty.metrics.internal.Entropy;
 import ai.bayeslora.uncertainty.metrics.internal.SampleView;
 import java.util.Locale;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * The uncertainty decomposition of METHODS.md §4 for each example of a sample-based predictive (ensemble members,
@@ -58,15 +57,6 @@ public final class UncertaintyDecomposition {
             total[i] = Entropy.of(v.predictive(i, averaging));
         }
         return new UncertaintyDecomposition(total, aleatoric, MutualInformation.difference(mixture, aleatoric));
-    }
-
-    /**
-     * {@return the decomposition of a [S, B, C] floating tensor of probabilities (rows checked with tolerance 1e-4)}
-     *
-     * @param samples a [S, B, C] floating tensor
-     */
-    public static UncertaintyDecomposition of(Tensor samples) {
-        return of(SampleView.of(samples, LabeledProbabilities.DEFAULT_TOLERANCE));
     }
 
     private static UncertaintyDecomposition of(SampleView v) {

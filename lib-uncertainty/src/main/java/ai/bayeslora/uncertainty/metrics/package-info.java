@@ -16,8 +16,9 @@
  *   <li>{@link ai.bayeslora.uncertainty.metrics.Metrics#evaluate} bundling the usual figures in a
  *       {@link ai.bayeslora.uncertainty.metrics.MetricReport}.</li>
  * </ul>
- * Every metric accepts plain Java arrays and libtorch tensors; tensors are copied into float64 arrays (metrics are
- * cheap), so both paths compute the same numbers. Invalid input throws
+ * Every metric takes plain Java arrays (or {@link ai.bayeslora.uncertainty.ProbabilitySamples}); the tensor forms live
+ * in {@link ai.bayeslora.uncertainty.interop.TensorMetrics}, which copies a tensor into float64 arrays (metrics are
+ * cheap) and calls these, so both compute the same numbers. Invalid input throws
  * {@link ai.bayeslora.uncertainty.metrics.InvalidMetricInputException}; a metric that is undefined for its input (AUROC
  * or AUPR with one class) throws {@link ai.bayeslora.uncertainty.metrics.UndefinedMetricException}. Results are
  * immutable. Logs are natural, entropies in nats.

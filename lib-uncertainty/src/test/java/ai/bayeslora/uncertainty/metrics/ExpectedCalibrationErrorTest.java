@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.bayeslora.core.Tensors;
+import ai.bayeslora.uncertainty.interop.TensorMetrics;
 import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.Test;
 
@@ -92,10 +93,10 @@ class ExpectedCalibrationErrorTest {
     void float32TensorValuesAreWidenedExactlySoAnEdgeCanMove() {
         // documented: 0.6f = 0.6000000238..., above the double edge 0.6, so with B = 5 it goes to bin 3
         try (PointerScope scope = new PointerScope()) {
-            CalibrationResult r = ExpectedCalibrationError.compute(
+            CalibrationResult r = TensorMetrics.expectedCalibrationError(
                     Tensors.ofFloats(new float[] {0.6f, 0.4f}, 1, 2), Tensors.ofLongs(new long[] {0}, 1), 5);
             assertThat(r.counts()).containsExactly(0, 0, 0, 1, 0);
-            CalibrationResult d = ExpectedCalibrationError.compute(
+            CalibrationResult d = TensorMetrics.expectedCalibrationError(
                     Tensors.ofDoubles(new double[] {0.6, 0.4}, 1, 2), Tensors.ofLongs(new long[] {0}, 1), 5);
             assertThat(d.counts()).containsExactly(0, 0, 1, 0, 0);
         }

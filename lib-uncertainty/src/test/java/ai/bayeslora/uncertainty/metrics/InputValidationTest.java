@@ -3,10 +3,8 @@ package ai.bayeslora.uncertainty.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.bayeslora.core.Tensors;
 import ai.bayeslora.uncertainty.ProbabilitySamples;
 import java.util.List;
-import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.Test;
 
 /** Invalid inputs are rejected with an {@link InvalidMetricInputException} naming the fault. */
@@ -99,34 +97,6 @@ class InputValidationTest {
                 .isInstanceOf(InvalidMetricInputException.class).hasMessageContaining("label 2 of example 0");
         assertThatThrownBy(() -> Metrics.evaluate(one, new int[] {0}, 0))
                 .isInstanceOf(InvalidMetricInputException.class).hasMessageContaining("at least 1 bin");
-    }
-
-    @Test
-    void tensorShapesAndDtypes() {
-        try (PointerScope scope = new PointerScope()) {
-            var probs = Tensors.ofDoubles(new double[] {0.3, 0.7, 0.6, 0.4}, 2, 2);
-            assertThatThrownBy(() -> Accuracy.compute(Tensors.ofDoubles(new double[] {0.3, 0.7}, 2),
-                    Tensors.ofLongs(new long[] {0, 1}, 2)))
-                    .isInstanceOf(InvalidMetricInputException.class)
-                    .hasMessage("probabilities must have shape [N, C], got [2]");
-            assertThatThrownBy(() -> Accuracy.compute(probs, Tensors.ofDoubles(new double[] {0, 1}, 2)))
-                    .isInstanceOf(InvalidMetricInputException.class)
-                    .hasMessageStartingWith("labels must be an integer tensor");
-            assertThatThrownBy(() -> Accuracy.compute(probs, Tensors.ofLongs(new long[] {0, 7}, 2)))
-                    .isInstanceOf(InvalidMetricInputException.class)
-                    .hasMessage("label 7 of example 1 is outside [0, 1] (C = 2 classes)");
-            assertThatThrownBy(() -> Accuracy.compute(Tensors.ofLongs(new long[] {0, 1, 1, 0}, 2, 2),
-                    Tensors.ofLongs(new long[] {0, 1}, 2)))
-                    .isInstanceOf(InvalidMetricInputException.class)
-                    .hasMessageStartingWith("probabilities must be a floating-point tensor");
-            assertThatThrownBy(() -> Auroc.compute(Tensors.ofDoubles(new double[] {0.1, 0.2}, 2),
-                    Tensors.ofLongs(new long[] {0, 2}, 2)))
-                    .isInstanceOf(InvalidMetricInputException.class)
-                    .hasMessage("positive flag of example 1 is 2, not 0 or 1");
-            assertThatThrownBy(() -> UncertaintyDecomposition.of(Tensors.ofDoubles(new double[] {0.2, 0.2}, 1, 1, 2)))
-                    .isInstanceOf(InvalidMetricInputException.class)
-                    .hasMessage("probabilities of sample 0, example 0 sum to 0.4, not 1 (tolerance 1.0E-4)");
-        }
     }
 
     @Test

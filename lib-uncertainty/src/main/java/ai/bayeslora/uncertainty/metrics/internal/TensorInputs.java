@@ -1,12 +1,16 @@
 package ai.bayeslora.uncertainty.metrics.internal;
 
 import ai.bayeslora.core.Tensors;
+import ai.bayeslora.uncertainty.ProbabilitySamples;
 import ai.bayeslora.uncertainty.metrics.InvalidMetricInputException;
+import ai.bayeslora.uncertainty.metrics.LabeledProbabilities;
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Copies libtorch tensors (any device) into Java arrays for the metrics. Metrics are cheap, so they run on float64
+ * Copies libtorch tensors (any device) into Java arrays for the metrics ({@code uncertainty.interop.TensorMetrics}). Metrics are cheap, so they run on float64
  * Java arrays; the values are exactly those of the tensor widened to double. Only shape and dtype are checked here;
  * value checks (range, row sums, label range) are the array path's, so both paths validate alike.
  */
@@ -54,6 +58,56 @@ public final class TensorInputs {
                     + type.intern());
         }
         return Tensors.toLongs(t);
+    }
+
+    /**
+     * Labels as class indices for {@code classes} classes: a label outside the int range fails here as out of range
+     * (narrowing would wrap it into range); the others are range-checked by the array path.
+     */
+    public static int[] classIndices(Tensor t, int classes) {
+        long[] wide = labels(t);
+        int[] out = new int[wide.length];
+        for (int i = 0; i < wide.length; i++) {
+            if (wide[i] != (int) wide[i]) {
+                Checks.label(wide[i], i, classes);
+            }
+            out[i] = (int) wide[i];
+        }
+        return out;
+    }
+
+    /**
+     * A [S, B, C] floating tensor as validated samples: S, B, C ≥ 1 and every row checked by
+     * {@link Checks#probabilityRow} with tolerance {@link LabeledProbabilities#DEFAULT_TOLERANCE}.
+     *
+     * @param classLabels C labels, or null for "0" … "C−1"
+     */
+    public static ProbabilitySamples samples(Tensor t, List<String> classLabels) {
+        int[] shape = new int[3];
+        double[] flat = cube(t, "probability samples", shape);
+        if (shape[0] < 1 || shape[2] < 1) {
+            throw new InvalidMetricInputException("probability samples need S >= 1 and C >= 1, got shape ["
+                    + shape[0] + ", " + shape[1] + ", " + shape[2] + "]");
+        }
+        Checks.nonEmpty(shape[1], "the metrics");
+        int c = shape[2];
+        double[] row = new double[c];
+        for (int k = 0; k < shape[0]; k++) {
+            for (int i = 0; i < shape[1]; i++) {
+                System.arraycopy(flat, (k * shape[1] + i) * c, row, 0, c);
+                Checks.probabilityRow(row, LabeledProbabilities.DEFAULT_TOLERANCE, "sample " + k + ", example " + i);
+            }
+        }
+        List<String> names = classLabels;
+        if (names == null) {
+            names = new ArrayList<>(c);
+            for (int j = 0; j < c; j++) {
+                names.add(Integer.toString(j));
+            }
+        } else if (names.size() != c) {
+            throw new InvalidMetricInputException(names.size() + " class labels for " + c + " classes");
+        }
+        return new ProbabilitySamples(flat, shape[0], shape[1], c, names);
     }
 
     /** A [N] bool tensor, or an integer tensor holding only 0 and 1, as booleans. */

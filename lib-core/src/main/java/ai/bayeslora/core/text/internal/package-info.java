@@ -1,0 +1,2 @@
+/** Implementation behind {@link ai.bayeslora.core.text.HfTokenizer}; not API. */
+package ai.bayeslora.core.text.internal;
