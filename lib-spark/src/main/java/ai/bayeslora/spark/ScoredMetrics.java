@@ -2,7 +2,6 @@ package ai.bayeslora.spark;
 
 import ai.bayeslora.core.BayesLoraException;
 import ai.bayeslora.spark.internal.CalibrationBins;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,9 +37,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public record ScoredMetrics(long examples, int classes, double accuracy, double nll, double brier, int eceBins,
                             double ece, double mce, double aurc, double meanPredictiveEntropy,
-                            double meanExpectedEntropy, double meanMutualInformation) implements Serializable {
-    private static final long serialVersionUID = 1L;
-
+                            double meanExpectedEntropy, double meanMutualInformation) {
     private static final StructType PER_ROW = new StructType().add("idx", DataTypes.LongType, false)
             .add("bin", DataTypes.IntegerType, false).add("correct", DataTypes.IntegerType, false)
             .add("conf", DataTypes.DoubleType, false).add("nll", DataTypes.DoubleType, false)

@@ -56,33 +56,60 @@ import org.apache.spark.sql.types.StructType;
 public final class UncertaintyScorer extends Transformer {
     private static final long serialVersionUID = 1L;
 
+    /** The stage's identifier. */
     private final String uid;
 
+    /** The {@link #modelPath()} param. */
     private final Param<String> modelPath;
+    /** The {@link #device()} param. */
     private final Param<String> device;
+    /** The {@link #dtype()} param. */
     private final Param<String> dtype;
+    /** The {@link #promptStyle()} param. */
     private final Param<String> promptStyle;
+    /** The {@link #posteriorPath()} param. */
     private final Param<String> posteriorPath;
+    /** The {@link #posteriorKind()} param. */
     private final Param<String> posteriorKind;
+    /** The {@link #swagAdapterPath()} param. */
     private final Param<String> swagAdapterPath;
+    /** The {@link #laplaceLink()} param. */
     private final Param<String> laplaceLink;
+    /** The {@link #laplaceSampled()} param. */
     private final IntParam laplaceSampled;
+    /** The {@link #samples()} param. */
     private final IntParam samples;
+    /** The {@link #seed()} param. */
     private final LongParam seed;
+    /** The {@link #reduction()} param. */
     private final Param<String> reduction;
+    /** The {@link #averaging()} param. */
     private final Param<String> averaging;
+    /** The {@link #batchSize()} param. */
     private final IntParam batchSize;
+    /** The {@link #questionCol()} param. */
     private final Param<String> questionCol;
+    /** The {@link #choicesCol()} param. */
     private final Param<String> choicesCol;
+    /** The {@link #labelsCol()} param. */
     private final Param<String> labelsCol;
+    /** The {@link #idCol()} param. */
     private final Param<String> idCol;
+    /** The {@link #promptCol()} param. */
     private final Param<String> promptCol;
+    /** The {@link #classLabels()} param. */
     private final StringArrayParam classLabels;
+    /** The {@link #probabilitiesCol()} param. */
     private final Param<String> probabilitiesCol;
+    /** The {@link #predictionCol()} param. */
     private final Param<String> predictionCol;
+    /** The {@link #confidenceCol()} param. */
     private final Param<String> confidenceCol;
+    /** The {@link #predictiveEntropyCol()} param. */
     private final Param<String> predictiveEntropyCol;
+    /** The {@link #expectedEntropyCol()} param. */
     private final Param<String> expectedEntropyCol;
+    /** The {@link #mutualInformationCol()} param. */
     private final Param<String> mutualInformationCol;
 
     /** A scorer with a random uid and every param at its default. */
