@@ -1,0 +1,153 @@
+package ai.bayeslora.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.bayeslora.core.ComputeDevice;
+import ai.bayeslora.core.Tensors;
+import ai.bayeslora.core.data.BundledData;
+import ai.bayeslora.core.model.CausalLM;
+import ai.bayeslora.core.text.AnswerTokens;
+import ai.bayeslora.core.text.HfTokenizer;
+import ai.bayeslora.lora.LoraAdapter;
+import ai.bayeslora.lora.LoraConfig;
+import ai.bayeslora.lora.ensemble.LoraEnsemble;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.bytedeco.javacpp.PointerScope;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bayeslora spark score --master local[2]} against {@code bayeslora evaluate} on the same 10 questions with
+ * the same 2-member ensemble and batches of 4: every row's values equal those in evaluate's per-example CSV, which
+ * prints 6 significant digits (%.6g), so |spark − csv| ≤ 5e-6·|value| (half a unit in the sixth digit); the rows are
+ * scored in evaluate's batches (the command partitions whole batches), so the only difference is the CSV's rounding.
+ * The metrics equal report.json's. A missing posterior folder exits 2 naming it. One Spark session serves the test
+ * JVM: created here, so the command leaves it running.
+ */
+class SparkScoreCliTest {
+    private static SparkSession spark;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void session() {
+        spark = SparkSession.builder().master("local[2]").appName("spark score cli test")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static Path ensemble() {
+        Path dir = tmp.resolve("ensemble");
+        Path model = BundledData.tinyLlamaModel();
+        try (CausalLM m = CausalLM.load(model, ComputeDevice.cpu()); HfTokenizer tok = HfTokenizer.load(model)) {
+            LoraEnsemble.Builder b = LoraEnsemble.builder(m, AnswerTokens.of(tok, List.of("A", "B", "C", "D")));
+            for (long s = 1; s <= 2; s++) {
+                LoraAdapter a = LoraAdapter.create(m, LoraConfig.builder().rank(2).alpha(4)
+                        .targetModules("q_proj", "v_proj").build(), s);
+                SplittableRandom rng = new SplittableRandom(s);
+                double[] theta = new double[(int) a.parameterCount()];
+                for (int i = 0; i < theta.length; i++) {
+                    theta[i] = 0.2 * (rng.nextDouble() * 2 - 1);
+                }
+                try (PointerScope scope = new PointerScope()) {
+                    a.assign(Tensors.ofDoubles(theta, theta.length));
+                }
+                b.member(a, s);
+            }
+            try (LoraEnsemble e = b.build()) {
+                e.save(dir);
+            }
+        }
+        return dir;
+    }
+
+    private static int run(ByteArrayOutputStream err, String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            return BayesLoraCli.run(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void scoresEqualEvaluatesRowsAndABadFolderExits2() throws Exception {
+        Path ens = ensemble();
+        String data = BundledData.syntheticMcqa().toString();
+        Path evalOut = tmp.resolve("evaluate");
+        Path sparkOut = tmp.resolve("spark");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(run(err, "evaluate", "--device", "cpu", "--ensemble", ens.toString(), "--data", data,
+                "--limit", "10", "--eval-batch-size", "4", "--out", evalOut.toString())).as(err.toString()).isZero();
+        assertThat(run(err, "spark", "score", "--master", "local[2]", "--device", "cpu", "--ensemble",
+                ens.toString(), "--data", data, "--limit", "10", "--eval-batch-size", "4", "--partitions", "2",
+                "--out", sparkOut.toString())).as(err.toString()).isZero();
+        assertThat(spark.sparkContext().isStopped()).as("the command keeps a session it did not create").isFalse();
+
+        Path csv;
+        try (Stream<Path> s = Files.list(evalOut)) {
+            csv = s.filter(p -> p.getFileName().toString().matches("examples-.*\\.csv")).findFirst().orElseThrow();
+        }
+        List<String> lines = Files.readAllLines(csv);
+        List<String> header = List.of(lines.get(0).split(","));
+        Map<String, String[]> byId = new HashMap<>();
+        for (String l : lines.subList(1, lines.size())) {
+            String[] f = l.split(",");
+            byId.put(f[0], f);
+        }
+        List<Row> rows = spark.read().parquet(sparkOut.resolve("scores").toString()).collectAsList();
+        assertThat(rows).hasSize(10).hasSize(byId.size());
+        for (Row r : rows) {
+            String[] want = byId.get(r.<String>getAs("id"));
+            assertThat(r.<String>getAs("prediction")).isEqualTo(want[header.indexOf("predicted")]);
+            List<Double> p = r.getList(r.fieldIndex("probabilities"));
+            for (int c = 0; c < p.size(); c++) {
+                close(p.get(c), want[header.indexOf("p_" + (char) ('A' + c))]);
+            }
+            close(r.getAs("confidence"), want[header.indexOf("confidence")]);
+            close(r.getAs("predictive_entropy"), want[header.indexOf("predictive_entropy")]);
+            close(r.getAs("expected_entropy"), want[header.indexOf("expected_entropy")]);
+            close(r.getAs("mutual_information"), want[header.indexOf("mutual_information")]);
+        }
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var metrics = json.readTree(sparkOut.resolve("metrics.json").toFile());
+        String report = Files.readString(evalOut.resolve("report.json"));
+        assertThat(metrics.get("examples").asInt()).isEqualTo(10);
+        assertThat(report).contains(String.valueOf(metrics.get("accuracy").asDouble()));
+
+        ByteArrayOutputStream bad = new ByteArrayOutputStream();
+        Path missing = tmp.resolve("no-such-ensemble");
+        assertThat(run(bad, "spark", "score", "--master", "local[2]", "--device", "cpu", "--ensemble",
+                missing.toString(), "--data", data, "--limit", "4", "--out", tmp.resolve("bad").toString()))
+                .isEqualTo(2);
+        assertThat(bad.toString(StandardCharsets.UTF_8)).contains(missing.toString()).doesNotContain("\tat ");
+    }
+
+    private static void close(double got, String csv) {
+        double want = Double.parseDouble(csv);
+        assertThat(Math.abs(got - want)).as("%s vs %s", got, csv).isLessThanOrEqualTo(5e-6 * Math.abs(got) + 1e-300);
+    }
+}
