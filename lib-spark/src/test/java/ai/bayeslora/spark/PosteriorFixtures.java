@@ -1,7 +1,6 @@
 package ai.bayeslora.spark;
 
 import ai.bayeslora.core.ComputeDevice;
-import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
@@ -96,9 +95,7 @@ final class PosteriorFixtures {
         for (int i = 0; i < theta.length; i++) {
             theta[i] = 0.2 * (rng.nextDouble() * 2 - 1);
         }
-        try (PointerScope s = new PointerScope()) {
-            a.assign(Tensors.ofDoubles(theta, theta.length));
-        }
+        a.assign(theta);
         return a;
     }
 

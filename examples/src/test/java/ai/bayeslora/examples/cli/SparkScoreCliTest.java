@@ -3,7 +3,6 @@ package ai.bayeslora.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.bayeslora.core.ComputeDevice;
-import ai.bayeslora.core.Tensors;
 import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.text.AnswerTokens;
@@ -23,7 +22,6 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,9 +66,7 @@ class SparkScoreCliTest {
                 for (int i = 0; i < theta.length; i++) {
                     theta[i] = 0.2 * (rng.nextDouble() * 2 - 1);
                 }
-                try (PointerScope scope = new PointerScope()) {
-                    a.assign(Tensors.ofDoubles(theta, theta.length));
-                }
+                a.assign(theta);
                 b.member(a, s);
             }
             try (LoraEnsemble e = b.build()) {
