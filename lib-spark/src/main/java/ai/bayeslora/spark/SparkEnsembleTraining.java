@@ -15,6 +15,7 @@ import ai.bayeslora.spark.internal.MemberProgress;
 import ai.bayeslora.spark.internal.MemberTask;
 import ai.bayeslora.spark.internal.TaskErrors;
 import ai.bayeslora.spark.internal.TrainingRows;
+import ai.bayeslora.core.data.McqaExample;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,6 +26,8 @@ import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,7 +136,6 @@ public final class SparkEnsembleTraining {
      * @param train the labelled training data
      * @param outputDir the ensemble folder (parent of {@code member-MM/}), shared by the driver and every executor
      * @return per member its result
-     * @throws EmptyDatasetException if {@code train} has no questions
      * @throws TrainingDataException if a question has no answer, or early stopping is set without validation data
      * @throws ai.bayeslora.core.io.OutputConflictException if the folder holds files ensemble training did not write
      * @throws ai.bayeslora.core.BayesLoraException (or a subtype, such as
@@ -178,11 +180,42 @@ public final class SparkEnsembleTraining {
         return new Result(out, results, saved);
     }
 
+    /**
+     * As {@link #train(SparkSession, McqaDataset, Path)} for training questions given as rows of
+     * {@link McqaFrames#SCHEMA} (collected to the driver: a fine-tuning set, not a corpus). The class set is the
+     * longest {@value McqaFrames#LABELS} list of the rows (each row's labels start it).
+     *
+     * @param spark the session
+     * @param rows the training questions, one row each, in training order
+     * @param source the data's name in messages and checkpoints (for example the table's name)
+     * @param outputDir the ensemble folder, shared by the driver and every executor
+     * @return per member its result
+     * @throws EmptyDatasetException if there are no rows
+     * @throws ai.bayeslora.core.BayesLoraException naming the row and column of an invalid row
+     */
+    public Result train(SparkSession spark, Dataset<Row> rows, String source, Path outputDir) {
+        List<Row> collected = rows.collectAsList();
+        if (collected.isEmpty()) {
+            throw new EmptyDatasetException(source, "no rows");
+        }
+        List<McqaExample> examples = new ArrayList<>(collected.size());
+        List<String> classes = List.of();
+        for (int i = 0; i < collected.size(); i++) {
+            McqaExample e = McqaFrames.toExample(collected.get(i), i);
+            examples.add(e);
+            classes = e.labels().size() > classes.size() ? e.labels() : classes;
+        }
+        McqaDataset train;
+        try {
+            train = McqaDataset.of(source, classes, examples);
+        } catch (IllegalArgumentException e) {
+            throw new TrainingDataException(e.getMessage());
+        }
+        return train(spark, train, outputDir);
+    }
+
     /** The checks the trainer makes, on the driver, before any task is launched. */
     private void checkData(McqaDataset train) {
-        if (train.size() == 0) {
-            throw new EmptyDatasetException(train.source(), "no training examples");
-        }
         TrainingData.requireLabels(train, "training");
         if (validation != null) {
             TrainingData.requireLabels(validation, "validation");

@@ -3,6 +3,7 @@ package ai.bayeslora.spark.internal;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.Success$;
+import org.apache.spark.TaskFailedReason;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -37,6 +38,13 @@ public final class MemberProgress extends SparkListener {
         }
     }
 
+    /** The failure's first line (Spark's error string continues with the stack trace). */
+    private static String reason(SparkListenerTaskEnd end) {
+        String text = end.reason() instanceof TaskFailedReason f ? f.toErrorString() : end.reason().toString();
+        int nl = text.indexOf('\n');
+        return nl < 0 ? text : text.substring(0, nl);
+    }
+
     @Override
     public void onTaskEnd(SparkListenerTaskEnd end) {
         if (!stages.contains(end.stageId())) {
@@ -51,7 +59,7 @@ public final class MemberProgress extends SparkListener {
                     end.taskInfo().executorId(), attempt, String.format("%.1f", seconds), done.size(), members);
         } else {
             LOG.warn("member {} failed on executor {} (attempt {}): {}; Spark retries it, from its last checkpoint",
-                    member, end.taskInfo().executorId(), attempt, end.reason().toString());
+                    member, end.taskInfo().executorId(), attempt, reason(end));
         }
     }
 }
