@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param finalCheckpoint the absolute path of the member's last {@code epoch-NNN} checkpoint
  * @param executor the Spark executor id that ran the task ({@code driver} in local mode)
  * @param seconds the task's wall-clock time
+ * @serial exclude (a value for Spark closures within one application, not a persistent format)
  */
 public record SparkMemberResult(int member, long seed, int attempt, int resumedFromEpoch, boolean alreadyFinished,
                                 List<Double> trainLosses, long globalSteps, boolean stoppedEarly,
