@@ -11,8 +11,8 @@ import ai.bayeslora.lora.train.internal.ConfigJson;
 import ai.bayeslora.spark.SparkMemberResult;
 import ai.bayeslora.spark.SparkModel;
 import ai.bayeslora.spark.SparkTrainingListener;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -63,7 +63,7 @@ public record MemberTask(SparkModel model, int members, long baseSeed, LoraSpec 
         TrainingConfig training;
         try {
             training = ConfigJson.parse(new ObjectMapper().readTree(trainingJson));
-        } catch (JsonProcessingException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("training config: " + e.getMessage(), e);
         }
         BayesLora shared = model.shared();
