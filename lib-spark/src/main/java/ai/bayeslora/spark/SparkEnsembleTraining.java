@@ -153,6 +153,11 @@ public final class SparkEnsembleTraining {
                 : sc.broadcast(TrainingRows.of(spark, validation));
         MemberTask task = new MemberTask(model, m, trainer.baseSeed(), LoraSpec.of(trainer.lora()),
                 MemberTask.json(trainer.training()), trainRows, validationRows, out.toString(), listener);
+        if (Boolean.parseBoolean(spark.conf().get("spark.speculation", "false"))) {
+            // a speculative copy of a member's task would write the same checkpoints at the same time
+            LOG.warn("spark.speculation is on: a member's task may run twice at once and both copies write its "
+                    + "checkpoints; turn it off for ensemble training");
+        }
         String group = "bayeslora-ensemble-" + UUID.randomUUID();
         MemberProgress progress = new MemberProgress(group, m);
         spark.sparkContext().addSparkListener(progress);
