@@ -65,10 +65,11 @@ final class SparkTrainEnsembleCommand extends TrainEnsembleCommand {
             System.err.println("spark: " + trainer.members() + " member task(s) on " + spark.sparkContext().master());
             SparkEnsembleTraining.Result r = training.train(spark, trainSet, ensembleDir);
             for (SparkMemberResult m : r.members()) {
+                String what = m.alreadyFinished() ? "finished in an earlier run"
+                        : m.resumedFromEpoch() > 0 ? "continued after epoch " + m.resumedFromEpoch() : "trained";
                 System.err.printf(Locale.ROOT, "member %d: %s, %d epochs, final train loss %.4f (executor %s, "
-                                + "attempt %d)%n", m.member(), m.alreadyFinished() ? "finished in an earlier run"
-                                : m.resumedFromEpoch() > 0 ? "continued after epoch " + m.resumedFromEpoch() : "trained",
-                        m.epochs(), m.trainLosses().get(m.epochs() - 1), m.executor(), m.attempt());
+                        + "attempt %d)%n", m.member(), what, m.epochs(), m.trainLosses().get(m.epochs() - 1),
+                        m.executor(), m.attempt());
             }
         } catch (Exception e) { // Spark's SparkException is checked, but Scala throws it undeclared
             throw userError(e);

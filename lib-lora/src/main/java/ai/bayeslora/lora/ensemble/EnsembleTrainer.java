@@ -293,7 +293,8 @@ public final class EnsembleTrainer {
                 return new MemberRun(adapter, trainer.resume(ck, adapter, batcher, train, validation, dir), last,
                         finished);
             }
-            LOG.info("Ensemble member {} of {} (seed {}){}", member, members, seed, resume ? ": no checkpoint yet" : "");
+            LOG.info("Ensemble member {} of {} (seed {}){}", member, members, seed,
+                    resume ? ": no checkpoint yet" : "");
             return new MemberRun(adapter, trainer.train(adapter, batcher, train, validation, dir), 0, false);
         } catch (RuntimeException e) {
             adapter.close();

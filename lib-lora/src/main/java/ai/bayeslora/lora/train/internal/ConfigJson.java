@@ -91,7 +91,8 @@ public final class ConfigJson {
         OptimizerConfig optimizer = switch (field(opt, "type").asText()) {
             case "adamw" -> new OptimizerConfig.AdamW(field(opt, "beta1").asDouble(), field(opt, "beta2").asDouble(),
                     field(opt, "eps").asDouble(), field(opt, "weight_decay").asDouble());
-            case "sgd" -> new OptimizerConfig.Sgd(field(opt, "momentum").asDouble(), field(opt, "nesterov").asBoolean());
+            case "sgd" -> new OptimizerConfig.Sgd(field(opt, "momentum").asDouble(),
+                    field(opt, "nesterov").asBoolean());
             default -> throw new IllegalArgumentException("unknown optimizer type " + opt.get("type"));
         };
         JsonNode sched = field(o, "schedule");
