@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param dtype the compute dtype, or null for the device's default (float32 on the CPU, bfloat16 on CUDA)
  * @param prompt the prompt format questions are rendered with (the rows must carry that format's class labels,
  *     {@link PaperPrompts#prepare})
+ * @serial exclude (a value for Spark closures within one application, not a persistent format)
  */
 public record SparkModel(String path, String device, DType dtype, PaperPrompts.Style prompt) implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -65,7 +65,7 @@ import picocli.CommandLine.Option;
             "",
             "Eval sets: " + DataSpec.SYNTAX + "; #stem/#social/#humanities keep that MMLU subject group.",
             ""})
-final class TrainEnsembleCommand implements Callable<Integer> {
+class TrainEnsembleCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin DataLoadOptions dataLoad = new DataLoadOptions();
     private static final Pattern EPOCH_DIR = Pattern.compile("epoch-(\\d{3,})");
 
@@ -202,7 +202,7 @@ final class TrainEnsembleCommand implements Callable<Integer> {
             EnsembleTrainer trainer = new EnsembleTrainer(lora, training, m, trainOptions.seed).mode(trainingMode);
 
             System.err.println("[1/3] training " + m + " member(s) into " + ensembleDir);
-            trainMembers(trainer, model, batcher, answers, trainSet, ensembleDir, ensembleOptions);
+            trainMembers(trainer, prepared.style(), model, batcher, answers, trainSet, ensembleDir, ensembleOptions);
 
             Path finalDir = out.resolve("ensemble-final");
             try (LoraEnsemble fin = load(model, answers, trainer, ensembleDir, e, m, ensembleOptions)) {
@@ -304,8 +304,12 @@ final class TrainEnsembleCommand implements Callable<Integer> {
         }
     }
 
-    private void trainMembers(EnsembleTrainer trainer, CausalLM model, McqaBatcher batcher, AnswerTokens answers,
-                              McqaDataset trainSet, Path ensembleDir, EnsembleOptions options) {
+    /**
+     * Trains (or, with --resume, continues) the members into {@code ensembleDir}; {@code bayeslora spark
+     * train-ensemble} overrides it to run one Spark task per member.
+     */
+    void trainMembers(EnsembleTrainer trainer, PaperPrompts.Style style, CausalLM model, McqaBatcher batcher,
+                      AnswerTokens answers, McqaDataset trainSet, Path ensembleDir, EnsembleOptions options) {
         if (resume && java.util.stream.IntStream.range(0, trainer.members()).anyMatch(i ->
                 lastEpoch(EnsembleTrainer.memberDir(ensembleDir, i)) > 0)) {
             System.err.println("--resume: continuing each member from its latest checkpoint in " + ensembleDir);

@@ -100,6 +100,21 @@ public final class EnsembleTrainer {
         return mode;
     }
 
+    /** {@return the adapter layout of every member} */
+    public LoraConfig lora() {
+        return lora;
+    }
+
+    /** {@return the training configuration (its seed is replaced per member)} */
+    public TrainingConfig training() {
+        return training;
+    }
+
+    /** {@return the base seed: member m uses {@code baseSeed + m}} */
+    public long baseSeed() {
+        return baseSeed;
+    }
+
     /** {@return the number of members M} */
     public int members() {
         return members;
@@ -209,32 +224,82 @@ public final class EnsembleTrainer {
                                             List<LoraAdapter> adapters) {
         List<TrainingResult> results = new ArrayList<>();
         for (int m = 0; m < members; m++) {
-            long seed = seed(m);
-            LoraAdapter adapter = LoraAdapter.create(model, lora, seed);
-            adapters.add(adapter);
+            MemberRun r = trainMember(m, model, batcher, train, validation, outputDir, resume);
+            adapters.add(r.adapter());
+            results.add(r.result());
+        }
+        return results;
+    }
+
+    /**
+     * One member of a SEQUENTIAL run: what {@link #train} and {@link #resume} do for member m, by themselves (they call
+     * this for each member in turn; lib-spark runs it as one Spark task per member).
+     *
+     * @param adapter the trained (or loaded) adapter; the caller closes it
+     * @param result the member's training result (its whole history when resumed)
+     * @param resumedFromEpoch the checkpoint's epoch the run continued from, 0 for a fresh start
+     * @param alreadyFinished whether the checkpoint was the member's last (nothing was trained, nothing written)
+     */
+    public record MemberRun(LoraAdapter adapter, TrainingResult result, int resumedFromEpoch,
+                            boolean alreadyFinished) {
+    }
+
+    /**
+     * Trains member m as {@link EnsembleTrainingMode#SEQUENTIAL} does: seed {@link #seed(int)} for the A
+     * initialisation, dropout and data order, checkpoints in {@link #memberDir}{@code (outputDir, m)}. With
+     * {@code resume} it continues from the member's latest checkpoint (a finished member is only loaded).
+     *
+     * @param member m, 0 ≤ m &lt; M
+     * @param model the shared base model
+     * @param batcher tokenizer, template and batching
+     * @param train labelled training data
+     * @param validation validation data, if any
+     * @param outputDir the ensemble's folder (parent of {@code member-MM/}), or null for no checkpoints
+     * @param resume whether to continue from the member's latest checkpoint, if it has one
+     * @return the member's adapter (close it) and result
+     * @throws IllegalStateException in INTERLEAVED mode, whose members train together
+     * @throws ai.bayeslora.lora.train.TrainerStateException if a checkpoint does not fit
+     */
+    public MemberRun trainMember(int member, CausalLM model, McqaBatcher batcher, McqaDataset train,
+                                 Optional<McqaDataset> validation, Path outputDir, boolean resume) {
+        if (mode != EnsembleTrainingMode.SEQUENTIAL) {
+            throw new IllegalStateException("trainMember runs one member of a SEQUENTIAL ensemble; INTERLEAVED "
+                    + "members train together (train or resume)");
+        }
+        if (member < 0 || member >= members) {
+            throw new IllegalArgumentException("member " + member + " of an ensemble of " + members);
+        }
+        long seed = seed(member);
+        LoraAdapter adapter = LoraAdapter.create(model, lora, seed);
+        try {
             LoraTrainer trainer = new LoraTrainer(training.toBuilder().seed(seed).build());
-            TrainingListener l = listeners.apply(m);
+            TrainingListener l = listeners.apply(member);
             if (l != null) {
                 trainer = trainer.withListener(l);
             }
-            Path dir = outputDir == null ? null : memberDir(outputDir, m);
-            int last = resume ? Checkpoints.latestEpoch(dir) : 0;
+            Path dir = outputDir == null ? null : memberDir(outputDir, member);
+            int last = resume && dir != null ? Checkpoints.latestEpoch(dir) : 0;
             if (last > 0) {
                 Path ck = dir.resolve(Checkpoints.folderName(last));
                 TrainerState.Meta meta = TrainerState.readMeta(ck);
-                if (meta.stoppedEarly() || meta.epoch() >= training.epochs() || meta.globalStep() >= meta.totalSteps()) {
-                    LOG.info("Ensemble member {} (seed {}): finished at epoch {}; loading {}", m, seed, meta.epoch(),
-                            ck);
+                boolean finished = meta.stoppedEarly() || meta.epoch() >= training.epochs()
+                        || meta.globalStep() >= meta.totalSteps();
+                if (finished) {
+                    LOG.info("Ensemble member {} (seed {}): finished at epoch {}; loading {}", member, seed,
+                            meta.epoch(), ck);
                 } else {
-                    LOG.info("Ensemble member {} (seed {}): continues from {}", m, seed, ck);
+                    LOG.info("Ensemble member {} (seed {}): continues from {}", member, seed, ck);
                 }
-                results.add(trainer.resume(ck, adapter, batcher, train, validation, dir));
-            } else {
-                LOG.info("Ensemble member {} of {} (seed {}){}", m, members, seed, resume ? ": no checkpoint yet" : "");
-                results.add(trainer.train(adapter, batcher, train, validation, dir));
+                return new MemberRun(adapter, trainer.resume(ck, adapter, batcher, train, validation, dir), last,
+                        finished);
             }
+            LOG.info("Ensemble member {} of {} (seed {}){}", member, members, seed,
+                    resume ? ": no checkpoint yet" : "");
+            return new MemberRun(adapter, trainer.train(adapter, batcher, train, validation, dir), 0, false);
+        } catch (RuntimeException e) {
+            adapter.close();
+            throw e;
         }
-        return results;
     }
 
     private List<TrainingResult> interleaved(CausalLM model, McqaBatcher batcher, McqaDataset train,

@@ -1,5 +1,7 @@
 package ai.bayeslora.lora.train.internal;
 
+import ai.bayeslora.core.mcqa.ClassReduction;
+import ai.bayeslora.lora.train.LearningRateSchedule;
 import ai.bayeslora.lora.train.OptimizerConfig;
 import ai.bayeslora.lora.train.Prior;
 import ai.bayeslora.lora.train.TrainingConfig;
@@ -74,6 +76,71 @@ public final class ConfigJson {
         }
         o.put("progress_bar", c.progressBar());
         return o;
+    }
+
+    /**
+     * The config {@link #of} wrote: {@code parse(of(c)).equals(c)} for every config (lib-spark ships configs to its
+     * tasks this way, since {@link TrainingConfig}'s optional fields are not {@link java.io.Serializable}).
+     *
+     * @param o a node written by {@link #of}
+     * @return the config
+     * @throws IllegalArgumentException if a field is missing or of an unknown kind
+     */
+    public static TrainingConfig parse(JsonNode o) {
+        JsonNode opt = field(o, "optimizer");
+        OptimizerConfig optimizer = switch (field(opt, "type").asText()) {
+            case "adamw" -> new OptimizerConfig.AdamW(field(opt, "beta1").asDouble(), field(opt, "beta2").asDouble(),
+                    field(opt, "eps").asDouble(), field(opt, "weight_decay").asDouble());
+            case "sgd" -> new OptimizerConfig.Sgd(field(opt, "momentum").asDouble(),
+                    field(opt, "nesterov").asBoolean());
+            default -> throw new IllegalArgumentException("unknown optimizer type " + opt.get("type"));
+        };
+        JsonNode sched = field(o, "schedule");
+        JsonNode prior = field(o, "prior");
+        Prior p = switch (field(prior, "type").asText()) {
+            case "gaussian" -> new Prior.Gaussian(field(prior, "precision").asDouble());
+            case "lora_product" -> new Prior.LoraProduct(field(prior, "beta").asDouble());
+            case "none" -> new Prior.None();
+            default -> throw new IllegalArgumentException("unknown prior type " + prior.get("type"));
+        };
+        TrainingConfig.Builder b = TrainingConfig.builder().optimizer(optimizer)
+                .learningRate(field(o, "learning_rate").asDouble())
+                .schedule(new LearningRateSchedule(LearningRateSchedule.Kind.valueOf(
+                        field(sched, "kind").asText().toUpperCase(Locale.ROOT)),
+                        field(sched, "warmup_steps").asInt(), field(sched, "warmup_ratio").asDouble()))
+                .gradientAccumulationSteps(field(o, "gradient_accumulation_steps").asInt())
+                .batchSize(field(o, "batch_size").asInt()).evalBatchSize(field(o, "eval_batch_size").asInt())
+                .epochs(field(o, "epochs").asInt()).seed(field(o, "seed").asLong())
+                .reduction(ClassReduction.valueOf(field(o, "reduction").asText().toUpperCase(Locale.ROOT)))
+                .prior(p).checkpointEveryEpoch(field(o, "checkpoint_every_epoch").asBoolean())
+                .progressBar(field(o, "progress_bar").asBoolean());
+        if (field(o, "max_grad_norm").isNull()) {
+            b.noGradClipping();
+        } else {
+            b.maxGradNorm(o.get("max_grad_norm").asDouble());
+        }
+        if (field(o, "max_steps").isNull()) {
+            b.noMaxSteps();
+        } else {
+            b.maxSteps(o.get("max_steps").asLong());
+        }
+        if (field(o, "early_stopping_patience").isNull()) {
+            b.noEarlyStopping();
+        } else {
+            b.earlyStoppingPatience(o.get("early_stopping_patience").asInt());
+        }
+        if (!field(o, "max_length").isNull()) {
+            b.maxLength(o.get("max_length").asInt());
+        }
+        return b.build();
+    }
+
+    private static JsonNode field(JsonNode o, String name) {
+        JsonNode v = o.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("training config JSON without '" + name + "'");
+        }
+        return v;
     }
 
     /**
