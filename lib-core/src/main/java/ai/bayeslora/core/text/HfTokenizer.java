@@ -1,5 +1,6 @@
 package ai.bayeslora.core.text;
 
+import ai.bayeslora.core.text.internal.DjlTelemetry;
 import ai.bayeslora.core.text.internal.TokenizerNatives;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -107,12 +108,12 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
         HuggingFaceTokenizer djl;
         try {
             TokenizerNatives.load();
-            djl = HuggingFaceTokenizer.builder()
+            djl = DjlTelemetry.optedOut(() -> HuggingFaceTokenizer.builder()
                     .optTokenizerPath(file)
                     .optAddSpecialTokens(options.addSpecialTokens())
                     .optTruncation(false)
                     .optPadding(false)
-                    .build();
+                    .build());
         } catch (IOException | RuntimeException e) {
             throw new TokenizerFormatException(file, "cannot load tokenizer: " + e.getMessage(), e);
         }

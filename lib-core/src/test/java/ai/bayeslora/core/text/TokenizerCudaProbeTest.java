@@ -40,6 +40,15 @@ class TokenizerCudaProbeTest {
         }
     }
 
+    @Test
+    void tokenizerLoadSkipsDjlTelemetryUnlessTheUserAllowsIt() throws Exception {
+        String out = runChild(List.of());
+        assertThat(out).contains("telemetry check-in: never").contains("telemetry property after load: null");
+        String allowed = runChild(List.of("-DOPT_OUT_TRACKING=false"));
+        assertThat(allowed).contains("telemetry check-in: called")
+                .contains("telemetry property after load: false");
+    }
+
     private static String runChild(List<String> flags) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -55,6 +64,7 @@ class TokenizerCudaProbeTest {
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("_JAVA_OPTIONS");
         pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().remove("OPT_OUT_TRACKING");
         Process p = pb.start();
         byte[] bytes = p.getInputStream().readAllBytes();
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
