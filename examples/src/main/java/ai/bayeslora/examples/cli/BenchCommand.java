@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
         header = "Runs the benchmarks: prints a table and writes JSON.",
         description = "Runs benchmarks; prints a table and writes JSON.",
         subcommands = {BenchCommand.Forward.class, BenchCommand.Memory.class, TrainBenchCommand.class,
-                BenchEnsembleCommand.class, LaplaceBench.class, BenchConcurrentCommand.class})
+                BenchEnsembleCommand.class, LaplaceBench.class, BenchConcurrentCommand.class, BenchSparkCommand.class})
 final class BenchCommand {
 
     @Command(name = "forward", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
