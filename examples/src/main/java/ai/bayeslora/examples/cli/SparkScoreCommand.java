@@ -45,17 +45,19 @@ import picocli.CommandLine.Option;
             ""})
 final class SparkScoreCommand implements Callable<Integer> {
     @Mixin SparkOptions sparkOptions = new SparkOptions();
-    @Mixin ModelOptions modelOptions;
+    @Mixin SparkLocations modelOptions = new SparkLocations();
     @Mixin PromptOption promptOption = new PromptOption();
     @Mixin AveragingOption averagingOption = new AveragingOption();
 
-    @Option(names = "--ensemble", paramLabel = "DIR", description = "Saved LoRA ensemble folder.") Path ensemble;
+    @Option(names = "--ensemble", paramLabel = "DIR|URI", description = "Saved LoRA ensemble folder (a local folder "
+        + "or a Hadoop URI, as --model).") String ensemble;
 
-    @Option(names = "--swag", paramLabel = "DIR", description = "SWAG posterior folder (or a swag --out folder).")
-    Path swag;
+    @Option(names = "--swag", paramLabel = "DIR|URI", description = "SWAG posterior folder (or a swag --out folder).")
+    String swag;
 
-    @Option(names = "--laplace", paramLabel = "DIR", description = "Laplace posterior folder (laplace fit --out).")
-    Path laplace;
+    @Option(names = "--laplace", paramLabel = "DIR|URI",
+            description = "Laplace posterior folder (laplace fit --out).")
+    String laplace;
 
     @Option(names = "--link", defaultValue = "mc", converter = CliEnums.Link.class, paramLabel = "mc|probit",
             description = "Laplace linearised predictive: mc (--samples logit samples, default 100) or probit.")
@@ -124,11 +126,21 @@ final class SparkScoreCommand implements Callable<Integer> {
                     + "McqaFrames columns, read by Spark)");
         }
         int batchSize = batchSizeOptions.evalBatchSize();
+        String modelLocation = modelOptions.modelLocation();
+        SparkLocations.folder("--adapter", modelOptions.adapter);
+        SparkLocations.folder("--ensemble", ensemble);
+        SparkLocations.folder("--swag", swag);
+        SparkLocations.folder("--laplace", laplace);
         OutputGuard guard = new OutputGuard("spark-score", overwrite.overwrite)
-                .inputs(modelOptions.model, modelOptions.adapter, ensemble, swag, laplace, dataOptions.path(),
-                        frame == null || frame.contains("://") ? null : Path.of(frame));
+                .inputs(SparkLocations.localPath(modelLocation), SparkLocations.localPath(modelOptions.adapter),
+                        SparkLocations.localPath(ensemble), SparkLocations.localPath(swag),
+                        SparkLocations.localPath(laplace), dataOptions.path(),
+                        frame == null || SparkLocations.isRemote(frame) ? null : Path.of(frame));
         guard.checkFolder("--out", out);
-        modelOptions.checkModelDir();
+        if (modelOptions.model == null) {
+            System.err.println("note: no --model: using the bundled tiny model (random weights, 2 layers); the "
+                    + "pipeline runs, the numbers mean nothing.");
+        }
         String promptName = promptOption.name("mmlu");
         McqaDataset data = null;
         PaperPrompts.Style style;
@@ -144,7 +156,7 @@ final class SparkScoreCommand implements Callable<Integer> {
                         + "with --frame use mmlu or balabanov2024 (or --data)");
             };
         }
-        UncertaintyScorer scorer = scorer(style, batchSize);
+        UncertaintyScorer scorer = scorer(modelLocation, style, batchSize);
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = sparkOptions.session("spark score");
         try {
@@ -187,20 +199,20 @@ final class SparkScoreCommand implements Callable<Integer> {
         }
     }
 
-    private UncertaintyScorer scorer(PaperPrompts.Style style, int batchSize) {
-        Path posterior = ensemble != null ? ensemble : swag != null ? swag : laplace != null ? laplace
+    private UncertaintyScorer scorer(String modelLocation, PaperPrompts.Style style, int batchSize) {
+        String posterior = ensemble != null ? ensemble : swag != null ? swag : laplace != null ? laplace
                 : modelOptions.adapter;
         PosteriorKind kind = ensemble != null ? PosteriorKind.ENSEMBLE : swag != null ? PosteriorKind.SWAG
                 : laplace != null ? PosteriorKind.LAPLACE : PosteriorKind.ADAPTER;
         UncertaintyScorer s = new UncertaintyScorer()
-                .setModel(new SparkModel(modelOptions.modelDir().toString(), modelOptions.device, modelOptions.dtype,
+                .setModel(new SparkModel(modelLocation, modelOptions.device, modelOptions.dtype,
                         style))
-                .setPosteriorPath(posterior.toString()).setPosteriorKind(kind).setLaplaceLink(link)
+                .setPosteriorPath(posterior).setPosteriorKind(kind).setLaplaceLink(link)
                 .setLaplaceSampled(sampled == null ? 0 : sampled).setSamples(samples == null ? 0 : samples)
                 .setSeed(seed).setReduction(reduction).setAveraging(averagingOption.averaging())
                 .setBatchSize(batchSize);
         if (swag != null && modelOptions.adapter != null) {
-            s.setSwagAdapterPath(modelOptions.adapter.toString());
+            s.setSwagAdapterPath(modelOptions.adapter);
         }
         return s;
     }

@@ -140,6 +140,15 @@ class SparkScoreCliTest {
                 missing.toString(), "--data", data, "--limit", "4", "--out", tmp.resolve("bad").toString()))
                 .isEqualTo(2);
         assertThat(bad.toString(StandardCharsets.UTF_8)).contains(missing.toString()).doesNotContain("\tat ");
+        // a URI goes to the executors as typed (they copy it through Hadoop): one with no file system here fails
+        // there, and comes back as one line naming it
+        ByteArrayOutputStream remote = new ByteArrayOutputStream();
+        assertThat(run(remote, "spark", "score", "--master", "local[2]", "--device", "cpu", "--model",
+                "nosuchfs://cluster/models/tiny", "--ensemble", ens.toString(), "--data", data, "--limit", "4",
+                "--out", tmp.resolve("remote").toString())).isEqualTo(2);
+        assertThat(remote.toString(StandardCharsets.UTF_8)).contains("nosuchfs://cluster/models/tiny")
+                .doesNotContain("\tat ");
+        assertThat(tmp.resolve("remote")).doesNotExist();
     }
 
     private static void close(double got, String csv) {
