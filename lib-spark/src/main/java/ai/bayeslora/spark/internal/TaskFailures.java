@@ -1,0 +1,48 @@
+package ai.bayeslora.spark.internal;
+
+import ai.bayeslora.core.BayesLoraException;
+import java.util.function.Supplier;
+import org.apache.spark.SparkException;
+
+/**
+ * A task's own error, unwrapped: Spark hands an exception thrown inside a task to the driver wrapped in a
+ * {@link SparkException} (with the remote stack trace in its message); the user should see the library's one-line
+ * message instead.
+ */
+public final class TaskFailures {
+    private TaskFailures() {
+    }
+
+    /**
+     * Runs {@code job}; a failure caused by a {@link BayesLoraException} or an {@link IllegalArgumentException} is
+     * rethrown as that cause.
+     *
+     * @param job the Spark job
+     * @param <T> its result
+     * @return the job's result
+     */
+    public static <T> T unwrapped(Supplier<T> job) {
+        try {
+            return job.get();
+        } catch (RuntimeException e) {
+            RuntimeException cause = userError(e);
+            throw cause != null ? cause : e;
+        }
+    }
+
+    /**
+     * The first {@link BayesLoraException} or {@link IllegalArgumentException} in {@code t}'s cause chain (itself
+     * included), or null.
+     *
+     * @param t a failure
+     * @return the user error, or null
+     */
+    public static RuntimeException userError(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof BayesLoraException || c instanceof IllegalArgumentException) {
+                return (RuntimeException) c;
+            }
+        }
+        return null;
+    }
+}
