@@ -65,7 +65,7 @@ class LaplaceStatisticsTest {
                 CurvatureSums whole = fit(t.batches(0, N, 4), s).statistics();
                 CurvatureSums parts = split(s);
                 assertThat(parts.examples()).isEqualTo(whole.examples()).isEqualTo(N);
-                assertThat(parts.batches()).isEqualTo(whole.batches() + 1);
+                assertThat(parts.batches()).isEqualTo(6); // 2 + 2 + 0 + 2 batches
                 double eta = Bounds.eta(t.adapter.parameterCount());
                 // |log p| of a float64 log-softmax errs by 2η·|f|, 8η·|f| between two batchings; |f| < 10 here
                 assertThat(parts.logLikelihood()).as(s + " log-likelihood")
@@ -121,8 +121,9 @@ class LaplaceStatisticsTest {
                     // the same operations on the same inputs: bitwise
                     assertThat(twoStep.priorPrecision()).isEqualTo(oneShot.priorPrecision());
                     assertThat(twoStep.logMarginalLikelihood()).isEqualTo(oneShot.logMarginalLikelihood());
-                    assertThat(Tensors.toDoubles(twoStep.precisionModel().dense()))
-                            .containsExactly(Tensors.toDoubles(oneShot.precisionModel().dense()));
+                    double[] a = Tensors.toDoubles(twoStep.precisionModel().dense());
+                    double[] b = Tensors.toDoubles(oneShot.precisionModel().dense());
+                    assertThat(maxDiff(a, b)).as(s + " max |δG|").isZero();
                 }
             }
         }
@@ -143,9 +144,24 @@ class LaplaceStatisticsTest {
             assertThat(back.logLikelihood()).isEqualTo(whole.logLikelihood());
             assertThat(back.payloadBytes()).isEqualTo(whole.payloadBytes());
             for (int i = 0; i < whole.terms().size(); i++) {
-                assertThat(back.terms().values(i)).containsExactly(whole.terms().values(i));
+                assertThat(maxDiff(back.terms().values(i), whole.terms().values(i))).isZero();
             }
         }
+    }
+
+    /** max |a − b|, or +∞ for different lengths; 0 for two nulls. */
+    static double maxDiff(double[] a, double[] b) {
+        if (a == null || b == null) {
+            return a == b ? 0 : Double.POSITIVE_INFINITY;
+        }
+        if (a.length != b.length) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
     }
 
     private static CurvatureSums roundTrip(CurvatureSums s) throws Exception {
