@@ -72,12 +72,8 @@ final class SparkLaplaceFitCommand implements Callable<Integer> {
         try {
             return job.get();
         } catch (RuntimeException e) {
-            for (Throwable c = e; c != null; c = c.getCause()) {
-                if (c instanceof ai.bayeslora.core.BayesLoraException || c instanceof IllegalArgumentException) {
-                    throw (RuntimeException) c;
-                }
-            }
-            throw e;
+            RuntimeException user = ai.bayeslora.spark.internal.TaskFailures.userError(e);
+            throw user != null ? user : e;
         }
     }
 }

@@ -10,6 +10,10 @@ import org.apache.spark.SparkException;
  * message instead.
  */
 public final class TaskFailures {
+    /** The message of a library or argument exception named in a Spark failure's text (first line of it). */
+    private static final java.util.regex.Pattern REMOTE = java.util.regex.Pattern.compile(
+            "(?:ai\\.bayeslora\\.[\\w.$]*Exception|java\\.lang\\.IllegalArgumentException): ([^\\n]*)");
+
     private TaskFailures() {
     }
 
@@ -43,6 +47,8 @@ public final class TaskFailures {
                 return (RuntimeException) c;
             }
         }
-        return null;
+        // a stage failure often carries the task's exception only as text: "...: ai.bayeslora.x.YException: message"
+        java.util.regex.Matcher m = REMOTE.matcher(t.getMessage() == null ? "" : t.getMessage());
+        return m.find() ? new BayesLoraException(m.group(1), t) : null;
     }
 }
