@@ -70,7 +70,7 @@ final class SparkLaplaceFitCommand implements Callable<Integer> {
     /** A task's BayesLoraException or IllegalArgumentException rethrown as itself: one line, exit code 2. */
     private static <T> T unwrapped(java.util.function.Supplier<T> job) {
         try {
-            return job.get();
+            return ai.bayeslora.spark.internal.TaskFailures.unwrapped(job);
         } catch (RuntimeException e) {
             RuntimeException user = ai.bayeslora.spark.internal.TaskFailures.userError(e);
             throw user != null ? user : e;

@@ -28,10 +28,19 @@ public final class TaskFailures {
     public static <T> T unwrapped(Supplier<T> job) {
         try {
             return job.get();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // SparkException is checked in Java but thrown undeclared from Scala
             RuntimeException cause = userError(e);
-            throw cause != null ? cause : e;
+            if (cause != null) {
+                throw cause;
+            }
+            throw TaskFailures.<RuntimeException>rethrow(e);
         }
+    }
+
+    /** Rethrows {@code e} unchanged whatever its type (a Scala-thrown checked exception). */
+    @SuppressWarnings("unchecked")
+    private static <E extends Exception> E rethrow(Exception e) throws E {
+        throw (E) e;
     }
 
     /**
