@@ -223,11 +223,23 @@ public final class LaplaceLoRA {
         }
 
         /**
-         * Runs the fit: one pass over the data, then tuning if requested.
+         * Runs the fit: one pass over the data ({@link #statistics()}), then the factorisation and tuning if requested
+         * ({@link LaplaceLoRA#fromStatistics}).
          *
          * @return the posterior; close it
          */
         public LaplacePosterior run() {
+            return fromStatistics(adapter, statistics(), config.build(), modelPath, adapterPath);
+        }
+
+        /**
+         * The pass over the data alone: the sums a fit over this data needs ({@link CurvatureSums}), to be added to
+         * the sums of other parts of the training data and finished by {@link LaplaceLoRA#fromStatistics}. Empty data
+         * gives zero sums. λ and tuning play no part here.
+         *
+         * @return the sums of this data
+         */
+        public CurvatureSums statistics() {
             LaplaceConfig c = config.build();
             if (!scorer.singleToken() && c.positions() == KfacPositions.LAST_TOKEN
                     && (c.structure() == Structure.KFAC || c.structure() == Structure.KFAC_LOWRANK)) {
@@ -235,23 +247,96 @@ public final class LaplaceLoRA {
                         + "labels " + scorer.answers().labels() + " the classes are read at several positions; use "
                         + "expand or reduce positions");
             }
-            Fitter.Result r;
+            Fitter.Pass pass;
             try (ProgressTask task = Progress.start(progress, "laplace fit (" + c.structure().cliName() + ")",
                     progressTotal)) {
-                r = Fitter.fit(scorer, adapter, data, c, task);
+                pass = Fitter.accumulate(scorer, adapter, data, c, task);
             }
-            List<String> modules = r.selected().stream().map(ai.bayeslora.lora.LoraLayer::moduleName).toList();
-            double[] lambdas = new double[r.model().layout().blocks().size()];
-            java.util.Arrays.fill(lambdas, c.priorPrecision());
-            LaplacePosterior p = new LaplacePosterior(c, r.model(), r.theta(), r.examples(), r.logLikelihood(),
-                    modules, scorer.answers().labels(), adapter, false,
-                    new LaplacePosterior.Provenance(modelPath, adapterPath, PosteriorFiles.fingerprint(r.theta())),
-                    lambdas);
-            p.fitTimings(new LaplacePosterior.FitTimings(r.passSeconds(), r.batches(), r.finishSeconds()));
-            if (c.tuning() != null) {
-                p.tunePriorPrecision(c.tuning());
-            }
-            return p;
+            return new CurvatureSums(c.structure(), c.fisher(), c.positions(), c.mcSamples(), c.modules(),
+                    blockNames(adapter, c), fingerprint(adapter, c), scorer.answers().labels(), pass.examples(),
+                    pass.logLikelihood(), pass.batches(), pass.passSeconds(), pass.terms());
+        }
+    }
+
+    /**
+     * Finishes a fit from the sums of the whole training data (one {@link Fit#statistics()}, or the {@link
+     * CurvatureSums#plus sum} of the parts' statistics): the factorisation, then λ tuning by the log marginal
+     * likelihood if {@code config} asks for it. The same code as {@link Fit#run()}: the result is that fit's.
+     *
+     * @param adapter the adapter the sums were taken at (its current values are θ*), on the model the posterior is to
+     *     live on
+     * @param sums the statistics of the whole training data
+     * @param config the fit's configuration; structure, Fisher, positions, MC samples and modules must be those of
+     *     the sums, and λ, low-rank k and threshold and tuning apply here
+     * @return the posterior; close it
+     * @throws LaplaceException if the sums are of another configuration or adapter, or of no examples
+     */
+    public static LaplacePosterior fromStatistics(LoraAdapter adapter, CurvatureSums sums, LaplaceConfig config) {
+        return fromStatistics(adapter, sums, config, "", "");
+    }
+
+    /**
+     * As {@link #fromStatistics(LoraAdapter, CurvatureSums, LaplaceConfig)}, recording provenance in the manifest.
+     *
+     * @param adapter the adapter the sums were taken at
+     * @param sums the statistics of the whole training data
+     * @param config the fit's configuration
+     * @param modelDir the base model folder, or empty
+     * @param adapterDir the adapter folder, or empty
+     * @return the posterior; close it
+     */
+    public static LaplacePosterior fromStatistics(LoraAdapter adapter, CurvatureSums sums, LaplaceConfig config,
+                                                  String modelDir, String adapterDir) {
+        Objects.requireNonNull(adapter, "adapter");
+        Objects.requireNonNull(sums, "sums");
+        Objects.requireNonNull(config, "config");
+        requireSame("structure", config.structure(), sums.structure());
+        requireSame("fisher", config.fisher(), sums.fisher());
+        requireSame("positions", config.positions(), sums.positions());
+        requireSame("modules", config.modules(), sums.modules());
+        requireSame("parameter blocks", blockNames(adapter, config), sums.blocks());
+        if (!fingerprint(adapter, config).equals(sums.adapterFingerprint())) {
+            throw new LaplaceException("the Laplace statistics were taken at other adapter values than this adapter's "
+                    + "(θ* fingerprint " + sums.adapterFingerprint().substring(0, 12) + "…): sum and finish with the "
+                    + "same adapter");
+        }
+        if (sums.examples() == 0) {
+            throw new LaplaceException("no training batches: the Laplace fit needs data");
+        }
+        Fitter.Result r = Fitter.finish(adapter, config, sums.terms());
+        List<String> modules = r.selected().stream().map(ai.bayeslora.lora.LoraLayer::moduleName).toList();
+        double[] lambdas = new double[r.model().layout().blocks().size()];
+        java.util.Arrays.fill(lambdas, config.priorPrecision());
+        LaplacePosterior p = new LaplacePosterior(config, r.model(), r.theta(), sums.examples(), sums.logLikelihood(),
+                modules, sums.classLabels(), adapter, false,
+                new LaplacePosterior.Provenance(modelDir == null ? "" : modelDir, adapterDir == null ? "" : adapterDir,
+                        PosteriorFiles.fingerprint(r.theta())),
+                lambdas);
+        p.fitTimings(new LaplacePosterior.FitTimings(sums.passSeconds(), sums.batches(), r.finishSeconds()));
+        if (config.tuning() != null) {
+            p.tunePriorPrecision(config.tuning());
+        }
+        return p;
+    }
+
+    private static void requireSame(String field, Object want, Object got) {
+        if (!want.equals(got)) {
+            throw new LaplaceException("the Laplace statistics were taken with " + field + " " + got + ", the "
+                    + "configuration has " + want);
+        }
+    }
+
+    /** The selected blocks as {@code key rows×cols}, θ order. */
+    private static List<String> blockNames(LoraAdapter adapter, LaplaceConfig c) {
+        return ai.bayeslora.laplace.internal.BlockLayout.of(Fitter.select(adapter, c.modules())).blocks().stream()
+                .map(b -> b.key() + " " + b.rows() + "×" + b.cols()).toList();
+    }
+
+    /** SHA-256 of the selected θ*. */
+    private static String fingerprint(LoraAdapter adapter, LaplaceConfig c) {
+        try (ai.bayeslora.core.NativeScope s = ai.bayeslora.core.NativeScope.open()) {
+            return PosteriorFiles.fingerprint(ai.bayeslora.laplace.internal.BlockLayout.flatten(
+                    Fitter.select(adapter, c.modules())));
         }
     }
 }

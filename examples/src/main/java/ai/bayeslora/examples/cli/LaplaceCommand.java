@@ -58,13 +58,21 @@ final class LaplaceCommand {
 
         private ai.bayeslora.core.data.PromptFormat promptFormat = PromptTemplate.defaults();
 
+        private ai.bayeslora.core.data.PaperPrompts.Style style = ai.bayeslora.core.data.PaperPrompts.Style.MMLU;
+
         /** The data, relabelled for --prompt's answer tokens. */
         McqaDataset load() {
             batchSizeOptions.evalBatchSize(); // checked before any work
             ai.bayeslora.core.data.PaperPrompts.Prepared p = PromptOption.prepare(promptOption.name("mmlu"),
                     dataOptions.load());
             promptFormat = p.format();
+            style = p.style();
             return p.dataset();
+        }
+
+        /** The prompt format's name after {@link #load()} (what executors rebuild the format from). */
+        ai.bayeslora.core.data.PaperPrompts.Style style() {
+            return style;
         }
 
         /** The data's file or folder (without a selector). */
@@ -98,16 +106,8 @@ final class LaplaceCommand {
         boolean tune;
     }
 
-    @Command(name = "fit", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        header = "Fits a Laplace posterior over a LoRA adapter's parameters on labelled data.",
-            description = {"Fits a Laplace posterior over the LoRA parameters on labelled MCQA data, prints the log "
-                + "marginal likelihood and writes the posterior folder (manifest.json with log_evidence, "
-                + "posterior.safetensors, adapter/)."})
-    static final class Fit implements Callable<Integer> {
-        @Mixin ModelOptions modelOptions;
-        @Mixin LaplaceData dataOptions;
-        @ArgGroup(exclusive = true) Prior prior;
-
+    /** The fit's settings (all but the data, model, prior and output): shared with {@code spark laplace-fit}. */
+    static final class FitSettings {
         @Option(names = "--structure", defaultValue = "kfac", converter = CliEnums.Structures.class,
                 paramLabel = "full|diag|kfac|kfac-lowrank",
                 description = "Posterior structure (docs/METHODS.md §6; default: ${DEFAULT-VALUE}).")
@@ -137,6 +137,45 @@ final class LaplaceCommand {
         @Option(names = "--seed", defaultValue = "0", paramLabel = "SEED",
                 description = "Seed of the sampled labels of --fisher mc (default: ${DEFAULT-VALUE}).") long seed;
 
+        /** The recipe of these settings with the prior given ({@code null}: tune λ by the evidence). */
+        LaplaceRecipe recipe(Prior prior) {
+            boolean tune = prior == null || prior.tune;
+            return new LaplaceRecipe(structure, fisher, positions, rank, threshold, modules, seed,
+                    tune ? null : prior.lambda);
+        }
+    }
+
+    /** Prints what {@code laplace fit} prints about a fitted posterior, then saves it to {@code out}. */
+    static void reportAndSave(LaplacePosterior la, boolean tune, double sec, Path out,
+                              ai.bayeslora.core.io.AtomicOutput.Replace replace) {
+        System.out.printf(Locale.ROOT, "fitted %s Laplace on %d examples, %,d parameters (%s), %.1f s%n",
+                la.structure().cliName(), la.examples(), la.parameterCount(),
+                String.join(", ", la.modules().size() > 3 ? List.of(la.modules().size() + " modules")
+                        : la.modules()), sec);
+        if (tune) {
+            System.out.printf(Locale.ROOT, "prior precision λ = %.6g (tuned: %s)%n", la.priorPrecision(),
+                    la.lastTuning().method());
+        } else {
+            System.out.printf(Locale.ROOT, "prior precision λ = %.6g%n", la.priorPrecision());
+        }
+        System.out.printf(Locale.ROOT, "log likelihood log p(D|θ*) = %.10g%n", la.logLikelihood());
+        System.out.printf(Locale.ROOT, "log marginal likelihood = %.10g%n", la.logMarginalLikelihood());
+        la.save(out, replace);
+        System.out.println("wrote " + out);
+    }
+
+    @Command(name = "fit", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Fits a Laplace posterior over a LoRA adapter's parameters on labelled data.",
+            description = {"Fits a Laplace posterior over the LoRA parameters on labelled MCQA data, prints the log "
+                + "marginal likelihood and writes the posterior folder (manifest.json with log_evidence, "
+                + "posterior.safetensors, adapter/)."})
+    static final class Fit implements Callable<Integer> {
+        @Mixin ModelOptions modelOptions;
+        @Mixin LaplaceData dataOptions;
+        @ArgGroup(exclusive = true) Prior prior;
+
+        @Mixin FitSettings settings = new FitSettings();
+
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Posterior folder to write.")
         Path out;
 
@@ -159,27 +198,12 @@ final class LaplaceCommand {
                 AnswerScorer scorer = new AnswerScorer(model, dataOptions.answers(tokenizer, dataset),
                         ClassReduction.ANSWER_TOKENS);
                 Iterable<EncodedBatch> batches = dataOptions.batcher(tokenizer).batches(dataset, dataOptions.batchSize());
-                boolean tune = prior == null || prior.tune;
-                LaplaceRecipe recipe = new LaplaceRecipe(structure, fisher, positions, rank, threshold, modules, seed, tune ? null : prior.lambda);
+                LaplaceRecipe recipe = settings.recipe(prior);
                 LaplaceLoRA.Fit fit = recipe.fit(scorer, adapter, batches, modelDir.toAbsolutePath().toString(),
                         modelOptions.adapter.toAbsolutePath().toString()).progress(null, dataset.size());
                 long t0 = System.nanoTime();
                 try (LaplacePosterior la = fit.run()) {
-                    double sec = (System.nanoTime() - t0) / 1e9;
-                    System.out.printf(Locale.ROOT, "fitted %s Laplace on %d examples, %,d parameters (%s), %.1f s%n",
-                            la.structure().cliName(), la.examples(), la.parameterCount(),
-                            String.join(", ", la.modules().size() > 3 ? List.of(la.modules().size() + " modules")
-                                    : la.modules()), sec);
-                    if (tune) {
-                        System.out.printf(Locale.ROOT, "prior precision λ = %.6g (tuned: %s)%n", la.priorPrecision(),
-                                la.lastTuning().method());
-                    } else {
-                        System.out.printf(Locale.ROOT, "prior precision λ = %.6g%n", la.priorPrecision());
-                    }
-                    System.out.printf(Locale.ROOT, "log likelihood log p(D|θ*) = %.10g%n", la.logLikelihood());
-                    System.out.printf(Locale.ROOT, "log marginal likelihood = %.10g%n", la.logMarginalLikelihood());
-                    la.save(out, guard.replace());
-                    System.out.println("wrote " + out);
+                    reportAndSave(la, recipe.tuned(), (System.nanoTime() - t0) / 1e9, out, guard.replace());
                 }
             }
             return 0;

@@ -50,10 +50,16 @@ record LaplaceRecipe(Structure structure, FisherEstimate fisher, KfacPositions p
     /** The configured fit of {@code adapter} on {@code batches}, recording the two folders as provenance. */
     LaplaceLoRA.Fit fit(AnswerScorer scorer, LoraAdapter adapter, Iterable<EncodedBatch> batches, String modelDir,
                         String adapterDir) {
-        LaplaceLoRA.Fit fit = LaplaceLoRA.fit(scorer, adapter, batches).structure(structure).fisher(fisher)
-                .positions(positions).rank(rank).lowRankThreshold(lowRankThreshold)
-                .modules(modules.toArray(new String[0])).seed(seed).provenance(modelDir, adapterDir);
-        return priorPrecision == null ? fit.tunePriorPrecision() : fit.priorPrecision(priorPrecision);
+        return LaplaceLoRA.fit(scorer, adapter, batches).config(config()).provenance(modelDir, adapterDir);
+    }
+
+    /** The library configuration of this recipe (also what {@code spark laplace-fit} fits with). */
+    ai.bayeslora.laplace.LaplaceConfig config() {
+        ai.bayeslora.laplace.LaplaceConfig.Builder b = ai.bayeslora.laplace.LaplaceConfig.builder()
+                .structure(structure).fisher(fisher).positions(positions).rank(rank)
+                .lowRankThreshold(lowRankThreshold).modules(modules).seed(seed);
+        return priorPrecision == null ? b.tuning(ai.bayeslora.laplace.PriorTuning.Options.defaults()).build()
+                : b.priorPrecision(priorPrecision).build();
     }
 
     /** Whether λ is tuned by the marginal likelihood. */

@@ -9,6 +9,6 @@ import picocli.CommandLine.Command;
             + "(local[N] runs embedded, with no cluster) and --conf KEY=VALUE, and reads models and posteriors from "
             + "a path every executor can read (a local folder, HDFS, S3). docs/SPARK.md explains cluster setup: "
             + "spark-submit, GPU resources and the memory a 7B model needs per executor."},
-        subcommands = {SparkScoreCommand.class, SparkTrainEnsembleCommand.class})
+        subcommands = {SparkScoreCommand.class, SparkTrainEnsembleCommand.class, SparkLaplaceFitCommand.class})
 final class SparkCommand {
 }

@@ -82,7 +82,7 @@ class OptionAliasesTest {
     void enumConvertersTakeTheLibrarysSpellings() {
         LaplaceCommand.Fit fit = parsed(LaplaceCommand.Fit.class, "laplace", "fit", "--data", "d", "--out", "o",
                 "--structure", "KFAC_LOWRANK", "--dtype", "bf16");
-        assertThat(fit.structure).isEqualTo(Structure.KFAC_LOWRANK);
+        assertThat(fit.settings.structure).isEqualTo(Structure.KFAC_LOWRANK);
         assertThat(fit.modelOptions.dtype).isEqualTo(DType.BFLOAT16);
         EvaluateCommand ev = parsed(EvaluateCommand.class, "evaluate", "--data", "a", "--reduction",
                 "full-vocab-with-other", "--link", "probit", "--average", "logits");

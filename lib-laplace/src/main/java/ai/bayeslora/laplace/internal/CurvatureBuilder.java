@@ -6,7 +6,7 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Accumulates one curvature {@code Structure} from captured forwards and weighted backward passes, then hands over
- * the fitted {@link PrecisionModel}. Calls come inside the caller's per-batch {@code PointerScope}; state that
+ * its float64 sums ({@link CurvatureTerms}; {@link CurvatureFinish} factorises them). Calls come inside the caller's per-batch {@code PointerScope}; state that
  * outlives the batch is retained by the builder.
  */
 public interface CurvatureBuilder extends AutoCloseable {
@@ -20,8 +20,8 @@ public interface CurvatureBuilder extends AutoCloseable {
      */
     void addPass(GradientEngine engine, EncodedBatch batch, List<Tensor[]> outputGradients);
 
-    /** The fitted curvature after {@code examples} examples. The builder must not be used afterwards. */
-    PrecisionModel finish(long examples);
+    /** The sums so far, copied to the Java heap (once, at the end of a pass). */
+    CurvatureTerms terms();
 
     @Override
     void close();

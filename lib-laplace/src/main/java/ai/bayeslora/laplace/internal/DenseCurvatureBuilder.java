@@ -64,8 +64,11 @@ public final class DenseCurvatureBuilder implements CurvatureBuilder {
     }
 
     @Override
-    public PrecisionModel finish(long examples) {
-        return full ? FullPrecision.fromCurvature(layout, acc) : DiagPrecision.of(layout, acc);
+    public CurvatureTerms terms() {
+        int p = Math.toIntExact(layout.size());
+        double[] sum = ai.bayeslora.core.Tensors.toDoubles(acc);
+        return new CurvatureTerms(new double[][] {full ? CurvatureTerms.pack(sum, p) : sum}, new boolean[] {full},
+                new int[] {p}, new long[1][], new boolean[1], new long[0]);
     }
 
     @Override

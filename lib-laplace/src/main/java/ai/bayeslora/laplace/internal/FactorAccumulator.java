@@ -3,13 +3,12 @@ package ai.bayeslora.laplace.internal;
 import ai.bayeslora.core.NativeScope;
 import java.util.Arrays;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Accumulates a Kronecker factor Σ_i r_i r_iᵀ from batches of rows r_i as a dense d×d float64 Gram, and gives its eigen
- * form at {@link #finish}: all eigenpairs, or — for a side of at least the low-rank threshold — the k largest
- * (METHODS.md §6). The low-rank factor is thus the best rank-k approximation of the whole sum, computed once; the
+ * Accumulates a Kronecker factor Σ_i r_i r_iᵀ from batches of rows r_i as a dense d×d float64 Gram; its sum
+ * ({@link #packedSum}) goes into the fit's {@link CurvatureTerms}, whose eigen form {@link CurvatureFinish} computes:
+ * all eigenpairs, or — for a side of at least the low-rank threshold — the k largest (METHODS.md §6). The low-rank factor is thus the best rank-k approximation of the whole sum, computed once; the
  * incremental SVD of bayesian_lora (L ← top-k of svd([L | Rᵀ]) per block of rows) truncates at every update, and its
  * buffered rows took as much memory as the Gram while costing one d×(d+k) SVD per d rows (docs/LAPLACE.md, "Costs").
  *
@@ -20,10 +19,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * that subset on the first update and every later update must use the same one.
  */
 public final class FactorAccumulator implements AutoCloseable {
-    private final org.bytedeco.pytorch.TensorOptions options;
     private final org.bytedeco.pytorch.Device device;
     private final int dim;
-    private final int lowRank;
     private long[] active;
     private boolean activeSet;
     private Tensor state; // dense [m, m], float64, retained
@@ -31,19 +28,11 @@ public final class FactorAccumulator implements AutoCloseable {
 
     /**
      * @param dim side length
-     * @param lowRank rank k to keep, or 0 for a dense factor
      * @param device where the factor lives (the model's device); rows are moved there
      */
-    public FactorAccumulator(int dim, int lowRank, org.bytedeco.pytorch.Device device) {
+    public FactorAccumulator(int dim, org.bytedeco.pytorch.Device device) {
         this.dim = dim;
-        this.lowRank = lowRank;
-        this.options = new org.bytedeco.pytorch.TensorOptions(ScalarType.Double)
-                .device(new org.bytedeco.pytorch.DeviceOptional(device));
         this.device = device;
-    }
-
-    public boolean lowRank() {
-        return lowRank > 0;
     }
 
     /**
@@ -65,7 +54,11 @@ public final class FactorAccumulator implements AutoCloseable {
         try (NativeScope s = NativeScope.open()) {
             Tensor r = rows.detach().to(device, f64 ? ScalarType.Double : ScalarType.Float);
             Tensor gram = r.t().matmul(r).to(ScalarType.Double);
-            replace(state == null ? gram : state.add(gram));
+            if (state == null) {
+                replace(gram);
+            } else {
+                state.add_(gram); // in place: no new [m, m] tensor per batch
+            }
         }
     }
 
@@ -78,25 +71,32 @@ public final class FactorAccumulator implements AutoCloseable {
         state = n;
     }
 
+    /** {@return the side m of the accumulated Gram: the active coordinates, or the whole side} */
+    public int side() {
+        return active == null ? dim : active.length;
+    }
+
+    /** {@return the coordinates the rows live on, or null for all (also before the first update)} */
+    public long[] active() {
+        return active == null ? null : active.clone();
+    }
+
+    /** {@return whether float64 rows contributed (the factor is then factorised in float64)} */
+    public boolean precise() {
+        return precise;
+    }
+
     /**
-     * The eigen form of {@code scale} · (accumulated factor): its eigenvalues now, its eigenvectors when first used
-     * ({@link FactorEigen}); the k largest for a low-rank factor. A factor that never saw rows is zero (rank 0).
-     * Tiny negative eigenvalues from rounding are clipped to 0.
+     * The accumulated Gram Σ rows rowsᵀ as a packed upper triangle ({@link CurvatureTerms#pack}), copied to the
+     * Java heap once, at the end of a pass; null if no rows were added.
+     *
+     * @return m(m+1)/2 float64 values, or null
      */
-    public FactorEigen finish(double scale) {
-        try (NativeScope s = NativeScope.open()) {
-            int m = active == null ? dim : active.length;
-            if (state == null) {
-                Tensor q = torch.zeros(new long[] {m, 0}, options);
-                Tensor e = torch.zeros(new long[] {0}, options);
-                NativeScope.keep(q);
-                NativeScope.keep(e);
-                return new FactorEigen(dim, active, q, e);
-            }
-            // symmetrise: the float64 sum of Grams is symmetric up to rounding, eigvalsh/eigh read one triangle
-            Tensor scaled = state.add(state.t()).mul(new org.bytedeco.pytorch.Scalar(0.5 * scale));
-            return FactorEigen.ofDense(dim, active, scaled, lowRank == 0 ? m : lowRank, precise);
+    public double[] packedSum() {
+        if (state == null) {
+            return null;
         }
+        return CurvatureTerms.pack(ai.bayeslora.core.Tensors.toDoubles(state), side());
     }
 
     @Override

@@ -16,17 +16,22 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * One pass over the training data: per batch a captured forward, the log-likelihood Σ_n log softmax(f(x_n))_{y_n},
- * the label-independent K-FAC statistics, C backward passes of Σ_n f_c(x_n) (one per class logit), and one virtual
- * gradient per curvature root combined from them (see {@link LabelWeights}).
+ * A fit in two steps. {@link #accumulate}: one pass over (a part of) the training data: per batch a captured forward,
+ * the log-likelihood Σ_n log softmax(f(x_n))_{y_n}, the label-independent K-FAC statistics and one backward pass per
+ * curvature root (see {@link LabelWeights}), ending in the float64 sums ({@link CurvatureTerms}). {@link #finish}:
+ * the factorisation of the sums of the whole data. Sums of disjoint parts add up to the sums of the whole
+ * (docs/SPARK.md, "Laplace over partitions").
  */
 public final class Fitter {
     private Fitter() {
     }
 
     /** What a fit produced; the caller owns {@code theta} (retained) and {@code model}. */
-    public record Result(PrecisionModel model, Tensor theta, long examples, double logLikelihood, int classes,
-                         List<LoraLayer> selected, double passSeconds, int batches, double finishSeconds) {
+    public record Result(PrecisionModel model, Tensor theta, List<LoraLayer> selected, double finishSeconds) {
+    }
+
+    /** What one pass accumulated: the curvature sums, the example count and Σ log p(y|x) of the pass's data. */
+    public record Pass(CurvatureTerms terms, long examples, double logLikelihood, int batches, double passSeconds) {
     }
 
     /** The adapter's layers whose module name ends with one of {@code suffixes} (all if empty), in model order. */
@@ -45,20 +50,17 @@ public final class Fitter {
         return out;
     }
 
-    public static Result fit(AnswerScorer scorer, LoraAdapter adapter, Iterable<EncodedBatch> data, LaplaceConfig cfg) {
-        return fit(scorer, adapter, data, cfg, ai.bayeslora.core.progress.Progress.none().start("laplace fit", 0));
-    }
-
-    /** As {@link #fit(AnswerScorer, LoraAdapter, Iterable, LaplaceConfig)}, advancing {@code progress} per example. */
-    public static Result fit(AnswerScorer scorer, LoraAdapter adapter, Iterable<EncodedBatch> data, LaplaceConfig cfg,
-                             ai.bayeslora.core.progress.ProgressTask progress) {
+    /**
+     * One pass over {@code data} (possibly empty: then every sum is zero), advancing {@code progress} per example.
+     */
+    public static Pass accumulate(AnswerScorer scorer, LoraAdapter adapter, Iterable<EncodedBatch> data,
+                                  LaplaceConfig cfg, ai.bayeslora.core.progress.ProgressTask progress) {
         List<LoraLayer> selected = select(adapter, cfg.modules());
         try (GradientEngine engine = new GradientEngine(scorer, adapter, selected);
              CurvatureBuilder builder = builder(cfg, engine.layout(), scorer.model().device().torchDevice())) {
             SplittableRandom rng = new SplittableRandom(cfg.seed());
             long n = 0;
             double ll = 0;
-            int classes = -1;
             int batches = 0;
             long t0 = System.nanoTime();
             for (EncodedBatch batch : data) {
@@ -66,7 +68,6 @@ public final class Fitter {
                 try (NativeScope s = NativeScope.open()) {
                     Tensor f = engine.forward(batch);
                     int c = (int) f.size(1);
-                    classes = c;
                     int rows = batch.batchSize();
                     // a row with fewer choices: p over its own (zero elsewhere), so its GGN term is that of the
                     // restricted softmax (METHODS §1); under (b) the merged "other" class has no such form
@@ -108,20 +109,29 @@ public final class Fitter {
                     progress.advance(rows);
                 }
             }
-            if (n == 0) {
-                throw new LaplaceException("no training batches: the Laplace fit needs data");
-            }
-            double passSeconds = (System.nanoTime() - t0) / 1e9;
-            long t1 = System.nanoTime();
-            PrecisionModel model = builder.finish(n);
-            double finishSeconds = (System.nanoTime() - t1) / 1e9;
-            Tensor theta;
-            try (NativeScope s = NativeScope.open()) {
-                theta = BlockLayout.flatten(selected).contiguous();
-                NativeScope.keep(theta);
-            }
-            return new Result(model, theta, n, ll, classes, selected, passSeconds, batches, finishSeconds);
+            return new Pass(builder.terms(), n, ll, batches, (System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /**
+     * The posterior's curvature and θ* from the sums of the whole training data.
+     *
+     * @param adapter the adapter whose current values are θ*
+     * @param cfg the configuration the sums were accumulated with
+     * @param terms the sums
+     */
+    public static Result finish(LoraAdapter adapter, LaplaceConfig cfg, CurvatureTerms terms) {
+        List<LoraLayer> selected = select(adapter, cfg.modules());
+        long t1 = System.nanoTime();
+        PrecisionModel model = CurvatureFinish.precision(BlockLayout.of(selected), cfg.structure(), cfg.rank(),
+                cfg.lowRankThreshold(), terms, adapter.model().device().torchDevice());
+        double finishSeconds = (System.nanoTime() - t1) / 1e9;
+        Tensor theta;
+        try (NativeScope s = NativeScope.open()) {
+            theta = BlockLayout.flatten(selected).contiguous();
+            NativeScope.keep(theta);
+        }
+        return new Result(model, theta, selected, finishSeconds);
     }
 
     private static CurvatureBuilder builder(LaplaceConfig cfg, BlockLayout layout, org.bytedeco.pytorch.Device device) {
@@ -129,6 +139,6 @@ public final class Fitter {
         if (s == Structure.FULL || s == Structure.DIAG) {
             return new DenseCurvatureBuilder(layout, s, device);
         }
-        return new KfacCurvatureBuilder(layout, s, cfg.positions(), cfg.rank(), cfg.lowRankThreshold(), device);
+        return new KfacCurvatureBuilder(layout, s, cfg.positions(), device);
     }
 }

@@ -25,38 +25,28 @@ public final class KfacCurvatureBuilder implements CurvatureBuilder {
     private final BlockLayout layout;
     private final Structure structure;
     private final KfacPositions positions;
-    private final int rank;
-    private final int threshold;
     private final List<FactorAccumulator> in = new ArrayList<>();
     private final List<FactorAccumulator> out = new ArrayList<>();
     private final long[] inputRows;
     private final org.bytedeco.pytorch.Device device;
 
     /**
-     * @param rank low-rank k (KFAC_LOWRANK only)
-     * @param threshold sides of at least this length are kept low-rank (KFAC_LOWRANK only)
      * @param device where the factors accumulate (the model's device)
      */
-    public KfacCurvatureBuilder(BlockLayout layout, Structure structure, KfacPositions positions, int rank,
-                                int threshold, org.bytedeco.pytorch.Device device) {
+    public KfacCurvatureBuilder(BlockLayout layout, Structure structure, KfacPositions positions,
+                                org.bytedeco.pytorch.Device device) {
         if (structure != Structure.KFAC && structure != Structure.KFAC_LOWRANK) {
             throw new IllegalArgumentException(structure.toString());
         }
         this.layout = layout;
         this.structure = structure;
         this.positions = positions;
-        this.rank = rank;
-        this.threshold = threshold;
         this.device = device;
         for (ParameterBlock pb : layout.blocks()) {
-            in.add(new FactorAccumulator(pb.cols(), lowRankFor(pb.cols()), device));
+            in.add(new FactorAccumulator(pb.cols(), device));
             out.add(null); // created on the first pass, when the rows read are known
         }
         this.inputRows = new long[layout.blocks().size()];
-    }
-
-    private int lowRankFor(int side) {
-        return structure == Structure.KFAC_LOWRANK && side >= threshold ? rank : 0;
     }
 
     @Override
@@ -87,9 +77,7 @@ public final class KfacCurvatureBuilder implements CurvatureBuilder {
 
     private void add(int block, Tensor g, long[] active) {
         if (out.get(block) == null) {
-            int side = layout.blocks().get(block).rows();
-            int m = active == null ? side : active.length;
-            out.set(block, new FactorAccumulator(side, lowRankFor(m), device));
+            out.set(block, new FactorAccumulator(layout.blocks().get(block).rows(), device));
         }
         out.get(block).add(g, active);
     }
@@ -145,17 +133,31 @@ public final class KfacCurvatureBuilder implements CurvatureBuilder {
     }
 
     @Override
-    public PrecisionModel finish(long examples) {
-        List<FactorEigen> ins = new ArrayList<>();
-        List<FactorEigen> outs = new ArrayList<>();
+    public CurvatureTerms terms() {
+        int n = 2 * in.size();
+        double[][] values = new double[n][];
+        boolean[] packed = new boolean[n];
+        int[] sides = new int[n];
+        long[][] active = new long[n][];
+        boolean[] precise = new boolean[n];
         for (int b = 0; b < in.size(); b++) {
-            long n = Math.max(inputRows[b], 1);
-            ins.add(in.get(b).finish(1.0 / n)); // the K-FAC normalisation (1/N) Σ a aᵀ ⊗ Σ g gᵀ
-            FactorAccumulator o = out.get(b) != null ? out.get(b)
-                    : new FactorAccumulator(layout.blocks().get(b).rows(), 0, device);
-            outs.add(o.finish(1.0));
+            FactorAccumulator[] pair = {in.get(b), out.get(b)};
+            int[] dims = {layout.blocks().get(b).cols(), layout.blocks().get(b).rows()};
+            for (int k = 0; k < 2; k++) {
+                int t = 2 * b + k;
+                packed[t] = true;
+                FactorAccumulator f = pair[k];
+                if (f == null) { // no pass reached this block: a zero factor on all rows
+                    sides[t] = dims[k];
+                    continue;
+                }
+                values[t] = f.packedSum();
+                sides[t] = f.side();
+                active[t] = f.active();
+                precise[t] = f.precise();
+            }
         }
-        return new KfacPrecision(layout, structure, ins, outs);
+        return new CurvatureTerms(values, packed, sides, active, precise, inputRows.clone());
     }
 
     @Override
