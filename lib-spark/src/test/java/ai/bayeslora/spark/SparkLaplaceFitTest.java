@@ -76,7 +76,7 @@ class SparkLaplaceFitTest {
             for (int i = 0; i < theta.length; i++) {
                 theta[i] = 0.3 * (rng.nextDouble() * 2 - 1);
             }
-            a.assign(Tensors.ofDoubles(theta, theta.length));
+            a.assign(theta);
             a.save(adapterDir);
         }
         McqaDataset train = BundledData.syntheticMcqaTrain();
