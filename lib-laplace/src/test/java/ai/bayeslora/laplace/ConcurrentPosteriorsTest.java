@@ -1,5 +1,6 @@
 package ai.bayeslora.laplace;
 
+import ai.bayeslora.lora.TestAdapters;
 import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,16 +53,7 @@ class ConcurrentPosteriorsTest {
     private static final int CALLS_PER_THREAD = 24;
 
     private static LoraAdapter adapter(CausalLM model, LoraConfig cfg, long seed) {
-        LoraAdapter a = LoraAdapter.create(model, cfg, seed);
-        SplittableRandom rng = new SplittableRandom(seed);
-        double[] theta = new double[(int) a.parameterCount()];
-        for (int i = 0; i < theta.length; i++) {
-            theta[i] = 0.1 * (rng.nextDouble() * 2 - 1);
-        }
-        try (PointerScope s = new PointerScope()) {
-            a.assign(theta);
-        }
-        return a;
+        return TestAdapters.uniform(model, cfg, seed, seed, 0.1);
     }
 
     @Test

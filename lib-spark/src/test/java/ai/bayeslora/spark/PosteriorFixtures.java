@@ -1,5 +1,6 @@
 package ai.bayeslora.spark;
 
+import ai.bayeslora.lora.TestAdapters;
 import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.data.EncodedBatch;
@@ -15,7 +16,6 @@ import ai.bayeslora.laplace.LaplaceLoRA;
 import ai.bayeslora.laplace.LaplacePosterior;
 import ai.bayeslora.laplace.Structure;
 import ai.bayeslora.lora.LoraAdapter;
-import ai.bayeslora.lora.LoraConfig;
 import ai.bayeslora.lora.ensemble.LoraEnsemble;
 import ai.bayeslora.lora.swag.SwagCollector;
 import ai.bayeslora.lora.swag.SwagConfig;
@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
@@ -88,15 +87,7 @@ final class PosteriorFixtures {
     }
 
     private static LoraAdapter randomAdapter(CausalLM model, long seed) {
-        LoraAdapter a = LoraAdapter.create(model, LoraConfig.builder().rank(2).alpha(4).targetModules("q_proj",
-                "v_proj").build(), seed);
-        SplittableRandom rng = new SplittableRandom(seed);
-        double[] theta = new double[(int) a.parameterCount()];
-        for (int i = 0; i < theta.length; i++) {
-            theta[i] = 0.2 * (rng.nextDouble() * 2 - 1);
-        }
-        a.assign(theta);
-        return a;
+        return TestAdapters.rank2QV(model, seed, seed, 0.2);
     }
 
     @SuppressWarnings("try")

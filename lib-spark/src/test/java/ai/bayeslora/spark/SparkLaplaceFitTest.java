@@ -1,5 +1,6 @@
 package ai.bayeslora.spark;
 
+import ai.bayeslora.lora.TestAdapters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -25,12 +26,10 @@ import ai.bayeslora.laplace.LogitGaussian;
 import ai.bayeslora.laplace.PriorTuning;
 import ai.bayeslora.laplace.Structure;
 import ai.bayeslora.lora.LoraAdapter;
-import ai.bayeslora.lora.LoraConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -68,15 +67,7 @@ class SparkLaplaceFitTest {
         spec = SparkModel.of(BundledData.tinyLlamaModel().toString()).withDevice("cpu").withDtype(DType.FLOAT64);
         adapterDir = Files.createTempDirectory("spark-laplace").resolve("adapter");
         BayesLora b = spec.shared();
-        try (LoraAdapter a = LoraAdapter.create(b.model(), LoraConfig.builder().rank(2).alpha(4)
-                .targetModules("q_proj", "v_proj").build(), 3);
-             PointerScope s = new PointerScope()) {
-            SplittableRandom rng = new SplittableRandom(5);
-            double[] theta = new double[(int) a.parameterCount()];
-            for (int i = 0; i < theta.length; i++) {
-                theta[i] = 0.3 * (rng.nextDouble() * 2 - 1);
-            }
-            a.assign(theta);
+        try (LoraAdapter a = TestAdapters.rank2QV(b.model(), 3, 5, 0.3)) {
             a.save(adapterDir);
         }
         McqaDataset train = BundledData.syntheticMcqaTrain();

@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.cli;
 
+import ai.bayeslora.lora.TestAdapters;
 import ai.bayeslora.core.testing.TestDevices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -25,7 +26,6 @@ import ai.bayeslora.laplace.LaplacePosterior;
 import ai.bayeslora.laplace.LogitGaussian;
 import ai.bayeslora.laplace.Structure;
 import ai.bayeslora.lora.LoraAdapter;
-import ai.bayeslora.lora.LoraConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
@@ -33,7 +33,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.junit.jupiter.api.Test;
@@ -54,15 +53,7 @@ class LaplaceCliTest {
         Path model = Fixtures.model("tiny-llama");
         Path adapterDir = tmp.resolve("adapter");
         try (CausalLM m = CausalLM.load(model, TestDevices.device());
-             LoraAdapter a = LoraAdapter.create(m, LoraConfig.builder().rank(2).alpha(4).targetModules("q_proj", "v_proj")
-                     .build(), 3);
-             PointerScope s = new PointerScope()) {
-            SplittableRandom rng = new SplittableRandom(5);
-            double[] theta = new double[(int) a.parameterCount()];
-            for (int i = 0; i < theta.length; i++) {
-                theta[i] = 0.3 * (rng.nextDouble() * 2 - 1);
-            }
-            a.assign(theta);
+             LoraAdapter a = TestAdapters.rank2QV(m, 3, 5, 0.3)) {
             a.save(adapterDir);
         }
         Path data = tmp.resolve("train.jsonl");

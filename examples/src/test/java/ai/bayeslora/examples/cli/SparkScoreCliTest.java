@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.cli;
 
+import ai.bayeslora.lora.TestAdapters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.bayeslora.core.ComputeDevice;
@@ -7,8 +8,6 @@ import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.text.AnswerTokens;
 import ai.bayeslora.core.text.HfTokenizer;
-import ai.bayeslora.lora.LoraAdapter;
-import ai.bayeslora.lora.LoraConfig;
 import ai.bayeslora.lora.ensemble.LoraEnsemble;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -59,15 +57,7 @@ class SparkScoreCliTest {
         try (CausalLM m = CausalLM.load(model, ComputeDevice.cpu()); HfTokenizer tok = HfTokenizer.load(model)) {
             LoraEnsemble.Builder b = LoraEnsemble.builder(m, AnswerTokens.of(tok, List.of("A", "B", "C", "D")));
             for (long s = 1; s <= 2; s++) {
-                LoraAdapter a = LoraAdapter.create(m, LoraConfig.builder().rank(2).alpha(4)
-                        .targetModules("q_proj", "v_proj").build(), s);
-                SplittableRandom rng = new SplittableRandom(s);
-                double[] theta = new double[(int) a.parameterCount()];
-                for (int i = 0; i < theta.length; i++) {
-                    theta[i] = 0.2 * (rng.nextDouble() * 2 - 1);
-                }
-                a.assign(theta);
-                b.member(a, s);
+                b.member(TestAdapters.rank2QV(m, s, s, 0.2), s);
             }
             try (LoraEnsemble e = b.build()) {
                 e.save(dir);
