@@ -147,19 +147,31 @@ class SparkLaplaceFitTest {
                 assertThat(got.termCount()).isEqualTo(want.termCount());
                 double gNorm = 0;
                 double gBound = 0;
+                double worstRelative = 0;
                 for (int i = 0; i < want.termCount(); i++) {
                     double err = fro(got.term(i), want.term(i));
                     assertThat(err).as("%s term %d", s, i).isLessThanOrEqualTo(sumBound(want, i));
                     assertThat(fro(want.term(i), null)).isGreaterThan(0);
                     gNorm = Math.max(gNorm, fro(want.term(i), null));
                     gBound = Math.max(gBound, sumBound(want, i));
+                    worstRelative = Math.max(worstRelative, err / fro(want.term(i), null));
                 }
                 assertThat(got.logLikelihood()).isCloseTo(want.logLikelihood(),
                         within(8 * eta() * 10 * data.size() + RoundingBounds.gamma(data.size())
                                 * Math.abs(want.logLikelihood())));
                 try (LaplacePosterior a = oneShot(c).run(); LaplacePosterior b = sparkFit(c).fit(unevenFrame(),
                         data.classLabels())) {
+                    // the acceptance figure next to the derived bounds: 1e-10 relative (float64)
+                    double evidence = Math.abs(b.logMarginalLikelihood(1.0) - a.logMarginalLikelihood(1.0))
+                            / Math.abs(a.logMarginalLikelihood(1.0));
+                    double lambda = Math.abs(b.priorPrecision() - a.priorPrecision()) / a.priorPrecision();
                     comparePosteriors(s, a, b, gNorm, gBound);
+                    System.out.printf(java.util.Locale.ROOT, "SparkLaplaceFitTest %s: sums max relative Frobenius "
+                            + "difference %.2e, evidence %.2e, tuned prior precision %.2e%n", s, worstRelative,
+                            evidence, lambda);
+                    assertThat(worstRelative).as(s + " sums, relative").isLessThanOrEqualTo(1e-10);
+                    assertThat(evidence).as(s + " evidence, relative").isLessThanOrEqualTo(1e-10);
+                    assertThat(lambda).as(s + " tuned λ, relative").isLessThanOrEqualTo(1e-10);
                 }
             }
         }
