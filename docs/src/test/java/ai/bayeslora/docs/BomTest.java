@@ -76,7 +76,7 @@ class BomTest {
     @Test
     void bomManagesEveryPublishedModule() throws Exception {
         List<String> expected = new ArrayList<>(List.of("lib-core", "lib-uncertainty", "lib-lora", "lib-laplace",
-                "lib-parquet"));
+                "lib-parquet", "lib-spark"));
         try (Stream<Path> s = Files.list(ROOT.resolve("natives"))) {
             for (Path dir : s.sorted().toList()) {
                 String artifact = text(pom(dir.resolve("pom.xml")), "artifactId");
@@ -84,13 +84,13 @@ class BomTest {
                 expected.add(artifact);
             }
         }
-        assertThat(expected).hasSize(10);
+        assertThat(expected).hasSize(11);
         assertThat(managedArtifacts(pom(ROOT.resolve("bom/pom.xml")))).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     @Test
     void everyLibraryJarNamesItsModule() throws Exception {
-        for (String m : List.of("core", "parquet", "uncertainty", "lora", "laplace")) {
+        for (String m : List.of("core", "parquet", "uncertainty", "lora", "laplace", "spark")) {
             Element pom = pom(ROOT.resolve("lib-" + m + "/pom.xml"));
             assertThat(text(pom, "properties", "automatic.module.name")).as(m).isEqualTo("ai.bayeslora." + m);
             assertThat(text(pom, "description")).as(m).isNotBlank();
