@@ -52,6 +52,7 @@ public final class SparkBenchmark {
     private final int layers;
     private final int batch;
     private final int reps;
+    private final int memoryJobs;
     private final Path work;
 
     /**
@@ -60,14 +61,16 @@ public final class SparkBenchmark {
      * @param layers decoder layers of the 110M model
      * @param batch rows per batch
      * @param reps timed repetitions per path and parallelism
+     * @param memoryJobs scoring jobs of the native-memory loop (0: none)
      * @param work folder for the model and ensemble folders (reused between runs)
      */
-    public SparkBenchmark(int tinyRows, int largeRows, int layers, int batch, int reps, Path work) {
+    public SparkBenchmark(int tinyRows, int largeRows, int layers, int batch, int reps, int memoryJobs, Path work) {
         this.tinyRows = tinyRows;
         this.largeRows = largeRows;
         this.layers = layers;
         this.batch = batch;
         this.reps = reps;
+        this.memoryJobs = memoryJobs;
         this.work = work;
     }
 
@@ -98,6 +101,9 @@ public final class SparkBenchmark {
                 for (int ci = 0; ci < cases.size(); ci++) {
                     median[ci][pi] = measure(spark, cases.get(ci), p);
                 }
+                if (p == parallelism[parallelism.length - 1] && memoryJobs > 0) {
+                    memoryLoop(spark, cases.get(0), p, report);
+                }
             } finally {
                 spark.stop();
             }
@@ -125,6 +131,45 @@ public final class SparkBenchmark {
                 .env("loadavg_end", EnsembleBenchmark.loadAverage());
         report.print();
         return report;
+    }
+
+    /**
+     * Native memory over {@link #memoryJobs} scoring jobs on one session: the resident set after the fifth job (model,
+     * posterior and Spark warm) and after the last, and the least-squares slope per job in between. Run with the
+     * heap committed up front ({@code -Xms} = {@code -Xmx}, {@code -XX:+AlwaysPreTouch}) so that growth is native
+     * memory (libtorch, Netty, metaspace), not the heap filling in.
+     */
+    private void memoryLoop(SparkSession spark, Case c, int p, BenchReport report) {
+        UncertaintyScorer scorer = new UncertaintyScorer()
+                .setModel(SparkModel.of(c.model().toString()).withDevice("cpu"))
+                .setPosteriorPath(c.ensemble().toString()).setBatchSize(batch)
+                .setClassLabels(c.questions().classLabels());
+        Dataset<Row> frame = McqaFrames.toFrame(spark, c.questions(), 2 * p).cache();
+        frame.count();
+        int warm = Math.min(5, memoryJobs);
+        double[] rss = new double[memoryJobs];
+        for (int j = 0; j < memoryJobs; j++) {
+            scorer.transform(frame).select(scorer.getOrDefault(scorer.probabilitiesCol())).collect();
+            rss[j] = NativeMemory.mb(NativeMemory.rss());
+        }
+        frame.unpersist();
+        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        int n = 0;
+        for (int j = warm - 1; j < memoryJobs; j++) {
+            sx += j;
+            sy += rss[j];
+            sxx += (double) j * j;
+            sxy += j * rss[j];
+            n++;
+        }
+        double slope = n < 2 ? 0 : (n * sxy - sx * sy) / (n * sxx - sx * sx);
+        report.summary("memory_jobs", memoryJobs + " scoring jobs of " + c.questions().size() + " rows on "
+                        + c.name() + ", local[" + p + "]")
+                .summary("rss_mb_after_job_" + warm, rss[warm - 1])
+                .summary("rss_mb_after_job_" + memoryJobs, rss[memoryJobs - 1])
+                .summary("rss_slope_mb_per_job", slope)
+                .summary("heap", Runtime.getRuntime().maxMemory() == Runtime.getRuntime().totalMemory()
+                        ? "committed up front" : "growing (RSS includes the heap filling in: use -Xms = -Xmx)");
     }
 
     /** Medians of single-process and Spark seconds at parallelism {@code p}, alternating. */

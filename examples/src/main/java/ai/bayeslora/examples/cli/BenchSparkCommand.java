@@ -24,17 +24,20 @@ final class BenchSparkCommand implements Callable<Integer> {
             description = "Rows per batch (default: ${DEFAULT-VALUE}).") int batch;
     @Option(names = "--reps", defaultValue = "3", paramLabel = "N",
             description = "Timed runs per path and parallelism (default: ${DEFAULT-VALUE}).") int reps;
+    @Option(names = "--memory-jobs", defaultValue = "40", paramLabel = "N",
+            description = "Scoring jobs of the native-memory loop on the tiny model, 0 for none (default: "
+                + "${DEFAULT-VALUE}).") int memoryJobs;
     @Option(names = "--work", paramLabel = "DIR", description = "Folder for the random model and the ensembles, "
         + "reused between runs (default: the bayeslora cache's bench-spark folder).") Path work;
     @picocli.CommandLine.Mixin BenchOutOption outDir = new BenchOutOption();
 
     @Override
     public Integer call() throws Exception {
-        if (tinyRows < 1 || largeRows < 1 || layers < 1 || batch < 1 || reps < 1) {
+        if (tinyRows < 1 || largeRows < 1 || layers < 1 || batch < 1 || reps < 1 || memoryJobs < 0) {
             throw new IllegalArgumentException("--tiny-rows, --large-rows, --layers, --batch and --reps must be "
                     + "positive");
         }
-        new SparkBenchmark(tinyRows, largeRows, layers, batch, reps, work == null ? SparkBenchmark.defaultWork()
+        new SparkBenchmark(tinyRows, largeRows, layers, batch, reps, memoryJobs, work == null ? SparkBenchmark.defaultWork()
                 : work).run().writeJson(outDir.resolve("spark.json"));
         return 0;
     }
