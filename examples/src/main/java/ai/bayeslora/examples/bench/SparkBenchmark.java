@@ -134,8 +134,9 @@ public final class SparkBenchmark {
     }
 
     /**
-     * Native memory over {@link #memoryJobs} scoring jobs on one session: the resident set after the fifth job (model,
-     * posterior and Spark warm) and after the last, and the least-squares slope per job in between. Run with the
+     * Native memory over {@link #memoryJobs} scoring jobs on one session: the resident set half-way (model, posterior,
+     * Spark's thread pools and the JIT warm) and after the last, and the least-squares slope per job in between; then
+     * as many empty Spark jobs and single-process passes for comparison. Run with the
      * heap committed up front ({@code -Xms} = {@code -Xmx}, {@code -XX:+AlwaysPreTouch}) so that growth is native
      * memory (libtorch, Netty, metaspace), not the heap filling in.
      */
@@ -146,30 +147,59 @@ public final class SparkBenchmark {
                 .setClassLabels(c.questions().classLabels());
         Dataset<Row> frame = McqaFrames.toFrame(spark, c.questions(), 2 * p).cache();
         frame.count();
-        int warm = Math.min(5, memoryJobs);
+        // the first jobs fill Spark's cached thread pools (block-manager pools grow to 100 threads each) and the JIT's
+        // code cache; the second half shows whether anything keeps growing
+        int warm = Math.max(1, memoryJobs / 2);
         double[] rss = new double[memoryJobs];
         for (int j = 0; j < memoryJobs; j++) {
             scorer.transform(frame).select(scorer.getOrDefault(scorer.probabilitiesCol())).collect();
             rss[j] = NativeMemory.mb(NativeMemory.rss());
         }
-        frame.unpersist();
-        double sx = 0, sy = 0, sxx = 0, sxy = 0;
-        int n = 0;
-        for (int j = warm - 1; j < memoryJobs; j++) {
-            sx += j;
-            sy += rss[j];
-            sxx += (double) j * j;
-            sxy += j * rss[j];
-            n++;
+        // as many empty jobs over the same partitions: Spark's own growth per job
+        double[] empty = new double[memoryJobs];
+        for (int j = 0; j < memoryJobs; j++) {
+            frame.map((org.apache.spark.api.java.function.MapFunction<Row, Integer>) row -> row.getString(0).length(),
+                    org.apache.spark.sql.Encoders.INT()).collect();
+            empty[j] = NativeMemory.mb(NativeMemory.rss());
         }
-        double slope = n < 2 ? 0 : (n * sxy - sx * sy) / (n * sxx - sx * sx);
+        frame.unpersist();
+        // the same rows as often through the single process: what growth belongs to the library, not to Spark
+        BayesLora shared = SparkModel.of(c.model().toString()).withDevice("cpu").shared();
+        LoraEnsemble ensemble = shared.ensemble(c.ensemble(), c.questions());
+        List<McqaDataset> shares = shares(c.questions(), p);
+        double[] single = new double[memoryJobs];
+        for (int j = 0; j < memoryJobs; j++) {
+            scoreSingle(shared, ensemble, shares);
+            single[j] = NativeMemory.mb(NativeMemory.rss());
+        }
         report.summary("memory_jobs", memoryJobs + " scoring jobs of " + c.questions().size() + " rows on "
-                        + c.name() + ", local[" + p + "]")
-                .summary("rss_mb_after_job_" + warm, rss[warm - 1])
-                .summary("rss_mb_after_job_" + memoryJobs, rss[memoryJobs - 1])
-                .summary("rss_slope_mb_per_job", slope)
+                        + c.name() + ", local[" + p + "], then as many empty Spark jobs and single-process passes")
+                .summary("spark_rss_mb_after_job_" + warm, rss[warm - 1])
+                .summary("spark_rss_mb_after_job_" + memoryJobs, rss[memoryJobs - 1])
+                .summary("spark_rss_slope_mb_per_job", slope(rss, warm - 1))
+                .summary("empty_job_rss_slope_mb_per_job", slope(empty, warm - 1))
+                .summary("single_rss_mb_after_pass_" + warm, single[warm - 1])
+                .summary("single_rss_mb_after_pass_" + memoryJobs, single[memoryJobs - 1])
+                .summary("single_rss_slope_mb_per_pass", slope(single, warm - 1))
                 .summary("heap", Runtime.getRuntime().maxMemory() == Runtime.getRuntime().totalMemory()
                         ? "committed up front" : "growing (RSS includes the heap filling in: use -Xms = -Xmx)");
+    }
+
+    /** The least-squares slope of {@code y[from..]} against its index. */
+    private static double slope(double[] y, int from) {
+        double sx = 0;
+        double sy = 0;
+        double sxx = 0;
+        double sxy = 0;
+        int n = 0;
+        for (int j = from; j < y.length; j++) {
+            sx += j;
+            sy += y[j];
+            sxx += (double) j * j;
+            sxy += j * y[j];
+            n++;
+        }
+        return n < 2 ? 0 : (n * sxy - sx * sy) / (n * sxx - sx * sx);
     }
 
     /** Medians of single-process and Spark seconds at parallelism {@code p}, alternating. */

@@ -24,9 +24,9 @@ final class BenchSparkCommand implements Callable<Integer> {
             description = "Rows per batch (default: ${DEFAULT-VALUE}).") int batch;
     @Option(names = "--reps", defaultValue = "3", paramLabel = "N",
             description = "Timed runs per path and parallelism (default: ${DEFAULT-VALUE}).") int reps;
-    @Option(names = "--memory-jobs", defaultValue = "40", paramLabel = "N",
-            description = "Scoring jobs of the native-memory loop on the tiny model, 0 for none (default: "
-                + "${DEFAULT-VALUE}).") int memoryJobs;
+    @Option(names = "--memory-jobs", defaultValue = "400", paramLabel = "N",
+            description = "Scoring jobs of the native-memory loop on the tiny model (growth measured over the second "
+                + "half), 0 for none (default: ${DEFAULT-VALUE}).") int memoryJobs;
     @Option(names = "--work", paramLabel = "DIR", description = "Folder for the random model and the ensembles, "
         + "reused between runs (default: the bayeslora cache's bench-spark folder).") Path work;
     @picocli.CommandLine.Mixin BenchOutOption outDir = new BenchOutOption();
