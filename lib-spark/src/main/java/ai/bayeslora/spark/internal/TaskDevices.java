@@ -10,6 +10,7 @@ import org.apache.spark.resource.ResourceInformation;
 public final class TaskDevices {
     /** Spark's resource name for GPUs ({@code spark.task.resource.gpu.amount}). */
     public static final String GPU = "gpu";
+    private static final java.util.Map<String, ComputeDevice> CHOSEN = new java.util.concurrent.ConcurrentHashMap<>();
 
     private TaskDevices() {
     }
@@ -27,10 +28,24 @@ public final class TaskDevices {
         if (r.equals("auto") && task != null) {
             ResourceInformation gpu = task.resources().get(GPU).getOrElse(() -> null);
             if (gpu != null && gpu.addresses().length > 0) {
-                return DeviceSelector.select("cuda:" + gpu.addresses()[0].trim());
+                return select("cuda:" + gpu.addresses()[0].trim());
             }
             return ComputeDevice.cpu();
         }
-        return DeviceSelector.select(r);
+        return select(r);
+    }
+
+    /**
+     * {@link DeviceSelector#select}, once per request and JVM: every task asks, and the selector probes CUDA and logs
+     * its choice each time it is called.
+     */
+    private static ComputeDevice select(String request) {
+        ComputeDevice known = CHOSEN.get(request);
+        if (known != null) {
+            return known;
+        }
+        ComputeDevice d = DeviceSelector.select(request); // may throw (CUDA asked for and absent): not cached
+        CHOSEN.putIfAbsent(request, d);
+        return d;
     }
 }
