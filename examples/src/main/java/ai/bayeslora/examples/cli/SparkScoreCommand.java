@@ -96,9 +96,10 @@ final class SparkScoreCommand implements Callable<Integer> {
             description = "Sampling seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR",
-            description = "Output folder: scores (Parquet) and metrics.json.")
-    Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR|URI", description = {"Output folder: scores "
+        + "(Parquet) and metrics.json. A local folder (on a cluster: one the executors share), or a Hadoop URI "
+        + "(hdfs://, s3a://, file:) written by Spark into a hidden sibling and renamed into place."})
+    String out;
 
     @Mixin OverwriteOption overwrite = new OverwriteOption();
 
@@ -136,7 +137,10 @@ final class SparkScoreCommand implements Callable<Integer> {
                         SparkLocations.localPath(ensemble), SparkLocations.localPath(swag),
                         SparkLocations.localPath(laplace), dataOptions.path(),
                         frame == null || SparkLocations.isRemote(frame) ? null : Path.of(frame));
-        guard.checkFolder("--out", out);
+        boolean hadoopOut = HadoopFolderOutput.applies(out);
+        if (!hadoopOut) {
+            guard.checkFolder("--out", Path.of(out));
+        }
         if (modelOptions.model == null) {
             System.err.println("note: no --model: using the bundled tiny model (random weights, 2 layers); the "
                     + "pipeline runs, the numbers mean nothing.");
@@ -160,6 +164,9 @@ final class SparkScoreCommand implements Callable<Integer> {
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = sparkOptions.session("spark score");
         try {
+            if (hadoopOut) {
+                HadoopFolderOutput.check(spark, out, overwrite.overwrite);
+            }
             Dataset<Row> input = data != null ? batchAligned(spark, data, batchSize) : spark.read().parquet(frame);
             if (data != null) {
                 scorer.setClassLabels(data.classLabels());
@@ -173,14 +180,28 @@ final class SparkScoreCommand implements Callable<Integer> {
                     + data.size() + " questions)" : frame) + ", " + input.rdd().getNumPartitions() + " partitions, "
                     + "batches of " + batchSize);
             ScoredMetrics[] metrics = new ScoredMetrics[1];
-            AtomicOutput.writeFolder(out, "cli:spark-score", guard.replace(), tmp -> {
-                scored.write().parquet(tmp.resolve("scores").toString());
-                if (labelled) {
-                    metrics[0] = ScoredMetrics.of(scored, scorer, McqaFrames.ANSWER, eceBins);
-                    AtomicOutput.writeString(tmp.resolve("metrics.json"), new ObjectMapper()
-                            .enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(metrics[0]) + "\n");
-                }
-            });
+            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            if (hadoopOut) {
+                HadoopFolderOutput.write(spark, out, "cli:spark-score", overwrite.overwrite, (tmp, fs) -> {
+                    scored.write().parquet(tmp + "/scores");
+                    if (labelled) {
+                        metrics[0] = ScoredMetrics.of(scored, scorer, McqaFrames.ANSWER, eceBins);
+                        try (java.io.OutputStream o = fs.create(new org.apache.hadoop.fs.Path(tmp, "metrics.json"))) {
+                            o.write((json.writeValueAsString(metrics[0]) + "\n")
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                    }
+                });
+            } else {
+                AtomicOutput.writeFolder(Path.of(out), "cli:spark-score", guard.replace(), tmp -> {
+                    scored.write().parquet(tmp.resolve("scores").toString());
+                    if (labelled) {
+                        metrics[0] = ScoredMetrics.of(scored, scorer, McqaFrames.ANSWER, eceBins);
+                        AtomicOutput.writeString(tmp.resolve("metrics.json"),
+                                json.writeValueAsString(metrics[0]) + "\n");
+                    }
+                });
+            }
             scored.unpersist();
             if (metrics[0] != null) {
                 System.out.print(metrics[0].table());
@@ -188,7 +209,7 @@ final class SparkScoreCommand implements Callable<Integer> {
             } else {
                 System.out.println("no metrics: some rows have no answer");
             }
-            System.out.println("scores: " + out.resolve("scores"));
+            System.out.println("scores: " + out + "/scores");
             return 0;
         } catch (Exception e) { // SparkException is checked, and Scala throws it undeclared
             throw userError(e);

@@ -51,8 +51,11 @@ class SparkScoreCliTest {
         spark.stop();
     }
 
-    private static Path ensemble() {
+    private static synchronized Path ensemble() {
         Path dir = tmp.resolve("ensemble");
+        if (Files.isDirectory(dir)) {
+            return dir;
+        }
         Path model = BundledData.tinyLlamaModel();
         try (CausalLM m = CausalLM.load(model, ComputeDevice.cpu()); HfTokenizer tok = HfTokenizer.load(model)) {
             LoraEnsemble.Builder b = LoraEnsemble.builder(m, AnswerTokens.of(tok, List.of("A", "B", "C", "D")));
@@ -139,6 +142,46 @@ class SparkScoreCliTest {
         assertThat(remote.toString(StandardCharsets.UTF_8)).contains("nosuchfs://cluster/models/tiny")
                 .doesNotContain("\tat ");
         assertThat(tmp.resolve("remote")).doesNotExist();
+    }
+
+    /**
+     * An output URI (here {@code file:}, the path hdfs:// and s3a:// take too) is written by Spark into a hidden
+     * sibling and renamed into place, with the tool's marker; it is refused when it exists (without --overwrite) and
+     * when the folder there is not the tool's, which is left as it was.
+     */
+    @Test
+    void aHadoopOutputIsWrittenAtomicallyAndNeverReplacesForeignFolders() throws Exception {
+        Path ens = ensemble();
+        String data = BundledData.syntheticMcqa().toString();
+        Path target = tmp.resolve("hadoop-out");
+        String uri = target.toUri().toString();
+        String[] args = {"spark", "score", "--master", "local[2]", "--device", "cpu", "--ensemble", ens.toString(),
+            "--data", data, "--limit", "4", "--out", uri};
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(run(err, args)).as(err.toString()).isZero();
+        assertThat(target.resolve("metrics.json")).isRegularFile();
+        assertThat(target.resolve(ai.bayeslora.core.io.AtomicOutput.MARKER)).isRegularFile();
+        assertThat(spark.read().parquet(target.resolve("scores").toString()).count()).isEqualTo(4);
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".hadoop-out."));
+        }
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        assertThat(run(again, args)).isEqualTo(2);
+        assertThat(again.toString(StandardCharsets.UTF_8)).contains("--overwrite");
+        String[] overwrite = java.util.Arrays.copyOf(args, args.length + 1);
+        overwrite[args.length] = "--overwrite";
+        assertThat(run(err, overwrite)).as(err.toString()).isZero();
+        Path foreign = Files.createDirectories(tmp.resolve("foreign"));
+        Files.writeString(foreign.resolve("keep.txt"), "not bayeslora's");
+        args[args.length - 1] = foreign.toUri().toString();
+        String[] foreignOverwrite = java.util.Arrays.copyOf(args, args.length + 1);
+        foreignOverwrite[args.length] = "--overwrite";
+        ByteArrayOutputStream refused = new ByteArrayOutputStream();
+        assertThat(run(refused, foreignOverwrite)).isEqualTo(2);
+        assertThat(refused.toString(StandardCharsets.UTF_8)).contains("not written by bayeslora");
+        try (Stream<Path> s = Files.list(foreign)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("keep.txt");
+        }
     }
 
     private static void close(double got, String csv) {
