@@ -11,6 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -81,6 +82,12 @@ public record ScoredMetrics(long examples, int classes, double accuracy, double 
             }
         }
         int bins = eceBins;
+        // zipWithIndex runs one job to count the partitions' rows and the per-row frame another: without a cache
+        // the scored frame (a model pass per row) would be computed twice
+        boolean cacheHere = scored.storageLevel().equals(StorageLevel.NONE());
+        if (cacheHere) {
+            scored.persist(StorageLevel.MEMORY_AND_DISK());
+        }
         JavaRDD<Row> perRowRdd = scored.select(out.get(0), labelColumn, out.get(3), out.get(4), out.get(5))
                 .javaRDD().zipWithIndex().map(t -> perRow(t._1(), t._2(), bins, labelColumn));
         Dataset<Row> rows = scored.sparkSession().createDataFrame(perRowRdd, PER_ROW).cache();
@@ -115,6 +122,9 @@ public record ScoredMetrics(long examples, int classes, double accuracy, double 
                     t.getDouble(6) / n);
         } finally {
             rows.unpersist();
+            if (cacheHere) {
+                scored.unpersist();
+            }
         }
     }
 
