@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * registered through {@code spark.hadoop.fs.testfs.impl} as a cluster would set it): the tasks copy each folder once
  * into the local cache (every file opened once, none again on a second scoring) and the scores equal, bit for bit on
  * the CPU, those of the same folders given as local paths (same bytes, same batches, same arithmetic; on CUDA to
- * rounding, {@link UncertaintyScorerTest#SAME_BATCHES}).
+ * rounding, {@link UncertaintyScorerTest#sameBatches()}).
  */
 class RemoteFolderScoringTest {
     @Test
@@ -42,7 +42,7 @@ class RemoteFolderScoringTest {
 
         List<Row> local = UncertaintyScorerTest.scorer(f.ensemble)
                 .transform(McqaFrames.toFrame(SparkTests.session(), f.questions, 3)).collectAsList();
-        UncertaintyScorerTest.assertSameRows(got, local, UncertaintyScorerTest.SAME_BATCHES);
+        UncertaintyScorerTest.assertSameRows(got, local, UncertaintyScorerTest.sameBatches());
         assertThat(again).hasSize(local.size());
     }
 

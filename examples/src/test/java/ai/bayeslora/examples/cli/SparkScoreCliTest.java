@@ -35,8 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  * JVM: created here, so the command leaves it running.
  */
 class SparkScoreCliTest {
-    /** The test device's name; every command runs there in float32 (CUDA's default would be bfloat16). */
-    private static final String DEVICE = TestDevices.device().name();
     private static SparkSession spark;
 
     @TempDir
@@ -52,6 +50,14 @@ class SparkScoreCliTest {
     @AfterAll
     static void stop() {
         spark.stop();
+    }
+
+    /**
+     * The test device's name, asked for in each test (an unusable device fails the tests, not the class); every
+     * command runs there in float32 (CUDA's default would be bfloat16).
+     */
+    private static String device() {
+        return TestDevices.device().name();
     }
 
     private static synchronized Path ensemble() {
@@ -92,10 +98,10 @@ class SparkScoreCliTest {
         Path evalOut = tmp.resolve("evaluate");
         Path sparkOut = tmp.resolve("spark");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertThat(run(err, "evaluate", "--device", DEVICE, "--dtype", "float32", "--ensemble", ens.toString(),
+        assertThat(run(err, "evaluate", "--device", device(), "--dtype", "float32", "--ensemble", ens.toString(),
                 "--data", data, "--limit", "10", "--eval-batch-size", "4", "--out", evalOut.toString()))
                 .as(err.toString()).isZero();
-        assertThat(run(err, "spark", "score", "--master", "local[2]", "--device", DEVICE, "--dtype", "float32",
+        assertThat(run(err, "spark", "score", "--master", "local[2]", "--device", device(), "--dtype", "float32",
                 "--ensemble", ens.toString(), "--data", data, "--limit", "10", "--eval-batch-size", "4",
                 "--partitions", "2", "--out", sparkOut.toString())).as(err.toString()).isZero();
         assertThat(spark.sparkContext().isStopped()).as("the command keeps a session it did not create").isFalse();
@@ -133,7 +139,7 @@ class SparkScoreCliTest {
 
         ByteArrayOutputStream bad = new ByteArrayOutputStream();
         Path missing = tmp.resolve("no-such-ensemble");
-        assertThat(run(bad, "spark", "score", "--master", "local[2]", "--device", DEVICE, "--dtype", "float32",
+        assertThat(run(bad, "spark", "score", "--master", "local[2]", "--device", device(), "--dtype", "float32",
                 "--ensemble", missing.toString(), "--data", data, "--limit", "4", "--out",
                 tmp.resolve("bad").toString()))
                 .isEqualTo(2);
@@ -141,7 +147,7 @@ class SparkScoreCliTest {
         // a URI goes to the executors as typed (they copy it through Hadoop): one with no file system here fails
         // there, and comes back as one line naming it
         ByteArrayOutputStream remote = new ByteArrayOutputStream();
-        assertThat(run(remote, "spark", "score", "--master", "local[2]", "--device", DEVICE, "--dtype", "float32",
+        assertThat(run(remote, "spark", "score", "--master", "local[2]", "--device", device(), "--dtype", "float32",
                 "--model", "nosuchfs://cluster/models/tiny", "--ensemble", ens.toString(), "--data", data,
                 "--limit", "4", "--out", tmp.resolve("remote").toString())).isEqualTo(2);
         assertThat(remote.toString(StandardCharsets.UTF_8)).contains("nosuchfs://cluster/models/tiny")
@@ -160,7 +166,7 @@ class SparkScoreCliTest {
         String data = BundledData.syntheticMcqa().toString();
         Path target = tmp.resolve("hadoop-out");
         String uri = target.toUri().toString();
-        String[] args = {"spark", "score", "--master", "local[2]", "--device", DEVICE, "--dtype", "float32",
+        String[] args = {"spark", "score", "--master", "local[2]", "--device", device(), "--dtype", "float32",
             "--ensemble", ens.toString(), "--data", data, "--limit", "4", "--out", uri};
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertThat(run(err, args)).as(err.toString()).isZero();
