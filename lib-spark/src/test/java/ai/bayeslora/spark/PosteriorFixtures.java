@@ -1,7 +1,6 @@
 package ai.bayeslora.spark;
 
 import ai.bayeslora.lora.TestAdapters;
-import ai.bayeslora.core.ComputeDevice;
 import ai.bayeslora.core.data.BundledData;
 import ai.bayeslora.core.data.EncodedBatch;
 import ai.bayeslora.core.data.McqaBatcher;
@@ -11,6 +10,7 @@ import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.mcqa.ClassReduction;
 import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.text.AnswerTokens;
+import ai.bayeslora.core.testing.TestDevices;
 import ai.bayeslora.core.text.HfTokenizer;
 import ai.bayeslora.laplace.LaplaceLoRA;
 import ai.bayeslora.laplace.LaplacePosterior;
@@ -92,7 +92,7 @@ final class PosteriorFixtures {
 
     @SuppressWarnings("try")
     private void write() {
-        try (CausalLM model = CausalLM.load(MODEL, ComputeDevice.cpu());
+        try (CausalLM model = CausalLM.load(MODEL, TestDevices.device());
              HfTokenizer tok = HfTokenizer.load(MODEL)) {
             AnswerTokens answers = AnswerTokens.of(tok, questions.classLabels());
             try (LoraEnsemble e = LoraEnsemble.builder(model, answers).member(randomAdapter(model, 1), 1)

@@ -18,6 +18,7 @@ import ai.bayeslora.core.mcqa.AnswerScorer;
 import ai.bayeslora.core.mcqa.ClassReduction;
 import ai.bayeslora.core.safetensors.SafetensorsFile;
 import ai.bayeslora.core.testing.RoundingBounds;
+import ai.bayeslora.core.testing.TestDevices;
 import ai.bayeslora.laplace.CurvatureSums;
 import ai.bayeslora.laplace.LaplaceConfig;
 import ai.bayeslora.laplace.LaplaceLoRA;
@@ -64,7 +65,8 @@ class SparkLaplaceFitTest {
 
     @BeforeAll
     static void setup() throws Exception {
-        spec = SparkModel.of(BundledData.tinyLlamaModel().toString()).withDevice("cpu").withDtype(DType.FLOAT64);
+        spec = SparkModel.of(BundledData.tinyLlamaModel().toString())
+                .withDevice(TestDevices.device(DType.FLOAT64).name()).withDtype(DType.FLOAT64);
         adapterDir = Files.createTempDirectory("spark-laplace").resolve("adapter");
         BayesLora b = spec.shared();
         try (LoraAdapter a = TestAdapters.rank2QV(b.model(), 3, 5, 0.3)) {

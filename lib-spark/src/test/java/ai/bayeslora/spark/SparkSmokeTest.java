@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class SparkSmokeTest {
     @Test
     void tasksShareOneModelPerJvm() {
-        SparkModel spec = SparkModel.of(BundledData.tinyLlamaModel().toString()).withDevice("cpu");
+        SparkModel spec = SparkTests.model(BundledData.tinyLlamaModel().toString());
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkTests.session().sparkContext());
         List<Integer> ids = sc.parallelize(List.of(1, 2, 3, 4), 4)
                 .map(i -> System.identityHashCode(spec.shared())).distinct().collect();

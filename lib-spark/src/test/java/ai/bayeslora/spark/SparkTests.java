@@ -1,5 +1,7 @@
 package ai.bayeslora.spark;
 
+import ai.bayeslora.core.ComputeDevice;
+import ai.bayeslora.core.testing.TestDevices;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -10,6 +12,15 @@ final class SparkTests {
     private static SparkSession session;
 
     private SparkTests() {
+    }
+
+    /**
+     * The model at {@code path} on the test device ({@link TestDevices}) in float32, the oracles' dtype (a
+     * SparkModel's default on CUDA would be bfloat16).
+     */
+    static SparkModel model(String path) {
+        ComputeDevice d = TestDevices.device();
+        return SparkModel.of(path).withDevice(d.name()).withDtype(d.dtype());
     }
 
     static synchronized SparkSession session() {

@@ -47,7 +47,8 @@ class SparkLaplaceFitCliTest {
         Path data = tmp.resolve("train.jsonl");
         Files.writeString(data, rows(true));
         String[] common = {"--model", model.toString(), "--adapter", adapterDir.toString(), "--data", data.toString(),
-            "--structure", "kfac", "--dtype", "float64", "--device", "cpu", "--eval-batch-size", "4"};
+            "--structure", "kfac", "--dtype", "float64", "--device", TestDevices.device().name(), "--eval-batch-size",
+            "4"};
         Path one = tmp.resolve("one");
         Path spark = tmp.resolve("spark");
         assertThat(BayesLoraCli.run(concat(new String[] {"laplace", "fit"}, common, "--out", one.toString())))
@@ -101,8 +102,8 @@ class SparkLaplaceFitCliTest {
             System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
             code = BayesLoraCli.run("spark", "laplace-fit", "--master", "local[2]", "--conf",
                     "spark.driver.host=127.0.0.1", "--model", model.toString(), "--adapter", adapterDir.toString(),
-                    "--data", unlabelled.toString(), "--dtype", "float64", "--device", "cpu", "--out",
-                    tmp.resolve("bad").toString());
+                    "--data", unlabelled.toString(), "--dtype", "float64", "--device", TestDevices.device().name(),
+                    "--out", tmp.resolve("bad").toString());
         } finally {
             System.setErr(err);
         }
