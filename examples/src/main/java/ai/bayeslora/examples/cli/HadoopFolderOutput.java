@@ -65,10 +65,13 @@ final class HadoopFolderOutput {
             checkTarget(fs, target, location, overwrite);
             tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
             writer.write(tmp.toString(), fs);
-            try (OutputStream out = fs.create(new Path(tmp, AtomicOutput.MARKER), false)) {
-                out.write(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(Map.of(
-                        "written_by", "BayesLoRA4J", "kind", kind, "created", Instant.now().toString()))
-                        .getBytes(StandardCharsets.UTF_8));
+            Path marker = new Path(tmp, AtomicOutput.MARKER);
+            if (!fs.exists(marker)) { // an uploaded folder the library wrote locally carries its own
+                try (OutputStream out = fs.create(marker, false)) {
+                    out.write(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(Map.of(
+                            "written_by", "BayesLoRA4J", "kind", kind, "created", Instant.now().toString()))
+                            .getBytes(StandardCharsets.UTF_8));
+                }
             }
             Path old = null;
             if (fs.exists(target)) { // checked above: ours, and --overwrite given

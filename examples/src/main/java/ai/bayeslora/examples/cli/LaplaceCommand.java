@@ -148,6 +148,13 @@ final class LaplaceCommand {
     /** Prints what {@code laplace fit} prints about a fitted posterior, then saves it to {@code out}. */
     static void reportAndSave(LaplacePosterior la, boolean tune, double sec, Path out,
                               ai.bayeslora.core.io.AtomicOutput.Replace replace) {
+        report(la, tune, sec);
+        la.save(out, replace);
+        System.out.println("wrote " + out);
+    }
+
+    /** Prints what {@code laplace fit} prints about a fitted posterior. */
+    static void report(LaplacePosterior la, boolean tune, double sec) {
         System.out.printf(Locale.ROOT, "fitted %s Laplace on %d examples, %,d parameters (%s), %.1f s%n",
                 la.structure().cliName(), la.examples(), la.parameterCount(),
                 String.join(", ", la.modules().size() > 3 ? List.of(la.modules().size() + " modules")
@@ -160,8 +167,6 @@ final class LaplaceCommand {
         }
         System.out.printf(Locale.ROOT, "log likelihood log p(D|θ*) = %.10g%n", la.logLikelihood());
         System.out.printf(Locale.ROOT, "log marginal likelihood = %.10g%n", la.logMarginalLikelihood());
-        la.save(out, replace);
-        System.out.println("wrote " + out);
     }
 
     @Command(name = "fit", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,

@@ -1,5 +1,6 @@
 package ai.bayeslora.examples.cli;
 
+import ai.bayeslora.core.io.AtomicOutput;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.laplace.LaplacePosterior;
 import ai.bayeslora.spark.McqaFrames;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
             + "executor, the driver adds the parts, factorises, tunes the prior precision and writes the same "
             + "posterior folder (docs/SPARK.md, Laplace over partitions)."})
 final class SparkLaplaceFitCommand implements Callable<Integer> {
-    @Mixin ModelOptions modelOptions;
+    @Mixin SparkLocations modelOptions = new SparkLocations();
     @Mixin LaplaceCommand.LaplaceData dataOptions;
     @ArgGroup(exclusive = true) LaplaceCommand.Prior prior;
     @Mixin LaplaceCommand.FitSettings settings = new LaplaceCommand.FitSettings();
@@ -33,8 +34,9 @@ final class SparkLaplaceFitCommand implements Callable<Integer> {
             description = "Partitions of the training data (default: the session's default parallelism).")
     Integer partitions;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Posterior folder to write.")
-    Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR|URI", description = {"Posterior folder to write: a "
+        + "local folder, or a Hadoop URI (hdfs://, s3a://, file:) it is uploaded to (a hidden sibling, then renamed)."})
+    String out;
 
     @Mixin OverwriteOption overwrite = new OverwriteOption();
 
@@ -46,25 +48,57 @@ final class SparkLaplaceFitCommand implements Callable<Integer> {
         if (partitions != null && partitions < 1) {
             throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
         }
-        Path modelDir = modelOptions.modelDir();
+        String modelLocation = modelOptions.modelLocation();
+        String adapter = SparkLocations.folder("--adapter", modelOptions.adapter);
+        boolean hadoopOut = HadoopFolderOutput.applies(out);
         OutputGuard guard = new OutputGuard("spark laplace-fit", overwrite.overwrite)
-                .inputs(modelOptions.model, modelOptions.adapter, dataOptions.path());
-        guard.checkFolder("--out", out);
+                .inputs(SparkLocations.localPath(modelLocation), SparkLocations.localPath(adapter),
+                        dataOptions.path());
+        if (!hadoopOut) {
+            guard.checkFolder("--out", Path.of(out));
+        }
         McqaDataset dataset = dataOptions.load();
         LaplaceRecipe recipe = settings.recipe(prior);
-        SparkModel model = new SparkModel(modelDir.toAbsolutePath().toString(), modelOptions.device,
-                modelOptions.dtype, dataOptions.style());
-        SparkLaplaceFit fit = SparkLaplaceFit.of(model, modelOptions.adapter.toAbsolutePath().toString())
+        SparkModel model = new SparkModel(absolute(modelLocation), modelOptions.device, modelOptions.dtype,
+                dataOptions.style());
+        SparkLaplaceFit fit = SparkLaplaceFit.of(model, absolute(adapter))
                 .withConfig(recipe.config()).withBatchSize(dataOptions.batchSize())
                 .withMaxLength(dataOptions.maxLength);
         SparkSession session = spark.session("spark laplace-fit");
+        if (hadoopOut) {
+            HadoopFolderOutput.check(session, out, overwrite.overwrite);
+        }
         int parts = partitions != null ? partitions : session.sparkContext().defaultParallelism();
         long t0 = System.nanoTime();
         try (LaplacePosterior la = unwrapped(() -> fit.fit(McqaFrames.toFrame(session, dataset, parts),
                 dataset.classLabels()))) {
-            LaplaceCommand.reportAndSave(la, recipe.tuned(), (System.nanoTime() - t0) / 1e9, out, guard.replace());
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (!hadoopOut) {
+                LaplaceCommand.reportAndSave(la, recipe.tuned(), seconds, Path.of(out), guard.replace());
+                return 0;
+            }
+            LaplaceCommand.report(la, recipe.tuned(), seconds);
+            Path local = java.nio.file.Files.createTempDirectory("bayeslora-spark-laplace-");
+            try {
+                Path posterior = local.resolve("posterior");
+                la.save(posterior, AtomicOutput.Replace.OWN);
+                HadoopFolderOutput.write(session, out, "cli:spark-laplace-fit", overwrite.overwrite, (tmp, fs) ->
+                        fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(posterior.toUri()),
+                                new org.apache.hadoop.fs.Path(tmp)));
+            } finally {
+                AtomicOutput.deleteQuietly(local);
+            }
+            System.out.println("wrote " + out);
+        } catch (java.io.IOException e) {
+            throw new ai.bayeslora.core.BayesLoraException("spark laplace-fit: a local temporary folder: "
+                    + e.getMessage(), e);
         }
         return 0;
+    }
+
+    /** A local folder as an absolute path (executors may run elsewhere); a URI as given. */
+    private static String absolute(String location) {
+        return SparkLocations.isRemote(location) ? location : Path.of(location).toAbsolutePath().toString();
     }
 
     /** A task's BayesLoraException or IllegalArgumentException rethrown as itself: one line, exit code 2. */

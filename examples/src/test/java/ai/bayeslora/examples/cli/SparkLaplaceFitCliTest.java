@@ -92,6 +92,23 @@ class SparkLaplaceFitCliTest {
             }
         }
 
+        // --out as a Hadoop URI (file: here, the path hdfs:// and s3a:// take): the same posterior, uploaded into a
+        // hidden sibling and renamed into place; the files equal the local output's byte for byte but for the
+        // marker's timestamp (same partitions, same sums)
+        Path uploaded = tmp.resolve("uploaded");
+        assertThat(BayesLoraCli.run(concat(new String[] {"spark", "laplace-fit", "--master", "local[2]",
+            "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
+            "--conf", "spark.ui.enabled=false", "--partitions", "3"}, common, "--out", uploaded.toUri().toString())))
+                .isZero();
+        for (String file : new String[] {"manifest.json", "posterior.safetensors"}) {
+            assertThat(Files.readAllBytes(uploaded.resolve(file))).as(file)
+                    .isEqualTo(Files.readAllBytes(spark.resolve(file)));
+        }
+        assertThat(uploaded.resolve(ai.bayeslora.core.io.AtomicOutput.MARKER)).isRegularFile();
+        try (java.util.stream.Stream<Path> s = Files.list(tmp)) {
+            assertThat(s.map(q -> q.getFileName().toString())).noneMatch(n -> n.startsWith(".uploaded."));
+        }
+
         // a row without an answer: the task's LaplaceException reaches the user as one line, exit 2
         Path unlabelled = tmp.resolve("unlabelled.jsonl");
         Files.writeString(unlabelled, rows(false));
