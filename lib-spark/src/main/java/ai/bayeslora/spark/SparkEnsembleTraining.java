@@ -13,7 +13,7 @@ import ai.bayeslora.spark.internal.FinalEnsembleTask;
 import ai.bayeslora.spark.internal.LoraSpec;
 import ai.bayeslora.spark.internal.MemberProgress;
 import ai.bayeslora.spark.internal.MemberTask;
-import ai.bayeslora.spark.internal.TaskErrors;
+import ai.bayeslora.spark.internal.TaskFailures;
 import ai.bayeslora.spark.internal.TrainingRows;
 import ai.bayeslora.core.data.McqaExample;
 import java.nio.file.Path;
@@ -168,7 +168,7 @@ public final class SparkEnsembleTraining {
             sc.setJobGroup(group, "bayeslora: train " + m + " ensemble members into " + out, false);
             results = new ArrayList<>(sc.parallelize(IntStream.range(0, m).boxed().toList(), m).map(task).collect());
         } catch (Exception e) {
-            throw TaskErrors.unwrap(e);
+            throw TaskFailures.unwrap(e);
         } finally {
             sc.clearJobGroup();
             spark.sparkContext().removeSparkListener(progress);
@@ -241,7 +241,7 @@ public final class SparkEnsembleTraining {
             sc.setJobDescription("bayeslora: save the ensemble to " + target);
             sc.parallelize(List.of(0), 1).map(task).collect();
         } catch (Exception e) {
-            throw TaskErrors.unwrap(e);
+            throw TaskFailures.unwrap(e);
         }
         LOG.info("saved the ensemble of {} members to {}", results.size(), target);
         return target;

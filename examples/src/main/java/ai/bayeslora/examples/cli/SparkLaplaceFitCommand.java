@@ -104,10 +104,9 @@ final class SparkLaplaceFitCommand implements Callable<Integer> {
     /** A task's BayesLoraException or IllegalArgumentException rethrown as itself: one line, exit code 2. */
     private static <T> T unwrapped(java.util.function.Supplier<T> job) {
         try {
-            return ai.bayeslora.spark.internal.TaskFailures.unwrapped(job);
-        } catch (RuntimeException e) {
-            RuntimeException user = ai.bayeslora.spark.internal.TaskFailures.userError(e);
-            throw user != null ? user : e;
+            return job.get();
+        } catch (Exception e) { // SparkException is checked, and Scala throws it undeclared
+            throw ai.bayeslora.spark.internal.TaskFailures.unwrap(e);
         }
     }
 }

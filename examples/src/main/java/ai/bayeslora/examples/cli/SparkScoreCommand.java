@@ -1,6 +1,5 @@
 package ai.bayeslora.examples.cli;
 
-import ai.bayeslora.core.BayesLoraException;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.data.PaperPrompts;
 import ai.bayeslora.core.io.AtomicOutput;
@@ -212,7 +211,7 @@ final class SparkScoreCommand implements Callable<Integer> {
             System.out.println("scores: " + out + "/scores");
             return 0;
         } catch (Exception e) { // SparkException is checked, and Scala throws it undeclared
-            throw userError(e);
+            throw ai.bayeslora.spark.internal.TaskFailures.unwrap(e);
         } finally {
             if (ownSession) {
                 spark.stop();
@@ -268,13 +267,4 @@ final class SparkScoreCommand implements Callable<Integer> {
                 McqaFrames.SCHEMA);
     }
 
-    /** A task's error reaches the driver inside a SparkException: the user's error inside it, for exit code 2. */
-    static RuntimeException userError(Throwable e) {
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof BayesLoraException || c instanceof IllegalArgumentException) {
-                return (RuntimeException) c;
-            }
-        }
-        return e instanceof RuntimeException r ? r : new IllegalStateException(e);
-    }
 }

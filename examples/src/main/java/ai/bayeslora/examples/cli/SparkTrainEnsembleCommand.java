@@ -1,6 +1,5 @@
 package ai.bayeslora.examples.cli;
 
-import ai.bayeslora.core.BayesLoraException;
 import ai.bayeslora.core.data.McqaBatcher;
 import ai.bayeslora.core.data.McqaDataset;
 import ai.bayeslora.core.data.PaperPrompts;
@@ -80,17 +79,8 @@ final class SparkTrainEnsembleCommand extends TrainEnsembleCommand {
         }
     }
 
-    /**
-     * The user's error inside a Spark job failure: a task's exception reaches the driver as the cause of a
-     * SparkException; the first BayesLoraException or IllegalArgumentException in the chain is what the user sees
-     * (one line, exit code 2).
-     */
+    /** The user's error inside a Spark job failure (one line, exit code 2), else the failure itself. */
     static RuntimeException userError(Exception e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof BayesLoraException || t instanceof IllegalArgumentException) {
-                return (RuntimeException) t;
-            }
-        }
-        return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+        return ai.bayeslora.spark.internal.TaskFailures.unwrap(e);
     }
 }

@@ -37,6 +37,21 @@ public final class TaskFailures {
         }
     }
 
+    /**
+     * What to rethrow for what a Spark action threw: the user's error inside it ({@link #userError}), else {@code e}
+     * itself (a checked {@code SparkException} wrapped in an {@link IllegalStateException}).
+     *
+     * @param e what a Spark action threw
+     * @return the exception to rethrow
+     */
+    public static RuntimeException unwrap(Exception e) {
+        RuntimeException user = userError(e);
+        if (user != null) {
+            return user;
+        }
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+    }
+
     /** Rethrows {@code e} unchanged whatever its type (a Scala-thrown checked exception). */
     @SuppressWarnings("unchecked")
     private static <E extends Exception> E rethrow(Exception e) throws E {
