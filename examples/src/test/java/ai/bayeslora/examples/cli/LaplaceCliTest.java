@@ -48,23 +48,36 @@ class LaplaceCliTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void fitThenPredictWithVerbatimPrompts() throws Exception {
-        Path model = Fixtures.model("tiny-llama");
-        Path adapterDir = tmp.resolve("adapter");
+    /** The r=2 adapter of these tests (random values, B ≠ 0) saved to {@code dir}. */
+    static Path adapter(Path model, Path dir) {
         try (CausalLM m = CausalLM.load(model, TestDevices.device());
              LoraAdapter a = TestAdapters.rank2QV(m, 3, 5, 0.3)) {
-            a.save(adapterDir);
+            a.save(dir);
         }
-        Path data = tmp.resolve("train.jsonl");
+        return dir;
+    }
+
+    /** Nine generic-JSONL rows of verbatim 3-choice prompts, with answers or without. */
+    static String verbatimRows(boolean answers) {
         StringBuilder rows = new StringBuilder();
         String[] words = {"cat", "river", "market", "violin", "doctor", "planet"};
         for (int i = 0; i < 9; i++) {
             rows.append("{\"id\": \"q").append(i).append("\", \"prompt\": \"Q: which ").append(words[i % 6])
-                    .append(" is ").append(words[(i + 2) % 6]).append("?\\nA. one\\nB. two\\nC. three\\nAnswer:\", ")
-                    .append("\"answer\": \"").append("ABC".charAt(i % 3)).append("\", \"num_choices\": 3}\n");
+                    .append(" is ").append(words[(i + 2) % 6]).append("?\\nA. one\\nB. two\\nC. three\\nAnswer:\", ");
+            if (answers) {
+                rows.append("\"answer\": \"").append("ABC".charAt(i % 3)).append("\", ");
+            }
+            rows.append("\"num_choices\": 3}\n");
         }
-        Files.writeString(data, rows);
+        return rows.toString();
+    }
+
+    @Test
+    void fitThenPredictWithVerbatimPrompts() throws Exception {
+        Path model = Fixtures.model("tiny-llama");
+        Path adapterDir = adapter(model, tmp.resolve("adapter"));
+        Path data = tmp.resolve("train.jsonl");
+        Files.writeString(data, verbatimRows(true));
         Path post = tmp.resolve("posterior");
         int code = BayesLoraCli.run("laplace", "fit", "--model", model.toString(), "--adapter", adapterDir.toString(),
                 "--data", data.toString(), "--structure", "full", "--prior-precision", "0.5", "--dtype", "float64",

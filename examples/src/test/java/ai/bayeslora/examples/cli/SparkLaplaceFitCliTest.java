@@ -1,15 +1,12 @@
 package ai.bayeslora.examples.cli;
 
-import ai.bayeslora.lora.TestAdapters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.bayeslora.core.Tensors;
-import ai.bayeslora.core.model.CausalLM;
 import ai.bayeslora.core.safetensors.SafetensorsFile;
 import ai.bayeslora.core.testing.Fixtures;
 import ai.bayeslora.core.testing.TestDevices;
-import ai.bayeslora.lora.LoraAdapter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -39,13 +36,9 @@ class SparkLaplaceFitCliTest {
     @Test
     void sameOutputAsLaplaceFit() throws Exception {
         Path model = Fixtures.model("tiny-llama");
-        Path adapterDir = tmp.resolve("adapter");
-        try (CausalLM m = CausalLM.load(model, TestDevices.device());
-             LoraAdapter a = TestAdapters.rank2QV(m, 3, 5, 0.3)) {
-            a.save(adapterDir);
-        }
+        Path adapterDir = LaplaceCliTest.adapter(model, tmp.resolve("adapter"));
         Path data = tmp.resolve("train.jsonl");
-        Files.writeString(data, rows(true));
+        Files.writeString(data, LaplaceCliTest.verbatimRows(true));
         String[] common = {"--model", model.toString(), "--adapter", adapterDir.toString(), "--data", data.toString(),
             "--structure", "kfac", "--dtype", "float64", "--device", TestDevices.device().name(), "--eval-batch-size",
             "4"};
@@ -111,7 +104,7 @@ class SparkLaplaceFitCliTest {
 
         // a row without an answer: the task's LaplaceException reaches the user as one line, exit 2
         Path unlabelled = tmp.resolve("unlabelled.jsonl");
-        Files.writeString(unlabelled, rows(false));
+        Files.writeString(unlabelled, LaplaceCliTest.verbatimRows(false));
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         int code;
@@ -128,20 +121,6 @@ class SparkLaplaceFitCliTest {
         String text = captured.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("no answer label").doesNotContain("SparkException");
         assertThat(tmp.resolve("bad")).doesNotExist();
-    }
-
-    private static String rows(boolean answers) {
-        StringBuilder rows = new StringBuilder();
-        String[] words = {"cat", "river", "market", "violin", "doctor", "planet"};
-        for (int i = 0; i < 9; i++) {
-            rows.append("{\"id\": \"q").append(i).append("\", \"prompt\": \"Q: which ").append(words[i % 6])
-                    .append(" is ").append(words[(i + 2) % 6]).append("?\\nA. one\\nB. two\\nC. three\\nAnswer:\", ");
-            if (answers) {
-                rows.append("\"answer\": \"").append("ABC".charAt(i % 3)).append("\", ");
-            }
-            rows.append("\"num_choices\": 3}\n");
-        }
-        return rows.toString();
     }
 
     private static String[] concat(String[] head, String[] mid, String... tail) {
