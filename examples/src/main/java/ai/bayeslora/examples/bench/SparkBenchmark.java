@@ -141,10 +141,7 @@ public final class SparkBenchmark {
      * memory (libtorch, Netty, metaspace), not the heap filling in.
      */
     private void memoryLoop(SparkSession spark, Case c, int p, BenchReport report) {
-        UncertaintyScorer scorer = new UncertaintyScorer()
-                .setModel(SparkModel.of(c.model().toString()).withDevice("cpu"))
-                .setPosteriorPath(c.ensemble().toString()).setBatchSize(batch)
-                .setClassLabels(c.questions().classLabels());
+        UncertaintyScorer scorer = scorer(c);
         Dataset<Row> frame = McqaFrames.toFrame(spark, c.questions(), 2 * p).cache();
         frame.count();
         // the first jobs fill Spark's cached thread pools (block-manager pools grow to 100 threads each) and the JIT's
@@ -152,14 +149,13 @@ public final class SparkBenchmark {
         int warm = Math.max(1, memoryJobs / 2);
         double[] rss = new double[memoryJobs];
         for (int j = 0; j < memoryJobs; j++) {
-            scorer.transform(frame).select(scorer.getOrDefault(scorer.probabilitiesCol())).collect();
+            scoreOnSpark(scorer, frame);
             rss[j] = NativeMemory.mb(NativeMemory.rss());
         }
         // as many empty jobs over the same partitions: Spark's own growth per job
         double[] empty = new double[memoryJobs];
         for (int j = 0; j < memoryJobs; j++) {
-            frame.map((org.apache.spark.api.java.function.MapFunction<Row, Integer>) row -> row.getString(0).length(),
-                    org.apache.spark.sql.Encoders.INT()).collect();
+            emptyJob(frame);
             empty[j] = NativeMemory.mb(NativeMemory.rss());
         }
         frame.unpersist();
@@ -204,10 +200,7 @@ public final class SparkBenchmark {
 
     /** Medians of single-process and Spark seconds at parallelism {@code p}, alternating. */
     private double[] measure(SparkSession spark, Case c, int p) throws Exception {
-        UncertaintyScorer scorer = new UncertaintyScorer()
-                .setModel(SparkModel.of(c.model().toString()).withDevice("cpu"))
-                .setPosteriorPath(c.ensemble().toString()).setBatchSize(batch)
-                .setClassLabels(c.questions().classLabels()); // given: no extra job to find the class set
+        UncertaintyScorer scorer = scorer(c);
         Dataset<Row> frame = McqaFrames.toFrame(spark, c.questions(), 2 * p).cache();
         frame.count();
         BayesLora shared = SparkModel.of(c.model().toString()).withDevice("cpu").shared();
@@ -220,14 +213,29 @@ public final class SparkBenchmark {
         scorer.transform(frame).count();
         for (int r = 0; r < reps; r++) {
             single[r] = seconds(() -> scoreSingle(shared, ensemble, shares));
-            // collecting the probabilities forces every row through the scoring map
-            onSpark[r] = seconds(() -> scorer.transform(frame).select(scorer.getOrDefault(scorer.probabilitiesCol())).collect());
-            // Spark's own cost of a job over the same partitions: the rows mapped without scoring
-            empty[r] = seconds(() -> frame.map((org.apache.spark.api.java.function.MapFunction<Row, Integer>)
-                    row -> row.getString(0).length(), org.apache.spark.sql.Encoders.INT()).collect());
+            onSpark[r] = seconds(() -> scoreOnSpark(scorer, frame));
+            empty[r] = seconds(() -> emptyJob(frame));
         }
         frame.unpersist();
         return new double[] {median(single), median(onSpark), median(empty)};
+    }
+
+    /** The scorer of a case's ensemble; the class set is given, so finding it costs no extra job. */
+    private UncertaintyScorer scorer(Case c) {
+        return new UncertaintyScorer().setModel(SparkModel.of(c.model().toString()).withDevice("cpu"))
+                .setPosteriorPath(c.ensemble().toString()).setBatchSize(batch)
+                .setClassLabels(c.questions().classLabels());
+    }
+
+    /** One scoring job: collecting the probabilities forces every row through the scoring map. */
+    private static void scoreOnSpark(UncertaintyScorer scorer, Dataset<Row> frame) {
+        scorer.transform(frame).select(scorer.getOrDefault(scorer.probabilitiesCol())).collect();
+    }
+
+    /** Spark's own cost of a job over the same partitions: the rows mapped without scoring. */
+    private static void emptyJob(Dataset<Row> frame) {
+        frame.map((org.apache.spark.api.java.function.MapFunction<Row, Integer>) row -> row.getString(0).length(),
+                org.apache.spark.sql.Encoders.INT()).collect();
     }
 
     /** The P threads of the single-process path, each predicting its share with the shared model. */
