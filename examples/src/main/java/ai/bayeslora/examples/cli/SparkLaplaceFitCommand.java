@@ -64,7 +64,13 @@ final class SparkLaplaceFitCommand implements Callable<Integer> {
         SparkLaplaceFit fit = SparkLaplaceFit.of(model, absolute(adapter))
                 .withConfig(recipe.config()).withBatchSize(dataOptions.batchSize())
                 .withMaxLength(dataOptions.maxLength);
-        SparkSession session = spark.session("spark laplace-fit");
+        try (SparkOptions.OpenSession open = spark.open("spark laplace-fit")) {
+            return fit(open.spark(), fit, dataset, recipe, hadoopOut, guard);
+        }
+    }
+
+    private int fit(SparkSession session, SparkLaplaceFit fit, McqaDataset dataset, LaplaceRecipe recipe,
+                    boolean hadoopOut, OutputGuard guard) {
         if (hadoopOut) {
             HadoopFolderOutput.check(session, out, overwrite.overwrite);
         }

@@ -20,6 +20,28 @@ final class SparkOptions {
     String appName;
 
     /**
+     * A command's session and whether the command created it: {@link #close()} stops only a session the command
+     * started, never one an embedding program (or a test) already had running.
+     *
+     * @param spark the session
+     * @param created whether no session existed before the command asked for one
+     */
+    record OpenSession(SparkSession spark, boolean created) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (created) {
+                spark.stop();
+            }
+        }
+    }
+
+    /** {@link #session(String)}, remembering whether it was created here (close it when the command ends). */
+    OpenSession open(String command) {
+        boolean created = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+        return new OpenSession(session(command), created);
+    }
+
+    /**
      * The session: a new embedded one for {@code local[...]}, else the cluster's. The Spark UI stays off in local
      * mode (a CLI run is short and the port may be taken).
      */

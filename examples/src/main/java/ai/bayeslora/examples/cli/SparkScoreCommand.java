@@ -160,9 +160,8 @@ final class SparkScoreCommand implements Callable<Integer> {
             };
         }
         UncertaintyScorer scorer = scorer(modelLocation, style, batchSize);
-        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = sparkOptions.session("spark score");
-        try {
+        try (SparkOptions.OpenSession open = sparkOptions.open("spark score")) {
+            SparkSession spark = open.spark();
             if (hadoopOut) {
                 HadoopFolderOutput.check(spark, out, overwrite.overwrite);
             }
@@ -212,10 +211,6 @@ final class SparkScoreCommand implements Callable<Integer> {
             return 0;
         } catch (Exception e) { // SparkException is checked, and Scala throws it undeclared
             throw ai.bayeslora.spark.internal.TaskFailures.unwrap(e);
-        } finally {
-            if (ownSession) {
-                spark.stop();
-            }
         }
     }
 

@@ -58,9 +58,8 @@ final class SparkTrainEnsembleCommand extends TrainEnsembleCommand {
                 modelOptions.dtype, style);
         SparkEnsembleTraining training = SparkEnsembleTraining.builder(spec).members(trainer.members())
                 .seed(trainer.baseSeed()).lora(trainer.lora()).training(trainer.training()).build();
-        boolean existing = SparkSession.getDefaultSession().isDefined(); // an embedding program's: left running
-        SparkSession spark = sparkOptions.session("spark train-ensemble");
-        try {
+        try (SparkOptions.OpenSession open = sparkOptions.open("spark train-ensemble")) {
+            SparkSession spark = open.spark();
             System.err.println("spark: " + trainer.members() + " member task(s) on " + spark.sparkContext().master());
             SparkEnsembleTraining.Result r = training.train(spark, trainSet, ensembleDir);
             for (SparkMemberResult m : r.members()) {
@@ -72,10 +71,6 @@ final class SparkTrainEnsembleCommand extends TrainEnsembleCommand {
             }
         } catch (Exception e) { // Spark's SparkException is checked, but Scala throws it undeclared
             throw userError(e);
-        } finally {
-            if (!existing) {
-                spark.stop();
-            }
         }
     }
 
