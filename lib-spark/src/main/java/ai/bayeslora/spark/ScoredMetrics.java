@@ -1,7 +1,7 @@
 package ai.bayeslora.spark;
 
 import ai.bayeslora.core.BayesLoraException;
-import ai.bayeslora.spark.internal.CalibrationBins;
+import ai.bayeslora.uncertainty.metrics.ExpectedCalibrationError;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -192,8 +192,8 @@ public record ScoredMetrics(long examples, int classes, double accuracy, double 
             double d = p.get(k) - (k == y ? 1 : 0);
             brier += d * d;
         }
-        return RowFactory.create(idx, CalibrationBins.bin(conf, bins), best == y ? 1 : 0, conf, -Math.log(p.get(y)),
-                brier, r.getDouble(2), r.getDouble(3), r.getDouble(4), c);
+        return RowFactory.create(idx, ExpectedCalibrationError.bin(conf, bins), best == y ? 1 : 0, conf,
+                -Math.log(p.get(y)), brier, r.getDouble(2), r.getDouble(3), r.getDouble(4), c);
     }
 
     /** {@return one line: N, accuracy, NLL, Brier, ECE (bins), MCE, AURC and the mean entropies} */

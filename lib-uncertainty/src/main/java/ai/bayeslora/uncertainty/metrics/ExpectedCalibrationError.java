@@ -115,8 +115,15 @@ public final class ExpectedCalibrationError {
         return (double) k / bins;
     }
 
-    /** The bin b with edge(b) < c ≤ edge(b + 1); c = 0 → 0. */
-    static int bin(double c, int bins) {
+    /**
+     * The bin of a confidence: b with b/B &lt; c ≤ (b + 1)/B (edges as doubles), c = 0 in bin 0; the binning of this
+     * metric, for code that counts bins elsewhere (lib-spark's aggregations).
+     *
+     * @param c the confidence, in [0, 1]
+     * @param bins the number of equal-width bins B, at least 1
+     * @return the bin, in [0, B)
+     */
+    public static int bin(double c, int bins) {
         int b = Math.max(0, Math.min(bins - 1, (int) Math.ceil(c * bins) - 1)); // first guess, may be off by one
         while (b > 0 && c <= edge(b, bins)) {
             b--;
