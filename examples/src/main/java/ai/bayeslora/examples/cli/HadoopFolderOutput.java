@@ -3,13 +3,9 @@ package ai.bayeslora.examples.cli;
 import ai.bayeslora.core.BayesLoraException;
 import ai.bayeslora.core.io.AtomicOutput;
 import ai.bayeslora.core.io.OutputConflictException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -68,9 +64,7 @@ final class HadoopFolderOutput {
             Path marker = new Path(tmp, AtomicOutput.MARKER);
             if (!fs.exists(marker)) { // an uploaded folder the library wrote locally carries its own
                 try (OutputStream out = fs.create(marker, false)) {
-                    out.write(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(Map.of(
-                            "written_by", "BayesLoRA4J", "kind", kind, "created", Instant.now().toString()))
-                            .getBytes(StandardCharsets.UTF_8));
+                    out.write(AtomicOutput.markerBytes(kind));
                 }
             }
             Path old = null;

@@ -299,13 +299,27 @@ public final class AtomicOutput {
         }
     }
 
-    private static void writeMarker(Path dir, String kind) throws IOException {
+    /**
+     * The content of a {@value #MARKER} file, for folders written through other file systems (a Hadoop URI) that
+     * must carry the same marker.
+     *
+     * @param kind what the folder is
+     * @return the marker's JSON bytes
+     */
+    public static byte[] markerBytes(String kind) {
         ObjectNode m = JSON.createObjectNode().put("written_by", "BayesLoRA4J").put("kind", kind)
                 .put("created", Instant.now().toString());
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e); // a tree of three strings always serialises
+        }
+    }
+
+    private static void writeMarker(Path dir, String kind) throws IOException {
         Path file = dir.resolve(MARKER);
         Path tmp = dir.resolve(MARKER + ".tmp-" + PID + "-" + COUNTER.incrementAndGet());
-        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE);
+        Files.write(tmp, markerBytes(kind), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
